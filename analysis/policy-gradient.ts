@@ -1,0 +1,40 @@
+/**
+ * The policy-gradient estimate an estimator's batch implies, never applied: the gradient of
+ *   L(θ) = −Σ_i w_i Â_i π_θ(a_i|s_i)/π_old(a_i|s_i) / Σ_i w_i
+ * at θ = θ_old, i.e. −Σ w_i Â_i ∇log π(a_i|s_i) / Σ w_i, flattened over the policy parameters
+ * (actor weights and log-std; the critic gets no gradient from it). This is the unclipped PPO
+ * surrogate, so it is the estimator's own gradient. Advantages are used raw unless `normalize` asks
+ * for PPO's batch normalisation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { EstimatorBatch } from '../estimators/estimator.js';
+import type { ActorCritic } from '../nets/actor-critic.js';
+
+export function numPolicyParams(agent: ActorCritic): number {
+  return agent.policyParams.reduce((s, p) => s + p.size, 0);
+}
+
+export function policyGradient(agent: ActorCritic, batch: EstimatorBatch, normalize = false): Float64Array {
+  const P = batch.policy;
+  const rows = P.stateIndex.length;
+  const params = agent.policyParams;
+  const flat = tf.tidy(() => {
+    const obs = tf.tensor2d(P.obs, [rows, agent.obsDim]);
+    const act = tf.tensor2d(P.actions, [rows, agent.actionDim]);
+    const oldLp = tf.tensor1d(P.oldLogProbs);
+    const w = tf.tensor1d(P.weights);
+    let adv: tf.Tensor = tf.tensor1d(P.advantages);
+    if (normalize) {
+      const { mean, variance } = tf.moments(adv);
+      adv = tf.div(tf.sub(adv, mean), tf.add(tf.sqrt(tf.mul(variance, rows / Math.max(rows - 1, 1))), 1e-8));
+    }
+    const { grads } = tf.variableGrads(() => {
+      const ratio = tf.exp(tf.sub(agent.logProb(agent.policyOut(obs), act), oldLp));
+      return tf.div(tf.neg(tf.sum(tf.mul(tf.mul(w, adv), ratio))), tf.sum(w)) as tf.Scalar;
+    }, params);
+    return tf.concat(params.map((p) => tf.reshape(grads[p.name]!, [-1])));
+  });
+  const out = Float64Array.from(flat.dataSync());
+  flat.dispose();
+  return out;
+}

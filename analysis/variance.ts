@@ -1,0 +1,118 @@
+/**
+ * Gradient variance of policy-gradient estimators at a fixed policy (a run's checkpoint):
+ * K on-policy batches of n steps are collected with the checkpointed policy (normalisers frozen at
+ * their training statistics), every requested estimator is applied to the same batches (common
+ * random numbers), and the K gradient estimates are summarised by `gradientStats`. The reference
+ * gradient is the plain single-action estimator's gradient over 10 further batches (10·n steps),
+ * the same target for every estimator. Nothing is ever applied to the weights.
+ *
+ * Batches are consecutive segments of one long stream after a warm-up, as PPO sees them in training,
+ * so the state distribution is the policy's on-policy distribution rather than near-reset states.
+ */
+import { UsageError } from '../common/errors.js';
+import { Rng } from '../common/rng.js';
+import { envSpec } from '../envs/registry.js';
+import { SyncVectorEnv } from '../envs/vector.js';
+import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
+import { createEstimator, estimatorInfo } from '../estimators/index.js';
+import type { PpoConfig } from '../ppo/config.js';
+import { RolloutCollector } from '../ppo/rollout.js';
+import type { PpoTrainer } from '../ppo/trainer.js';
+import { frozenEnvLike } from '../experiment/load-run.js';
+import { gradientStats, meanVector, type GradientStats } from './gradient-stats.js';
+import { numPolicyParams, policyGradient } from './policy-gradient.js';
+
+export interface VarianceOptions {
+  batches: number;
+  batchSize: number;
+  estimators: string[];
+  seed: number;
+  /** Reference batch = this many batches of `batchSize` (10 by default). */
+  referenceMultiplier?: number;
+  normalizeAdvantages?: boolean;
+  /** Steps per env discarded before the first batch; default: the env's episode limit, else 1000. */
+  warmupSteps?: number;
+}
+
+export interface EstimatorVariance extends GradientStats {
+  wall_s: number;
+}
+
+export interface VarianceReport {
+  env: string;
+  step: number;
+  num_params: number;
+  batches: number;
+  batch_size: number;
+  reference_batch_size: number;
+  reference_estimator: string;
+  advantage_normalization: boolean;
+  seed: number;
+  estimators: Record<string, EstimatorVariance>;
+}
+
+export const REFERENCE_ESTIMATOR = 'single';
+
+export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer }, o: VarianceOptions): VarianceReport {
+  const { config, trainer } = source;
+  const N = config.numEnvs;
+  if (!Number.isInteger(o.batches) || o.batches < 2) throw new UsageError(`--batches must be an integer ≥ 2, got ${o.batches}`);
+  if (o.batchSize % N !== 0) throw new UsageError(`--batch-size ${o.batchSize} must be a multiple of the run's numEnvs = ${N}`);
+  const names = o.estimators.map((n) => estimatorInfo(n).name);
+  const refMult = o.referenceMultiplier ?? 10;
+  const agent = trainer.agent;
+  const venv = new SyncVectorEnv(Array.from({ length: N }, (_, i) => frozenEnvLike(source, i)), 'same-step');
+  const collector = new RolloutCollector(venv, agent, new Rng(o.seed + 1), venv.reset({ seed: o.seed }).obs);
+  const stepsPerEnv = o.batchSize / N;
+  const warm = o.warmupSteps ?? envSpec(config.envId).maxEpisodeSteps ?? 1000;
+  if (warm > 0) collector.collect(warm, 0);
+
+  const estimators = new Map<string, Estimator>();
+  for (const name of new Set([...names, REFERENCE_ESTIMATOR])) {
+    const est = name === config.estimator ? trainer.estimator : createEstimator(name);
+    estimators.set(name, est);
+  }
+  const ctxFor = (name: string): EstimatorContext => ({
+    agent,
+    gamma: config.gamma,
+    gaeLambda: config.gaeLambda,
+    bootstrapTruncation: config.bootstrapTruncation,
+    rng: new Rng(o.seed + 100 + names.indexOf(name)),
+  });
+  const ctxs = new Map([...estimators.keys()].map((n) => [n, ctxFor(n)]));
+  const grads = new Map<string, Float64Array[]>(names.map((n) => [n, []]));
+  const wall = new Map<string, number>(names.map((n) => [n, 0]));
+  const norm = o.normalizeAdvantages ?? false;
+
+  for (let k = 0; k < o.batches; k++) {
+    const rollout = collector.collect(stepsPerEnv, k * o.batchSize);
+    for (const name of names) {
+      const t0 = performance.now();
+      grads.get(name)!.push(policyGradient(agent, estimators.get(name)!.prepare(rollout, ctxs.get(name)!), norm));
+      wall.set(name, wall.get(name)! + (performance.now() - t0) / 1000);
+    }
+  }
+  const refParts: Float64Array[] = [];
+  for (let k = 0; k < refMult; k++) {
+    const rollout = collector.collect(stepsPerEnv, (o.batches + k) * o.batchSize);
+    refParts.push(policyGradient(agent, estimators.get(REFERENCE_ESTIMATOR)!.prepare(rollout, ctxs.get(REFERENCE_ESTIMATOR)!), norm));
+  }
+  // equal-size segments: the mean of their gradients is the gradient of the 10·n-step batch
+  const reference = meanVector(refParts);
+
+  const result: Record<string, EstimatorVariance> = {};
+  for (const name of names) result[name] = { ...gradientStats(grads.get(name)!, reference), wall_s: +wall.get(name)!.toFixed(3) };
+  for (const [name, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
+  return {
+    env: config.envId,
+    step: trainer.globalStep,
+    num_params: numPolicyParams(agent),
+    batches: o.batches,
+    batch_size: o.batchSize,
+    reference_batch_size: refMult * o.batchSize,
+    reference_estimator: REFERENCE_ESTIMATOR,
+    advantage_normalization: norm,
+    seed: o.seed,
+    estimators: result,
+  };
+}

@@ -1,0 +1,200 @@
+/** Sub-commands of `pgvar`. Every public option is listed in `--help` and in the README. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { UsageError } from '../common/errors.js';
+import { writeFileAtomic } from '../common/atomic-fs.js';
+import { describeSpace, formatSpace } from '../envs/spaces.js';
+import { envIds, envSpec, make } from '../envs/registry.js';
+import { ESTIMATORS, estimatorInfo } from '../estimators/index.js';
+import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../nets/backend.js';
+import type { PpoConfig } from '../ppo/config.js';
+import { readConfigFile, resolveConfig } from '../experiment/build.js';
+import { evaluate } from '../experiment/evaluate.js';
+import { loadRun } from '../experiment/load-run.js';
+import { trainRun } from '../experiment/train-run.js';
+import { runDemo } from '../experiment/demo.js';
+import { measureVariance } from '../analysis/variance.js';
+import { choiceFlag, floatFlag, intFlag, intListFlag, stepsFlag } from './options.js';
+
+type Parser = (v: string) => unknown;
+/** PPO flags: [flag, config key, parser, help]. Only flags given on the command line override. */
+const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
+  ['--env <id>', 'envId', null, 'environment id (see `pgvar envs`)'],
+  ['--algo <name>', 'algo', choiceFlag(['ppo'] as const), 'algorithm (ppo)'],
+  ['--estimator <name>', 'estimator', (v) => estimatorInfo(v).name, 'policy-gradient estimator (see `pgvar estimators`)'],
+  ['--steps <n>', 'totalTimesteps', stepsFlag, 'total environment steps (200000, 200k, 1M)'],
+  ['--seed <s>', 'seed', intFlag(0), 'random seed (everything derives from it)'],
+  ['--num-envs <n>', 'numEnvs', intFlag(1), 'parallel environment copies'],
+  ['--num-steps <n>', 'numSteps', intFlag(1), 'rollout length per env per iteration'],
+  ['--lr <x>', 'learningRate', floatFlag(0), 'Adam learning rate (initial value when annealed)'],
+  ['--gamma <x>', 'gamma', floatFlag(0, 1), 'discount factor'],
+  ['--gae-lambda <x>', 'gaeLambda', floatFlag(0, 1), 'GAE λ'],
+  ['--num-minibatches <n>', 'numMinibatches', intFlag(1), 'minibatches per epoch'],
+  ['--update-epochs <n>', 'updateEpochs', intFlag(1), 'epochs per iteration'],
+  ['--clip-coef <x>', 'clipCoef', floatFlag(0), 'surrogate (and value) clip ε'],
+  ['--ent-coef <x>', 'entCoef', floatFlag(0), 'entropy bonus coefficient'],
+  ['--vf-coef <x>', 'vfCoef', floatFlag(0), 'value loss coefficient'],
+  ['--max-grad-norm <x>', 'maxGradNorm', floatFlag(0), 'global gradient-norm clip'],
+  ['--target-kl <x>', 'targetKl', floatFlag(0), 'stop the epochs early when approx_kl exceeds this'],
+  ['--hidden-sizes <list>', 'hiddenSizes', intListFlag, 'hidden layer widths of both MLPs, e.g. 64,64'],
+  ['--checkpoint-every <n>', 'checkpointEvery', intFlag(1), 'write a checkpoint every n iterations'],
+];
+const PPO_SWITCHES: [string, keyof PpoConfig, boolean, string][] = [
+  ['--no-anneal-lr', 'annealLr', false, 'keep the learning rate constant'],
+  ['--no-norm-adv', 'normAdv', false, 'no per-minibatch advantage normalisation'],
+  ['--no-clip-vloss', 'clipVloss', false, 'unclipped value loss'],
+  ['--cleanrl-compat', 'bootstrapTruncation', false, "treat truncation as termination (no bootstrap), as CleanRL's table does"],
+];
+
+function backendOption(): Option {
+  return new Option('--backend <name>', 'tensor backend').choices(BACKEND_CHOICES as unknown as string[]).default('auto');
+}
+
+function writeJson(file: string | undefined, obj: unknown): void {
+  const text = JSON.stringify(obj, null, 2) + '\n';
+  if (file) {
+    writeFileAtomic(file, text);
+    process.stderr.write(`wrote ${file}\n`);
+  }
+  process.stdout.write(text);
+}
+
+export function registerCommands(program: Command): void {
+  const train = program
+    .command('train')
+    .description('train an agent; writes config.json, metrics.jsonl, episodes.csv, checkpoint/ and summary.json to --out')
+    .option('--config <file>', 'JSON file of PPO settings (camelCase keys as in config.json); flags override it')
+    .option('--out <dir>', 'run directory (default runs/<env>_<estimator>_seed<seed>)')
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
+    .option('--quiet', 'no progress bar')
+    .addOption(backendOption());
+  for (const [flag, , parser, help] of PPO_FLAGS) (parser ? train.option(flag, help, parser as (v: string, p: unknown) => unknown) : train.option(flag, help));
+  for (const [flag, , , help] of PPO_SWITCHES) train.option(flag, help);
+  train.action(async (opts: Record<string, unknown>, cmd: Command) => {
+    const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+    const flagValues: Partial<Record<keyof PpoConfig, unknown>> = {};
+    for (const [flag, key] of PPO_FLAGS) {
+      const attr = cmd.options.find((o) => o.flags === flag)!.attributeName();
+      if (given(attr)) flagValues[key] = opts[attr];
+    }
+    for (const [flag, key, value] of PPO_SWITCHES) {
+      const attr = cmd.options.find((o) => o.flags === flag)!.attributeName();
+      if (given(attr)) flagValues[key] = value;
+    }
+    if (opts['resume']) {
+      const extra = Object.keys(flagValues).concat(given('config') ? ['config'] : [], given('out') ? ['out'] : []);
+      if (extra.length) throw new UsageError(`--resume continues the run with its saved config.json; remove ${extra.map((k) => `'${k}'`).join(', ')}`);
+      await initBackend(opts['backend'] as BackendChoice);
+      const summary = await trainRun({ out: opts['resume'] as string, resume: true, progress: !opts['quiet'] });
+      writeJson(undefined, summary);
+      return;
+    }
+    const fileValues = opts['config'] ? readConfigFile(opts['config'] as string) : {};
+    const config = resolveConfig(fileValues, flagValues as Partial<PpoConfig>, opts['config'] ? `config ${opts['config']}` : 'config');
+    const out = (opts['out'] as string | undefined) ?? path.join('runs', `${config.envId.replace(/[^\w.-]+/g, '-')}_${config.estimator}_seed${config.seed}`);
+    await initBackend(opts['backend'] as BackendChoice);
+    process.stderr.write(`pgvar: training ${config.algo} on ${config.envId} with estimator ${config.estimator}, ${config.totalTimesteps} steps, seed ${config.seed} → ${out}\n`);
+    const summary = await trainRun({ out, config, progress: !opts['quiet'] });
+    writeJson(undefined, summary);
+  });
+
+  program
+    .command('eval')
+    .description('evaluate the policy of a run at its last checkpoint')
+    .requiredOption('--run <dir>', 'run directory')
+    .option('--episodes <n>', 'episodes to run', intFlag(1), 10)
+    .option('--deterministic', 'take the mode of the policy (argmax / Gaussian mean) instead of sampling')
+    .option('--seed <s>', 'seed of the evaluation env (default: the run seed + 10000)', intFlag(0))
+    .option('--out <file>', 'also write the JSON result to this file')
+    .addOption(backendOption())
+    .action(async (opts: { run: string; episodes: number; deterministic?: boolean; seed?: number; out?: string; backend: BackendChoice }) => {
+      await initBackend(opts.backend);
+      const run = loadRun(opts.run);
+      writeJson(opts.out, evaluate(run, opts.episodes, !!opts.deterministic, opts.seed ?? run.config.seed + 10_000));
+    });
+
+  program
+    .command('envs')
+    .description('list the registered environments and their spaces')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      const rows = envIds().map((id) => {
+        const spec = envSpec(id);
+        const env = make(id);
+        return { id, spec, env };
+      });
+      if (opts.json) {
+        writeJson(
+          undefined,
+          rows.map(({ id, spec, env }) => ({
+            id,
+            observation_space: describeSpace(env.observationSpace),
+            action_space: describeSpace(env.actionSpace),
+            max_episode_steps: spec.maxEpisodeSteps ?? null,
+            reward_threshold: spec.rewardThreshold ?? null,
+            ppo_preset: spec.family,
+            description: spec.description,
+          })),
+        );
+        return;
+      }
+      for (const { id, spec, env } of rows) {
+        process.stdout.write(`${id.padEnd(16)} obs ${formatSpace(env.observationSpace)}  action ${formatSpace(env.actionSpace)}  limit ${spec.maxEpisodeSteps ?? '-'}  preset ${spec.family}\n    ${spec.description}\n`);
+      }
+    });
+
+  program
+    .command('estimators')
+    .description('list the policy-gradient estimators')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      if (opts.json) {
+        writeJson(undefined, ESTIMATORS.map((e) => ({ name: e.name, aliases: e.aliases, extra_actions_per_state: e.extraActionsPerState, description: e.description })));
+        return;
+      }
+      for (const e of ESTIMATORS) process.stdout.write(`${e.name.padEnd(10)} extra actions/state: ${e.extraActionsPerState.padEnd(4)} ${e.description}${e.aliases.length ? ` (aliases: ${e.aliases.join(', ')})` : ''}\n`);
+    });
+
+  program
+    .command('variance')
+    .description("measure the variance of policy-gradient estimates at a run's latest policy (gradients are never applied)")
+    .requiredOption('--run <dir>', 'run directory')
+    .option('--estimators <list>', 'comma-separated estimators to measure (default: the run\'s estimator)')
+    .option('--batches <k>', 'number of independent batches K', intFlag(2), 16)
+    .option('--batch-size <n>', "steps per batch (default: the run's numEnvs × numSteps)", intFlag(1))
+    .option('--seed <s>', 'seed of the measurement envs and sampling (default: run seed + 20000)', intFlag(0))
+    .option('--normalize-advantages', 'normalise advantages per batch as PPO does (default: raw advantages)')
+    .option('--out <file>', 'also write the JSON report to this file')
+    .addOption(backendOption())
+    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; out?: string; backend: BackendChoice }) => {
+      const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
+      names?.forEach((n) => estimatorInfo(n));
+      await initBackend(opts.backend);
+      const run = loadRun(opts.run);
+      const report = measureVariance(run, {
+        batches: opts.batches,
+        batchSize: opts.batchSize ?? run.config.numEnvs * run.config.numSteps,
+        estimators: names ?? [run.config.estimator],
+        seed: opts.seed ?? run.config.seed + 20_000,
+        normalizeAdvantages: !!opts.normalizeAdvantages,
+      });
+      writeJson(opts.out, report);
+    });
+
+  program
+    .command('demo')
+    .description('the quick-start demo (npm start): train PPO on CartPole, measure gradient variance during training, write an HTML report')
+    .option('--out <dir>', 'output directory', 'runs/demo')
+    .option('--steps <n>', 'training steps', stepsFlag, 100_000)
+    .option('--seed <s>', 'seed', intFlag(0), 1)
+    .option('--measurements <n>', 'variance measurements during training (≥ 2)', intFlag(2), 4)
+    .option('--batches <k>', 'batches per variance measurement', intFlag(2), 8)
+    .addOption(backendOption())
+    .action(async (opts: { out: string; steps: number; seed: number; measurements: number; batches: number; backend: BackendChoice }) => {
+      await initBackend(opts.backend);
+      if (fs.existsSync(opts.out)) fs.rmSync(opts.out, { recursive: true, force: true });
+      const res = await runDemo(opts);
+      process.stdout.write(`report: ${res.report}\n`);
+    });
+}

@@ -1,0 +1,75 @@
+/**
+ * Environment registry, as `gymnasium.make`: an id maps to a constructor, a step limit and the PPO
+ * preset family its defaults come from. `make(id)` returns the base env wrapped in NanGuard and
+ * TimeLimit (Gymnasium puts TimeLimit there too).
+ */
+import { UsageError } from '../common/errors.js';
+import { CartPoleEnv } from './classic/cartpole.js';
+import { PendulumEnv } from './classic/pendulum.js';
+import type { Env } from './env.js';
+import { NanGuard } from './wrappers/nan-guard.js';
+import { TimeLimit } from './wrappers/time-limit.js';
+
+/** Which CleanRL script's defaults apply: `ppo.py` (classic control) or `ppo_continuous_action.py`. */
+export type PresetFamily = 'classic' | 'continuous';
+
+export interface EnvSpec {
+  id: string;
+  create: () => Env;
+  maxEpisodeSteps?: number;
+  rewardThreshold?: number;
+  family: PresetFamily;
+  description: string;
+}
+
+const specs = new Map<string, EnvSpec>();
+
+export function register(spec: EnvSpec): void {
+  if (specs.has(spec.id)) throw new Error(`environment id ${spec.id} is already registered`);
+  specs.set(spec.id, spec);
+}
+
+export function envIds(): string[] {
+  return [...specs.keys()];
+}
+
+export function envSpec(id: string): EnvSpec {
+  const spec = specs.get(id);
+  if (!spec) {
+    const lower = id.toLowerCase();
+    const close = envIds().filter((k) => k.toLowerCase().startsWith(lower.split('-')[0]!));
+    const hint = close.length ? ` Did you mean ${close.join(' or ')}?` : '';
+    throw new UsageError(`unknown environment id '${id}'. Valid ids: ${envIds().join(', ')}.${hint}`);
+  }
+  return spec;
+}
+
+export interface MakeOptions {
+  /** Override the registered step limit (0 disables TimeLimit). */
+  maxEpisodeSteps?: number;
+}
+
+export function make(id: string, options: MakeOptions = {}): Env {
+  const spec = envSpec(id);
+  let env: Env = new NanGuard(spec.create());
+  const limit = options.maxEpisodeSteps ?? spec.maxEpisodeSteps;
+  if (limit) env = new TimeLimit(env, limit);
+  return env;
+}
+
+register({
+  id: 'CartPole-v1',
+  create: () => new CartPoleEnv(),
+  maxEpisodeSteps: 500,
+  rewardThreshold: 475,
+  family: 'classic',
+  description: 'Gymnasium classic control: balance a pole on a cart (Barto, Sutton & Anderson 1983).',
+});
+
+register({
+  id: 'Pendulum-v1',
+  create: () => new PendulumEnv(),
+  maxEpisodeSteps: 200,
+  family: 'continuous',
+  description: 'Gymnasium classic control: swing up and hold an inverted pendulum with bounded torque.',
+});

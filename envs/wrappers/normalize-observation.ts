@@ -1,0 +1,45 @@
+/**
+ * Gymnasium `NormalizeObservation(epsilon=1e-8)`: (obs − mean)/sqrt(var + eps) with running
+ * statistics updated on every observation (reset and step). `frozen = true` stops the updates
+ * (evaluation, variance measurement at a fixed policy).
+ */
+import { RunningMeanStd, type RunningMeanStdState } from '../../common/running-mean-std.js';
+import { Wrapper, type Action, type Env, type ResetOptions, type ResetResult, type StepResult } from '../env.js';
+import { box, flatSize, type Space } from '../spaces.js';
+
+export class NormalizeObservation extends Wrapper {
+  readonly rms: RunningMeanStd;
+  frozen = false;
+  private readonly space: Space;
+  constructor(env: Env, readonly epsilon = 1e-8) {
+    super(env);
+    const n = flatSize(env.observationSpace);
+    this.rms = new RunningMeanStd(n);
+    this.space = box(-Infinity, Infinity, [n]);
+  }
+  override get observationSpace(): Space {
+    return this.space;
+  }
+  private normalize(obs: Float32Array): Float32Array {
+    if (!this.frozen) this.rms.update(obs);
+    const out = new Float32Array(obs.length);
+    for (let i = 0; i < obs.length; i++) out[i] = (obs[i]! - this.rms.mean[i]!) / Math.sqrt(this.rms.var[i]! + this.epsilon);
+    return out;
+  }
+  override reset(options?: ResetOptions): ResetResult {
+    const r = this.env.reset(options);
+    return { ...r, obs: this.normalize(r.obs) };
+  }
+  override step(action: Action): StepResult {
+    const r = this.env.step(action);
+    return { ...r, obs: this.normalize(r.obs) };
+  }
+  override getState(): unknown {
+    return { rms: this.rms.getState(), inner: this.env.getState() };
+  }
+  override setState(s: unknown): void {
+    const st = s as { rms: RunningMeanStdState; inner: unknown };
+    this.rms.setState(st.rms);
+    this.env.setState(st.inner);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The estimator interface: the one seam between the PPO core and the policy-gradient estimators.
+ *
+ * An estimator turns an on-policy rollout into (a) the per-sample terms of the policy loss PPO
+ * optimises — one row per (state, action) pair with its old log-prob, advantage and weight — and
+ * (b) the value-regression targets for the visited states. The single-action estimator returns one
+ * row per visited state. Many-actions estimators (QMA, DAA/MBMA, MC) add N extra rows per state,
+ * each with its own advantage and weight; model-rollout estimators (MBPO) add simulated states.
+ * Every policy row names the real state it belongs to (`stateIndex`), so PPO can keep a state's rows
+ * in one minibatch. PPO never needs to know which estimator produced the batch.
+ *
+ * The policy loss PPO minimises for a minibatch M is
+ *   L = Σ_{i∈M} w_i · max(−Â_i ρ_i, −Â_i clip(ρ_i, 1±ε)) / Σ_{i∈M} w_i,   ρ_i = π(a_i|s_i)/π_old(a_i|s_i),
+ * so at ρ = 1 its gradient is −Σ w_i Â_i ∇log π(a_i|s_i) / Σ w_i: the estimator's gradient estimate.
+ */
+import type { Rng } from '../common/rng.js';
+import type { ActorCritic } from '../nets/actor-critic.js';
+import type { Rollout } from '../ppo/rollout.js';
+
+export interface PolicySamples {
+  /** rows × obsDim */
+  obs: Float32Array;
+  /** rows × actionDim (discrete: the index as a float) */
+  actions: Float32Array;
+  oldLogProbs: Float32Array;
+  advantages: Float32Array;
+  weights: Float32Array;
+  /** Row → index of the visited state it belongs to (0 … numStates−1), non-decreasing. */
+  stateIndex: Int32Array;
+}
+
+export interface ValueTargets {
+  /** numStates × obsDim */
+  obs: Float32Array;
+  returns: Float32Array;
+  /** V_old(s), for value clipping and explained variance. */
+  oldValues: Float32Array;
+}
+
+export interface EstimatorBatch {
+  numStates: number;
+  policy: PolicySamples;
+  value: ValueTargets;
+  /** Estimator-specific diagnostics, logged under `estimator/<key>`. */
+  stats: Record<string, number>;
+}
+
+export interface EstimatorContext {
+  agent: ActorCritic;
+  gamma: number;
+  gaeLambda: number;
+  bootstrapTruncation: boolean;
+  /** The estimator's own RNG stream (extra-action sampling); checkpointed by the trainer. */
+  rng: Rng;
+}
+
+export interface Estimator {
+  readonly name: string;
+  prepare(rollout: Rollout, ctx: EstimatorContext): EstimatorBatch;
+  /** Learned parts (Q-networks, world models) and their optimisers, for checkpoints. */
+  getState?(): unknown;
+  setState?(state: unknown): void;
+  dispose?(): void;
+}
+
+export interface EstimatorInfo {
+  name: string;
+  aliases: string[];
+  description: string;
+  /** Extra (state, action) rows per visited state, in words ("0", "N", ...). */
+  extraActionsPerState: string;
+  create(options: Record<string, unknown>): Estimator;
+}

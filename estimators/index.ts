@@ -1,0 +1,18 @@
+/** The estimator registry: names (and aliases) → factories. */
+import { UsageError } from '../common/errors.js';
+import type { Estimator, EstimatorInfo } from './estimator.js';
+import { singleInfo } from './single.js';
+
+export const ESTIMATORS: EstimatorInfo[] = [singleInfo];
+
+export function estimatorInfo(name: string): EstimatorInfo {
+  const info = ESTIMATORS.find((e) => e.name === name || e.aliases.includes(name));
+  if (!info) throw new UsageError(`unknown estimator '${name}'. Valid estimators: ${ESTIMATORS.map((e) => e.name).join(', ')}`);
+  return info;
+}
+
+export function createEstimator(name: string, options: Record<string, unknown> = {}): Estimator {
+  return estimatorInfo(name).create(options);
+}
+
+export type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo, PolicySamples, ValueTargets } from './estimator.js';

@@ -1,0 +1,50 @@
+/** Assemble the pieces of a run from a config: the vector env stack and the config itself. */
+import * as fs from 'node:fs';
+import { UsageError } from '../common/errors.js';
+import { envSpec } from '../envs/registry.js';
+import { makeTrainingEnv } from '../envs/stack.js';
+import { SyncVectorEnv } from '../envs/vector.js';
+import { familyDefaults, validateConfig, type PpoConfig } from '../ppo/config.js';
+
+export function buildVectorEnv(c: PpoConfig): SyncVectorEnv {
+  const envs = Array.from({ length: c.numEnvs }, () =>
+    makeTrainingEnv(c.envId, {
+      clipAction: c.clipAction,
+      normalizeObservation: c.normalizeObservation,
+      clipObservation: c.clipObservation,
+      normalizeReward: c.normalizeReward,
+      clipReward: c.clipReward,
+      gamma: c.gamma,
+    }),
+  );
+  return new SyncVectorEnv(envs, 'same-step');
+}
+
+export function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--config ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--config ${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--config ${file}: expected a JSON object of PPO settings, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Family defaults for the env → keys from the config file → flags. The env id may come from the
+ * file or from a flag (the flag wins).
+ */
+export function resolveConfig(fileValues: Record<string, unknown>, flagValues: Partial<PpoConfig>, where = 'config'): PpoConfig {
+  const envId = flagValues.envId ?? fileValues['envId'];
+  if (typeof envId !== 'string') throw new UsageError('missing environment: pass --env ID (see `pgvar envs`)');
+  const spec = envSpec(envId);
+  const merged = { ...familyDefaults(spec.family), ...fileValues, ...flagValues, envId };
+  return validateConfig(merged, where);
+}

@@ -1,0 +1,35 @@
+/** Open a finished or running run directory at its last checkpoint (eval, variance). */
+import type { Env } from '../envs/env.js';
+import { freezeNormalizers, makeTrainingEnv } from '../envs/stack.js';
+import type { PpoConfig } from '../ppo/config.js';
+import type { PpoTrainer } from '../ppo/trainer.js';
+import { RunDir, type Checkpoint } from './run-dir.js';
+import { createTrainer } from './train-run.js';
+
+export interface LoadedRun {
+  dir: string;
+  config: PpoConfig;
+  checkpoint: Checkpoint;
+  /** The trainer restored to the checkpoint: agent weights, env/normaliser state, estimator state. */
+  trainer: PpoTrainer;
+}
+
+export function loadRun(dir: string): LoadedRun {
+  const run = new RunDir(dir);
+  const checkpoint = run.loadCheckpoint();
+  const trainer = createTrainer(checkpoint.config);
+  trainer.setState(checkpoint.trainer);
+  return { dir, config: checkpoint.config, checkpoint, trainer };
+}
+
+/**
+ * A single env with the run's wrapper stack and training env `index`'s normaliser statistics,
+ * frozen, so the policy sees observations scaled exactly as in training.
+ */
+export function frozenEnvLike(run: { config: PpoConfig; trainer: PpoTrainer }, index = 0): Env {
+  const c = run.config;
+  const env = makeTrainingEnv(c.envId, { ...c, gamma: c.gamma });
+  env.setState(run.trainer.venv.envs[index]!.getState());
+  freezeNormalizers(env);
+  return env;
+}

@@ -1,0 +1,128 @@
+/**
+ * A run directory and its files:
+ *   config.json          fully resolved configuration
+ *   metrics.jsonl        one record per PPO iteration
+ *   episodes.csv         step,return,length for every finished episode
+ *   checkpoint/checkpoint.json   everything needed to resume, written atomically
+ *   summary.json         written at the end
+ * Logs are appended (fsynced) before the checkpoint that covers them is written; the checkpoint
+ * records the logs' byte lengths, and resuming cuts the logs back to them. A kill at any instant thus
+ * loses nothing and duplicates nothing: rows after the last checkpoint are re-produced identically.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PgvarError, UsageError } from '../common/errors.js';
+import { appendDurable, fileSize, truncateTo, writeFileAtomic } from '../common/atomic-fs.js';
+import type { PpoConfig } from '../ppo/config.js';
+import type { TrainerState } from '../ppo/trainer.js';
+import type { EpisodeRecord } from '../ppo/rollout.js';
+
+export const CHECKPOINT_FORMAT = 'pgvar-checkpoint-1';
+
+export interface Checkpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  config: PpoConfig;
+  trainer: TrainerState;
+  logs: { metricsBytes: number; episodesBytes: number };
+  wallSeconds: number;
+  savedAt: string;
+}
+
+export class RunDir {
+  constructor(readonly dir: string) {}
+
+  get configFile() {
+    return path.join(this.dir, 'config.json');
+  }
+  get metricsFile() {
+    return path.join(this.dir, 'metrics.jsonl');
+  }
+  get episodesFile() {
+    return path.join(this.dir, 'episodes.csv');
+  }
+  get checkpointFile() {
+    return path.join(this.dir, 'checkpoint', 'checkpoint.json');
+  }
+  get summaryFile() {
+    return path.join(this.dir, 'summary.json');
+  }
+
+  hasCheckpoint(): boolean {
+    return fs.existsSync(this.checkpointFile);
+  }
+
+  /** Start a fresh run: refuses a directory that already holds one. */
+  create(config: PpoConfig): void {
+    if (this.hasCheckpoint()) throw new UsageError(`--out ${this.dir} already holds a run; continue it with --resume ${this.dir} or choose another --out`);
+    fs.mkdirSync(this.dir, { recursive: true });
+    writeFileAtomic(this.configFile, JSON.stringify(config, null, 2) + '\n');
+    writeFileAtomic(this.metricsFile, '');
+    writeFileAtomic(this.episodesFile, 'step,return,length\n');
+    fs.rmSync(this.summaryFile, { force: true });
+  }
+
+  appendMetrics(records: object[]): void {
+    appendDurable(this.metricsFile, records.map((r) => JSON.stringify(r) + '\n').join(''));
+  }
+
+  appendEpisodes(eps: EpisodeRecord[]): void {
+    appendDurable(this.episodesFile, eps.map((e) => `${e.step},${e.return},${e.length}\n`).join(''));
+  }
+
+  saveCheckpoint(config: PpoConfig, trainer: TrainerState, wallSeconds: number): void {
+    const ck: Checkpoint = {
+      format: CHECKPOINT_FORMAT,
+      config,
+      trainer,
+      logs: { metricsBytes: fileSize(this.metricsFile), episodesBytes: fileSize(this.episodesFile) },
+      wallSeconds,
+      savedAt: new Date().toISOString(),
+    };
+    writeFileAtomic(this.checkpointFile, JSON.stringify(ck));
+  }
+
+  loadCheckpoint(): Checkpoint {
+    if (!fs.existsSync(this.dir)) throw new UsageError(`run directory ${this.dir} does not exist`);
+    if (!this.hasCheckpoint()) throw new UsageError(`${this.dir} has no checkpoint (expected ${this.checkpointFile}); is it a pgvar run directory?`);
+    let ck: Checkpoint;
+    try {
+      ck = JSON.parse(fs.readFileSync(this.checkpointFile, 'utf8')) as Checkpoint;
+    } catch (e) {
+      throw new PgvarError(`checkpoint ${this.checkpointFile} is unreadable: ${(e as Error).message}`);
+    }
+    if (ck.format !== CHECKPOINT_FORMAT) throw new PgvarError(`checkpoint ${this.checkpointFile} has format '${ck.format}', expected '${CHECKPOINT_FORMAT}'`);
+    return ck;
+  }
+
+  /** Cut the logs back to what the checkpoint covers. */
+  rewindLogs(ck: Checkpoint): void {
+    truncateTo(this.metricsFile, ck.logs.metricsBytes);
+    truncateTo(this.episodesFile, ck.logs.episodesBytes);
+  }
+
+  writeSummary(summary: object): void {
+    writeFileAtomic(this.summaryFile, JSON.stringify(summary, null, 2) + '\n');
+  }
+
+  readMetrics(): Record<string, unknown>[] {
+    if (!fs.existsSync(this.metricsFile)) return [];
+    return fs
+      .readFileSync(this.metricsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  readEpisodes(): EpisodeRecord[] {
+    if (!fs.existsSync(this.episodesFile)) return [];
+    return fs
+      .readFileSync(this.episodesFile, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.trim())
+      .map((l) => {
+        const [step, ret, len] = l.split(',').map(Number);
+        return { step: step!, return: ret!, length: len! };
+      });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * `pgvar train`: a PPO run with its run directory, progress display, periodic atomic checkpoints
+ * and the final summary. `--resume DIR` restores the last checkpoint (weights, Adam moments, RNG
+ * streams, env and normaliser state, counters, LR schedule position) and cuts the logs back to it.
+ */
+import cliProgress from 'cli-progress';
+import { PgvarError } from '../common/errors.js';
+import { createEstimator } from '../estimators/index.js';
+import { activeBackend } from '../nets/backend.js';
+import type { PpoConfig } from '../ppo/config.js';
+import { PpoTrainer, RETURN_WINDOW, type IterationMetrics } from '../ppo/trainer.js';
+import { buildVectorEnv } from './build.js';
+import { RunDir } from './run-dir.js';
+
+export interface TrainSummary {
+  env: string;
+  algo: string;
+  estimator: string;
+  seed: number;
+  steps: number;
+  iterations: number;
+  final_return_mean: number | null;
+  final_return_window: number;
+  episodes: number;
+  wall_s: number;
+  sps: number;
+  backend: string;
+}
+
+export interface TrainRunOptions {
+  out: string;
+  /** A fresh run's config; omitted when resuming. */
+  config?: PpoConfig;
+  resume?: boolean;
+  progress?: boolean;
+  /** Called after each iteration's logs and checkpoint are written (analysis hooks, demos). */
+  onIteration?: (trainer: PpoTrainer, metrics: IterationMetrics) => void | Promise<void>;
+}
+
+export function createTrainer(config: PpoConfig): PpoTrainer {
+  return new PpoTrainer(config, buildVectorEnv(config), createEstimator(config.estimator, config.estimatorOptions));
+}
+
+export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
+  const run = new RunDir(o.out);
+  let config: PpoConfig;
+  let trainer: PpoTrainer;
+  let wallBefore = 0;
+  if (o.resume) {
+    const ck = run.loadCheckpoint();
+    config = ck.config;
+    trainer = createTrainer(config);
+    trainer.setState(ck.trainer);
+    run.rewindLogs(ck);
+    wallBefore = ck.wallSeconds;
+  } else {
+    if (!o.config) throw new Error('trainRun: a config is required for a fresh run');
+    config = o.config;
+    run.create(config);
+    trainer = createTrainer(config);
+    run.saveCheckpoint(config, trainer.getState(), 0);
+  }
+
+  const total = trainer.numIterations * config.numSteps * config.numEnvs;
+  const t0 = performance.now();
+  const step0 = trainer.globalStep;
+  const bar = o.progress === false ? null : new cliProgress.SingleBar(
+    {
+      format: `${config.envId} ${config.estimator} seed ${config.seed} |{bar}| {value}/{total} steps | {sps} SPS | return(last ${RETURN_WINDOW}) {ret} | eta {eta_formatted}`,
+      stream: process.stderr,
+      hideCursor: false,
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar?.start(total, trainer.globalStep, { sps: '-', ret: '-' });
+
+  try {
+    while (!trainer.done) {
+      const { metrics, episodes } = trainer.iterate();
+      const elapsed = (performance.now() - t0) / 1000;
+      const sps = Math.round((trainer.globalStep - step0) / Math.max(elapsed, 1e-9));
+      run.appendEpisodes(episodes);
+      run.appendMetrics([{ ...metrics, sps, time_s: +(wallBefore + elapsed).toFixed(3) }]);
+      if (trainer.iteration % config.checkpointEvery === 0 || trainer.done) run.saveCheckpoint(config, trainer.getState(), wallBefore + elapsed);
+      bar?.update(trainer.globalStep, { sps, ret: metrics.episodic_return_mean === null ? '-' : metrics.episodic_return_mean.toFixed(1) });
+      await o.onIteration?.(trainer, metrics);
+    }
+  } catch (e) {
+    bar?.stop();
+    if (e instanceof PgvarError) e.message += `\nthe last checkpoint in ${run.checkpointFile} is intact; fix the cause and continue with --resume ${o.out}`;
+    trainer.dispose();
+    throw e;
+  }
+  bar?.stop();
+  const wall = wallBefore + (performance.now() - t0) / 1000;
+  const recent = trainer.getState().recent.returns;
+  const summary: TrainSummary = {
+    env: config.envId,
+    algo: config.algo,
+    estimator: config.estimator,
+    seed: config.seed,
+    steps: trainer.globalStep,
+    iterations: trainer.iteration,
+    final_return_mean: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : null,
+    final_return_window: RETURN_WINDOW,
+    episodes: run.readEpisodes().length,
+    wall_s: +wall.toFixed(2),
+    sps: Math.round(trainer.globalStep / wall),
+    backend: activeBackend(),
+  };
+  run.writeSummary(summary);
+  trainer.dispose();
+  return summary;
+}

@@ -1,0 +1,136 @@
+/**
+ * PPO configuration: one typed, validated object (CleanRL's `Args`). Defaults come per preset
+ * family from CleanRL: `ppo.py` for classic control, `ppo_continuous_action.py` for continuous
+ * control (spec ppo-and-envs.md §1.2). Resolution order: family defaults → config file → flags.
+ * Unknown keys and out-of-range values are rejected with the key's name and what was expected.
+ */
+import { z } from 'zod';
+import { UsageError } from '../common/errors.js';
+import type { PresetFamily } from '../envs/registry.js';
+
+const positiveInt = z.number().int().positive();
+
+export const ppoConfigSchema = z
+  .object({
+    envId: z.string().min(1),
+    algo: z.literal('ppo'),
+    estimator: z.string().min(1),
+    /** Estimator-specific options, validated by the estimator itself. */
+    estimatorOptions: z.record(z.string(), z.unknown()),
+    seed: z.number().int().min(0),
+    totalTimesteps: positiveInt,
+    numEnvs: positiveInt,
+    numSteps: positiveInt,
+    learningRate: z.number().positive(),
+    annealLr: z.boolean(),
+    gamma: z.number().min(0).max(1),
+    gaeLambda: z.number().min(0).max(1),
+    numMinibatches: positiveInt,
+    updateEpochs: positiveInt,
+    normAdv: z.boolean(),
+    clipCoef: z.number().positive(),
+    clipVloss: z.boolean(),
+    entCoef: z.number().min(0),
+    vfCoef: z.number().min(0),
+    maxGradNorm: z.number().positive(),
+    targetKl: z.number().positive().nullable(),
+    /** Bootstrap V(s_final) on time-limit truncation (SB3). false = CleanRL's behaviour. */
+    bootstrapTruncation: z.boolean(),
+    hiddenSizes: z.array(positiveInt).min(1),
+    activation: z.enum(['tanh', 'relu']),
+    clipAction: z.boolean(),
+    normalizeObservation: z.boolean(),
+    clipObservation: z.number().min(0),
+    normalizeReward: z.boolean(),
+    clipReward: z.number().min(0),
+    /** Write a checkpoint every this many PPO iterations (and always at the end). */
+    checkpointEvery: positiveInt,
+  })
+  .strict();
+
+export type PpoConfig = z.infer<typeof ppoConfigSchema>;
+
+const common = {
+  algo: 'ppo' as const,
+  estimator: 'single',
+  estimatorOptions: {},
+  seed: 1,
+  annealLr: true,
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  normAdv: true,
+  clipCoef: 0.2,
+  clipVloss: true,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  targetKl: null,
+  bootstrapTruncation: true,
+  hiddenSizes: [64, 64],
+  activation: 'tanh' as const,
+  checkpointEvery: 1,
+};
+
+/** CleanRL ppo.py (classic control, Discrete actions). */
+export const CLASSIC_DEFAULTS: Omit<PpoConfig, 'envId'> = {
+  ...common,
+  totalTimesteps: 500_000,
+  numEnvs: 4,
+  numSteps: 128,
+  learningRate: 2.5e-4,
+  numMinibatches: 4,
+  updateEpochs: 4,
+  entCoef: 0.01,
+  clipAction: false,
+  normalizeObservation: false,
+  clipObservation: 0,
+  normalizeReward: false,
+  clipReward: 0,
+};
+
+/** CleanRL ppo_continuous_action.py (MuJoCo-style continuous control). */
+export const CONTINUOUS_DEFAULTS: Omit<PpoConfig, 'envId'> = {
+  ...common,
+  totalTimesteps: 1_000_000,
+  numEnvs: 1,
+  numSteps: 2048,
+  learningRate: 3e-4,
+  numMinibatches: 32,
+  updateEpochs: 10,
+  entCoef: 0.0,
+  clipAction: true,
+  normalizeObservation: true,
+  clipObservation: 10,
+  normalizeReward: true,
+  clipReward: 10,
+};
+
+export function familyDefaults(family: PresetFamily): Omit<PpoConfig, 'envId'> {
+  return structuredClone(family === 'classic' ? CLASSIC_DEFAULTS : CONTINUOUS_DEFAULTS);
+}
+
+export function formatZodError(err: z.ZodError, where: string): string {
+  return err.issues
+    .map((i) => {
+      const key = i.path.join('.') || '(root)';
+      if (i.code === 'unrecognized_keys') return `${where}: unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')}; valid keys: ${Object.keys(ppoConfigSchema.shape).join(', ')}`;
+      return `${where}: '${key}' ${i.message}`;
+    })
+    .join('\n');
+}
+
+/** Validate a fully merged config; throws UsageError naming every bad key. */
+export function validateConfig(raw: unknown, where = 'config'): PpoConfig {
+  const r = ppoConfigSchema.safeParse(raw);
+  if (!r.success) throw new UsageError(formatZodError(r.error, where));
+  const c = r.data;
+  const batch = c.numEnvs * c.numSteps;
+  if (batch % c.numMinibatches !== 0) throw new UsageError(`${where}: batch size numEnvs×numSteps = ${batch} is not divisible by numMinibatches = ${c.numMinibatches}`);
+  if (c.totalTimesteps < batch) throw new UsageError(`${where}: totalTimesteps = ${c.totalTimesteps} is smaller than one PPO batch (numEnvs×numSteps = ${batch})`);
+  return c;
+}
+
+/** Derived quantities, named as in CleanRL. */
+export function derived(c: PpoConfig) {
+  const batchSize = c.numEnvs * c.numSteps;
+  return { batchSize, minibatchSize: batchSize / c.numMinibatches, numIterations: Math.floor(c.totalTimesteps / batchSize) };
+}

@@ -1,0 +1,151 @@
+/**
+ * The PPO loop, CleanRL-style, one iteration at a time:
+ *   anneal LR (detail 4) → collect a rollout → estimator.prepare → ppoUpdate.
+ * The trainer holds every piece of state a run needs (networks, Adam moments, RNG streams, env and
+ * normaliser state, the current observation, counters) and exposes it as one JSON-able snapshot for
+ * exact resume. It does no I/O; `experiment/` writes logs and checkpoints around it.
+ *
+ * RNG streams (all derived from `seed`): network init, action sampling, minibatch shuffling and the
+ * estimator's own stream are separate, so adding an estimator's draws does not shift PPO's.
+ */
+import type { RngState } from '../common/rng.js';
+import { Rng } from '../common/rng.js';
+import type { SyncVectorEnv } from '../envs/vector.js';
+import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
+import { ActorCritic } from '../nets/actor-critic.js';
+import { Adam, type AdamState } from '../nets/adam.js';
+import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
+import { derived, type PpoConfig } from './config.js';
+import { RolloutCollector, type CollectorState, type EpisodeRecord } from './rollout.js';
+import { ppoUpdate, type UpdateStats } from './update.js';
+
+/** Window of finished episodes behind `episodic_return_mean` (and the summary's final_return_mean). */
+export const RETURN_WINDOW = 20;
+
+export interface IterationMetrics extends UpdateStats {
+  iteration: number;
+  global_step: number;
+  learning_rate: number;
+  episodic_return_mean: number | null;
+  episodic_length_mean: number | null;
+  episodes_finished: number;
+  [estimatorStat: `estimator/${string}`]: number;
+}
+
+export interface IterationResult {
+  metrics: IterationMetrics;
+  episodes: EpisodeRecord[];
+}
+
+export interface TrainerState {
+  iteration: number;
+  globalStep: number;
+  params: SerializedTensor[];
+  adam: AdamState;
+  rng: { shuffle: RngState; estimator: RngState };
+  collector: CollectorState;
+  envs: unknown;
+  recent: { returns: number[]; lengths: number[] };
+  estimator: unknown;
+}
+
+export class PpoTrainer {
+  readonly agent: ActorCritic;
+  readonly optimizer: Adam;
+  readonly collector: RolloutCollector;
+  readonly numIterations: number;
+  iteration = 0;
+  globalStep = 0;
+  private readonly shuffleRng: Rng;
+  private readonly estimatorRng: Rng;
+  private recentReturns: number[] = [];
+  private recentLengths: number[] = [];
+
+  constructor(readonly config: PpoConfig, readonly venv: SyncVectorEnv, readonly estimator: Estimator) {
+    const seed = config.seed;
+    this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, { hiddenSizes: config.hiddenSizes, activation: config.activation }, new Rng(seed));
+    this.optimizer = new Adam(this.agent.allParams, 0.9, 0.999, 1e-5);
+    this.shuffleRng = new Rng(seed + 2);
+    this.estimatorRng = new Rng(seed + 3);
+    const { obs } = venv.reset({ seed });
+    this.collector = new RolloutCollector(venv, this.agent, new Rng(seed + 1), obs);
+    this.numIterations = derived(config).numIterations;
+  }
+
+  get done(): boolean {
+    return this.iteration >= this.numIterations;
+  }
+
+  /** CleanRL: lr · (1 − (iteration − 1)/num_iterations), iteration counted from 1. */
+  learningRate(): number {
+    const c = this.config;
+    return c.annealLr ? (1 - this.iteration / this.numIterations) * c.learningRate : c.learningRate;
+  }
+
+  estimatorContext(): EstimatorContext {
+    const c = this.config;
+    return { agent: this.agent, gamma: c.gamma, gaeLambda: c.gaeLambda, bootstrapTruncation: c.bootstrapTruncation, rng: this.estimatorRng };
+  }
+
+  iterate(): IterationResult {
+    const c = this.config;
+    const lr = this.learningRate();
+    const rollout = this.collector.collect(c.numSteps, this.globalStep);
+    const batch = this.estimator.prepare(rollout, this.estimatorContext());
+    this.globalStep += c.numSteps * c.numEnvs;
+    const stats = ppoUpdate(this.agent, this.optimizer, batch, c, lr, this.shuffleRng, this.globalStep);
+    this.iteration += 1;
+    for (const e of rollout.episodes) {
+      this.recentReturns.push(e.return);
+      this.recentLengths.push(e.length);
+    }
+    this.recentReturns = this.recentReturns.slice(-RETURN_WINDOW);
+    this.recentLengths = this.recentLengths.slice(-RETURN_WINDOW);
+    const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : null);
+    const metrics: IterationMetrics = {
+      iteration: this.iteration,
+      global_step: this.globalStep,
+      learning_rate: lr,
+      episodic_return_mean: mean(this.recentReturns),
+      episodic_length_mean: mean(this.recentLengths),
+      episodes_finished: rollout.episodes.length,
+      ...stats,
+    };
+    for (const [k, v] of Object.entries(batch.stats)) metrics[`estimator/${k}`] = v;
+    return { metrics, episodes: rollout.episodes };
+  }
+
+  getState(): TrainerState {
+    return {
+      iteration: this.iteration,
+      globalStep: this.globalStep,
+      params: serializeVariables(this.agent.allParams),
+      adam: this.optimizer.getState(),
+      rng: { shuffle: this.shuffleRng.getState(), estimator: this.estimatorRng.getState() },
+      collector: this.collector.getState(),
+      envs: this.venv.getState(),
+      recent: { returns: [...this.recentReturns], lengths: [...this.recentLengths] },
+      estimator: this.estimator.getState?.() ?? null,
+    };
+  }
+
+  setState(s: TrainerState): void {
+    this.iteration = s.iteration;
+    this.globalStep = s.globalStep;
+    loadVariables(this.agent.allParams, s.params);
+    this.optimizer.setState(s.adam);
+    this.shuffleRng.setState(s.rng.shuffle);
+    this.estimatorRng.setState(s.rng.estimator);
+    this.collector.setState(s.collector);
+    this.venv.setState(s.envs);
+    this.recentReturns = [...s.recent.returns];
+    this.recentLengths = [...s.recent.lengths];
+    if (s.estimator !== null) this.estimator.setState?.(s.estimator);
+  }
+
+  dispose(): void {
+    this.agent.dispose();
+    this.optimizer.dispose();
+    this.estimator.dispose?.();
+  }
+}
