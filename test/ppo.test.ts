@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import t from 'tap';
+import { NonFiniteError } from '../common/errors.js';
+import { resolveConfig } from '../experiment/build.js';
+import { createTrainer } from '../experiment/train-run.js';
+import { backend, ROOT } from './helpers.js';
+
+await backend();
+
+const small = (envId: string, extra: Record<string, unknown> = {}) =>
+  resolveConfig({}, { envId, totalTimesteps: 4096, numEnvs: 2, numSteps: 64, numMinibatches: 4, updateEpochs: 2, seed: 3, ...extra });
+
+t.test('the first minibatch of the first epoch has ratio exactly 1 (categorical and Gaussian)', async (t) => {
+  for (const env of ['CartPole-v1', 'Pendulum-v1']) {
+    const tr = createTrainer(small(env));
+    for (let i = 0; i < 3; i++) {
+      const { metrics } = tr.iterate();
+      t.equal(metrics.first_minibatch_max_ratio_dev, 0, `${env} iteration ${i + 1}: max |ρ−1| = ${metrics.first_minibatch_max_ratio_dev}`);
+      t.ok(metrics.approx_kl >= 0 && metrics.approx_kl < 0.05, `approx_kl ${metrics.approx_kl}`);
+    }
+    tr.dispose();
+  }
+});
+
+t.test('learning rate anneals linearly to 0 as CleanRL does', async (t) => {
+  const tr = createTrainer(small('CartPole-v1'));
+  const lrs: number[] = [];
+  while (!tr.done) lrs.push(tr.iterate().metrics.learning_rate);
+  t.equal(lrs.length, 32);
+  t.equal(lrs[0], 2.5e-4);
+  t.ok(Math.abs(lrs[31]! - 2.5e-4 / 32) < 1e-12);
+  tr.dispose();
+});
+
+t.test('the tensor count stays flat over iterations (no leaks)', async (t) => {
+  const tr = createTrainer(small('Pendulum-v1'));
+  tr.iterate();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 4; i++) tr.iterate();
+  t.equal(tf.memory().numTensors, before);
+  tr.dispose();
+});
+
+t.test('trainer state round-trips through JSON: resumed iterations equal uninterrupted ones', async (t) => {
+  for (const env of ['CartPole-v1', 'Pendulum-v1']) {
+    const a = createTrainer(small(env));
+    a.iterate();
+    const snap = JSON.parse(JSON.stringify(a.getState()));
+    const ma = [a.iterate().metrics, a.iterate().metrics];
+    const b = createTrainer(small(env));
+    b.setState(snap);
+    const mb = [b.iterate().metrics, b.iterate().metrics];
+    t.same(mb, ma, `${env}: identical metrics after restore`);
+    t.same(Array.from(b.agent.actor.params[0]!.dataSync()), Array.from(a.agent.actor.params[0]!.dataSync()));
+    a.dispose();
+    b.dispose();
+  }
+});
+
+t.test('NaN in the network stops the run with a named error', async (t) => {
+  const tr = createTrainer(small('CartPole-v1'));
+  tr.iterate();
+  const w = tr.agent.actor.params[0]!;
+  w.assign(tf.fill(w.shape, NaN));
+  const err = t.throws(() => tr.iterate()) as unknown as NonFiniteError;
+  t.type(err, NonFiniteError);
+  t.match(err.message, /policy network/);
+  t.match(err.message, /step \d+/);
+  tr.dispose();
+});
+
+t.test('the PPO core imports no concrete estimator', async (t) => {
+  const dir = path.join(ROOT, 'ppo');
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const src = fs.readFileSync(path.join(dir, f), 'utf8');
+    const imports = [...src.matchAll(/from '([^']+)'/g)].map((m) => m[1]!).filter((p) => p.includes('estimators/'));
+    t.same(imports.filter((p) => p !== '../estimators/estimator.js'), [], `${f} imports only the estimator interface`);
+  }
+});
