@@ -51,7 +51,7 @@ export interface MakeOptions {
 
 export function make(id: string, options: MakeOptions = {}): Env {
   const spec = envSpec(id);
-  let env: Env = new NanGuard(spec.create());
+  let env: Env = new NanGuard(spec.create(), spec.id);
   const limit = options.maxEpisodeSteps ?? spec.maxEpisodeSteps;
   if (limit) env = new TimeLimit(env, limit);
   return env;

@@ -4,10 +4,17 @@
  * base env, so the error points at the simulator, not at a normaliser downstream.
  */
 import { NonFiniteError, firstNonFinite } from '../../common/errors.js';
-import { Wrapper, type Action, type ResetOptions, type ResetResult, type StepResult } from '../env.js';
+import { Wrapper, type Action, type Env, type ResetOptions, type ResetResult, type StepResult } from '../env.js';
 
 export class NanGuard extends Wrapper {
   private steps = 0;
+  /** `registeredId`: the id the env was made under, reported by the whole stack and in errors. */
+  constructor(env: Env, private readonly registeredId = env.id) {
+    super(env);
+  }
+  override get id(): string {
+    return this.registeredId;
+  }
   override reset(options?: ResetOptions): ResetResult {
     const r = this.env.reset(options);
     this.check(r.obs, 0, 'reset');

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import t from 'tap';
+import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+
+const dir = tmpDir();
+const quick = ['--env', 'CartPole-v1', '--steps', '3072', '--quiet', '--backend', 'wasm'];
+
+t.test('same seed ⇒ identical metrics.jsonl and episodes.csv; another seed differs', async (t) => {
+  const a = cli(['train', ...quick, '--seed', '7', '--out', path.join(dir, 'a')]);
+  t.equal(a.status, 0, a.stderr);
+  t.match(a.stderr, /tensor backend wasm/, 'the backend is printed');
+  const b = cli(['train', ...quick, '--seed', '7', '--out', path.join(dir, 'b')]);
+  const c = cli(['train', ...quick, '--seed', '8', '--out', path.join(dir, 'c')]);
+  t.equal(b.status, 0);
+  t.equal(c.status, 0);
+  const ma = deterministicMetrics(path.join(dir, 'a', 'metrics.jsonl'));
+  t.equal(ma.length, 6);
+  t.same(deterministicMetrics(path.join(dir, 'b', 'metrics.jsonl')), ma);
+  t.equal(fs.readFileSync(path.join(dir, 'a', 'episodes.csv'), 'utf8'), fs.readFileSync(path.join(dir, 'b', 'episodes.csv'), 'utf8'));
+  t.notSame(deterministicMetrics(path.join(dir, 'c', 'metrics.jsonl')), ma);
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'a', 'summary.json'), 'utf8'));
+  for (const k of ['env', 'seed', 'steps', 'final_return_mean', 'wall_s', 'backend']) t.ok(k in summary, `summary has ${k}`);
+  t.equal(summary.steps, 3072);
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'a', 'config.json'), 'utf8'));
+  t.equal(config.learningRate, 2.5e-4, 'config.json is fully resolved');
+  const row = ma[0]!;
+  for (const k of ['global_step', 'episodic_return_mean', 'policy_loss', 'value_loss', 'entropy', 'approx_kl', 'clipfrac', 'explained_variance', 'learning_rate']) t.ok(k in row, `metrics has ${k}`);
+});
+
+t.test('a run killed at an arbitrary point resumes to the same result as an uninterrupted one', async (t) => {
+  const args = ['--env', 'Pendulum-v1', '--steps', '8192', '--num-steps', '256', '--num-minibatches', '4', '--update-epochs', '2', '--seed', '4', '--quiet', '--backend', 'wasm'];
+  const ref = cli(['train', ...args, '--out', path.join(dir, 'ref')]);
+  t.equal(ref.status, 0, ref.stderr);
+  for (const killAfter of [3, 17]) {
+    const out = path.join(dir, `killed${killAfter}`);
+    const child = spawn(process.execPath, [BIN, 'train', ...args, '--out', out], { stdio: 'ignore' });
+    const metrics = path.join(out, 'metrics.jsonl');
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        const n = fs.existsSync(metrics) ? fs.readFileSync(metrics, 'utf8').split('\n').length - 1 : 0;
+        if (n >= killAfter) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+    });
+    await new Promise((r) => child.on('exit', r));
+    const lines = fs.readFileSync(metrics, 'utf8').split('\n').length - 1;
+    t.ok(lines < 32, `killed mid-run after ${lines} iterations`);
+    const res = cli(['train', '--resume', out, '--quiet', '--backend', 'wasm']);
+    t.equal(res.status, 0, res.stderr);
+    t.same(deterministicMetrics(metrics), deterministicMetrics(path.join(dir, 'ref', 'metrics.jsonl')), 'metrics: nothing lost, nothing duplicated');
+    t.equal(fs.readFileSync(path.join(out, 'episodes.csv'), 'utf8'), fs.readFileSync(path.join(dir, 'ref', 'episodes.csv'), 'utf8'));
+    const s1 = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    const s0 = JSON.parse(fs.readFileSync(path.join(dir, 'ref', 'summary.json'), 'utf8'));
+    t.equal(s1.final_return_mean, s0.final_return_mean);
+  }
+});
+
+t.test('eval and variance read a run', async (t) => {
+  const ev = cli(['eval', '--run', path.join(dir, 'a'), '--episodes', '3', '--deterministic', '--backend', 'wasm']);
+  t.equal(ev.status, 0, ev.stderr);
+  const e = JSON.parse(ev.stdout);
+  t.equal(e.returns.length, 3);
+  t.equal(e.deterministic, true);
+  const out = path.join(dir, 'var.json');
+  const v = cli(['variance', '--run', path.join(dir, 'a'), '--batches', '3', '--batch-size', '128', '--out', out, '--backend', 'wasm']);
+  t.equal(v.status, 0, v.stderr);
+  const rep = JSON.parse(fs.readFileSync(out, 'utf8'));
+  t.same(Object.keys(rep).slice(0, 5), ['env', 'step', 'num_params', 'batches', 'batch_size']);
+  t.equal(rep.num_params, 4 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2);
+  const s = rep.estimators.single;
+  for (const k of ['mean_grad_norm', 'total_variance', 'mean_param_variance', 'relative_variance', 'mean_pairwise_cosine', 'cosine_to_reference']) t.ok(Number.isFinite(s[k]), `${k} = ${s[k]}`);
+  t.ok(Math.abs(s.mean_param_variance * rep.num_params - s.total_variance) < 1e-9 * s.total_variance);
+});
+
+t.test('envs and estimators list themselves as JSON', async (t) => {
+  const e = cli(['envs', '--json']);
+  t.equal(e.status, 0);
+  const envs = JSON.parse(e.stdout);
+  const cp = envs.find((x: { id: string }) => x.id === 'CartPole-v1');
+  t.same(cp.action_space, { type: 'Discrete', n: 2, start: 0 });
+  t.same(cp.observation_space.shape, [4]);
+  const p = envs.find((x: { id: string }) => x.id === 'Pendulum-v1');
+  t.same(p.action_space.low, [-2]);
+  const est = JSON.parse(cli(['estimators', '--json']).stdout);
+  t.equal(est[0].name, 'single');
+});
+
+t.test('bad input gets a one-line error naming the problem, exit code 2', async (t) => {
+  const cfg = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const cases: [string[], RegExp][] = [
+    [['train', '--env', 'CartPol-v1', '--quiet'], /unknown environment id 'CartPol-v1'\. Valid ids: CartPole-v1, Pendulum-v1/],
+    [['train', '--env', 'CartPole-v1', '--steps', 'lots'], /--steps.*expected a positive step count.*'lots'/],
+    [['train', '--env', 'CartPole-v1', '--seed', '-3'], /--seed.*expected an integer ≥ 0, got '-3'/],
+    [['train', '--env', 'CartPole-v1', '--lr', 'fast'], /--lr.*expected a number.*'fast'/],
+    [['train', '--env', 'CartPole-v1', '--stepz', '10'], /unknown option '--stepz'/],
+    [['train', '--env', 'CartPole-v1', '--estimator', 'magic'], /unknown estimator 'magic'\. Valid estimators: single/],
+    [['train', '--env', 'CartPole-v1', '--num-minibatches', '3'], /batch size numEnvs×numSteps = 512 is not divisible by numMinibatches = 3/],
+    [['train', '--env', 'CartPole-v1', '--backend', 'gpu'], /--backend.*gpu/],
+    [['train', '--env', 'CartPole-v1', '--config', cfg('bad.json', '{"learningRate": 0.001,')], /not valid JSON/],
+    [['train', '--env', 'CartPole-v1', '--config', cfg('key.json', '{"learning_rate": 0.001}')], /unknown key\(s\) 'learning_rate'; valid keys: envId/],
+    [['train', '--env', 'CartPole-v1', '--config', cfg('type.json', '{"gamma": "high"}')], /'gamma' Invalid input: expected number, received string/],
+    [['train', '--env', 'CartPole-v1', '--config', cfg('range.json', '{"gamma": 1.5}')], /'gamma' Too big: expected number to be <=1/],
+    [['train', '--env', 'CartPole-v1', '--config', path.join(dir, 'missing.json')], /cannot read the file \(ENOENT\)/],
+    [['train', '--resume', path.join(dir, 'nothing-here')], /run directory .* does not exist/],
+    [['train', '--resume', path.join(dir, 'a'), '--lr', '0.1'], /--resume continues the run with its saved config\.json; remove 'learningRate'/],
+    [['train', ...quick, '--seed', '7', '--out', path.join(dir, 'a')], /already holds a run; continue it with --resume/],
+    [['train'], /missing environment: pass --env ID/],
+    [['eval', '--run', dir], /has no checkpoint/],
+    [['variance', '--run', path.join(dir, 'a'), '--batch-size', '6', '--backend', 'wasm'], /--batch-size 6 must be a multiple of the run's numEnvs = 4/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(args);
+    t.equal(r.status, 2, `exit 2 for ${args.join(' ')} (stderr: ${r.stderr.trim()})`);
+    t.match(r.stderr, re, args.join(' '));
+    t.notMatch(r.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
+  }
+});

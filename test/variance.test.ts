@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import t from 'tap';
+import { gradientStats } from '../analysis/gradient-stats.js';
+import { policyGradient } from '../analysis/policy-gradient.js';
+import { measureVariance } from '../analysis/variance.js';
+import { resolveConfig } from '../experiment/build.js';
+import { createTrainer } from '../experiment/train-run.js';
+import { backend } from './helpers.js';
+
+await backend();
+
+t.test('gradient statistics on hand-computed vectors', async (t) => {
+  const g = [Float64Array.of(1, 0), Float64Array.of(0, 1), Float64Array.of(1, 1)];
+  const s = gradientStats(g, Float64Array.of(1, 0));
+  // ḡ = (2/3, 2/3); per-coordinate variance (K−1): ((1/3)² + (2/3)² + (1/3)²)/2 = 1/3, two coordinates
+  t.ok(Math.abs(s.total_variance - 2 / 3) < 1e-12);
+  t.ok(Math.abs(s.mean_param_variance - 1 / 3) < 1e-12);
+  t.ok(Math.abs(s.relative_variance - (2 / 3) / (8 / 9)) < 1e-12);
+  t.ok(Math.abs(s.mean_pairwise_cosine - (0 + 2 / Math.SQRT2) / 3) < 1e-12);
+  t.ok(Math.abs(s.cosine_to_reference - (1 + 0 + 1 / Math.SQRT2) / 3) < 1e-12);
+  t.ok(Math.abs(s.mean_grad_norm - (1 + 1 + Math.SQRT2) / 3) < 1e-12);
+  t.throws(() => gradientStats([g[0]!], g[0]!), /at least 2/);
+});
+
+t.test('the policy-gradient estimate equals finite differences of the surrogate', async (t) => {
+  const config = resolveConfig({}, { envId: 'Pendulum-v1', totalTimesteps: 2048, numEnvs: 1, numSteps: 64, seed: 2, hiddenSizes: [8] });
+  const tr = createTrainer(config);
+  const rollout = tr.collector.collect(64, 0);
+  const batch = tr.estimator.prepare(rollout, tr.estimatorContext());
+  const g = policyGradient(tr.agent, batch);
+  const P = batch.policy;
+  const surrogate = () =>
+    tf.tidy(() => {
+      const ratio = tf.exp(tf.sub(tr.agent.logProb(tr.agent.policyOut(tf.tensor2d(P.obs, [64, 3])), tf.tensor2d(P.actions, [64, 1])), tf.tensor1d(P.oldLogProbs)));
+      return -tf.sum(tf.mul(tf.tensor1d(P.advantages), ratio)).dataSync()[0]! / 64;
+    });
+  // probe a few coordinates: first layer weight, last bias, log-std (the last coordinate)
+  const params = tr.agent.policyParams;
+  const offsets = params.map((_, i) => params.slice(0, i).reduce((s, q) => s + q.size, 0));
+  t.equal(g.length, 3 * 8 + 8 + 8 * 1 + 1 + 1);
+  const probes: [number, number][] = [[0, 3], [2, 5], [3, 0], [4, 0]];
+  for (const [pi, idx] of probes) {
+    const flat = offsets[pi]! + idx;
+    const p = params[pi]!;
+    const orig = p.dataSync().slice();
+    const h = 1e-2;
+    const at = (d: number) => {
+      const v = orig.slice();
+      v[idx] = v[idx]! + d;
+      p.assign(tf.tensor(v, p.shape));
+      return surrogate();
+    };
+    const fd = (at(h) - at(-h)) / (2 * h);
+    p.assign(tf.tensor(orig, p.shape));
+    t.ok(Math.abs(fd - g[flat]!) < 2e-3 * Math.max(1, Math.abs(fd)), `param ${pi}[${idx}]: analytic ${g[flat]} vs finite difference ${fd}`);
+  }
+  tr.dispose();
+});
+
+t.test('measureVariance: shape, reproducibility, and more samples mean less variance', async (t) => {
+  const config = resolveConfig({}, { envId: 'CartPole-v1', totalTimesteps: 2048, seed: 1 });
+  const tr = createTrainer(config);
+  tr.iterate();
+  const small = measureVariance({ config, trainer: tr }, { batches: 6, batchSize: 64, estimators: ['single'], seed: 5, warmupSteps: 50 });
+  const again = measureVariance({ config, trainer: tr }, { batches: 6, batchSize: 64, estimators: ['single'], seed: 5, warmupSteps: 50 });
+  const strip = (r: typeof small) => JSON.stringify(r, (k, v) => (k === 'wall_s' ? 0 : v));
+  t.equal(strip(again), strip(small), 'same seed, same numbers');
+  const big = measureVariance({ config, trainer: tr }, { batches: 6, batchSize: 512, estimators: ['gae'], seed: 5, warmupSteps: 50 });
+  t.ok('single' in big.estimators, 'aliases resolve to the estimator name');
+  t.ok(big.estimators['single']!.total_variance < small.estimators['single']!.total_variance, `tr Σ: ${big.estimators['single']!.total_variance} (n=512) < ${small.estimators['single']!.total_variance} (n=64)`);
+  t.equal(small.reference_batch_size, 640);
+  tr.dispose();
+});
