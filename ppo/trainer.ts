@@ -56,6 +56,8 @@ export class PpoTrainer {
   readonly numIterations: number;
   iteration = 0;
   globalStep = 0;
+  /** Wall-clock split of the last iteration (not logged: metrics stay deterministic). */
+  lastTimings = { rolloutMs: 0, estimatorMs: 0, updateMs: 0 };
   private readonly shuffleRng: Rng;
   private readonly estimatorRng: Rng;
   private recentReturns: number[] = [];
@@ -90,10 +92,14 @@ export class PpoTrainer {
   iterate(): IterationResult {
     const c = this.config;
     const lr = this.learningRate();
+    const t0 = performance.now();
     const rollout = this.collector.collect(c.numSteps, this.globalStep);
+    const t1 = performance.now();
     const batch = this.estimator.prepare(rollout, this.estimatorContext());
+    const t2 = performance.now();
     this.globalStep += c.numSteps * c.numEnvs;
     const stats = ppoUpdate(this.agent, this.optimizer, batch, c, lr, this.shuffleRng, this.globalStep);
+    this.lastTimings = { rolloutMs: t1 - t0, estimatorMs: t2 - t1, updateMs: performance.now() - t2 };
     this.iteration += 1;
     for (const e of rollout.episodes) {
       this.recentReturns.push(e.return);

@@ -1,0 +1,41 @@
+/**
+ * PPO learner cost: time per minibatch update (forward, backward, grad-norm clip, Adam) for the
+ * MuJoCo-sized agent, obs 17 → 64 → 64 → 6 (Gaussian) plus the 17 → 64 → 64 → 1 critic, at
+ * minibatch 64 (CleanRL ppo_continuous_action: 2048 steps, 32 minibatches, 10 epochs).
+ */
+import { Rng } from '../common/rng.js';
+import { box } from '../envs/spaces.js';
+import type { EstimatorBatch } from '../estimators/estimator.js';
+import { ActorCritic } from '../nets/actor-critic.js';
+import { Adam } from '../nets/adam.js';
+import { CONTINUOUS_DEFAULTS } from '../ppo/config.js';
+import { ppoUpdate } from '../ppo/update.js';
+
+export function benchPpoUpdate(obsDim = 17, actDim = 6, batch = 2048, minibatches = 32, epochs = 10): Record<string, number> {
+  const rng = new Rng(0);
+  const agent = new ActorCritic(box(-Infinity, Infinity, [obsDim]), box(-1, 1, [actDim]), { hiddenSizes: [64, 64], activation: 'tanh' }, rng);
+  const opt = new Adam(agent.allParams, 0.9, 0.999, 1e-5);
+  const obs = Float32Array.from({ length: batch * obsDim }, () => rng.normal());
+  const act = agent.act(obs, batch, agent.sampleNoise(batch, rng));
+  const b: EstimatorBatch = {
+    numStates: batch,
+    policy: {
+      obs,
+      actions: act.actions,
+      oldLogProbs: act.logProbs,
+      advantages: Float32Array.from({ length: batch }, () => rng.normal()),
+      weights: new Float32Array(batch).fill(1),
+      stateIndex: Int32Array.from({ length: batch }, (_, i) => i),
+    },
+    value: { obs, returns: Float32Array.from({ length: batch }, () => rng.normal()), oldValues: act.values },
+    stats: {},
+  };
+  const cfg = { ...CONTINUOUS_DEFAULTS, numMinibatches: minibatches, updateEpochs: epochs };
+  ppoUpdate(agent, opt, b, { ...cfg, updateEpochs: 1 }, 3e-4, rng, 0); // warm-up (kernel compilation)
+  const t0 = performance.now();
+  const s = ppoUpdate(agent, opt, b, cfg, 3e-4, rng, 0);
+  const ms = performance.now() - t0;
+  agent.dispose();
+  opt.dispose();
+  return { minibatch_size: batch / minibatches, minibatch_updates: s.minibatch_updates, ms_per_minibatch_update: +(ms / s.minibatch_updates).toFixed(3), ms_per_iteration_update_phase: Math.round(ms) };
+}
