@@ -188,8 +188,8 @@ export function registerCommands(program: Command): void {
     .option('--out <dir>', 'output directory', 'runs/demo')
     .option('--steps <n>', 'training steps', stepsFlag, 100_000)
     .option('--seed <s>', 'seed', intFlag(0), 1)
-    .option('--measurements <n>', 'variance measurements during training (≥ 2)', intFlag(2), 4)
-    .option('--batches <k>', 'batches per variance measurement', intFlag(2), 8)
+    .option('--measurements <n>', 'variance measurements during training (≥ 2)', intFlag(2), 5)
+    .option('--batches <k>', 'batches per variance measurement', intFlag(2), 16)
     .addOption(backendOption())
     .action(async (opts: { out: string; steps: number; seed: number; measurements: number; batches: number; backend: BackendChoice }) => {
       await initBackend(opts.backend);

@@ -8,28 +8,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
+function writeSynced(file: string, flags: 'w' | 'a', data: string | Uint8Array): void {
+  const fd = fs.openSync(file, flags);
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeSynced(tmp, 'w', data);
   fs.renameSync(tmp, file);
 }
 
 export function appendDurable(file: string, data: string): void {
-  if (data.length === 0) return;
-  const fd = fs.openSync(file, 'a');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  if (data.length > 0) writeSynced(file, 'a', data);
 }
 
 export function fileSize(file: string): number {

@@ -70,3 +70,16 @@ export abstract class Wrapper implements Env {
 export function actionScalar(action: Action): number {
   return typeof action === 'number' ? action : action[0]!;
 }
+
+/** Gymnasium's `ObservationWrapper`: subclasses map every observation (reset and step) through `observation()`. */
+export abstract class ObservationWrapper extends Wrapper {
+  protected abstract observation(obs: Float32Array): Float32Array;
+  override reset(options?: ResetOptions): ResetResult {
+    const r = this.env.reset(options);
+    return { ...r, obs: this.observation(r.obs) };
+  }
+  override step(action: Action): StepResult {
+    const r = this.env.step(action);
+    return { ...r, obs: this.observation(r.obs) };
+  }
+}

@@ -7,16 +7,7 @@ import { SyncVectorEnv } from '../envs/vector.js';
 import { familyDefaults, validateConfig, type PpoConfig } from '../ppo/config.js';
 
 export function buildVectorEnv(c: PpoConfig): SyncVectorEnv {
-  const envs = Array.from({ length: c.numEnvs }, () =>
-    makeTrainingEnv(c.envId, {
-      clipAction: c.clipAction,
-      normalizeObservation: c.normalizeObservation,
-      clipObservation: c.clipObservation,
-      normalizeReward: c.normalizeReward,
-      clipReward: c.clipReward,
-      gamma: c.gamma,
-    }),
-  );
+  const envs = Array.from({ length: c.numEnvs }, () => makeTrainingEnv(c.envId, c));
   return new SyncVectorEnv(envs, 'same-step');
 }
 

@@ -27,8 +27,7 @@ export function loadRun(dir: string): LoadedRun {
  * frozen, so the policy sees observations scaled exactly as in training.
  */
 export function frozenEnvLike(run: { config: PpoConfig; trainer: PpoTrainer }, index = 0): Env {
-  const c = run.config;
-  const env = makeTrainingEnv(c.envId, { ...c, gamma: c.gamma });
+  const env = makeTrainingEnv(run.config.envId, run.config);
   env.setState(run.trainer.venv.envs[index]!.getState());
   freezeNormalizers(env);
   return env;

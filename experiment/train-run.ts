@@ -96,7 +96,6 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
   }
   bar?.stop();
   const wall = wallBefore + (performance.now() - t0) / 1000;
-  const recent = trainer.getState().recent.returns;
   const summary: TrainSummary = {
     env: config.envId,
     algo: config.algo,
@@ -104,7 +103,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
     seed: config.seed,
     steps: trainer.globalStep,
     iterations: trainer.iteration,
-    final_return_mean: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : null,
+    final_return_mean: trainer.recentReturnMean(),
     final_return_window: RETURN_WINDOW,
     episodes: run.readEpisodes().length,
     wall_s: +wall.toFixed(2),

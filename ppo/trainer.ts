@@ -74,6 +74,12 @@ export class PpoTrainer {
     this.numIterations = derived(config).numIterations;
   }
 
+  /** Mean return of the last RETURN_WINDOW finished episodes (null before the first one ends). */
+  recentReturnMean(): number | null {
+    const a = this.recentReturns;
+    return a.length ? a.reduce((x, y) => x + y, 0) / a.length : null;
+  }
+
   get done(): boolean {
     return this.iteration >= this.numIterations;
   }
@@ -107,13 +113,12 @@ export class PpoTrainer {
     }
     this.recentReturns = this.recentReturns.slice(-RETURN_WINDOW);
     this.recentLengths = this.recentLengths.slice(-RETURN_WINDOW);
-    const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : null);
     const metrics: IterationMetrics = {
       iteration: this.iteration,
       global_step: this.globalStep,
       learning_rate: lr,
-      episodic_return_mean: mean(this.recentReturns),
-      episodic_length_mean: mean(this.recentLengths),
+      episodic_return_mean: this.recentReturnMean(),
+      episodic_length_mean: this.recentLengths.length ? this.recentLengths.reduce((x, y) => x + y, 0) / this.recentLengths.length : null,
       episodes_finished: rollout.episodes.length,
       ...stats,
     };

@@ -4,10 +4,10 @@
  * (evaluation, variance measurement at a fixed policy).
  */
 import { RunningMeanStd, type RunningMeanStdState } from '../../common/running-mean-std.js';
-import { Wrapper, type Action, type Env, type ResetOptions, type ResetResult, type StepResult } from '../env.js';
+import { ObservationWrapper, type Env } from '../env.js';
 import { box, flatSize, type Space } from '../spaces.js';
 
-export class NormalizeObservation extends Wrapper {
+export class NormalizeObservation extends ObservationWrapper {
   readonly rms: RunningMeanStd;
   frozen = false;
   private readonly space: Space;
@@ -20,19 +20,11 @@ export class NormalizeObservation extends Wrapper {
   override get observationSpace(): Space {
     return this.space;
   }
-  private normalize(obs: Float32Array): Float32Array {
+  protected observation(obs: Float32Array): Float32Array {
     if (!this.frozen) this.rms.update(obs);
     const out = new Float32Array(obs.length);
     for (let i = 0; i < obs.length; i++) out[i] = (obs[i]! - this.rms.mean[i]!) / Math.sqrt(this.rms.var[i]! + this.epsilon);
     return out;
-  }
-  override reset(options?: ResetOptions): ResetResult {
-    const r = this.env.reset(options);
-    return { ...r, obs: this.normalize(r.obs) };
-  }
-  override step(action: Action): StepResult {
-    const r = this.env.step(action);
-    return { ...r, obs: this.normalize(r.obs) };
   }
   override getState(): unknown {
     return { rms: this.rms.getState(), inner: this.env.getState() };
