@@ -13,7 +13,10 @@ const arg = (name: string, dflt: string) => {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
 };
 const only = arg('only', 'all');
-const backend = await initBackend(arg('backend', 'auto') as BackendChoice);
+const backend = await initBackend(arg('backend', 'auto') as BackendChoice).catch((e: Error) => {
+  process.stderr.write(`bench: ${e.message}\n`);
+  process.exit(1);
+});
 const result: Record<string, unknown> = {
   machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', node: process.version, backend },
   date: new Date().toISOString(),
