@@ -102,7 +102,8 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
 
   const result: Record<string, EstimatorVariance> = {};
   for (const name of names) result[name] = { ...gradientStats(grads.get(name)!, reference), wall_s: +wall.get(name)!.toFixed(3) };
-  for (const [name, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
+  for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
+  venv.close();
   return {
     env: config.envId,
     step: trainer.globalStep,

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-fs.js';
 import { describeSpace, formatSpace } from '../envs/spaces.js';
-import { envIds, envSpec, make } from '../envs/registry.js';
+import { envIds, envSpec, make, prepareAllEnvs } from '../envs/registry.js';
 import { ESTIMATORS, estimatorInfo } from '../estimators/index.js';
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../nets/backend.js';
 import type { PpoConfig } from '../ppo/config.js';
@@ -110,7 +110,7 @@ export function registerCommands(program: Command): void {
     .addOption(backendOption())
     .action(async (opts: { run: string; episodes: number; deterministic?: boolean; seed?: number; out?: string; backend: BackendChoice }) => {
       await initBackend(opts.backend);
-      const run = loadRun(opts.run);
+      const run = await loadRun(opts.run);
       writeJson(opts.out, evaluate(run, opts.episodes, !!opts.deterministic, opts.seed ?? run.config.seed + 10_000));
     });
 
@@ -118,10 +118,12 @@ export function registerCommands(program: Command): void {
     .command('envs')
     .description('list the registered environments and their spaces')
     .option('--json', 'machine-readable output')
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      await prepareAllEnvs();
       const rows = envIds().map((id) => {
         const spec = envSpec(id);
         const env = make(id);
+        env.close?.();
         return { id, spec, env };
       });
       if (opts.json) {
@@ -171,7 +173,7 @@ export function registerCommands(program: Command): void {
       const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
       names?.forEach((n) => estimatorInfo(n));
       await initBackend(opts.backend);
-      const run = loadRun(opts.run);
+      const run = await loadRun(opts.run);
       const report = measureVariance(run, {
         batches: opts.batches,
         batchSize: opts.batchSize ?? run.config.numEnvs * run.config.numSteps,

@@ -38,6 +38,8 @@ export interface Env {
   step(action: Action): StepResult;
   getState(): unknown;
   setState(state: unknown): void;
+  /** Release native resources (MuJoCo's WASM model and data). Optional for pure-JS envs. */
+  close?(): void;
 }
 
 /** Base for wrappers that change one thing and pass the rest through. */
@@ -64,6 +66,9 @@ export abstract class Wrapper implements Env {
   }
   setState(state: unknown): void {
     this.env.setState(state);
+  }
+  close(): void {
+    this.env.close?.();
   }
 }
 

@@ -6,6 +6,10 @@
 import { UsageError } from '../common/errors.js';
 import { CartPoleEnv } from './classic/cartpole.js';
 import { PendulumEnv } from './classic/pendulum.js';
+import { HalfCheetahV5 } from './mujoco/gymnasium/half-cheetah-v5.js';
+import { HopperV5 } from './mujoco/gymnasium/hopper-v5.js';
+import { Walker2dV5 } from './mujoco/gymnasium/walker2d-v5.js';
+import { initMujoco } from './mujoco/runtime.js';
 import type { Env } from './env.js';
 import { NanGuard } from './wrappers/nan-guard.js';
 import { TimeLimit } from './wrappers/time-limit.js';
@@ -20,6 +24,8 @@ export interface EnvSpec {
   rewardThreshold?: number;
   family: PresetFamily;
   description: string;
+  /** Asynchronous set-up `create` needs (loading MuJoCo's WASM module); see `prepareEnv`. */
+  prepare?: () => Promise<unknown>;
 }
 
 const specs = new Map<string, EnvSpec>();
@@ -42,6 +48,15 @@ export function envSpec(id: string): EnvSpec {
     throw new UsageError(`unknown environment id '${id}'. Valid ids: ${envIds().join(', ')}.${hint}`);
   }
   return spec;
+}
+
+/** Run an env's asynchronous set-up (idempotent). Call before `make` for MuJoCo tasks. */
+export async function prepareEnv(id: string): Promise<void> {
+  await envSpec(id).prepare?.();
+}
+
+export async function prepareAllEnvs(): Promise<void> {
+  for (const id of envIds()) await prepareEnv(id);
 }
 
 export interface MakeOptions {
@@ -72,4 +87,35 @@ register({
   maxEpisodeSteps: 200,
   family: 'continuous',
   description: 'Gymnasium classic control: swing up and hold an inverted pendulum with bounded torque.',
+});
+
+const GYM_MUJOCO = 'Gymnasium MuJoCo v5 on MuJoCo 3.3.8 WASM (our own MJCF from the fact sheets):';
+
+register({
+  id: 'Hopper-v5',
+  create: () => new HopperV5(),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 3800,
+  family: 'continuous',
+  description: `${GYM_MUJOCO} one-legged planar hopper, hop forward without falling.`,
+  prepare: initMujoco,
+});
+
+register({
+  id: 'Walker2d-v5',
+  create: () => new Walker2dV5(),
+  maxEpisodeSteps: 1000,
+  family: 'continuous',
+  description: `${GYM_MUJOCO} two-legged planar walker, walk forward without falling.`,
+  prepare: initMujoco,
+});
+
+register({
+  id: 'HalfCheetah-v5',
+  create: () => new HalfCheetahV5(),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 4800,
+  family: 'continuous',
+  description: `${GYM_MUJOCO} planar cheetah, run forward; never terminates.`,
+  prepare: initMujoco,
 });

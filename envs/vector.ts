@@ -101,6 +101,10 @@ export class SyncVectorEnv {
     return out;
   }
 
+  close(): void {
+    for (const e of this.envs) e.close?.();
+  }
+
   getState(): unknown {
     return { envs: this.envs.map((e) => e.getState()), needsReset: Array.from(this.needsReset) };
   }

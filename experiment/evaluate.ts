@@ -38,6 +38,7 @@ export function evaluate(run: LoadedRun, episodes: number, deterministic: boolea
       obs = env.reset().obs;
     }
   }
+  env.close?.();
   const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
   const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
   return {

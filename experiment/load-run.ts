@@ -1,5 +1,6 @@
 /** Open a finished or running run directory at its last checkpoint (eval, variance). */
 import type { Env } from '../envs/env.js';
+import { prepareEnv } from '../envs/registry.js';
 import { freezeNormalizers, makeTrainingEnv } from '../envs/stack.js';
 import type { PpoConfig } from '../ppo/config.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
@@ -14,9 +15,10 @@ export interface LoadedRun {
   trainer: PpoTrainer;
 }
 
-export function loadRun(dir: string): LoadedRun {
+export async function loadRun(dir: string): Promise<LoadedRun> {
   const run = new RunDir(dir);
   const checkpoint = run.loadCheckpoint();
+  await prepareEnv(checkpoint.config.envId);
   const trainer = createTrainer(checkpoint.config);
   trainer.setState(checkpoint.trainer);
   return { dir, config: checkpoint.config, checkpoint, trainer };

@@ -5,6 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import { PgvarError } from '../common/errors.js';
+import { prepareEnv } from '../envs/registry.js';
 import { createEstimator } from '../estimators/index.js';
 import { activeBackend } from '../nets/backend.js';
 import type { PpoConfig } from '../ppo/config.js';
@@ -49,6 +50,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
   if (o.resume) {
     const ck = run.loadCheckpoint();
     config = ck.config;
+    await prepareEnv(config.envId);
     trainer = createTrainer(config);
     trainer.setState(ck.trainer);
     run.rewindLogs(ck);
@@ -56,6 +58,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
   } else {
     if (!o.config) throw new Error('trainRun: a config is required for a fresh run');
     config = o.config;
+    await prepareEnv(config.envId);
     run.create(config);
     trainer = createTrainer(config);
     run.saveCheckpoint(config, trainer.getState(), 0);

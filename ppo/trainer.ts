@@ -155,6 +155,7 @@ export class PpoTrainer {
   }
 
   dispose(): void {
+    this.venv.close();
     this.agent.dispose();
     this.optimizer.dispose();
     this.estimator.dispose?.();
