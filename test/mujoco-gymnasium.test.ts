@@ -1,0 +1,184 @@
+import t from 'tap';
+import { HalfCheetahV5 } from '../envs/mujoco/gymnasium/half-cheetah-v5.js';
+import { HopperV5 } from '../envs/mujoco/gymnasium/hopper-v5.js';
+import { Walker2dV5 } from '../envs/mujoco/gymnasium/walker2d-v5.js';
+import type { GymMujocoState } from '../envs/mujoco/gymnasium-mujoco-env.js';
+import { HALF_CHEETAH_XML } from '../envs/mujoco/models/half-cheetah.js';
+import { HOPPER_XML } from '../envs/mujoco/models/hopper.js';
+import { walker2dXml } from '../envs/mujoco/models/walker2d.js';
+import { initMujoco, MjSim, mujocoVersion } from '../envs/mujoco/runtime.js';
+import { make, prepareEnv } from '../envs/registry.js';
+
+await initMujoco();
+
+// Golden values: spec mujoco-models.md §10 (MuJoCo 3.3.8 in mujoco-js 0.0.7, Gymnasium's XMLs).
+const GOLDEN = [
+  { name: 'Hopper', xml: HOPPER_XML, frameSkip: 4, totalMass: 15.820013, bodyMass: [0, 3.665191, 4.057891, 2.781357, 5.315575], qpos: [-0.048637, 1.198547, -0.220482, -0.119715, -0.169783, 0.03189] },
+  { name: 'Walker2d', xml: walker2dXml(1.9), frameSkip: 4, totalMass: 23.677137, bodyMass: [0, 3.665191, 4.057891, 2.781357, 3.166725, 4.057891, 2.781357, 3.166725], qpos: [-0.090392, 1.180391, -0.48751, -0.191205, -0.502609, 0.15498, -0.51777, 0.066756, 0.799099] },
+  { name: 'HalfCheetah', xml: HALF_CHEETAH_XML, frameSkip: 5, totalMass: 14, bodyMass: [0, 6.250209, 1.543515, 1.587448, 1.095397, 1.438075, 1.200837, 0.884519], qpos: [-0.059867, -0.098649, 0.080875, -0.257355, 0.010608, 0.185521, 0.396278, 0.03876, -0.183031] },
+];
+
+t.test('our MJCF compiles to the reference masses and reproduces the golden trajectories', async (t) => {
+  t.equal(mujocoVersion(), '3.3.8');
+  for (const g of GOLDEN) {
+    const sim = new MjSim(g.xml, g.name);
+    const mass = Array.from(sim.model.body_mass as Float64Array);
+    t.ok(Math.abs(mass.reduce((a, b) => a + b, 0) - g.totalMass) < 1e-6, `${g.name} total mass`);
+    t.ok(mass.every((m, i) => Math.abs(m - g.bodyMass[i]!) < 1e-6), `${g.name} body masses ${mass.map((m) => m.toFixed(6))}`);
+    sim.resetData();
+    sim.forward();
+    t.equal(sim.data.nefc, 0, `${g.name}: no active constraints at qpos0`);
+    // protocol: ctrl_i = hi_i · 0.5 · sin(0.3 t + i), frame_skip mj_steps, mj_rnePostConstraint
+    for (let step = 0; step < 20; step++) sim.step(Array.from({ length: sim.model.nu }, (_, i) => 0.5 * Math.sin(0.3 * step + i)), g.frameSkip);
+    const q = Array.from(sim.qpos);
+    t.ok(q.every((v, i) => Math.abs(v - g.qpos[i]!) < 1e-6), `${g.name} qpos after 20 steps: ${q.map((v) => v.toFixed(6))}`);
+    sim.free();
+  }
+});
+
+t.test('spaces, frame skip and registered limits', async (t) => {
+  await prepareEnv('Hopper-v5');
+  for (const [id, obs, act, dt] of [['Hopper-v5', 11, 3, 0.008], ['Walker2d-v5', 17, 6, 0.008], ['HalfCheetah-v5', 17, 6, 0.05]] as const) {
+    const env = make(id);
+    t.same(env.observationSpace.kind === 'box' && env.observationSpace.shape, [obs], `${id} obs dim`);
+    t.same(env.actionSpace.kind === 'box' && [Array.from(env.actionSpace.low), Array.from(env.actionSpace.high)], [Array(act).fill(-1), Array(act).fill(1)], `${id} action box`);
+    const r = env.reset({ seed: 0 });
+    t.equal(r.obs.length, obs);
+    let steps = 0;
+    let s;
+    do {
+      s = env.step(new Float64Array(act));
+      steps++;
+    } while (!s.terminated && !s.truncated && steps < 2000);
+    if (id === 'HalfCheetah-v5') t.equal(steps, 1000, 'HalfCheetah truncates at 1000 and never terminates');
+    else t.ok(s.terminated || steps === 1000, `${id} ends by falling or at 1000`);
+    env.close?.();
+    const raw = new (id === 'Hopper-v5' ? HopperV5 : id === 'Walker2d-v5' ? Walker2dV5 : HalfCheetahV5)();
+    t.ok(Math.abs(raw.dt - dt) < 1e-12, `${id} dt = ${raw.dt}`);
+    raw.close();
+  }
+});
+
+/** Put a Hopper/Walker in a chosen configuration (qvel 0). */
+function place(env: HopperV5 | Walker2dV5, qpos: number[]): void {
+  const st = env.getState() as GymMujocoState;
+  env.setState({ ...st, sim: { ...st.sim, qpos, qvel: st.sim.qvel.map(() => 0) } });
+}
+
+t.test('health boundaries are strict inequalities', async (t) => {
+  const h = new HopperV5();
+  h.reset({ seed: 1 });
+  const base = [0, 1.25, 0, 0, 0, 0];
+  place(h, base);
+  t.equal(h.isHealthy(), true);
+  place(h, [0, 0.7, 0, 0, 0, 0]);
+  t.equal(h.isHealthy(), false, 'z = 0.7 exactly is unhealthy');
+  place(h, [0, 0.7 + 1e-9, 0, 0, 0, 0]);
+  t.equal(h.isHealthy(), true);
+  place(h, [0, 1.25, 0.2, 0, 0, 0]);
+  t.equal(h.isHealthy(), false, 'angle = 0.2 exactly is unhealthy');
+  place(h, [0, 1.25, -0.2 + 1e-9, 0, 0, 0]);
+  t.equal(h.isHealthy(), true);
+  place(h, [0, 1.25, 0, 100, 0, 0]);
+  t.equal(h.isHealthy(), false, 'state_vector[2:] entry = 100 is unhealthy');
+  h.close();
+  const w = new Walker2dV5();
+  w.reset({ seed: 1 });
+  const wq = (z: number, a: number) => [0, z, a, 0, 0, 0, 0, 0, 0];
+  place(w, wq(2.0, 0));
+  t.equal(w.isHealthy(), false, 'walker z = 2.0 unhealthy');
+  place(w, wq(1.999, 0));
+  t.equal(w.isHealthy(), true);
+  place(w, wq(1.25, -1));
+  t.equal(w.isHealthy(), false, 'walker angle = −1 unhealthy');
+  place(w, wq(0.8, 0));
+  t.equal(w.isHealthy(), false, 'walker z = 0.8 unhealthy');
+  w.close();
+});
+
+t.test('reward decomposition: forward velocity, survive bonus and control cost on the raw action', async (t) => {
+  const h = new HopperV5();
+  h.reset({ seed: 2 });
+  place(h, [0.3, 1.25, 0, 0, 0, 0]);
+  const a = [2.0, -0.5, 0.25]; // 2.0 is outside ctrlrange: MuJoCo clamps the force, the cost uses 2.0
+  const x0 = (h.getState() as GymMujocoState).sim.qpos[0]!;
+  const r = h.step(a);
+  const x1 = r.info['x_position'] as number;
+  const ctrl = 1e-3 * (4 + 0.25 + 0.0625);
+  t.ok(Math.abs((r.info['reward_ctrl'] as number) + ctrl) < 1e-15, 'ctrl cost = 1e-3·Σa² on the unclipped action');
+  t.ok(Math.abs((r.info['x_velocity'] as number) - (x1 - x0) / 0.008) < 1e-12);
+  t.equal(r.info['reward_survive'], 1);
+  t.ok(Math.abs(r.reward - ((x1 - x0) / 0.008 + 1 - ctrl)) < 1e-12, `reward ${r.reward}`);
+  t.equal(r.terminated, false);
+  // the same step with the action clipped to the range gives the same physics
+  const h2 = new HopperV5();
+  h2.reset({ seed: 2 });
+  place(h2, [0.3, 1.25, 0, 0, 0, 0]);
+  const r2 = h2.step([1.0, -0.5, 0.25]);
+  t.same(Array.from(r2.obs), Array.from(r.obs), 'MuJoCo clamps ctrl to ctrlrange');
+  // an unhealthy step pays no survive bonus (v5) and terminates
+  place(h, [0, 0.5, 0, 0, 0, 0]);
+  const r3 = h.step([0, 0, 0]);
+  t.equal(r3.terminated, true);
+  t.equal(r3.info['reward_survive'], 0);
+  h.close();
+  h2.close();
+  const c = new HalfCheetahV5();
+  c.reset({ seed: 3 });
+  const rc = c.step([1, 1, 1, 1, 1, 1]);
+  t.ok(Math.abs((rc.info['reward_ctrl'] as number) + 0.6) < 1e-12, 'cheetah ctrl cost 0.1·Σa²');
+  t.ok(Math.abs(rc.reward - ((rc.info['reward_forward'] as number) - 0.6)) < 1e-12);
+  c.close();
+});
+
+t.test('reset noise: seeded, reproducible, with the task’s distribution', async (t) => {
+  const a = new HopperV5();
+  const b = new HopperV5();
+  t.same(Array.from(a.reset({ seed: 5 }).obs), Array.from(b.reset({ seed: 5 }).obs));
+  let maxDev = 0;
+  for (let i = 0; i < 300; i++) {
+    a.reset();
+    const q = (a.getState() as GymMujocoState).sim.qpos;
+    maxDev = Math.max(maxDev, Math.abs(q[1]! - 1.25), ...q.filter((_, k) => k !== 1).map(Math.abs));
+  }
+  t.ok(maxDev <= 5e-3 && maxDev > 4.5e-3, `Hopper qpos noise within ±5e-3 (max ${maxDev})`);
+  a.close();
+  b.close();
+  const c = new HalfCheetahV5();
+  c.reset({ seed: 1 });
+  const vs: number[] = [];
+  let qMax = 0;
+  for (let i = 0; i < 300; i++) {
+    c.reset();
+    const st = (c.getState() as GymMujocoState).sim;
+    vs.push(...st.qvel);
+    qMax = Math.max(qMax, ...st.qpos.map(Math.abs));
+  }
+  const sd = Math.sqrt(vs.reduce((s, v) => s + v * v, 0) / vs.length);
+  t.ok(Math.abs(sd - 0.1) < 0.01, `HalfCheetah qvel ~ 0.1·N(0,1): sd ${sd}`);
+  t.ok(qMax <= 0.1 && qMax > 0.09, `HalfCheetah qpos U(±0.1): max ${qMax}`);
+  c.close();
+});
+
+t.test('state snapshots restore the simulation exactly (warm start included)', async (t) => {
+  const env = new HopperV5();
+  env.reset({ seed: 7 });
+  const act = (k: number) => [Math.sin(k), Math.cos(k), 0.3];
+  for (let k = 0; k < 30; k++) env.step(act(k));
+  const snap = JSON.parse(JSON.stringify(env.getState()));
+  const first = Array.from({ length: 40 }, (_, k) => Array.from(env.step(act(100 + k)).obs));
+  env.setState(snap);
+  const second = Array.from({ length: 40 }, (_, k) => Array.from(env.step(act(100 + k)).obs));
+  t.same(second, first);
+  env.close();
+});
+
+t.test('closing envs frees WASM memory (400 Hopper sims would exceed the 2 GiB heap if leaked)', async (t) => {
+  for (let i = 0; i < 400; i++) {
+    const e = new HopperV5();
+    e.reset({ seed: i });
+    e.step([0.1, 0.1, 0.1]);
+    e.close();
+  }
+  t.pass('created and closed 400 Hopper-v5 envs');
+});
