@@ -142,7 +142,7 @@ export function registerCommands(program: Command): void {
         return;
       }
       for (const { id, spec, env } of rows) {
-        process.stdout.write(`${id.padEnd(16)} obs ${formatSpace(env.observationSpace)}  action ${formatSpace(env.actionSpace)}  limit ${spec.maxEpisodeSteps ?? '-'}  preset ${spec.family}\n    ${spec.description}\n`);
+        process.stdout.write(`${id.padEnd(26)} obs ${formatSpace(env.observationSpace)}  action ${formatSpace(env.actionSpace)}  limit ${spec.maxEpisodeSteps ?? '-'}  preset ${spec.family}\n    ${spec.description}\n`);
       }
     });
 

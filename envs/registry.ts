@@ -8,6 +8,10 @@ import { CartPoleEnv } from './classic/cartpole.js';
 import { PendulumEnv } from './classic/pendulum.js';
 import { HalfCheetahV5 } from './mujoco/gymnasium/half-cheetah-v5.js';
 import { HopperV5 } from './mujoco/gymnasium/hopper-v5.js';
+import { InvertedDoublePendulumV5 } from './mujoco/gymnasium/inverted-double-pendulum-v5.js';
+import { InvertedPendulumV5 } from './mujoco/gymnasium/inverted-pendulum-v5.js';
+import { ReacherV5 } from './mujoco/gymnasium/reacher-v5.js';
+import { SwimmerV5 } from './mujoco/gymnasium/swimmer-v5.js';
 import { Walker2dV5 } from './mujoco/gymnasium/walker2d-v5.js';
 import { initMujoco } from './mujoco/runtime.js';
 import type { Env } from './env.js';
@@ -117,5 +121,45 @@ register({
   rewardThreshold: 4800,
   family: 'continuous',
   description: `${GYM_MUJOCO} planar cheetah, run forward; never terminates.`,
+  prepare: initMujoco,
+});
+
+register({
+  id: 'InvertedPendulum-v5',
+  create: () => new InvertedPendulumV5(),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 950,
+  family: 'continuous',
+  description: `${GYM_MUJOCO} keep a pole upright on a cart.`,
+  prepare: initMujoco,
+});
+
+register({
+  id: 'InvertedDoublePendulum-v5',
+  create: () => new InvertedDoublePendulumV5(),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 9100,
+  family: 'continuous',
+  description: `${GYM_MUJOCO} keep a two-link pole upright on a cart.`,
+  prepare: initMujoco,
+});
+
+register({
+  id: 'Swimmer-v5',
+  create: () => new SwimmerV5(),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 360,
+  family: 'continuous',
+  description: `${GYM_MUJOCO} three-link swimmer in a viscous fluid, swim forward.`,
+  prepare: initMujoco,
+});
+
+register({
+  id: 'Reacher-v5',
+  create: () => new ReacherV5(),
+  maxEpisodeSteps: 50,
+  rewardThreshold: -3.75,
+  family: 'continuous',
+  description: `${GYM_MUJOCO} two-link arm, bring the fingertip to a random target.`,
   prepare: initMujoco,
 });

@@ -6,6 +6,14 @@ import type { GymMujocoState } from '../envs/mujoco/gymnasium-mujoco-env.js';
 import { HALF_CHEETAH_XML } from '../envs/mujoco/models/half-cheetah.js';
 import { HOPPER_XML } from '../envs/mujoco/models/hopper.js';
 import { walker2dXml } from '../envs/mujoco/models/walker2d.js';
+import { InvertedDoublePendulumV5 } from '../envs/mujoco/gymnasium/inverted-double-pendulum-v5.js';
+import { InvertedPendulumV5 } from '../envs/mujoco/gymnasium/inverted-pendulum-v5.js';
+import { ReacherV5 } from '../envs/mujoco/gymnasium/reacher-v5.js';
+import { SwimmerV5 } from '../envs/mujoco/gymnasium/swimmer-v5.js';
+import { INVERTED_DOUBLE_PENDULUM_XML } from '../envs/mujoco/models/inverted-double-pendulum.js';
+import { INVERTED_PENDULUM_XML } from '../envs/mujoco/models/inverted-pendulum.js';
+import { REACHER_XML } from '../envs/mujoco/models/reacher.js';
+import { SWIMMER_XML } from '../envs/mujoco/models/swimmer.js';
 import { initMujoco, MjSim, mujocoVersion } from '../envs/mujoco/runtime.js';
 import { make, prepareEnv } from '../envs/registry.js';
 
@@ -15,6 +23,10 @@ await initMujoco();
 const GOLDEN = [
   { name: 'Hopper', xml: HOPPER_XML, frameSkip: 4, totalMass: 15.820013, bodyMass: [0, 3.665191, 4.057891, 2.781357, 5.315575], qpos: [-0.048637, 1.198547, -0.220482, -0.119715, -0.169783, 0.03189] },
   { name: 'Walker2d', xml: walker2dXml(1.9), frameSkip: 4, totalMass: 23.677137, bodyMass: [0, 3.665191, 4.057891, 2.781357, 3.166725, 4.057891, 2.781357, 3.166725], qpos: [-0.090392, 1.180391, -0.48751, -0.191205, -0.502609, 0.15498, -0.51777, 0.066756, 0.799099] },
+  { name: 'InvertedPendulum', xml: INVERTED_PENDULUM_XML, frameSkip: 2, hi: 3, totalMass: 15.490567, bodyMass: [0, 10.471976, 5.018592], qpos: [0.917977, -1.573478] },
+  { name: 'InvertedDoublePendulum', xml: INVERTED_DOUBLE_PENDULUM_XML, frameSkip: 5, totalMass: 18.869453, bodyMass: [0, 10.471976, 4.198739, 4.198739], qpos: [-0.051046, -6.226309, -0.274281] },
+  { name: 'Swimmer', xml: SWIMMER_XML, frameSkip: 4, totalMass: 106.81415, bodyMass: [0, 35.604717, 35.604717, 35.604717], qpos: [0.015132, 0.350371, -0.368522, 0.616854, -0.268437] },
+  { name: 'Reacher', xml: REACHER_XML, frameSkip: 2, totalMass: 0.078452, bodyMass: [0, 0.035605, 0.035605, 0.004189, 0.003054], qpos: [2.313164, 1.427689, 0.1, -0.1] },
   { name: 'HalfCheetah', xml: HALF_CHEETAH_XML, frameSkip: 5, totalMass: 14, bodyMass: [0, 6.250209, 1.543515, 1.587448, 1.095397, 1.438075, 1.200837, 0.884519], qpos: [-0.059867, -0.098649, 0.080875, -0.257355, 0.010608, 0.185521, 0.396278, 0.03876, -0.183031] },
 ];
 
@@ -29,7 +41,8 @@ t.test('our MJCF compiles to the reference masses and reproduces the golden traj
     sim.forward();
     t.equal(sim.data.nefc, 0, `${g.name}: no active constraints at qpos0`);
     // protocol: ctrl_i = hi_i · 0.5 · sin(0.3 t + i), frame_skip mj_steps, mj_rnePostConstraint
-    for (let step = 0; step < 20; step++) sim.step(Array.from({ length: sim.model.nu }, (_, i) => 0.5 * Math.sin(0.3 * step + i)), g.frameSkip);
+    const hi = (g as { hi?: number }).hi ?? 1;
+    for (let step = 0; step < 20; step++) sim.step(Array.from({ length: sim.model.nu }, (_, i) => hi * 0.5 * Math.sin(0.3 * step + i)), g.frameSkip);
     const q = Array.from(sim.qpos);
     t.ok(q.every((v, i) => Math.abs(v - g.qpos[i]!) < 1e-6), `${g.name} qpos after 20 steps: ${q.map((v) => v.toFixed(6))}`);
     sim.free();
@@ -38,10 +51,20 @@ t.test('our MJCF compiles to the reference masses and reproduces the golden traj
 
 t.test('spaces, frame skip and registered limits', async (t) => {
   await prepareEnv('Hopper-v5');
-  for (const [id, obs, act, dt] of [['Hopper-v5', 11, 3, 0.008], ['Walker2d-v5', 17, 6, 0.008], ['HalfCheetah-v5', 17, 6, 0.05]] as const) {
+  const classes = { 'Hopper-v5': HopperV5, 'Walker2d-v5': Walker2dV5, 'HalfCheetah-v5': HalfCheetahV5, 'InvertedPendulum-v5': InvertedPendulumV5, 'InvertedDoublePendulum-v5': InvertedDoublePendulumV5, 'Swimmer-v5': SwimmerV5, 'Reacher-v5': ReacherV5 };
+  const cases = [
+    ['Hopper-v5', 11, 3, 0.008, 1, 1000],
+    ['Walker2d-v5', 17, 6, 0.008, 1, 1000],
+    ['HalfCheetah-v5', 17, 6, 0.05, 1, 1000],
+    ['InvertedPendulum-v5', 4, 1, 0.04, 3, 1000],
+    ['InvertedDoublePendulum-v5', 9, 1, 0.05, 1, 1000],
+    ['Swimmer-v5', 8, 2, 0.04, 1, 1000],
+    ['Reacher-v5', 10, 2, 0.02, 1, 50],
+  ] as const;
+  for (const [id, obs, act, dt, hi, limit] of cases) {
     const env = make(id);
     t.same(env.observationSpace.kind === 'box' && env.observationSpace.shape, [obs], `${id} obs dim`);
-    t.same(env.actionSpace.kind === 'box' && [Array.from(env.actionSpace.low), Array.from(env.actionSpace.high)], [Array(act).fill(-1), Array(act).fill(1)], `${id} action box`);
+    t.same(env.actionSpace.kind === 'box' && [Array.from(env.actionSpace.low), Array.from(env.actionSpace.high)], [Array(act).fill(-hi), Array(act).fill(hi)], `${id} action box`);
     const r = env.reset({ seed: 0 });
     t.equal(r.obs.length, obs);
     let steps = 0;
@@ -50,10 +73,10 @@ t.test('spaces, frame skip and registered limits', async (t) => {
       s = env.step(new Float64Array(act));
       steps++;
     } while (!s.terminated && !s.truncated && steps < 2000);
-    if (id === 'HalfCheetah-v5') t.equal(steps, 1000, 'HalfCheetah truncates at 1000 and never terminates');
-    else t.ok(s.terminated || steps === 1000, `${id} ends by falling or at 1000`);
+    if (['HalfCheetah-v5', 'Swimmer-v5', 'Reacher-v5'].includes(id)) t.ok(steps === limit && s.truncated && !s.terminated, `${id} never terminates, truncates at ${limit}`);
+    else t.ok(s.terminated || steps === limit, `${id} ends by termination or at ${limit}`);
     env.close?.();
-    const raw = new (id === 'Hopper-v5' ? HopperV5 : id === 'Walker2d-v5' ? Walker2dV5 : HalfCheetahV5)();
+    const raw = new classes[id]();
     t.ok(Math.abs(raw.dt - dt) < 1e-12, `${id} dt = ${raw.dt}`);
     raw.close();
   }
@@ -181,4 +204,53 @@ t.test('closing envs frees WASM memory (400 Hopper sims would exceed the 2 GiB h
     e.close();
   }
   t.pass('created and closed 400 Hopper-v5 envs');
+});
+
+t.test('InvertedPendulum and InvertedDoublePendulum: termination and reward terms', async (t) => {
+  const ip = new InvertedPendulumV5();
+  ip.reset({ seed: 0 });
+  const st = ip.getState() as GymMujocoState;
+  ip.setState({ ...st, sim: { ...st.sim, qpos: [0, 0.19], qvel: [0, 0] } });
+  const r = ip.step([0]);
+  t.equal(r.terminated, (ip.getState() as GymMujocoState).sim.qpos[1]! > 0.2);
+  ip.setState({ ...st, sim: { ...st.sim, qpos: [0, 0.5], qvel: [0, 0] } });
+  const r2 = ip.step([0]);
+  t.equal(r2.terminated, true);
+  t.equal(r2.reward, 0, 'v5 pays 0 on the terminating step');
+  ip.close();
+  const idp = new InvertedDoublePendulumV5();
+  idp.reset({ seed: 0 });
+  const s0 = idp.getState() as GymMujocoState;
+  idp.setState({ ...s0, sim: { ...s0.sim, qpos: [0, 0, 0], qvel: [0, 0, 0] } });
+  t.same(Array.from(idp['sim'].data.site_xpos as Float64Array).map((v) => +v.toFixed(12)), [0, 0, 1.2], 'tip at z = 1.2 when upright');
+  const r3 = idp.step([0]);
+  const site = Array.from(idp['sim'].data.site_xpos as Float64Array);
+  const v = (idp.getState() as GymMujocoState).sim.qvel;
+  const want = 10 - (0.01 * site[0]! ** 2 + (site[2]! - 2) ** 2) - (1e-3 * v[1]! ** 2 + 5e-3 * v[2]! ** 2);
+  t.ok(Math.abs(r3.reward - want) < 1e-12, `IDP reward ${r3.reward} vs ${want}`);
+  t.equal(r3.obs.length, 9);
+  idp.setState({ ...s0, sim: { ...s0.sim, qpos: [0, 1.5, 0], qvel: [0, 0, 0] } });
+  t.equal(idp.step([0]).terminated, true, 'fallen pole: y ≤ 1 terminates');
+  idp.close();
+});
+
+t.test('Reacher: goal inside the 0.2 disc, target at rest, distance and control reward after the step', async (t) => {
+  const env = new ReacherV5();
+  env.reset({ seed: 3 });
+  for (let i = 0; i < 200; i++) {
+    const o = env.reset().obs;
+    const st = (env.getState() as GymMujocoState).sim;
+    t.ok(Math.hypot(st.qpos[2]!, st.qpos[3]!) < 0.2 && st.qvel[2] === 0 && st.qvel[3] === 0, 'goal and target velocity');
+    if (i === 0) t.same([o[4], o[5]], [Math.fround(st.qpos[2]!), Math.fround(st.qpos[3]!)], 'obs[4:6] is the target position');
+  }
+  const r = env.step([0.5, -0.5]);
+  const dist = Math.hypot(r.obs[8]!, r.obs[9]!);
+  t.ok(Math.abs((r.info['reward_dist'] as number) + dist) < 1e-6, 'reward_dist = −‖fingertip − target‖ (z difference 0)');
+  t.ok(Math.abs((r.info['reward_ctrl'] as number) + 0.5) < 1e-12);
+  env.close();
+  const sw = new SwimmerV5();
+  sw.reset({ seed: 1 });
+  const rs = sw.step([1, -1]);
+  t.ok(Math.abs(rs.reward - ((rs.info['x_velocity'] as number) - 2e-4)) < 1e-12, 'swimmer reward = vx − 1e-4·Σa²');
+  sw.close();
 });
