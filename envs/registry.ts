@@ -6,8 +6,10 @@
 import { UsageError } from '../common/errors.js';
 import { CartPoleEnv } from './classic/cartpole.js';
 import { PendulumEnv } from './classic/pendulum.js';
+import { AntV5 } from './mujoco/gymnasium/ant-v5.js';
 import { HalfCheetahV5 } from './mujoco/gymnasium/half-cheetah-v5.js';
 import { HopperV5 } from './mujoco/gymnasium/hopper-v5.js';
+import { HumanoidV5 } from './mujoco/gymnasium/humanoid-v5.js';
 import { InvertedDoublePendulumV5 } from './mujoco/gymnasium/inverted-double-pendulum-v5.js';
 import { InvertedPendulumV5 } from './mujoco/gymnasium/inverted-pendulum-v5.js';
 import { ReacherV5 } from './mujoco/gymnasium/reacher-v5.js';
@@ -161,5 +163,24 @@ register({
   rewardThreshold: -3.75,
   family: 'continuous',
   description: `${GYM_MUJOCO} two-link arm, bring the fingertip to a random target.`,
+  prepare: initMujoco,
+});
+
+register({
+  id: 'Ant-v5',
+  create: () => new AntV5(),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 6000,
+  family: 'continuous',
+  description: `${GYM_MUJOCO} four-legged ant, walk forward; contact forces observed.`,
+  prepare: initMujoco,
+});
+
+register({
+  id: 'Humanoid-v5',
+  create: () => new HumanoidV5(),
+  maxEpisodeSteps: 1000,
+  family: 'continuous',
+  description: `${GYM_MUJOCO} 3-D humanoid, walk forward without falling.`,
   prepare: initMujoco,
 });

@@ -1,5 +1,9 @@
 import t from 'tap';
+import { AntV5 } from '../envs/mujoco/gymnasium/ant-v5.js';
 import { HalfCheetahV5 } from '../envs/mujoco/gymnasium/half-cheetah-v5.js';
+import { HumanoidV5 } from '../envs/mujoco/gymnasium/humanoid-v5.js';
+import { ANT_XML } from '../envs/mujoco/models/ant.js';
+import { HUMANOID_XML } from '../envs/mujoco/models/humanoid.js';
 import { HopperV5 } from '../envs/mujoco/gymnasium/hopper-v5.js';
 import { Walker2dV5 } from '../envs/mujoco/gymnasium/walker2d-v5.js';
 import type { GymMujocoState } from '../envs/mujoco/gymnasium-mujoco-env.js';
@@ -23,6 +27,8 @@ await initMujoco();
 const GOLDEN = [
   { name: 'Hopper', xml: HOPPER_XML, frameSkip: 4, totalMass: 15.820013, bodyMass: [0, 3.665191, 4.057891, 2.781357, 5.315575], qpos: [-0.048637, 1.198547, -0.220482, -0.119715, -0.169783, 0.03189] },
   { name: 'Walker2d', xml: walker2dXml(1.9), frameSkip: 4, totalMass: 23.677137, bodyMass: [0, 3.665191, 4.057891, 2.781357, 3.166725, 4.057891, 2.781357, 3.166725], qpos: [-0.090392, 1.180391, -0.48751, -0.191205, -0.502609, 0.15498, -0.51777, 0.066756, 0.799099] },
+  { name: 'Ant', xml: ANT_XML, frameSkip: 5, totalMass: 0.91088, nefc: 4, bodyMass: [0, 0.327249, 0.039158, 0.039158, 0.067592, 0.039158, 0.039158, 0.067592, 0.039158, 0.039158, 0.067592, 0.039158, 0.039158, 0.067592], qpos: [0.008274, -0.370106, 0.704999, 0.969322, -0.061818, 0.012472, -0.237568, 0.566779, 1.222866, 0.498582, -1.289195, -0.525538, -1.209738, -0.524596, 0.59231] },
+  { name: 'Humanoid', xml: HUMANOID_XML, frameSkip: 5, hi: 0.4, totalMass: 42.11603, nefc: 2, bodyMass: [0, 8.907462, 2.261947, 6.616194, 4.751751, 2.755696, 1.767146, 4.751751, 2.755696, 1.767146, 1.66108, 1.22954, 1.66108, 1.22954], qpos: [-0.057102, 0.015805, 1.200863, 0.991044, 0.129554, -0.00609, 0.0318, -0.079051, -0.407416, -0.361175, 0.044221, 0.311972, -0.1693, -1.26173, -0.057746, -0.270294, 0.267791, -1.071637, 0.357926, -0.119298, -0.030172, -0.642644, 0.137211, -0.352412] },
   { name: 'InvertedPendulum', xml: INVERTED_PENDULUM_XML, frameSkip: 2, hi: 3, totalMass: 15.490567, bodyMass: [0, 10.471976, 5.018592], qpos: [0.917977, -1.573478] },
   { name: 'InvertedDoublePendulum', xml: INVERTED_DOUBLE_PENDULUM_XML, frameSkip: 5, totalMass: 18.869453, bodyMass: [0, 10.471976, 4.198739, 4.198739], qpos: [-0.051046, -6.226309, -0.274281] },
   { name: 'Swimmer', xml: SWIMMER_XML, frameSkip: 4, totalMass: 106.81415, bodyMass: [0, 35.604717, 35.604717, 35.604717], qpos: [0.015132, 0.350371, -0.368522, 0.616854, -0.268437] },
@@ -39,7 +45,7 @@ t.test('our MJCF compiles to the reference masses and reproduces the golden traj
     t.ok(mass.every((m, i) => Math.abs(m - g.bodyMass[i]!) < 1e-6), `${g.name} body masses ${mass.map((m) => m.toFixed(6))}`);
     sim.resetData();
     sim.forward();
-    t.equal(sim.data.nefc, 0, `${g.name}: no active constraints at qpos0`);
+    t.equal(sim.data.nefc, (g as { nefc?: number }).nefc ?? 0, `${g.name}: active constraint rows at qpos0 (joint-limit violations by design)`);
     // protocol: ctrl_i = hi_i · 0.5 · sin(0.3 t + i), frame_skip mj_steps, mj_rnePostConstraint
     const hi = (g as { hi?: number }).hi ?? 1;
     for (let step = 0; step < 20; step++) sim.step(Array.from({ length: sim.model.nu }, (_, i) => hi * 0.5 * Math.sin(0.3 * step + i)), g.frameSkip);
@@ -51,8 +57,10 @@ t.test('our MJCF compiles to the reference masses and reproduces the golden traj
 
 t.test('spaces, frame skip and registered limits', async (t) => {
   await prepareEnv('Hopper-v5');
-  const classes = { 'Hopper-v5': HopperV5, 'Walker2d-v5': Walker2dV5, 'HalfCheetah-v5': HalfCheetahV5, 'InvertedPendulum-v5': InvertedPendulumV5, 'InvertedDoublePendulum-v5': InvertedDoublePendulumV5, 'Swimmer-v5': SwimmerV5, 'Reacher-v5': ReacherV5 };
+  const classes = { 'Ant-v5': AntV5, 'Humanoid-v5': HumanoidV5, 'Hopper-v5': HopperV5, 'Walker2d-v5': Walker2dV5, 'HalfCheetah-v5': HalfCheetahV5, 'InvertedPendulum-v5': InvertedPendulumV5, 'InvertedDoublePendulum-v5': InvertedDoublePendulumV5, 'Swimmer-v5': SwimmerV5, 'Reacher-v5': ReacherV5 };
   const cases = [
+    ['Ant-v5', 105, 8, 0.05, 1, 1000],
+    ['Humanoid-v5', 348, 17, 0.015, 0.4, 1000],
     ['Hopper-v5', 11, 3, 0.008, 1, 1000],
     ['Walker2d-v5', 17, 6, 0.008, 1, 1000],
     ['HalfCheetah-v5', 17, 6, 0.05, 1, 1000],
@@ -64,7 +72,7 @@ t.test('spaces, frame skip and registered limits', async (t) => {
   for (const [id, obs, act, dt, hi, limit] of cases) {
     const env = make(id);
     t.same(env.observationSpace.kind === 'box' && env.observationSpace.shape, [obs], `${id} obs dim`);
-    t.same(env.actionSpace.kind === 'box' && [Array.from(env.actionSpace.low), Array.from(env.actionSpace.high)], [Array(act).fill(-hi), Array(act).fill(hi)], `${id} action box`);
+    t.same(env.actionSpace.kind === 'box' && [Array.from(env.actionSpace.low), Array.from(env.actionSpace.high)], [Array(act).fill(Math.fround(-hi)), Array(act).fill(Math.fround(hi))], `${id} action box`);
     const r = env.reset({ seed: 0 });
     t.equal(r.obs.length, obs);
     let steps = 0;
@@ -253,4 +261,43 @@ t.test('Reacher: goal inside the 0.2 disc, target at rest, distance and control 
   const rs = sw.step([1, -1]);
   t.ok(Math.abs(rs.reward - ((rs.info['x_velocity'] as number) - 2e-4)) < 1e-12, 'swimmer reward = vx − 1e-4·Σa²');
   sw.close();
+});
+
+t.test('Ant and Humanoid: reward terms add up, health bounds, contact observations, exact snapshots', async (t) => {
+  const ant = new AntV5();
+  ant.reset({ seed: 4 });
+  let r = ant.step(new Float64Array(8).fill(0.3));
+  for (let i = 0; i < 10; i++) r = ant.step(new Float64Array(8).fill(0.3));
+  const i = r.info as Record<string, number>;
+  t.ok(Math.abs(r.reward - (i['reward_forward']! + i['reward_survive']! + i['reward_ctrl']! + i['reward_contact']!)) < 1e-12, 'Ant reward = forward + survive + ctrl + contact terms');
+  t.ok(Math.abs(i['reward_ctrl']! + 0.5 * 8 * 0.09) < 1e-12, 'Ant ctrl cost 0.5·Σa²');
+  t.ok(r.obs.subarray(27).every((v) => v >= -1 && v <= 1), 'cfrc_ext part of the obs is clipped to ±1');
+  const st = ant.getState() as GymMujocoState;
+  const q = (z: number) => [0, 0, z, 1, 0, 0, 0, 0, 0.8, 0, -0.8, 0, -0.8, 0, 0.8];
+  for (const [z, ok] of [[1.0, true], [1.0 + 1e-9, false], [0.2, true], [0.2 - 1e-9, false]] as const) {
+    ant.setState({ ...st, sim: { ...st.sim, qpos: q(z) } });
+    t.equal(ant.isHealthy(), ok, `Ant z = ${z} healthy: ${ok} (inclusive bounds)`);
+  }
+  ant.setState(JSON.parse(JSON.stringify(st)));
+  const a1 = Array.from({ length: 5 }, () => ant.step(new Float64Array(8).fill(-0.2)).reward);
+  ant.setState(JSON.parse(JSON.stringify(st)));
+  const a2 = Array.from({ length: 5 }, () => ant.step(new Float64Array(8).fill(-0.2)).reward);
+  t.same(a2, a1, 'Ant continues exactly after a restore (stale pre-step position kept in the state)');
+  ant.close();
+
+  const hum = new HumanoidV5();
+  hum.reset({ seed: 4 });
+  const rh = hum.step(new Float64Array(17).fill(0.5)); // beyond ctrlrange 0.4: the cost uses data.ctrl = the raw action
+  const h = rh.info as Record<string, number>;
+  t.ok(Math.abs(h['reward_ctrl']! + 0.1 * 17 * 0.25) < 1e-12, 'Humanoid ctrl cost 0.1·Σctrl² on the raw action');
+  t.ok(Math.abs(rh.reward - (h['reward_forward']! + h['reward_survive']! + h['reward_ctrl']! + h['reward_contact']!)) < 1e-12);
+  t.ok(h['reward_contact']! <= 0 && h['reward_contact']! >= -10, 'contact cost clipped at 10');
+  t.equal(rh.obs.length, 348);
+  const hs = hum.getState() as GymMujocoState;
+  const hq = (z: number) => hs.sim.qpos.map((v, k) => (k === 2 ? z : v));
+  for (const [z, ok] of [[2.0, false], [1.0, false], [1.5, true]] as const) {
+    hum.setState({ ...hs, sim: { ...hs.sim, qpos: hq(z) } });
+    t.equal(hum.isHealthy(), ok, `Humanoid z = ${z} healthy: ${ok} (strict)`);
+  }
+  hum.close();
 });
