@@ -4,7 +4,11 @@
  */
 import * as os from 'node:os';
 import { initBackend, type BackendChoice } from '../nets/backend.js';
-import { benchEnvSteps } from './env-steps.js';
+import { envIds, prepareAllEnvs } from '../envs/registry.js';
+import { mujocoVersion } from '../envs/mujoco/runtime.js';
+import { HOPPER_XML } from '../envs/mujoco/models/hopper.js';
+import { HUMANOID_XML } from '../envs/mujoco/models/humanoid.js';
+import { benchEnvSteps, benchPhysics } from './env-steps.js';
 import { benchPpoEndToEnd } from './ppo-e2e.js';
 import { benchPpoUpdate } from './ppo-update.js';
 
@@ -21,7 +25,16 @@ const result: Record<string, unknown> = {
   machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', node: process.version, backend },
   date: new Date().toISOString(),
 };
-if (only === 'all' || only === 'env') result['env_steps'] = { 'CartPole-v1': benchEnvSteps('CartPole-v1'), 'Pendulum-v1': benchEnvSteps('Pendulum-v1') };
+if (only === 'all' || only === 'env') {
+  await prepareAllEnvs();
+  const ids = envIds().filter((id) => !id.startsWith('Test/'));
+  result['env_steps'] = Object.fromEntries(ids.map((id) => [id, benchEnvSteps(id)]));
+  result['mujoco'] = {
+    version: mujocoVersion(),
+    loader: 'mujoco-js 0.0.7',
+    physics_steps_per_s: { Hopper: benchPhysics(HOPPER_XML, 'hopper'), Humanoid: benchPhysics(HUMANOID_XML, 'humanoid') },
+  };
+}
 if (only === 'all' || only === 'update') result['ppo_update_17_64_64_6_batch64'] = benchPpoUpdate();
 if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');

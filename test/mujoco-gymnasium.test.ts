@@ -301,3 +301,21 @@ t.test('Ant and Humanoid: reward terms add up, health bounds, contact observatio
   }
   hum.close();
 });
+
+t.test('no WASM heap growth over many steps, resets, snapshots and env lifetimes', async (t) => {
+  const heap = (e: HopperV5) => (e['sim'].qpos.buffer as ArrayBuffer).byteLength;
+  const env = new HopperV5();
+  env.reset({ seed: 0 });
+  for (let i = 0; i < 1000; i++) if (env.step([0.1, -0.1, 0.2]).terminated) env.reset();
+  const before = heap(env);
+  const rng = [0.3, -0.7, 0.5];
+  for (let i = 0; i < 50_000; i++) {
+    const r = env.step(rng.map((v, k) => Math.sin(i * 0.01 + k) * v));
+    if (r.terminated || i % 997 === 0) env.reset();
+    if (i % 5000 === 0) env.setState(env.getState());
+  }
+  t.equal(heap(env), before, `heap stays at ${before} bytes over 50k env steps (200k physics steps)`);
+  for (let i = 0; i < 50; i++) new HopperV5().close();
+  t.equal(heap(env), before, 'creating and closing envs reuses the freed memory');
+  env.close();
+});
