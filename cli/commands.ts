@@ -38,6 +38,7 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--max-grad-norm <x>', 'maxGradNorm', floatFlag(0), 'global gradient-norm clip'],
   ['--target-kl <x>', 'targetKl', floatFlag(0), 'stop the epochs early when approx_kl exceeds this'],
   ['--hidden-sizes <list>', 'hiddenSizes', intListFlag, 'hidden layer widths of both MLPs, e.g. 64,64'],
+  ['--action-repeat <k>', 'actionRepeat', intFlag(1), 'apply each action k times (DMC: 4 in the MBMA paper, 1 in BRO)'],
   ['--checkpoint-every <n>', 'checkpointEvery', intFlag(1), 'write a checkpoint every n iterations'],
 ];
 const PPO_SWITCHES: [string, keyof PpoConfig, boolean, string][] = [
@@ -142,7 +143,7 @@ export function registerCommands(program: Command): void {
         return;
       }
       for (const { id, spec, env } of rows) {
-        process.stdout.write(`${id.padEnd(26)} obs ${formatSpace(env.observationSpace)}  action ${formatSpace(env.actionSpace)}  limit ${spec.maxEpisodeSteps ?? '-'}  preset ${spec.family}\n    ${spec.description}\n`);
+        process.stdout.write(`${id.padEnd(28)} obs ${formatSpace(env.observationSpace)}  action ${formatSpace(env.actionSpace)}  limit ${spec.maxEpisodeSteps ?? '-'}  preset ${spec.family}\n    ${spec.description}\n`);
       }
     });
 

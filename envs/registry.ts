@@ -16,6 +16,15 @@ import { ReacherV5 } from './mujoco/gymnasium/reacher-v5.js';
 import { SwimmerV5 } from './mujoco/gymnasium/swimmer-v5.js';
 import { Walker2dV5 } from './mujoco/gymnasium/walker2d-v5.js';
 import { initMujoco } from './mujoco/runtime.js';
+import type { DmcEnv } from './dmc/dmc-env.js';
+import { DmcAcrobotSwingup } from './dmc/tasks/acrobot.js';
+import { DmcCartpole } from './dmc/tasks/cartpole.js';
+import { DmcCheetahRun } from './dmc/tasks/cheetah.js';
+import { DmcHopper } from './dmc/tasks/hopper.js';
+import { DmcPendulumSwingup } from './dmc/tasks/pendulum.js';
+import { DmcPointMassEasy } from './dmc/tasks/point-mass.js';
+import { DmcReacher } from './dmc/tasks/reacher.js';
+import { DmcWalker } from './dmc/tasks/walker.js';
 import type { Env } from './env.js';
 import { NanGuard } from './wrappers/nan-guard.js';
 import { TimeLimit } from './wrappers/time-limit.js';
@@ -184,3 +193,36 @@ register({
   description: `${GYM_MUJOCO} 3-D humanoid, walk forward without falling.`,
   prepare: initMujoco,
 });
+
+/** DeepMind Control Suite tasks: 1000 control steps, never terminating, rewards in [0, 1]. */
+const DMC_TASKS: [string, () => DmcEnv, string][] = [
+  ['cartpole-balance', () => new DmcCartpole('dmc/cartpole-balance', 1, false, false), 'keep a pole upright, starting near upright'],
+  ['cartpole-balance_sparse', () => new DmcCartpole('dmc/cartpole-balance_sparse', 1, false, true), 'balance with a sparse reward'],
+  ['cartpole-swingup', () => new DmcCartpole('dmc/cartpole-swingup', 1, true, false), 'swing a hanging pole up and balance it'],
+  ['cartpole-swingup_sparse', () => new DmcCartpole('dmc/cartpole-swingup_sparse', 1, true, true), 'swing-up with a sparse reward'],
+  ['cartpole-two_poles', () => new DmcCartpole('dmc/cartpole-two_poles', 2, true, false), 'swing up two chained poles'],
+  ['cartpole-three_poles', () => new DmcCartpole('dmc/cartpole-three_poles', 3, true, false), 'swing up three chained poles'],
+  ['cheetah-run', () => new DmcCheetahRun(), 'run forward (reward linear in speed up to 10 m/s)'],
+  ['walker-stand', () => new DmcWalker('dmc/walker-stand', 0), 'stand up and stay upright'],
+  ['walker-walk', () => new DmcWalker('dmc/walker-walk', 1), 'walk forward at 1 m/s'],
+  ['walker-run', () => new DmcWalker('dmc/walker-run', 8), 'run forward at 8 m/s'],
+  ['reacher-easy', () => new DmcReacher('dmc/reacher-easy', 0.05), 'touch a large random target'],
+  ['reacher-hard', () => new DmcReacher('dmc/reacher-hard', 0.015), 'touch a small random target'],
+  ['point_mass-easy', () => new DmcPointMassEasy(), 'bring a point mass to the centre'],
+  ['acrobot-swingup', () => new DmcAcrobotSwingup(), 'swing the underactuated two-link arm up'],
+  ['pendulum-swingup', () => new DmcPendulumSwingup(), 'swing a torque-limited pendulum up (sparse)'],
+  ['hopper-stand', () => new DmcHopper('dmc/hopper-stand', false), 'stand the one-legged hopper up'],
+  ['hopper-hop', () => new DmcHopper('dmc/hopper-hop', true), 'hop forward'],
+];
+
+for (const [name, create, what] of DMC_TASKS) {
+  register({
+    id: `dmc/${name}`,
+    create,
+    maxEpisodeSteps: 1000,
+    rewardThreshold: undefined,
+    family: 'continuous',
+    description: `DeepMind Control Suite on MuJoCo 3.3.8 WASM (our own MJCF from the fact sheets): ${what}.`,
+    prepare: initMujoco,
+  });
+}

@@ -1,11 +1,12 @@
 /**
  * The per-env wrapper stack PPO trains on, CleanRL's `make_env` made configurable:
- *   make(id) [NanGuard → TimeLimit] → RecordEpisodeStatistics → ClipAction → NormalizeObservation
+ *   make(id) [NanGuard → TimeLimit] → ActionRepeat → RecordEpisodeStatistics → ClipAction → NormalizeObservation
  *   → clip obs ±c → NormalizeReward(γ) → clip reward ±c.
  * Each stage is on or off by configuration; classic control uses only RecordEpisodeStatistics.
  */
 import type { Env } from './env.js';
 import { make } from './registry.js';
+import { ActionRepeat } from './wrappers/action-repeat.js';
 import { ClipAction } from './wrappers/clip-action.js';
 import { ClipObservation, ClipReward } from './wrappers/clip.js';
 import { NormalizeObservation } from './wrappers/normalize-observation.js';
@@ -14,6 +15,8 @@ import { RecordEpisodeStatistics } from './wrappers/record-episode-statistics.js
 import { Wrapper } from './env.js';
 
 export interface EnvStackOptions {
+  /** Repeat each action this many times (1 = off). */
+  actionRepeat: number;
   clipAction: boolean;
   normalizeObservation: boolean;
   /** 0 disables the observation clip. */
@@ -25,7 +28,9 @@ export interface EnvStackOptions {
 }
 
 export function makeTrainingEnv(id: string, o: EnvStackOptions): Env {
-  let env: Env = new RecordEpisodeStatistics(make(id));
+  let env: Env = make(id);
+  if (o.actionRepeat > 1) env = new ActionRepeat(env, o.actionRepeat);
+  env = new RecordEpisodeStatistics(env);
   if (o.clipAction && env.actionSpace.kind === 'box') env = new ClipAction(env);
   if (o.normalizeObservation) env = new NormalizeObservation(env);
   if (o.clipObservation > 0) env = new ClipObservation(env, o.clipObservation);

@@ -38,6 +38,8 @@ export const ppoConfigSchema = z
     bootstrapTruncation: z.boolean(),
     hiddenSizes: z.array(positiveInt).min(1),
     activation: z.enum(['tanh', 'relu']),
+    /** Apply each action this many times (DMC: the MBMA paper used 4, BRO 1). */
+    actionRepeat: positiveInt,
     clipAction: z.boolean(),
     normalizeObservation: z.boolean(),
     clipObservation: z.number().min(0),
@@ -68,6 +70,7 @@ const common = {
   hiddenSizes: [64, 64],
   activation: 'tanh' as const,
   checkpointEvery: 1,
+  actionRepeat: 1,
 };
 
 /** CleanRL ppo.py (classic control, Discrete actions). */

@@ -43,16 +43,20 @@ export function mujocoVersion(): string {
 
 function compileXml(xml: string, name: string): MjModel {
   const mj = mujoco();
-  const file = `/pgvar/${name}-${++fileCounter}.xml`;
-  mj.FS.writeFile(file, xml);
+  const file = `/pgvar/${name.replace(/[^\w.-]+/g, '_')}-${++fileCounter}.xml`;
   try {
+    mj.FS.writeFile(file, xml);
     const model = mj.MjModel.loadFromXML(file) as MjModel | null;
     if (!model) throw new Error('the XML did not compile (MuJoCo printed the reason above)');
     return model;
   } catch (e) {
     throw new PgvarError(`MuJoCo could not compile model '${name}': ${e instanceof Error ? e.message : String(e)}`);
   } finally {
-    mj.FS.unlink(file);
+    try {
+      mj.FS.unlink(file);
+    } catch {
+      // the file was never written
+    }
   }
 }
 
