@@ -18,6 +18,8 @@ import { Walker2dV5 } from './mujoco/gymnasium/walker2d-v5.js';
 import { initMujoco } from './mujoco/runtime.js';
 import type { DmcEnv } from './dmc/dmc-env.js';
 import { DmcAcrobotSwingup } from './dmc/tasks/acrobot.js';
+import { DmcBallInCupCatch } from './dmc/tasks/ball-in-cup.js';
+import { DmcFinger } from './dmc/tasks/finger.js';
 import { DmcCartpole } from './dmc/tasks/cartpole.js';
 import { DmcCheetahRun } from './dmc/tasks/cheetah.js';
 import { DmcHopper } from './dmc/tasks/hopper.js';
@@ -209,6 +211,10 @@ const DMC_TASKS: [string, () => DmcEnv, string][] = [
   ['reacher-easy', () => new DmcReacher('dmc/reacher-easy', 0.05), 'touch a large random target'],
   ['reacher-hard', () => new DmcReacher('dmc/reacher-hard', 0.015), 'touch a small random target'],
   ['point_mass-easy', () => new DmcPointMassEasy(), 'bring a point mass to the centre'],
+  ['finger-spin', () => new DmcFinger('dmc/finger-spin', null), 'flick the spinner to spin fast'],
+  ['finger-turn_easy', () => new DmcFinger('dmc/finger-turn_easy', 0.07), 'turn the spinner tip onto a large target'],
+  ['finger-turn_hard', () => new DmcFinger('dmc/finger-turn_hard', 0.03), 'turn the spinner tip onto a small target'],
+  ['ball_in_cup-catch', () => new DmcBallInCupCatch(), 'swing the tethered ball into the cup'],
   ['acrobot-swingup', () => new DmcAcrobotSwingup(), 'swing the underactuated two-link arm up'],
   ['pendulum-swingup', () => new DmcPendulumSwingup(), 'swing a torque-limited pendulum up (sparse)'],
   ['hopper-stand', () => new DmcHopper('dmc/hopper-stand', false), 'stand the one-legged hopper up'],

@@ -1,6 +1,8 @@
 import t from 'tap';
 import type { DmcState } from '../envs/dmc/dmc-env.js';
+import { DmcBallInCupCatch } from '../envs/dmc/tasks/ball-in-cup.js';
 import { DmcCartpole } from '../envs/dmc/tasks/cartpole.js';
+import { DmcFinger } from '../envs/dmc/tasks/finger.js';
 import { DmcCheetahRun } from '../envs/dmc/tasks/cheetah.js';
 import { DmcHopper } from '../envs/dmc/tasks/hopper.js';
 import { DmcPendulumSwingup } from '../envs/dmc/tasks/pendulum.js';
@@ -37,11 +39,11 @@ t.test('tolerance matches dm_control’s definition', async (t) => {
 
 t.test('every DMC task: dims, 1000-step truncation, rewards in [0, 1], seeded resets', async (t) => {
   const ids = envIds().filter((id) => id.startsWith('dmc/'));
-  t.equal(ids.length, 17);
+  t.equal(ids.length, 21);
   const dims: Record<string, [number, number]> = {
     'dmc/cartpole-balance': [5, 1], 'dmc/cartpole-two_poles': [8, 1], 'dmc/cartpole-three_poles': [11, 1], 'dmc/cheetah-run': [17, 6],
     'dmc/walker-walk': [24, 6], 'dmc/reacher-easy': [6, 2], 'dmc/point_mass-easy': [4, 2], 'dmc/acrobot-swingup': [6, 1],
-    'dmc/pendulum-swingup': [3, 1], 'dmc/hopper-hop': [15, 4],
+    'dmc/pendulum-swingup': [3, 1], 'dmc/hopper-hop': [15, 4], 'dmc/finger-spin': [9, 2], 'dmc/finger-turn_hard': [12, 2], 'dmc/ball_in_cup-catch': [8, 2],
   };
   for (const id of ids) {
     const env = make(id);
@@ -53,7 +55,7 @@ t.test('every DMC task: dims, 1000-step truncation, rewards in [0, 1], seeded re
       t.equal(r0.obs.length, dims[id]![0], `${id} obs dim`);
       t.equal(env.actionSpace.kind === 'box' && env.actionSpace.shape[0], dims[id]![1], `${id} action dim`);
     }
-    const steps = id.includes('walker') || id.includes('hopper') || id.includes('cheetah') ? 60 : 1000;
+    const steps = /walker|hopper|cheetah|finger|ball_in_cup/.test(id) ? 60 : 1000;
     let ok = true;
     let s;
     for (let k = 0; k < steps; k++) {
@@ -168,4 +170,37 @@ t.test('action repeat sums rewards and shortens episodes', async (t) => {
   t.equal((s.info['episode'] as { l: number }).l, 250);
   one.close?.();
   four.close?.();
+});
+
+t.test('finger and ball-in-cup: collision-free starts, model edits, rewards', async (t) => {
+  const spin = new DmcFinger('dmc/finger-spin', null);
+  for (let i = 0; i < 20; i++) {
+    spin.reset({ seed: i });
+    t.equal(spin['sim'].data.ncon, 0, 'collision-free initial pose');
+  }
+  t.equal((spin['sim'].model.dof_damping as Float64Array)[2], 0.03, 'spin sets the spinner damping to 0.03');
+  const st = spin.getState() as DmcState;
+  spin.setState({ ...st, sim: { ...st.sim, qvel: [0, 0, -20] } });
+  t.equal(spin.step([0, 0]).reward, spin['sensor'](4) <= -15 ? 1 : 0);
+  t.ok(spin['sensor'](4) < -15, 'spinning at −20 rad/s stays below −15 after one step');
+  t.equal(spin['reward'](), 1);
+  spin.close();
+  const turn = new DmcFinger('dmc/finger-turn_easy', 0.07);
+  turn.reset({ seed: 4 });
+  const [gx, gz] = turn.targetPosition();
+  t.ok(Math.abs(Math.hypot(gx, gz) - 0.13) < 1e-9, 'target on the 0.13 m circle around the hinge');
+  t.equal((turn['sim'].model.site_size as Float64Array)[3 * turn['sim'].id('site', 'target')], 0.07);
+  turn.close();
+  const cup = new DmcBallInCupCatch();
+  for (let i = 0; i < 20; i++) {
+    cup.reset({ seed: i });
+    t.equal(cup['sim'].data.ncon, 0, 'ball starts free of contact');
+  }
+  const cs = cup.getState() as DmcState;
+  // ball body at (0, 0.2 + z); target site at (0, 0.6 − 0.05): put the ball at the target
+  cup.setState({ ...cs, sim: { ...cs.sim, qpos: [0, 0, 0.01, 0.35], qvel: [0, 0, 0, 0] } });
+  t.equal(cup['reward'](), 1, 'ball inside the target box');
+  cup.setState({ ...cs, sim: { ...cs.sim, qpos: [0, 0, 0.025, 0.35], qvel: [0, 0, 0, 0] } });
+  t.equal(cup['reward'](), 0, '|dx| = 0.025 is outside (strict)');
+  cup.close();
 });
