@@ -23,6 +23,7 @@ import { DmcFinger } from './dmc/tasks/finger.js';
 import { DmcCartpole } from './dmc/tasks/cartpole.js';
 import { DmcCheetahRun } from './dmc/tasks/cheetah.js';
 import { DmcHopper } from './dmc/tasks/hopper.js';
+import { DmcHumanoid } from './dmc/tasks/humanoid.js';
 import { DmcPendulumSwingup } from './dmc/tasks/pendulum.js';
 import { DmcPointMassEasy } from './dmc/tasks/point-mass.js';
 import { DmcReacher } from './dmc/tasks/reacher.js';
@@ -219,6 +220,9 @@ const DMC_TASKS: [string, () => DmcEnv, string][] = [
   ['pendulum-swingup', () => new DmcPendulumSwingup(), 'swing a torque-limited pendulum up (sparse)'],
   ['hopper-stand', () => new DmcHopper('dmc/hopper-stand', false), 'stand the one-legged hopper up'],
   ['hopper-hop', () => new DmcHopper('dmc/hopper-hop', true), 'hop forward'],
+  ['humanoid-stand', () => new DmcHumanoid('dmc/humanoid-stand', 0), 'humanoid: get up and stand still'],
+  ['humanoid-walk', () => new DmcHumanoid('dmc/humanoid-walk', 1), 'humanoid: walk at 1 m/s'],
+  ['humanoid-run', () => new DmcHumanoid('dmc/humanoid-run', 10), 'humanoid: run at 10 m/s'],
 ];
 
 for (const [name, create, what] of DMC_TASKS) {

@@ -5,6 +5,7 @@ import { DmcCartpole } from '../envs/dmc/tasks/cartpole.js';
 import { DmcFinger } from '../envs/dmc/tasks/finger.js';
 import { DmcCheetahRun } from '../envs/dmc/tasks/cheetah.js';
 import { DmcHopper } from '../envs/dmc/tasks/hopper.js';
+import { DmcHumanoid } from '../envs/dmc/tasks/humanoid.js';
 import { DmcPendulumSwingup } from '../envs/dmc/tasks/pendulum.js';
 import { DmcPointMassEasy } from '../envs/dmc/tasks/point-mass.js';
 import { DmcReacher } from '../envs/dmc/tasks/reacher.js';
@@ -39,11 +40,11 @@ t.test('tolerance matches dm_control’s definition', async (t) => {
 
 t.test('every DMC task: dims, 1000-step truncation, rewards in [0, 1], seeded resets', async (t) => {
   const ids = envIds().filter((id) => id.startsWith('dmc/'));
-  t.equal(ids.length, 21);
+  t.equal(ids.length, 24);
   const dims: Record<string, [number, number]> = {
     'dmc/cartpole-balance': [5, 1], 'dmc/cartpole-two_poles': [8, 1], 'dmc/cartpole-three_poles': [11, 1], 'dmc/cheetah-run': [17, 6],
     'dmc/walker-walk': [24, 6], 'dmc/reacher-easy': [6, 2], 'dmc/point_mass-easy': [4, 2], 'dmc/acrobot-swingup': [6, 1],
-    'dmc/pendulum-swingup': [3, 1], 'dmc/hopper-hop': [15, 4], 'dmc/finger-spin': [9, 2], 'dmc/finger-turn_hard': [12, 2], 'dmc/ball_in_cup-catch': [8, 2],
+    'dmc/pendulum-swingup': [3, 1], 'dmc/hopper-hop': [15, 4], 'dmc/finger-spin': [9, 2], 'dmc/finger-turn_hard': [12, 2], 'dmc/ball_in_cup-catch': [8, 2], 'dmc/humanoid-walk': [67, 21],
   };
   for (const id of ids) {
     const env = make(id);
@@ -55,7 +56,7 @@ t.test('every DMC task: dims, 1000-step truncation, rewards in [0, 1], seeded re
       t.equal(r0.obs.length, dims[id]![0], `${id} obs dim`);
       t.equal(env.actionSpace.kind === 'box' && env.actionSpace.shape[0], dims[id]![1], `${id} action dim`);
     }
-    const steps = /walker|hopper|cheetah|finger|ball_in_cup/.test(id) ? 60 : 1000;
+    const steps = /walker|hopper|cheetah|finger|ball_in_cup|humanoid/.test(id) ? 60 : 1000;
     let ok = true;
     let s;
     for (let k = 0; k < steps; k++) {
@@ -203,4 +204,29 @@ t.test('finger and ball-in-cup: collision-free starts, model edits, rewards', as
   cup.setState({ ...cs, sim: { ...cs.sim, qpos: [0, 0, 0.025, 0.35], qvel: [0, 0, 0, 0] } });
   t.equal(cup['reward'](), 0, '|dx| = 0.025 is outside (strict)');
   cup.close();
+});
+
+t.test('DMC humanoid: masses, contact-free random starts, reward at an upright pose', async (t) => {
+  const h = new DmcHumanoid('dmc/humanoid-stand', 0);
+  const mass = Array.from(h['sim'].model.body_mass as Float64Array);
+  t.ok(Math.abs(mass.reduce((a, b) => a + b, 0) - 40.844) < 1e-3, 'total mass 40.844');
+  for (let i = 0; i < 10; i++) {
+    h.reset({ seed: i });
+    const q = (h.getState() as DmcState).sim.qpos;
+    t.ok(h['sim'].data.ncon === 0 && q.slice(3, 7).every((c) => c >= 0), 'contact-free start, all quaternion components ≥ 0 (dm_control quirk)');
+  }
+  const st = h.getState() as DmcState;
+  const upright = st.sim.qpos.map((_, k) => (k === 2 ? 1.5 : k === 3 ? 1 : 0));
+  h.setState({ ...st, sim: { ...st.sim, qpos: upright, qvel: st.sim.qvel.map(() => 0) } });
+  t.ok(Math.abs(h.headHeight() - 1.69) < 1e-9, 'head at 1.5 + 0.19');
+  t.ok(Math.abs(h['reward'](new Float64Array(21)) - 1) < 1e-9, 'standing still upright with no control → 1');
+  const obs = h.step(new Float64Array(21)).obs;
+  t.equal(obs.length, 67);
+  h.close();
+  const w = new DmcHumanoid('dmc/humanoid-walk', 1);
+  w.reset({ seed: 0 });
+  const ws = w.getState() as DmcState;
+  w.setState({ ...ws, sim: { ...ws.sim, qpos: upright, qvel: ws.sim.qvel.map(() => 0) } });
+  t.ok(Math.abs(w['reward'](new Float64Array(21)) - 1 / 6) < 1e-9, 'walk: standing still earns (5·0 + 1)/6');
+  w.close();
 });
