@@ -26,6 +26,7 @@ import { DmcHopper } from './dmc/tasks/hopper.js';
 import { DmcHumanoid } from './dmc/tasks/humanoid.js';
 import { DmcPendulumSwingup } from './dmc/tasks/pendulum.js';
 import { DmcPointMassEasy } from './dmc/tasks/point-mass.js';
+import { DmcQuadruped } from './dmc/tasks/quadruped.js';
 import { DmcReacher } from './dmc/tasks/reacher.js';
 import { DmcWalker } from './dmc/tasks/walker.js';
 import type { Env } from './env.js';
@@ -220,6 +221,8 @@ const DMC_TASKS: [string, () => DmcEnv, string][] = [
   ['pendulum-swingup', () => new DmcPendulumSwingup(), 'swing a torque-limited pendulum up (sparse)'],
   ['hopper-stand', () => new DmcHopper('dmc/hopper-stand', false), 'stand the one-legged hopper up'],
   ['hopper-hop', () => new DmcHopper('dmc/hopper-hop', true), 'hop forward'],
+  ['quadruped-walk', () => new DmcQuadruped('dmc/quadruped-walk', 0.5), 'quadruped: walk forward at 0.5 m/s'],
+  ['quadruped-run', () => new DmcQuadruped('dmc/quadruped-run', 5), 'quadruped: run forward at 5 m/s'],
   ['humanoid-stand', () => new DmcHumanoid('dmc/humanoid-stand', 0), 'humanoid: get up and stand still'],
   ['humanoid-walk', () => new DmcHumanoid('dmc/humanoid-walk', 1), 'humanoid: walk at 1 m/s'],
   ['humanoid-run', () => new DmcHumanoid('dmc/humanoid-run', 10), 'humanoid: run at 10 m/s'],

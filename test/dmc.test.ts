@@ -8,6 +8,7 @@ import { DmcHopper } from '../envs/dmc/tasks/hopper.js';
 import { DmcHumanoid } from '../envs/dmc/tasks/humanoid.js';
 import { DmcPendulumSwingup } from '../envs/dmc/tasks/pendulum.js';
 import { DmcPointMassEasy } from '../envs/dmc/tasks/point-mass.js';
+import { DmcQuadruped } from '../envs/dmc/tasks/quadruped.js';
 import { DmcReacher } from '../envs/dmc/tasks/reacher.js';
 import { DmcWalker } from '../envs/dmc/tasks/walker.js';
 import { smallControl, tolerance } from '../envs/dmc/tolerance.js';
@@ -40,11 +41,11 @@ t.test('tolerance matches dm_control’s definition', async (t) => {
 
 t.test('every DMC task: dims, 1000-step truncation, rewards in [0, 1], seeded resets', async (t) => {
   const ids = envIds().filter((id) => id.startsWith('dmc/'));
-  t.equal(ids.length, 24);
+  t.equal(ids.length, 26);
   const dims: Record<string, [number, number]> = {
     'dmc/cartpole-balance': [5, 1], 'dmc/cartpole-two_poles': [8, 1], 'dmc/cartpole-three_poles': [11, 1], 'dmc/cheetah-run': [17, 6],
     'dmc/walker-walk': [24, 6], 'dmc/reacher-easy': [6, 2], 'dmc/point_mass-easy': [4, 2], 'dmc/acrobot-swingup': [6, 1],
-    'dmc/pendulum-swingup': [3, 1], 'dmc/hopper-hop': [15, 4], 'dmc/finger-spin': [9, 2], 'dmc/finger-turn_hard': [12, 2], 'dmc/ball_in_cup-catch': [8, 2], 'dmc/humanoid-walk': [67, 21],
+    'dmc/pendulum-swingup': [3, 1], 'dmc/hopper-hop': [15, 4], 'dmc/finger-spin': [9, 2], 'dmc/finger-turn_hard': [12, 2], 'dmc/ball_in_cup-catch': [8, 2], 'dmc/humanoid-walk': [67, 21], 'dmc/quadruped-run': [78, 12],
   };
   for (const id of ids) {
     const env = make(id);
@@ -56,7 +57,7 @@ t.test('every DMC task: dims, 1000-step truncation, rewards in [0, 1], seeded re
       t.equal(r0.obs.length, dims[id]![0], `${id} obs dim`);
       t.equal(env.actionSpace.kind === 'box' && env.actionSpace.shape[0], dims[id]![1], `${id} action dim`);
     }
-    const steps = /walker|hopper|cheetah|finger|ball_in_cup|humanoid/.test(id) ? 60 : 1000;
+    const steps = /walker|hopper|cheetah|finger|ball_in_cup|humanoid|quadruped/.test(id) ? 60 : 1000;
     let ok = true;
     let s;
     for (let k = 0; k < steps; k++) {
@@ -229,4 +230,24 @@ t.test('DMC humanoid: masses, contact-free random starts, reward at an upright p
   w.setState({ ...ws, sim: { ...ws.sim, qpos: upright, qvel: ws.sim.qvel.map(() => 0) } });
   t.ok(Math.abs(w['reward'](new Float64Array(21)) - 1 / 6) < 1e-9, 'walk: standing still earns (5·0 + 1)/6');
   w.close();
+});
+
+t.test('DMC quadruped: masses, lowest contact-free start, reward terms', async (t) => {
+  const q = new DmcQuadruped('dmc/quadruped-walk', 0.5);
+  const mass = Array.from(q['sim'].model.body_mass as Float64Array);
+  t.ok(Math.abs(mass.reduce((a, b) => a + b, 0) - 107.118) < 1e-3, 'total mass 107.12');
+  t.equal(q['sim'].model.na, 12, 'filter actuators carry 12 activations');
+  for (let i = 0; i < 5; i++) {
+    q.reset({ seed: i });
+    const z = (q.getState() as DmcState).sim.qpos[2]!;
+    t.equal(q['sim'].data.ncon, 0, `free of contact at z = ${z.toFixed(2)}`);
+    t.ok(Math.abs(z * 100 - Math.round(z * 100)) < 1e-9, 'height on the 0.01 grid');
+  }
+  const st = q.getState() as DmcState;
+  const upright = st.sim.qpos.map((_, k) => (k === 2 ? 1 : k === 3 ? 1 : 0));
+  q.setState({ ...st, sim: { ...st.sim, qpos: upright, qvel: st.sim.qvel.map(() => 0) } });
+  t.ok(Math.abs(q['reward']() - 0.5) < 1e-9, 'upright and still: upright 1 × move 0.5');
+  const obs = q.step(new Float64Array(12)).obs;
+  t.equal(obs.length, 78);
+  q.close();
 });
