@@ -3,11 +3,13 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import t from 'tap';
 import { NonFiniteError } from '../common/errors.js';
+import { prepareEnv } from '../envs/registry.js';
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 import { backend, ROOT } from './helpers.js';
 
 await backend();
+await prepareEnv('Hopper-v5');
 
 const small = (envId: string, extra: Record<string, unknown> = {}) =>
   resolveConfig({}, { envId, totalTimesteps: 4096, numEnvs: 2, numSteps: 64, numMinibatches: 4, updateEpochs: 2, seed: 3, ...extra });
@@ -44,12 +46,13 @@ t.test('the tensor count stays flat over iterations (no leaks)', async (t) => {
 });
 
 t.test('trainer state round-trips through JSON: resumed iterations equal uninterrupted ones', async (t) => {
-  for (const env of ['CartPole-v1', 'Pendulum-v1']) {
-    const a = createTrainer(small(env));
+  for (const env of ['CartPole-v1', 'Pendulum-v1', 'Hopper-v5', 'dmc/walker-walk']) {
+    const cfg = small(env, env.startsWith('dmc/') ? { actionRepeat: 2 } : {});
+    const a = createTrainer(cfg);
     a.iterate();
     const snap = JSON.parse(JSON.stringify(a.getState()));
     const ma = [a.iterate().metrics, a.iterate().metrics];
-    const b = createTrainer(small(env));
+    const b = createTrainer(cfg);
     b.setState(snap);
     const mb = [b.iterate().metrics, b.iterate().metrics];
     t.same(mb, ma, `${env}: identical metrics after restore`);
