@@ -1,14 +1,19 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|e2e, --e2e-steps N (default 51200).
+ * --only env|update|e2e|loaders|mujoco, --e2e-steps N (default 51200). `loaders` runs the `mujoco`
+ * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendChoice } from '../nets/backend.js';
 import { envIds, prepareAllEnvs } from '../envs/registry.js';
 import { mujocoVersion } from '../envs/mujoco/runtime.js';
 import { HOPPER_XML } from '../envs/mujoco/models/hopper.js';
 import { HUMANOID_XML } from '../envs/mujoco/models/humanoid.js';
+import { MUJOCO_LOADERS } from '../envs/mujoco/runtime.js';
 import { benchEnvSteps, benchPhysics } from './env-steps.js';
+import { benchMujocoLoader } from './mujoco-loader.js';
 import { benchPpoEndToEnd } from './ppo-e2e.js';
 import { benchPpoUpdate } from './ppo-update.js';
 
@@ -37,4 +42,12 @@ if (only === 'all' || only === 'env') {
 }
 if (only === 'all' || only === 'update') result['ppo_update_17_64_64_6_batch64'] = benchPpoUpdate();
 if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };
+if (only === 'mujoco') result['mujoco_loader'] = await benchMujocoLoader();
+if (only === 'all' || only === 'loaders') {
+  result['mujoco_loaders'] = MUJOCO_LOADERS.map((loader) => {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--only', 'mujoco', '--backend', 'cpu'], { env: { ...process.env, PGVAR_MUJOCO_LOADER: loader }, encoding: 'utf8' });
+    if (r.status !== 0) return { loader, error: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ') };
+    return (JSON.parse(r.stdout) as { mujoco_loader: unknown }).mujoco_loader;
+  });
+}
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');

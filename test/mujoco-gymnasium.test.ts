@@ -319,3 +319,25 @@ t.test('no WASM heap growth over many steps, resets, snapshots and env lifetimes
   t.equal(heap(env), before, 'creating and closing envs reuses the freed memory');
   env.close();
 });
+
+t.test('the loader is swappable: @mujoco/mujoco (3.14) runs the same env code through the runtime module', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const script = `
+    const rt = await import('./dist/envs/mujoco/runtime.js');
+    const { HopperV5 } = await import('./dist/envs/mujoco/gymnasium/hopper-v5.js');
+    await rt.initMujoco();
+    const env = new HopperV5();
+    const r = env.reset({ seed: 1 });
+    const s = env.step([0.1, 0.2, 0.3]);
+    env.close();
+    console.log(JSON.stringify({ loader: rt.mujocoLoader(), version: rt.mujocoVersion(), obs: r.obs.length, reward: s.reward }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, PGVAR_MUJOCO_LOADER: '@mujoco/mujoco' }, encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  t.equal(out.loader, '@mujoco/mujoco');
+  t.equal(out.version, '3.14.0');
+  t.equal(out.obs, 11);
+  t.ok(Number.isFinite(out.reward));
+  const bad = spawnSync(process.execPath, ['--input-type=module', '-e', "const rt = await import('./dist/envs/mujoco/runtime.js'); await rt.initMujoco();"], { env: { ...process.env, PGVAR_MUJOCO_LOADER: 'mujoco-9000' }, encoding: 'utf8' });
+  t.match(bad.stderr, /unknown MuJoCo loader 'mujoco-9000'; expected one of mujoco-js, @mujoco\/mujoco/);
+});

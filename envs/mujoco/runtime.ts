@@ -1,9 +1,15 @@
 /**
  * The one place that knows how MuJoCo's WebAssembly build is loaded and called.
  *
- * Loader: `mujoco-js` 0.0.7 (official MuJoCo 3.3.8 WASM, `MainModuleFactory()` + Emscripten FS +
- * `MjModel.loadFromXML(path)`). Its maintained successor `@mujoco/mujoco` (3.14) loads differently
- * (`MjModel.fromXMLString`); swapping means changing `loadModule` and `compileXml` below only.
+ * Loaders (`LOADERS` below; choose with `initMujoco(name)` or the PGVAR_MUJOCO_LOADER variable):
+ * - `mujoco-js` 0.0.7 (default): official MuJoCo 3.3.8 WASM; models are compiled through the
+ *   Emscripten file system (`FS.writeFile` + `MjModel.loadFromXML(path)`). The specs' golden values
+ *   are for this build.
+ * - `@mujoco/mujoco` 3.14: the maintained successor (a dev dependency, used by the loader benchmark);
+ *   models compile from a string (`MjModel.from_xml_string`). MuJoCo ≥ 3.5 sums contact margins
+ *   instead of taking the maximum, so contact-rich trajectories differ from 3.3.8 (spec
+ *   mujoco-models.md §0.3.9).
+ * The rest of the engine API used here (MjData, mj_step, array views) is common to both.
  *
  * Memory: MjModel/MjData live in WASM memory and must be freed explicitly (`MjSim.free`, reached
  * through `Env.close()`): the 32-bit WASM heap is capped at 2 GiB and one MjData with MuJoCo's default
@@ -16,20 +22,66 @@ import { PgvarError } from '../../common/errors.js';
 
 let loaded: MainModule | null = null;
 let loading: Promise<MainModule> | null = null;
+let loaderName: MujocoLoader | null = null;
 let fileCounter = 0;
 
-async function loadModule(): Promise<MainModule> {
-  const factory = (await import('mujoco-js')).default;
-  const mj = await factory();
-  mj.FS.mkdir('/pgvar');
-  return mj;
+interface Loader {
+  load(): Promise<MainModule>;
+  compile(mj: MainModule, xml: string, name: string): MjModel | null;
 }
 
-/** Load the WASM module once per process. Every MuJoCo env needs this before construction. */
-export async function initMujoco(): Promise<MainModule> {
+const LOADERS = {
+  'mujoco-js': {
+    async load() {
+      const mj = await (await import('mujoco-js')).default();
+      mj.FS.mkdir('/pgvar');
+      return mj;
+    },
+    compile(mj, xml, name) {
+      const file = `/pgvar/${name.replace(/[^\w.-]+/g, '_')}-${++fileCounter}.xml`;
+      try {
+        mj.FS.writeFile(file, xml);
+        return mj.MjModel.loadFromXML(file) as MjModel | null;
+      } finally {
+        try {
+          mj.FS.unlink(file);
+        } catch {
+          // the file was never written
+        }
+      }
+    },
+  },
+  '@mujoco/mujoco': {
+    async load() {
+      const pkg = '@mujoco/mujoco';
+      const factory = ((await import(pkg)) as { default: () => Promise<unknown> }).default;
+      return (await factory()) as MainModule;
+    },
+    compile(mj, xml) {
+      return (mj.MjModel as unknown as { from_xml_string(x: string): MjModel | null }).from_xml_string(xml);
+    },
+  },
+} satisfies Record<string, Loader>;
+
+export type MujocoLoader = keyof typeof LOADERS;
+export const MUJOCO_LOADERS = Object.keys(LOADERS) as MujocoLoader[];
+
+/**
+ * Load the WASM module once per process (every MuJoCo env needs this before construction).
+ * The loader is `name`, else $PGVAR_MUJOCO_LOADER, else `mujoco-js`.
+ */
+export async function initMujoco(name?: MujocoLoader): Promise<MainModule> {
+  const want = name ?? (process.env['PGVAR_MUJOCO_LOADER'] as MujocoLoader | undefined) ?? 'mujoco-js';
+  if (!(want in LOADERS)) throw new PgvarError(`unknown MuJoCo loader '${want}'; expected one of ${MUJOCO_LOADERS.join(', ')}`);
+  if (loaderName !== null && loaderName !== want) throw new PgvarError(`MuJoCo is already loaded with '${loaderName}'; one loader per process`);
+  loaderName = want;
   if (loaded) return loaded;
-  loading ??= loadModule().then((m) => (loaded = m));
+  loading ??= LOADERS[want].load().then((m) => (loaded = m));
   return loading;
+}
+
+export function mujocoLoader(): MujocoLoader | null {
+  return loaderName;
 }
 
 export function mujoco(): MainModule {
@@ -42,22 +94,14 @@ export function mujocoVersion(): string {
 }
 
 function compileXml(xml: string, name: string): MjModel {
-  const mj = mujoco();
-  const file = `/pgvar/${name.replace(/[^\w.-]+/g, '_')}-${++fileCounter}.xml`;
+  let model: MjModel | null;
   try {
-    mj.FS.writeFile(file, xml);
-    const model = mj.MjModel.loadFromXML(file) as MjModel | null;
-    if (!model) throw new Error('the XML did not compile (MuJoCo printed the reason above)');
-    return model;
+    model = LOADERS[loaderName!].compile(mujoco(), xml, name);
   } catch (e) {
     throw new PgvarError(`MuJoCo could not compile model '${name}': ${e instanceof Error ? e.message : String(e)}`);
-  } finally {
-    try {
-      mj.FS.unlink(file);
-    } catch {
-      // the file was never written
-    }
   }
+  if (!model) throw new PgvarError(`MuJoCo could not compile model '${name}' (MuJoCo printed the reason above)`);
+  return model;
 }
 
 /** Physics state needed to continue a simulation bit-exactly (MuJoCo's mjSTATE_INTEGRATION subset used here). */
