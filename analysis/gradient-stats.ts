@@ -1,10 +1,15 @@
 /**
- * Statistics of K gradient estimates of one policy (spec estimators.md: App. C.4 / Ilyas et al.):
+ * Statistics of K gradient estimates of one policy (spec estimators.md §1.11 (App. C.4), §3):
  * - total_variance: trace of the sample covariance, Σ_p Σ_k (g_kp − ḡ_p)² / (K − 1)
  * - mean_param_variance: total_variance / P
- * - relative_variance: total_variance / ‖ḡ‖²
- * - mean_pairwise_cosine: mean over k < l of cos(g_k, g_l)
+ * - relative_variance: total_variance / ‖ḡ‖² (a robust, ratio-of-sums relative variance)
+ * - mean_pairwise_cosine: mean over k < l of cos(g_k, g_l) (Ilyas et al.)
  * - cosine_to_reference: mean over k of cos(g_k, g_ref), g_ref from a larger batch
+ * - relative_bias (App. C.4): (1/P) Σ_p |ḡ_p − g_ref,p| / |ḡ_p|
+ * - relative_variance_app_c4 (App. C.4): (1/P) Σ_p Var_k(g_kp) / ḡ_p²
+ * - robust_relative_bias: ‖ḡ − g_ref‖ / ‖g_ref‖
+ * The App. C.4 ratios are dominated by parameters whose mean gradient is near zero; the robust
+ * versions are the ones to compare estimators by. Parameters with ḡ_p = 0 exactly are skipped there.
  */
 export interface GradientStats {
   mean_grad_norm: number;
@@ -15,6 +20,9 @@ export interface GradientStats {
   mean_pairwise_cosine: number;
   cosine_to_reference: number;
   reference_grad_norm: number;
+  relative_bias: number;
+  relative_variance_app_c4: number;
+  robust_relative_bias: number;
 }
 
 export function dot(a: Float64Array, b: Float64Array): number {
@@ -55,6 +63,21 @@ export function gradientStats(grads: Float64Array[], reference: Float64Array): G
       pairs += 1;
     }
   const meanNorm = norm(mean);
+  let biasSum = 0;
+  let varSum = 0;
+  let counted = 0;
+  for (let i = 0; i < P; i++) {
+    const m = mean[i]!;
+    if (m === 0) continue;
+    let v = 0;
+    for (const g of grads) v += (g[i]! - m) ** 2;
+    v /= K - 1;
+    biasSum += Math.abs(m - reference[i]!) / Math.abs(m);
+    varSum += v / (m * m);
+    counted += 1;
+  }
+  let diff = 0;
+  for (let i = 0; i < P; i++) diff += (mean[i]! - reference[i]!) ** 2;
   return {
     mean_grad_norm: grads.reduce((s, g) => s + norm(g), 0) / K,
     norm_of_mean_grad: meanNorm,
@@ -64,5 +87,35 @@ export function gradientStats(grads: Float64Array[], reference: Float64Array): G
     mean_pairwise_cosine: pair / pairs,
     cosine_to_reference: grads.reduce((s, g) => s + cosine(g, reference), 0) / K,
     reference_grad_norm: norm(reference),
+    relative_bias: biasSum / counted,
+    relative_variance_app_c4: varSum / counted,
+    robust_relative_bias: Math.sqrt(diff) / norm(reference),
   };
+}
+
+export type IntervalKey = 'relative_variance' | 'mean_pairwise_cosine' | 'cosine_to_reference' | 'robust_relative_bias' | 'mean_grad_norm';
+export const INTERVAL_KEYS: IntervalKey[] = ['relative_variance', 'mean_pairwise_cosine', 'cosine_to_reference', 'robust_relative_bias', 'mean_grad_norm'];
+
+/**
+ * Percentile-bootstrap 95 % intervals of the main statistics: resample the K estimates with
+ * replacement `resamples` times (seeded), recompute, take the 2.5th and 97.5th percentiles.
+ */
+export function bootstrapIntervals(grads: Float64Array[], reference: Float64Array, resamples: number, rng: { int(n: number): number }): Record<IntervalKey, [number, number]> {
+  const K = grads.length;
+  const draws: Record<IntervalKey, number[]> = { relative_variance: [], mean_pairwise_cosine: [], cosine_to_reference: [], robust_relative_bias: [], mean_grad_norm: [] };
+  for (let b = 0; b < resamples; b++) {
+    const sample = Array.from({ length: K }, () => grads[rng.int(K)]!);
+    // a resample made of one repeated estimate has no spread; skip it
+    if (sample.every((g) => g === sample[0])) continue;
+    const s = gradientStats(sample, reference);
+    for (const k of INTERVAL_KEYS) draws[k].push(s[k]);
+  }
+  const pct = (a: number[], q: number) => {
+    const sorted = [...a].sort((x, y) => x - y);
+    const pos = q * (sorted.length - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.ceil(pos);
+    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+  };
+  return Object.fromEntries(INTERVAL_KEYS.map((k) => [k, [pct(draws[k], 0.025), pct(draws[k], 0.975)]])) as Record<IntervalKey, [number, number]>;
 }

@@ -59,8 +59,16 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
     color: r.runs.length > 1 ? 'run' : undefined,
   });
 
+  const ci = (v: [number, number] | undefined) => (v ? `[${v[0].toPrecision(3)}, ${v[1].toPrecision(3)}]` : '–');
   const varRows = r.variance.flatMap(({ label, report }) =>
-    Object.entries(report.estimators).map(([est, s]) => ({ checkpoint: label, step: report.step, estimator: est, ...s })),
+    Object.entries(report.estimators).map(([est, { ci95, ...s }]) => ({
+      checkpoint: label,
+      step: report.step,
+      estimator: est,
+      ...s,
+      relative_variance_ci95: ci(ci95?.relative_variance),
+      cosine_to_reference_ci95: ci(ci95?.cosine_to_reference),
+    })),
   );
   const varPlots: string[] = [];
   const metrics: [string, string, boolean][] = [

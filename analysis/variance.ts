@@ -19,7 +19,7 @@ import type { PpoConfig } from '../ppo/config.js';
 import { RolloutCollector } from '../ppo/rollout.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
 import { frozenEnvLike } from '../experiment/load-run.js';
-import { gradientStats, meanVector, type GradientStats } from './gradient-stats.js';
+import { bootstrapIntervals, gradientStats, meanVector, type GradientStats, type IntervalKey } from './gradient-stats.js';
 import { numPolicyParams, policyGradient } from './policy-gradient.js';
 
 export interface VarianceOptions {
@@ -32,9 +32,13 @@ export interface VarianceOptions {
   normalizeAdvantages?: boolean;
   /** Steps per env discarded before the first batch; default: the env's episode limit, else 1000. */
   warmupSteps?: number;
+  /** Bootstrap resamples for the confidence intervals (default 200; 0 = none). */
+  bootstrap?: number;
 }
 
 export interface EstimatorVariance extends GradientStats {
+  /** 95 % percentile-bootstrap intervals over the K estimates. */
+  ci95: Record<IntervalKey, [number, number]>;
   wall_s: number;
 }
 
@@ -101,7 +105,12 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   const reference = meanVector(refParts);
 
   const result: Record<string, EstimatorVariance> = {};
-  for (const name of names) result[name] = { ...gradientStats(grads.get(name)!, reference), wall_s: +wall.get(name)!.toFixed(3) };
+  const boot = o.bootstrap ?? 200;
+  for (const name of names) {
+    const g = grads.get(name)!;
+    const ci95 = boot > 0 ? bootstrapIntervals(g, reference, boot, new Rng(o.seed + 7)) : ({} as EstimatorVariance['ci95']);
+    result[name] = { ...gradientStats(g, reference), ci95, wall_s: +wall.get(name)!.toFixed(3) };
+  }
   for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
   venv.close();
   return {

@@ -168,9 +168,10 @@ export function registerCommands(program: Command): void {
     .option('--batch-size <n>', "steps per batch (default: the run's numEnvs × numSteps)", intFlag(1))
     .option('--seed <s>', 'seed of the measurement envs and sampling (default: run seed + 20000)', intFlag(0))
     .option('--normalize-advantages', 'normalise advantages per batch as PPO does (default: raw advantages)')
+    .option('--bootstrap <b>', 'bootstrap resamples for the 95% intervals (0 = none)', intFlag(0), 200)
     .option('--out <file>', 'also write the JSON report to this file')
     .addOption(backendOption())
-    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; out?: string; backend: BackendChoice }) => {
+    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; out?: string; backend: BackendChoice }) => {
       const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
       names?.forEach((n) => estimatorInfo(n));
       await initBackend(opts.backend);
@@ -181,6 +182,7 @@ export function registerCommands(program: Command): void {
         estimators: names ?? [run.config.estimator],
         seed: opts.seed ?? run.config.seed + 20_000,
         normalizeAdvantages: !!opts.normalizeAdvantages,
+        bootstrap: opts.bootstrap,
       });
       writeJson(opts.out, report);
     });

@@ -72,7 +72,8 @@ t.test('eval and variance read a run', async (t) => {
   t.same(Object.keys(rep).slice(0, 5), ['env', 'step', 'num_params', 'batches', 'batch_size']);
   t.equal(rep.num_params, 4 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2);
   const s = rep.estimators.single;
-  for (const k of ['mean_grad_norm', 'total_variance', 'mean_param_variance', 'relative_variance', 'mean_pairwise_cosine', 'cosine_to_reference']) t.ok(Number.isFinite(s[k]), `${k} = ${s[k]}`);
+  for (const k of ['mean_grad_norm', 'total_variance', 'mean_param_variance', 'relative_variance', 'mean_pairwise_cosine', 'cosine_to_reference', 'relative_bias', 'relative_variance_app_c4', 'robust_relative_bias']) t.ok(Number.isFinite(s[k]), `${k} = ${s[k]}`);
+  t.ok(s.ci95.relative_variance[0] <= s.ci95.relative_variance[1], 'bootstrap interval');
   t.ok(Math.abs(s.mean_param_variance * rep.num_params - s.total_variance) < 1e-9 * s.total_variance);
 });
 

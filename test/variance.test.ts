@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import t from 'tap';
-import { gradientStats } from '../analysis/gradient-stats.js';
+import { bootstrapIntervals, gradientStats } from '../analysis/gradient-stats.js';
+import { Rng } from '../common/rng.js';
 import { policyGradient } from '../analysis/policy-gradient.js';
 import { measureVariance } from '../analysis/variance.js';
 import { resolveConfig } from '../experiment/build.js';
@@ -19,7 +20,18 @@ t.test('gradient statistics on hand-computed vectors', async (t) => {
   t.ok(Math.abs(s.mean_pairwise_cosine - (0 + 2 / Math.SQRT2) / 3) < 1e-12);
   t.ok(Math.abs(s.cosine_to_reference - (1 + 0 + 1 / Math.SQRT2) / 3) < 1e-12);
   t.ok(Math.abs(s.mean_grad_norm - (1 + 1 + Math.SQRT2) / 3) < 1e-12);
+  // App. C.4: per-parameter |ḡ_p − ref_p| / |ḡ_p| and Var_p / ḡ_p², averaged over p
+  t.ok(Math.abs(s.relative_bias - (0.5 + 1) / 2) < 1e-12, `relative bias ${s.relative_bias}`);
+  t.ok(Math.abs(s.relative_variance_app_c4 - 0.75) < 1e-12);
+  t.ok(Math.abs(s.robust_relative_bias - Math.sqrt(5) / 3) < 1e-12);
   t.throws(() => gradientStats([g[0]!], g[0]!), /at least 2/);
+  const rng = () => new Rng(3);
+  const many = Array.from({ length: 40 }, (_, k) => Float64Array.of(1 + Math.sin(k), 0.5 + Math.cos(3 * k), 0.1 * k));
+  const ci = bootstrapIntervals(many, Float64Array.of(1, 0.5, 2), 300, rng());
+  const point = gradientStats(many, Float64Array.of(1, 0.5, 2));
+  for (const [k, [lo, hi]] of Object.entries(ci)) t.ok(lo <= hi && Number.isFinite(lo), `${k}: [${lo}, ${hi}]`);
+  t.ok(ci.relative_variance[0] <= point.relative_variance && point.relative_variance <= ci.relative_variance[1], 'the interval covers the point estimate');
+  t.same(bootstrapIntervals(many, Float64Array.of(1, 0.5, 2), 300, rng()), ci, 'seeded: reproducible');
 });
 
 t.test('the policy-gradient estimate equals finite differences of the surrogate', async (t) => {
