@@ -12,6 +12,8 @@
 import { UsageError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { envSpec } from '../envs/registry.js';
+import { SimulatorPool } from '../envs/simulator-pool.js';
+import { makeTrainingEnv } from '../envs/stack.js';
 import { SyncVectorEnv } from '../envs/vector.js';
 import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
 import { createEstimator, estimatorInfo } from '../estimators/index.js';
@@ -76,7 +78,11 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     const est = name === config.estimator ? trainer.estimator : createEstimator(name);
     estimators.set(name, est);
   }
+  const simSize = Math.max(0, ...[...estimators.values()].map((e) => e.simulatorSize ?? 0));
+  const simulator = simSize > 0 ? new SimulatorPool(() => makeTrainingEnv(config.envId, config), simSize) : undefined;
+  collector.recordSnapshots = simulator !== undefined;
   const ctxFor = (name: string): EstimatorContext => ({
+    simulator,
     agent,
     gamma: config.gamma,
     gaeLambda: config.gaeLambda,
@@ -113,6 +119,7 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   }
   for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
   venv.close();
+  simulator?.close();
   return {
     env: config.envId,
     step: trainer.globalStep,

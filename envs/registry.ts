@@ -6,6 +6,7 @@
 import { UsageError } from '../common/errors.js';
 import { CartPoleEnv } from './classic/cartpole.js';
 import { PendulumEnv } from './classic/pendulum.js';
+import { GaussianBanditEnv } from './toy/gaussian-bandit.js';
 import { AntV5 } from './mujoco/gymnasium/ant-v5.js';
 import { HalfCheetahV5 } from './mujoco/gymnasium/half-cheetah-v5.js';
 import { HopperV5 } from './mujoco/gymnasium/hopper-v5.js';
@@ -106,6 +107,13 @@ register({
   maxEpisodeSteps: 200,
   family: 'continuous',
   description: 'Gymnasium classic control: swing up and hold an inverted pendulum with bounded torque.',
+});
+
+register({
+  id: 'pgvar/GaussianBandit-v0',
+  create: () => new GaussianBanditEnv(),
+  family: 'continuous',
+  description: 'One-step Gaussian bandit, reward −(a − 1.5)²: the exact policy gradient is known (estimator tests).',
 });
 
 const GYM_MUJOCO = 'Gymnasium MuJoCo v5 on MuJoCo 3.3.8 WASM (our own MJCF from the fact sheets):';

@@ -14,6 +14,7 @@
  * so at ρ = 1 its gradient is −Σ w_i Â_i ∇log π(a_i|s_i) / Σ w_i: the estimator's gradient estimate.
  */
 import type { Rng } from '../common/rng.js';
+import type { SimulatorPool } from '../envs/simulator-pool.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 import type { Rollout } from '../ppo/rollout.js';
 
@@ -52,10 +53,17 @@ export interface EstimatorContext {
   bootstrapTruncation: boolean;
   /** The estimator's own RNG stream (extra-action sampling); checkpointed by the trainer. */
   rng: Rng;
+  /** Spare envs to rewind the simulator, present when the estimator sets `simulatorSize`. */
+  simulator?: SimulatorPool;
 }
 
 export interface Estimator {
   readonly name: string;
+  /**
+   * Estimators that value extra actions in the real simulator set this to the number of spare envs
+   * they want; the rollout then carries env snapshots and the context a `SimulatorPool`.
+   */
+  readonly simulatorSize?: number;
   prepare(rollout: Rollout, ctx: EstimatorContext): EstimatorBatch;
   /** Learned parts (Q-networks, world models) and their optimisers, for checkpoints. */
   getState?(): unknown;

@@ -1,9 +1,10 @@
 /** The estimator registry: names (and aliases) → factories. */
 import { UsageError } from '../common/errors.js';
 import type { Estimator, EstimatorInfo } from './estimator.js';
+import { simulatorManyActionsInfo } from './simulator-many-actions.js';
 import { singleInfo } from './single.js';
 
-export const ESTIMATORS: EstimatorInfo[] = [singleInfo];
+export const ESTIMATORS: EstimatorInfo[] = [singleInfo, simulatorManyActionsInfo];
 
 export function estimatorInfo(name: string): EstimatorInfo {
   const info = ESTIMATORS.find((e) => e.name === name || e.aliases.includes(name));

@@ -6,6 +6,7 @@
 import cliProgress from 'cli-progress';
 import { PgvarError } from '../common/errors.js';
 import { prepareEnv } from '../envs/registry.js';
+import { makeTrainingEnv } from '../envs/stack.js';
 import { createEstimator } from '../estimators/index.js';
 import { activeBackend } from '../nets/backend.js';
 import type { PpoConfig } from '../ppo/config.js';
@@ -39,7 +40,7 @@ export interface TrainRunOptions {
 }
 
 export function createTrainer(config: PpoConfig): PpoTrainer {
-  return new PpoTrainer(config, buildVectorEnv(config), createEstimator(config.estimator, config.estimatorOptions));
+  return new PpoTrainer(config, buildVectorEnv(config), createEstimator(config.estimator, config.estimatorOptions), () => makeTrainingEnv(config.envId, config));
 }
 
 export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {

@@ -36,7 +36,8 @@ export const ppoConfigSchema = z
     targetKl: z.number().positive().nullable(),
     /** Bootstrap V(s_final) on time-limit truncation (SB3). false = CleanRL's behaviour. */
     bootstrapTruncation: z.boolean(),
-    hiddenSizes: z.array(positiveInt).min(1),
+    /** Hidden widths of both MLPs; [] gives linear policy and value functions. */
+    hiddenSizes: z.array(positiveInt),
     activation: z.enum(['tanh', 'relu']),
     /** Apply each action this many times (DMC: the MBMA paper used 4, BRO 1). */
     actionRepeat: positiveInt,

@@ -38,6 +38,8 @@ export interface Rollout {
   nextObs: Float32Array;
   nextValues: Float32Array;
   episodes: EpisodeRecord[];
+  /** Env state before each row's action (row t·N + i), when the estimator asked for them. */
+  snapshots: unknown[] | null;
 }
 
 export interface CollectorState {
@@ -57,6 +59,9 @@ export class RolloutCollector {
     if (venv.autoresetMode !== 'same-step') throw new Error("RolloutCollector needs a vector env in 'same-step' autoreset mode");
     this.obs = initialObs;
   }
+
+  /** Record `Env.getState()` before every step (estimators that rewind the simulator need it). */
+  recordSnapshots = false;
 
   collect(numSteps: number, startStep: number): Rollout {
     const { venv, agent } = this;
@@ -82,6 +87,7 @@ export class RolloutCollector {
       nextObs: new Float32Array(0),
       nextValues: new Float32Array(0),
       episodes: [],
+      snapshots: this.recordSnapshots ? new Array(rows) : null,
     };
     const truncRows: number[] = [];
     for (let t = 0; t < numSteps; t++) {
@@ -90,6 +96,7 @@ export class RolloutCollector {
       this.checkFinite(out.actions, 'policy action', step);
       this.checkFinite(out.logProbs, 'policy log-prob', step);
       this.checkFinite(out.values, 'value estimate', step);
+      if (r.snapshots) for (let i = 0; i < N; i++) r.snapshots[t * N + i] = venv.envs[i]!.getState();
       r.obs.set(this.obs, t * N * D);
       r.actions.set(out.actions, t * N * A);
       r.logProbs.set(out.logProbs, t * N);

@@ -10,6 +10,8 @@
  */
 import type { RngState } from '../common/rng.js';
 import { Rng } from '../common/rng.js';
+import type { Env } from '../envs/env.js';
+import { SimulatorPool } from '../envs/simulator-pool.js';
 import type { SyncVectorEnv } from '../envs/vector.js';
 import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
 import { ActorCritic } from '../nets/actor-critic.js';
@@ -63,7 +65,10 @@ export class PpoTrainer {
   private recentReturns: number[] = [];
   private recentLengths: number[] = [];
 
-  constructor(readonly config: PpoConfig, readonly venv: SyncVectorEnv, readonly estimator: Estimator) {
+  private readonly simulator: SimulatorPool | undefined;
+
+  /** `envFactory` builds one more env with the training stack (needed by estimators that rewind the simulator). */
+  constructor(readonly config: PpoConfig, readonly venv: SyncVectorEnv, readonly estimator: Estimator, envFactory?: () => Env) {
     const seed = config.seed;
     this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, { hiddenSizes: config.hiddenSizes, activation: config.activation }, new Rng(seed));
     this.optimizer = new Adam(this.agent.allParams, 0.9, 0.999, 1e-5);
@@ -72,6 +77,11 @@ export class PpoTrainer {
     const { obs } = venv.reset({ seed });
     this.collector = new RolloutCollector(venv, this.agent, new Rng(seed + 1), obs);
     this.numIterations = derived(config).numIterations;
+    if (estimator.simulatorSize) {
+      if (!envFactory) throw new Error(`estimator '${estimator.name}' rewinds the simulator: PpoTrainer needs an envFactory`);
+      this.simulator = new SimulatorPool(envFactory, estimator.simulatorSize);
+      this.collector.recordSnapshots = true;
+    }
   }
 
   /** Mean return of the last RETURN_WINDOW finished episodes (null before the first one ends). */
@@ -92,7 +102,7 @@ export class PpoTrainer {
 
   estimatorContext(): EstimatorContext {
     const c = this.config;
-    return { agent: this.agent, gamma: c.gamma, gaeLambda: c.gaeLambda, bootstrapTruncation: c.bootstrapTruncation, rng: this.estimatorRng };
+    return { agent: this.agent, gamma: c.gamma, gaeLambda: c.gaeLambda, bootstrapTruncation: c.bootstrapTruncation, rng: this.estimatorRng, simulator: this.simulator };
   }
 
   iterate(): IterationResult {
@@ -156,6 +166,7 @@ export class PpoTrainer {
 
   dispose(): void {
     this.venv.close();
+    this.simulator?.close();
     this.agent.dispose();
     this.optimizer.dispose();
     this.estimator.dispose?.();

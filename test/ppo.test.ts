@@ -82,3 +82,20 @@ t.test('the PPO core imports no concrete estimator', async (t) => {
     t.same(imports.filter((p) => p !== '../estimators/estimator.js'), [], `${f} imports only the estimator interface`);
   }
 });
+
+t.test('the mc estimator trains through the same PPO core and resumes exactly', async (t) => {
+  for (const env of ['CartPole-v1', 'Hopper-v5']) {
+    const cfg = small(env, { estimator: 'mc', estimatorOptions: { actions: 2, horizon: 5, simulators: 16 } });
+    const a = createTrainer(cfg);
+    const m1 = a.iterate().metrics;
+    t.equal(m1.first_minibatch_max_ratio_dev, 0, `${env}: ratio exactly 1 on the first minibatch with extra-action rows`);
+    t.ok(m1['estimator/sim_env_steps']! > 0 && m1['estimator/sim_env_steps']! <= 128 * 2 * 5, `${env}: simulated steps counted (${m1['estimator/sim_env_steps']})`);
+    const snap = JSON.parse(JSON.stringify(a.getState()));
+    const ma = a.iterate().metrics;
+    const b = createTrainer(cfg);
+    b.setState(snap);
+    t.same(b.iterate().metrics, ma, `${env}: identical iteration after restore`);
+    a.dispose();
+    b.dispose();
+  }
+});
