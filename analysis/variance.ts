@@ -83,6 +83,8 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   collector.recordSnapshots = simulator !== undefined;
   const ctxFor = (name: string): EstimatorContext => ({
     simulator,
+    progress: { iteration: trainer.iteration, numIterations: trainer.numIterations, globalStep: trainer.globalStep },
+    training: false,
     agent,
     gamma: config.gamma,
     gaeLambda: config.gaeLambda,

@@ -55,6 +55,10 @@ export interface EstimatorContext {
   rng: Rng;
   /** Spare envs to rewind the simulator, present when the estimator sets `simulatorSize`. */
   simulator?: SimulatorPool;
+  /** Where training stands (schedules such as MBMA's annealing of N and H read it). */
+  progress: { iteration: number; numIterations: number; globalStep: number };
+  /** false when called by the analysis module: learned parts must not be updated. */
+  training: boolean;
 }
 
 export interface Estimator {

@@ -16,6 +16,7 @@
 import { UsageError } from '../common/errors.js';
 import type { Rollout } from '../ppo/rollout.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
+import { manyActionsBatch, repeatObservations } from './many-actions-rows.js';
 import { SingleActionEstimator } from './single.js';
 
 export interface SimulatorManyActionsOptions {
@@ -50,8 +51,7 @@ export class SimulatorManyActionsEstimator implements Estimator {
     const stepsBefore = pool.steps;
 
     // the extra actions, all in one tensor call
-    const obsRep = new Float32Array(B * D);
-    for (let s = 0; s < S; s++) for (let j = 0; j < X; j++) obsRep.set(r.obs.subarray(s * D, (s + 1) * D), (s * X + j) * D);
+    const obsRep = repeatObservations(r, S, X);
     const first = agent.act(obsRep, B, agent.sampleNoise(B, ctx.rng));
     const advantages = new Float32Array(B);
 
@@ -120,35 +120,7 @@ export class SimulatorManyActionsEstimator implements Estimator {
       }
     }
 
-    // rows: per state, the real action then its X extra actions, each with weight 1/(X+1)
-    const rows = S * (X + 1);
-    const w = 1 / (X + 1);
-    const out = {
-      obs: new Float32Array(rows * D),
-      actions: new Float32Array(rows * A),
-      oldLogProbs: new Float32Array(rows),
-      advantages: new Float32Array(rows),
-      weights: new Float32Array(rows).fill(w),
-      stateIndex: new Int32Array(rows),
-    };
-    for (let s = 0; s < S; s++) {
-      const row0 = s * (X + 1);
-      out.obs.set(r.obs.subarray(s * D, (s + 1) * D), row0 * D);
-      out.actions.set(base.policy.actions.subarray(s * A, (s + 1) * A), row0 * A);
-      out.oldLogProbs[row0] = base.policy.oldLogProbs[s]!;
-      out.advantages[row0] = base.policy.advantages[s]!;
-      out.stateIndex[row0] = s;
-      for (let j = 0; j < X; j++) {
-        const row = row0 + 1 + j;
-        const e = s * X + j;
-        out.obs.set(r.obs.subarray(s * D, (s + 1) * D), row * D);
-        out.actions.set(first.actions.subarray(e * A, (e + 1) * A), row * A);
-        out.oldLogProbs[row] = first.logProbs[e]!;
-        out.advantages[row] = advantages[e]!;
-        out.stateIndex[row] = s;
-      }
-    }
-    return { numStates: S, policy: out, value: base.value, stats: { sim_env_steps: pool.steps - stepsBefore, extra_actions: X, horizon: H } };
+    return manyActionsBatch(r, base, { actions: first.actions, logProbs: first.logProbs, advantages }, X, { sim_env_steps: pool.steps - stepsBefore, extra_actions: X, horizon: H });
   }
 }
 

@@ -14,7 +14,8 @@ export function uniqueName(base: string): string {
   return `${base}#${nextId}`;
 }
 
-export type Activation = 'tanh' | 'relu';
+/** leaky_relu uses PyTorch's default negative slope 0.01 (MBMA's networks). */
+export type Activation = 'tanh' | 'relu' | 'leaky_relu';
 
 export interface Mlp {
   name: string;
@@ -41,7 +42,7 @@ export function mlpForward(mlp: Mlp, x: tf.Tensor2D): tf.Tensor2D {
   const n = mlp.params.length / 2;
   for (let i = 0; i < n; i++) {
     h = tf.add(tf.matMul(h, mlp.params[2 * i] as tf.Tensor2D), mlp.params[2 * i + 1]!) as tf.Tensor2D;
-    if (i + 1 < n) h = mlp.activation === 'tanh' ? tf.tanh(h) : tf.relu(h);
+    if (i + 1 < n) h = mlp.activation === 'tanh' ? tf.tanh(h) : mlp.activation === 'relu' ? tf.relu(h) : tf.leakyRelu(h, 0.01);
   }
   return h;
 }

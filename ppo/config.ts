@@ -38,7 +38,7 @@ export const ppoConfigSchema = z
     bootstrapTruncation: z.boolean(),
     /** Hidden widths of both MLPs; [] gives linear policy and value functions. */
     hiddenSizes: z.array(positiveInt),
-    activation: z.enum(['tanh', 'relu']),
+    activation: z.enum(['tanh', 'relu', 'leaky_relu']),
     /** Apply each action this many times (DMC: the MBMA paper used 4, BRO 1). */
     actionRepeat: positiveInt,
     clipAction: z.boolean(),

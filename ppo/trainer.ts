@@ -102,7 +102,16 @@ export class PpoTrainer {
 
   estimatorContext(): EstimatorContext {
     const c = this.config;
-    return { agent: this.agent, gamma: c.gamma, gaeLambda: c.gaeLambda, bootstrapTruncation: c.bootstrapTruncation, rng: this.estimatorRng, simulator: this.simulator };
+    return {
+      agent: this.agent,
+      gamma: c.gamma,
+      gaeLambda: c.gaeLambda,
+      bootstrapTruncation: c.bootstrapTruncation,
+      rng: this.estimatorRng,
+      simulator: this.simulator,
+      progress: { iteration: this.iteration, numIterations: this.numIterations, globalStep: this.globalStep },
+      training: true,
+    };
   }
 
   iterate(): IterationResult {

@@ -1,0 +1,109 @@
+/**
+ * Learned dynamics for imagination (spec estimators.md §1.7): deterministic MLPs for the next state
+ * and the reward, trained with MSE on replay minibatches, each with its own Adam optimiser. MBMA
+ * predicts the next state directly; `predictDelta` predicts s' − s instead. Plain data in and out
+ * (flat float32 arrays of n rows), one tensor call per batched prediction.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../common/rng.js';
+import { Adam, type AdamState } from '../nets/adam.js';
+import { createMlp, mlpForward, type Activation, type Mlp } from '../nets/mlp.js';
+import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
+import type { ReplayBuffer, Transitions } from './replay-buffer.js';
+
+export interface DynamicsModel {
+  readonly obsDim: number;
+  readonly actDim: number;
+  predict(obs: Float32Array, actions: Float32Array, n: number): { next: Float32Array; reward: Float32Array };
+}
+
+export interface MlpDynamicsOptions {
+  hidden: number[];
+  activation: Activation;
+  predictDelta: boolean;
+  lr: number;
+  adamEps: number;
+}
+
+export class MlpDynamicsModel implements DynamicsModel {
+  readonly transition: Mlp;
+  readonly reward: Mlp;
+  private readonly transitionOpt: Adam;
+  private readonly rewardOpt: Adam;
+
+  constructor(readonly obsDim: number, readonly actDim: number, readonly options: MlpDynamicsOptions, rng: Rng) {
+    const inDim = obsDim + actDim;
+    this.transition = createMlp('dyn_transition', [inDim, ...options.hidden, obsDim], options.activation, 1.0, rng);
+    this.reward = createMlp('dyn_reward', [inDim, ...options.hidden, 1], options.activation, 1.0, rng);
+    this.transitionOpt = new Adam(this.transition.params, 0.9, 0.999, options.adamEps);
+    this.rewardOpt = new Adam(this.reward.params, 0.9, 0.999, options.adamEps);
+  }
+
+  private forward(obs: tf.Tensor2D, act: tf.Tensor2D): { next: tf.Tensor2D; reward: tf.Tensor1D } {
+    const x = tf.concat([obs, act], 1) as tf.Tensor2D;
+    const out = mlpForward(this.transition, x);
+    return { next: this.options.predictDelta ? (tf.add(obs, out) as tf.Tensor2D) : out, reward: tf.reshape(mlpForward(this.reward, x), [-1]) as tf.Tensor1D };
+  }
+
+  predict(obs: Float32Array, actions: Float32Array, n: number): { next: Float32Array; reward: Float32Array } {
+    const [next, reward] = tf.tidy(() => {
+      const p = this.forward(tf.tensor2d(obs, [n, this.obsDim]), tf.tensor2d(actions, [n, this.actDim]));
+      return [p.next, p.reward];
+    });
+    const out = { next: next.dataSync() as Float32Array, reward: reward.dataSync() as Float32Array };
+    tf.dispose([next, reward]);
+    return out;
+  }
+
+  /** Mean squared errors of the one-step predictions on a set of real transitions. */
+  errors(t: Transitions): { obsMse: number; rewardMse: number } {
+    const p = this.predict(t.obs, t.actions, t.n);
+    let o = 0;
+    for (let i = 0; i < p.next.length; i++) o += (p.next[i]! - t.nextObs[i]!) ** 2;
+    let r = 0;
+    for (let i = 0; i < t.n; i++) r += (p.reward[i]! - t.rewards[i]!) ** 2;
+    return { obsMse: o / p.next.length, rewardMse: r / t.n };
+  }
+
+  /** `updates` Adam steps on uniform replay minibatches; returns the mean losses. */
+  train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number } {
+    let tl = 0;
+    let rl = 0;
+    for (let u = 0; u < updates; u++) {
+      const b = buffer.sample(batch, rng);
+      const losses = tf.tidy(() => {
+        const obs = tf.tensor2d(b.obs, [batch, this.obsDim]);
+        const act = tf.tensor2d(b.actions, [batch, this.actDim]);
+        const target = tf.tensor2d(b.nextObs, [batch, this.obsDim]);
+        const rew = tf.tensor1d(b.rewards);
+        const t = tf.variableGrads(() => tf.mean(tf.square(tf.sub(this.forward(obs, act).next, target))) as tf.Scalar, this.transition.params);
+        this.transitionOpt.apply(this.transition.params.map((p) => t.grads[p.name]!), this.options.lr);
+        const r = tf.variableGrads(() => tf.mean(tf.square(tf.sub(this.forward(obs, act).reward, rew))) as tf.Scalar, this.reward.params);
+        this.rewardOpt.apply(this.reward.params.map((p) => r.grads[p.name]!), this.options.lr);
+        return tf.stack([t.value, r.value]);
+      });
+      const [a, c] = losses.dataSync();
+      losses.dispose();
+      tl += a!;
+      rl += c!;
+    }
+    return { transitionLoss: tl / Math.max(updates, 1), rewardLoss: rl / Math.max(updates, 1) };
+  }
+
+  getState(): { transition: SerializedTensor[]; reward: SerializedTensor[]; transitionOpt: AdamState; rewardOpt: AdamState } {
+    return { transition: serializeVariables(this.transition.params), reward: serializeVariables(this.reward.params), transitionOpt: this.transitionOpt.getState(), rewardOpt: this.rewardOpt.getState() };
+  }
+
+  setState(s: ReturnType<MlpDynamicsModel['getState']>): void {
+    loadVariables(this.transition.params, s.transition);
+    loadVariables(this.reward.params, s.reward);
+    this.transitionOpt.setState(s.transitionOpt);
+    this.rewardOpt.setState(s.rewardOpt);
+  }
+
+  dispose(): void {
+    [...this.transition.params, ...this.reward.params].forEach((p) => p.dispose());
+    this.transitionOpt.dispose();
+    this.rewardOpt.dispose();
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * A ring buffer of real transitions (s, a, r, s', terminated) for training dynamics models, stored
+ * as flat float32 arrays. When full, the oldest transitions are overwritten. Serialisable.
+ */
+import type { Rng } from '../common/rng.js';
+import type { Rollout } from '../ppo/rollout.js';
+
+export interface Transitions {
+  n: number;
+  obs: Float32Array;
+  actions: Float32Array;
+  rewards: Float32Array;
+  nextObs: Float32Array;
+  terminated: Uint8Array;
+}
+
+export class ReplayBuffer {
+  private readonly obs: Float32Array;
+  private readonly act: Float32Array;
+  private readonly rew: Float32Array;
+  private readonly next: Float32Array;
+  private readonly term: Uint8Array;
+  private head = 0;
+  size = 0;
+
+  constructor(readonly capacity: number, readonly obsDim: number, readonly actDim: number) {
+    this.obs = new Float32Array(capacity * obsDim);
+    this.act = new Float32Array(capacity * actDim);
+    this.rew = new Float32Array(capacity);
+    this.next = new Float32Array(capacity * obsDim);
+    this.term = new Uint8Array(capacity);
+  }
+
+  add(obs: ArrayLike<number>, action: ArrayLike<number>, reward: number, nextObs: ArrayLike<number>, terminated: boolean): void {
+    const i = this.head;
+    this.obs.set(obs, i * this.obsDim);
+    this.act.set(action, i * this.actDim);
+    this.rew[i] = reward;
+    this.next.set(nextObs, i * this.obsDim);
+    this.term[i] = terminated ? 1 : 0;
+    this.head = (this.head + 1) % this.capacity;
+    this.size = Math.min(this.size + 1, this.capacity);
+  }
+
+  /**
+   * The rollout's real transitions. `actionTransform` maps the stored (unclipped) action to what the
+   * env executed (MBMA trains its model on clip(a, −1, 1)).
+   */
+  addRollout(r: Rollout, actionTransform: (a: Float32Array) => Float32Array = (a) => a): void {
+    const N = r.numEnvs;
+    const D = r.obsDim;
+    const A = r.actionDim;
+    for (let t = 0; t < r.numSteps; t++) {
+      for (let i = 0; i < N; i++) {
+        const k = t * N + i;
+        const next = r.finalObs.get(k) ?? (t + 1 < r.numSteps ? r.obs.subarray((k + N) * D, (k + N + 1) * D) : r.nextObs.subarray(i * D, (i + 1) * D));
+        this.add(r.obs.subarray(k * D, (k + 1) * D), actionTransform(r.actions.subarray(k * A, (k + 1) * A)), r.rewards[k]!, next, r.terminated[k] === 1);
+      }
+    }
+  }
+
+  sample(batch: number, rng: Rng): Transitions {
+    if (this.size === 0) throw new Error('ReplayBuffer.sample: the buffer is empty');
+    const out: Transitions = {
+      n: batch,
+      obs: new Float32Array(batch * this.obsDim),
+      actions: new Float32Array(batch * this.actDim),
+      rewards: new Float32Array(batch),
+      nextObs: new Float32Array(batch * this.obsDim),
+      terminated: new Uint8Array(batch),
+    };
+    for (let b = 0; b < batch; b++) {
+      const i = rng.int(this.size);
+      out.obs.set(this.obs.subarray(i * this.obsDim, (i + 1) * this.obsDim), b * this.obsDim);
+      out.actions.set(this.act.subarray(i * this.actDim, (i + 1) * this.actDim), b * this.actDim);
+      out.rewards[b] = this.rew[i]!;
+      out.nextObs.set(this.next.subarray(i * this.obsDim, (i + 1) * this.obsDim), b * this.obsDim);
+      out.terminated[b] = this.term[i]!;
+    }
+    return out;
+  }
+
+  getState(): unknown {
+    const b64 = (a: Float32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    return { head: this.head, size: this.size, obs: b64(this.obs), act: b64(this.act), rew: b64(this.rew), next: b64(this.next), term: b64(this.term) };
+  }
+
+  setState(s: unknown): void {
+    const st = s as { head: number; size: number; obs: string; act: string; rew: string; next: string; term: string };
+    const f32 = (x: string, into: Float32Array) => {
+      const buf = Buffer.from(x, 'base64');
+      into.set(new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
+    };
+    f32(st.obs, this.obs);
+    f32(st.act, this.act);
+    f32(st.rew, this.rew);
+    f32(st.next, this.next);
+    this.term.set(Buffer.from(st.term, 'base64'));
+    this.head = st.head;
+    this.size = st.size;
+  }
+}
