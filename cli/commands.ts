@@ -15,7 +15,7 @@ import { loadRun } from '../experiment/load-run.js';
 import { trainRun } from '../experiment/train-run.js';
 import { runDemo } from '../experiment/demo.js';
 import { measureVariance } from '../analysis/variance.js';
-import { choiceFlag, floatFlag, intFlag, intListFlag, stepsFlag } from './options.js';
+import { choiceFlag, floatFlag, intFlag, intListFlag, jsonObjectFlag, stepsFlag } from './options.js';
 
 type Parser = (v: string) => unknown;
 /** PPO flags: [flag, config key, parser, help]. Only flags given on the command line override. */
@@ -23,6 +23,7 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--env <id>', 'envId', null, 'environment id (see `pgvar envs`)'],
   ['--algo <name>', 'algo', choiceFlag(['ppo'] as const), 'algorithm (ppo)'],
   ['--estimator <name>', 'estimator', (v) => estimatorInfo(v).name, 'policy-gradient estimator (see `pgvar estimators`)'],
+  ['--estimator-options <json>', 'estimatorOptions', jsonObjectFlag, 'estimator options as a JSON object, e.g. \'{"preset":"paper"}\''],
   ['--steps <n>', 'totalTimesteps', stepsFlag, 'total environment steps (200000, 200k, 1M)'],
   ['--seed <s>', 'seed', intFlag(0), 'random seed (everything derives from it)'],
   ['--num-envs <n>', 'numEnvs', intFlag(1), 'parallel environment copies'],

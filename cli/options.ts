@@ -39,3 +39,14 @@ export function choiceFlag<T extends string>(choices: readonly T[]) {
     return v as T;
   };
 }
+
+export function jsonObjectFlag(v: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch (e) {
+    throw new InvalidArgumentError(`expected a JSON object, got '${v}' (${(e as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidArgumentError(`expected a JSON object, got '${v}'`);
+  return parsed as Record<string, unknown>;
+}

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import { UsageError } from '../common/errors.js';
 import { envSpec } from '../envs/registry.js';
+import { createEstimator } from '../estimators/index.js';
 import { makeTrainingEnv } from '../envs/stack.js';
 import { SyncVectorEnv } from '../envs/vector.js';
 import { familyDefaults, validateConfig, type PpoConfig } from '../ppo/config.js';
@@ -37,5 +38,8 @@ export function resolveConfig(fileValues: Record<string, unknown>, flagValues: P
   if (typeof envId !== 'string') throw new UsageError('missing environment: pass --env ID (see `pgvar envs`)');
   const spec = envSpec(envId);
   const merged = { ...familyDefaults(spec.family), ...fileValues, ...flagValues, envId };
-  return validateConfig(merged, where);
+  const config = validateConfig(merged, where);
+  // estimator options are validated by the estimator itself: fail now, not after the run directory exists
+  createEstimator(config.estimator, config.estimatorOptions).dispose?.();
+  return config;
 }

@@ -117,6 +117,9 @@ t.test('bad input gets a one-line error naming the problem, exit code 2', async 
     [['eval', '--run', dir], /has no checkpoint/],
     [['variance', '--run', path.join(dir, 'a'), '--batch-size', '6', '--backend', 'wasm'], /--batch-size 6 must be a multiple of the run's numEnvs = 4/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [['train', '--env', 'Pendulum-v1', '--estimator', 'daa', '--estimator-options', '{"preset":"huge"}'], /estimator 'daa': preset must be one of paper, code, cpu, got 'huge'/],
+    [['train', '--env', 'Pendulum-v1', '--estimator', 'mc', '--estimator-options', '{"actions":0}'], /estimator 'mc': option 'actions' must be a positive integer, got 0/],
+    [['train', '--env', 'Pendulum-v1', '--estimator-options', '{bad'], /--estimator-options.*expected a JSON object/],
   ];
   for (const [args, re] of cases) {
     const r = cli(args);
