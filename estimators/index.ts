@@ -2,11 +2,12 @@
 import { UsageError } from '../common/errors.js';
 import type { Estimator, EstimatorInfo } from './estimator.js';
 import { modelManyActionsInfo } from './model-many-actions.js';
+import { modelRolloutsInfo } from './model-rollouts.js';
 import { qManyActionsInfo } from './q-many-actions.js';
 import { simulatorManyActionsInfo } from './simulator-many-actions.js';
 import { singleInfo } from './single.js';
 
-export const ESTIMATORS: EstimatorInfo[] = [singleInfo, qManyActionsInfo, modelManyActionsInfo, simulatorManyActionsInfo];
+export const ESTIMATORS: EstimatorInfo[] = [singleInfo, qManyActionsInfo, modelManyActionsInfo, modelRolloutsInfo, simulatorManyActionsInfo];
 
 export function estimatorInfo(name: string): EstimatorInfo {
   const info = ESTIMATORS.find((e) => e.name === name || e.aliases.includes(name));

@@ -125,3 +125,23 @@ t.test('daa trains inside the same PPO core: warm-up, model metrics, annealing, 
   a.dispose();
   b.dispose();
 });
+
+t.test('mbpo adds imagined states to the batch through the same PPO core and resumes exactly', async (t) => {
+  const cfg = resolveConfig({}, {
+    envId: 'Pendulum-v1', totalTimesteps: 1024 * 10, numEnvs: 1, numSteps: 1024, numMinibatches: 8, updateEpochs: 2, seed: 6,
+    estimator: 'mbpo', estimatorOptions: { warmupSteps: 1024, modelUpdates: 20, firstTrainMultiplier: 2, hidden: [32, 32], actions: 3 },
+  });
+  const a = createTrainer(cfg);
+  const m1 = a.iterate().metrics;
+  t.equal(m1['estimator/model_active'], 1, 'the model starts once 1024 steps are in the buffer');
+  t.equal(m1['estimator/imagined_states'], 1, 'N anneals from 1');
+  t.equal(m1.first_minibatch_max_ratio_dev, 0);
+  t.ok(Number.isFinite(m1.policy_loss));
+  const snap = JSON.parse(JSON.stringify(a.getState()));
+  const ma = a.iterate().metrics;
+  const b = createTrainer(cfg);
+  b.setState(snap);
+  t.same(b.iterate().metrics, ma, 'identical iteration after restore');
+  a.dispose();
+  b.dispose();
+});

@@ -1,0 +1,83 @@
+/**
+ * `mbpo`: the model-rollout baseline of the MBMA paper (an on-policy adaptation of MBPO; spec
+ * estimators.md §1.9). Same learned model and training as `daa`, but the model supplies new *states*:
+ * from each real state one imagined trajectory of horizon N_cur + 2 is rolled out under the policy,
+ * and the imagined (ŝ_k, â_k) for k = 1 … N_cur are added to the PPO batch with their λ-advantages
+ * (GAE over the rest of the imagined segment, critic-bootstrapped), so gradients are taken at model
+ * states. Every row has weight 1 (the code's plain mean over real and imagined samples); the value
+ * loss uses the real states only. N_cur is annealed like MBMA's N.
+ */
+import type { Rollout } from '../ppo/rollout.js';
+import { imagine } from '../worldmodels/imagination.js';
+import { ModelLearner } from '../worldmodels/model-learner.js';
+import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
+import { parseModelManyActionsOptions, type ModelManyActionsOptions } from './model-many-actions.js';
+import { SingleActionEstimator } from './single.js';
+
+export class ModelRolloutsEstimator implements Estimator {
+  readonly name = 'mbpo';
+  readonly learner: ModelLearner;
+  private readonly single = new SingleActionEstimator();
+
+  constructor(readonly o: ModelManyActionsOptions) {
+    this.learner = new ModelLearner({ ...o, errorHorizon: o.horizon });
+  }
+
+  prepare(r: Rollout, ctx: EstimatorContext): EstimatorBatch {
+    const base = this.single.prepare(r, ctx);
+    const { active, stats } = this.learner.observe(r, ctx);
+    if (!active) return { ...base, stats: { ...stats, model_active: 0 } };
+    const X = this.learner.annealed(this.o.actions, 1, ctx);
+    const S = base.numStates;
+    const D = r.obsDim;
+    const A = r.actionDim;
+    const first = ctx.agent.act(r.obs, S, ctx.agent.sampleNoise(S, ctx.rng));
+    const im = imagine(this.learner.model!, ctx.agent, r.obs, first.actions, S, { horizon: X + 2, gamma: ctx.gamma, lambda: ctx.gaeLambda, rng: ctx.rng, actionTransform: this.learner.clip });
+    const rows = S * (X + 1);
+    const p = {
+      obs: new Float32Array(rows * D),
+      actions: new Float32Array(rows * A),
+      oldLogProbs: new Float32Array(rows),
+      advantages: new Float32Array(rows),
+      weights: new Float32Array(rows).fill(1),
+      stateIndex: new Int32Array(rows),
+    };
+    for (let s = 0; s < S; s++) {
+      const row0 = s * (X + 1);
+      p.obs.set(r.obs.subarray(s * D, (s + 1) * D), row0 * D);
+      p.actions.set(base.policy.actions.subarray(s * A, (s + 1) * A), row0 * A);
+      p.oldLogProbs[row0] = base.policy.oldLogProbs[s]!;
+      p.advantages[row0] = base.policy.advantages[s]!;
+      p.stateIndex[row0] = s;
+      for (let k = 1; k <= X; k++) {
+        const row = row0 + k;
+        p.obs.set(im.observations[k]!.subarray(s * D, (s + 1) * D), row * D);
+        p.actions.set(im.actions[k]!.subarray(s * A, (s + 1) * A), row * A);
+        p.oldLogProbs[row] = im.logProbs[k]![s]!;
+        p.advantages[row] = im.stepAdvantages[k]![s]!;
+        p.stateIndex[row] = s;
+      }
+    }
+    return { numStates: S, policy: p, value: base.value, stats: { ...stats, model_active: 1, imagined_states: X } };
+  }
+
+  getState(): unknown {
+    return this.learner.getState();
+  }
+
+  setState(s: unknown): void {
+    this.learner.setState(s as Parameters<ModelLearner['setState']>[0]);
+  }
+
+  dispose(): void {
+    this.learner.dispose();
+  }
+}
+
+export const modelRolloutsInfo: EstimatorInfo = {
+  name: 'mbpo',
+  aliases: [],
+  description: 'Model-rollout baseline (on-policy MBPO): imagined states from the learned model added to the PPO batch; same model and presets as daa.',
+  extraActionsPerState: 'N imagined states',
+  create: (options) => new ModelRolloutsEstimator(parseModelManyActionsOptions(options, 'mbpo')),
+};

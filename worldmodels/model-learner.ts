@@ -1,0 +1,139 @@
+/**
+ * The learned-model machinery MBMA and MBPO share (spec estimators.md §1.7–1.9): a replay buffer of
+ * real transitions, a deterministic MLP transition/reward model trained after a warm-up for a fixed
+ * number of Adam steps per PPO iteration (the first time × firstTrainMultiplier), the annealing
+ * clock of the released code, and the model's error diagnostics. A component estimators receive;
+ * its state (networks, optimisers, buffer, counters, RNG) is checkpointed with the estimator.
+ */
+import { Rng, type RngState } from '../common/rng.js';
+import type { EstimatorContext } from '../estimators/estimator.js';
+import type { Rollout } from '../ppo/rollout.js';
+import { MlpDynamicsModel } from './dynamics-model.js';
+import { ReplayBuffer } from './replay-buffer.js';
+
+export interface ModelLearnerOptions {
+  warmupSteps: number;
+  firstTrainMultiplier: number;
+  modelUpdates: number;
+  modelBatch: number;
+  bufferSize: number;
+  hidden: number[];
+  predictDelta: boolean;
+  lr: number;
+  adamEps: number;
+  /** Clip actions to ±this before the model sees them (MBMA: 1); 0 = no clipping. */
+  actionClip: number;
+  annealFraction: number;
+  seed: number;
+  /** Horizon of the open-loop error diagnostic. */
+  errorHorizon: number;
+}
+
+interface LearnerState {
+  model: ReturnType<MlpDynamicsModel['getState']> | null;
+  buffer: unknown;
+  dims: [number, number] | null;
+  modelSteps: number;
+  rng: RngState;
+}
+
+export class ModelLearner {
+  model: MlpDynamicsModel | null = null;
+  private buffer: ReplayBuffer | null = null;
+  /** Iterations since the model started training (the annealing clock). */
+  modelSteps = 0;
+  private readonly rng: Rng;
+
+  constructor(readonly o: ModelLearnerOptions) {
+    this.rng = new Rng(o.seed + 977);
+  }
+
+  readonly clip = (a: Float32Array): Float32Array => (this.o.actionClip > 0 ? a.map((v) => Math.max(-this.o.actionClip, Math.min(this.o.actionClip, v))) : a);
+
+  private ensure(obsDim: number, actDim: number): { model: MlpDynamicsModel; buffer: ReplayBuffer } {
+    if (!this.model || !this.buffer) {
+      this.model = new MlpDynamicsModel(obsDim, actDim, { hidden: this.o.hidden, activation: 'leaky_relu', predictDelta: this.o.predictDelta, lr: this.o.lr, adamEps: this.o.adamEps }, this.rng);
+      this.buffer = new ReplayBuffer(this.o.bufferSize, obsDim, actDim);
+    }
+    return { model: this.model, buffer: this.buffer };
+  }
+
+  /** Open-loop H-step observation MSE along env 0's real trajectory, over segments without episode ends. */
+  private horizonError(model: MlpDynamicsModel, r: Rollout, H: number): number {
+    const N = r.numEnvs;
+    const D = r.obsDim;
+    const A = r.actionDim;
+    let sum = 0;
+    let count = 0;
+    for (let t0 = 0; t0 + H < r.numSteps && count < 8 * D; t0 += H) {
+      let clean = true;
+      for (let t = t0; t < t0 + H; t++) if (r.terminated[t * N] || r.truncated[t * N]) clean = false;
+      if (!clean) continue;
+      let obs: Float32Array = r.obs.slice(t0 * N * D, t0 * N * D + D);
+      for (let t = t0; t < t0 + H; t++) obs = model.predict(obs, this.clip(r.actions.slice(t * N * A, t * N * A + A)), 1).next;
+      const real = r.obs.subarray((t0 + H) * N * D, (t0 + H) * N * D + D);
+      for (let i = 0; i < D; i++) sum += (obs[i]! - real[i]!) ** 2;
+      count += D;
+    }
+    return count ? sum / count : NaN;
+  }
+
+  /**
+   * Feed the rollout (when training): record the model's errors on the new transitions, store them,
+   * train after the warm-up. Returns whether the model may be used this iteration, with diagnostics.
+   */
+  observe(r: Rollout, ctx: EstimatorContext): { active: boolean; stats: Record<string, number> } {
+    const { model, buffer } = this.ensure(r.obsDim, r.actionDim);
+    const stats: Record<string, number> = {};
+    if (!ctx.training) return { active: this.modelSteps > 0, stats };
+    if (this.modelSteps > 0) {
+      const fresh = new ReplayBuffer(r.numSteps * r.numEnvs, r.obsDim, r.actionDim);
+      fresh.addRollout(r, this.clip);
+      const e = model.errors(fresh.sample(Math.min(512, fresh.size), this.rng));
+      stats['model_obs_mse_1step'] = e.obsMse;
+      stats['model_reward_mse_1step'] = e.rewardMse;
+      stats[`model_obs_mse_${this.o.errorHorizon}step`] = this.horizonError(model, r, this.o.errorHorizon);
+    }
+    buffer.addRollout(r, this.clip);
+    stats['buffer_size'] = buffer.size;
+    const stepsSeen = ctx.progress.globalStep + r.numSteps * r.numEnvs;
+    if (stepsSeen < this.o.warmupSteps || buffer.size < this.o.modelBatch) return { active: false, stats };
+    const loss = model.train(buffer, this.o.modelUpdates * (this.modelSteps === 0 ? this.o.firstTrainMultiplier : 1), this.o.modelBatch, this.rng);
+    stats['model_transition_loss'] = loss.transitionLoss;
+    stats['model_reward_loss'] = loss.rewardLoss;
+    this.modelSteps += 1;
+    return { active: true, stats };
+  }
+
+  /** The released code's schedule: min(max, ⌊w·max/(f·U)⌋ + offset), w = model iterations − 1. */
+  annealed(max: number, offset: number, ctx: EstimatorContext): number {
+    const span = this.o.annealFraction * Math.max(ctx.progress.numIterations, 1);
+    if (span <= 0) return max;
+    return Math.min(max, Math.floor(((this.modelSteps - 1) * max) / span) + offset);
+  }
+
+  getState(): LearnerState {
+    return {
+      model: this.model?.getState() ?? null,
+      buffer: this.buffer?.getState() ?? null,
+      dims: this.model ? [this.model.obsDim, this.model.actDim] : null,
+      modelSteps: this.modelSteps,
+      rng: this.rng.getState(),
+    };
+  }
+
+  setState(s: LearnerState): void {
+    this.modelSteps = s.modelSteps;
+    if (s.model && s.buffer && s.dims) {
+      // build the networks first: their initialisation draws from the rng restored below
+      const { model, buffer } = this.ensure(s.dims[0], s.dims[1]);
+      model.setState(s.model);
+      buffer.setState(s.buffer);
+    }
+    this.rng.setState(s.rng);
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+  }
+}
