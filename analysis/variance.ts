@@ -36,6 +36,13 @@ export interface VarianceOptions {
   warmupSteps?: number;
   /** Bootstrap resamples for the confidence intervals (default 200; 0 = none). */
   bootstrap?: number;
+  /**
+   * Batches used, before measuring, to fit the learned parts (Q-networks, dynamics models) of the
+   * estimators that the run did not train itself, on data of the frozen policy (default 10).
+   */
+  fitBatches?: number;
+  /** Options per estimator name, for the estimators created here. */
+  estimatorOptions?: Record<string, Record<string, unknown>>;
 }
 
 export interface EstimatorVariance extends GradientStats {
@@ -51,6 +58,8 @@ export interface VarianceReport {
   batches: number;
   batch_size: number;
   reference_batch_size: number;
+  /** Batches spent fitting the learned parts of estimators the run did not train. */
+  fit_batches: number;
   reference_estimator: string;
   advantage_normalization: boolean;
   seed: number;
@@ -75,7 +84,7 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
 
   const estimators = new Map<string, Estimator>();
   for (const name of new Set([...names, REFERENCE_ESTIMATOR])) {
-    const est = name === config.estimator ? trainer.estimator : createEstimator(name);
+    const est = name === config.estimator ? trainer.estimator : createEstimator(name, o.estimatorOptions?.[name] ?? {});
     estimators.set(name, est);
   }
   const simSize = Math.max(0, ...[...estimators.values()].map((e) => e.simulatorSize ?? 0));
@@ -83,7 +92,8 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   collector.recordSnapshots = simulator !== undefined;
   const ctxFor = (name: string): EstimatorContext => ({
     simulator,
-    progress: { iteration: trainer.iteration, numIterations: trainer.numIterations, globalStep: trainer.globalStep },
+    // numIterations 0 switches off the annealing of N and H: estimators are measured at full strength
+    progress: { iteration: trainer.iteration, numIterations: 0, globalStep: trainer.globalStep },
     training: false,
     agent,
     gamma: config.gamma,
@@ -92,6 +102,12 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     rng: new Rng(o.seed + 100 + names.indexOf(name)),
   });
   const ctxs = new Map([...estimators.keys()].map((n) => [n, ctxFor(n)]));
+  const toFit = [...estimators].filter(([n, e]) => e !== trainer.estimator && n !== REFERENCE_ESTIMATOR && e.getState !== undefined);
+  const fitBatches = toFit.length ? (o.fitBatches ?? 10) : 0;
+  for (let k = 0; k < fitBatches; k++) {
+    const rollout = collector.collect(stepsPerEnv, trainer.globalStep + k * o.batchSize);
+    for (const [name, est] of toFit) est.prepare(rollout, { ...ctxs.get(name)!, training: true, progress: { iteration: k, numIterations: 0, globalStep: trainer.globalStep + k * o.batchSize } });
+  }
   const grads = new Map<string, Float64Array[]>(names.map((n) => [n, []]));
   const wall = new Map<string, number>(names.map((n) => [n, 0]));
   const norm = o.normalizeAdvantages ?? false;
@@ -129,6 +145,7 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     batches: o.batches,
     batch_size: o.batchSize,
     reference_batch_size: refMult * o.batchSize,
+    fit_batches: fitBatches,
     reference_estimator: REFERENCE_ESTIMATOR,
     advantage_normalization: norm,
     seed: o.seed,

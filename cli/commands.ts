@@ -170,9 +170,11 @@ export function registerCommands(program: Command): void {
     .option('--seed <s>', 'seed of the measurement envs and sampling (default: run seed + 20000)', intFlag(0))
     .option('--normalize-advantages', 'normalise advantages per batch as PPO does (default: raw advantages)')
     .option('--bootstrap <b>', 'bootstrap resamples for the 95% intervals (0 = none)', intFlag(0), 200)
+    .option('--fit-batches <m>', 'batches of the frozen policy used to fit the Q-networks / models of estimators the run did not train', intFlag(0), 10)
+    .option('--estimator-options <json>', 'options per estimator, e.g. \'{"daa":{"preset":"paper"}}\'', jsonObjectFlag)
     .option('--out <file>', 'also write the JSON report to this file')
     .addOption(backendOption())
-    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; out?: string; backend: BackendChoice }) => {
+    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; backend: BackendChoice }) => {
       const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
       names?.forEach((n) => estimatorInfo(n));
       await initBackend(opts.backend);
@@ -184,6 +186,8 @@ export function registerCommands(program: Command): void {
         seed: opts.seed ?? run.config.seed + 20_000,
         normalizeAdvantages: !!opts.normalizeAdvantages,
         bootstrap: opts.bootstrap,
+        fitBatches: opts.fitBatches,
+        estimatorOptions: opts.estimatorOptions,
       });
       writeJson(opts.out, report);
     });

@@ -83,3 +83,19 @@ t.test('measureVariance: shape, reproducibility, and more samples mean less vari
   t.equal(small.reference_batch_size, 640);
   tr.dispose();
 });
+
+t.test('variance analysis fits the learned parts of estimators the run did not train, then measures them all', async (t) => {
+  const config = resolveConfig({}, { envId: 'Pendulum-v1', totalTimesteps: 2048, numEnvs: 1, numSteps: 256, numMinibatches: 4, seed: 2 });
+  const tr = createTrainer(config);
+  tr.iterate();
+  const small = { hidden: [16, 16], modelUpdates: 10 };
+  const rep = measureVariance(
+    { config, trainer: tr },
+    { batches: 3, batchSize: 256, estimators: ['single', 'qma', 'daa', 'mbpo', 'mc'], seed: 4, fitBatches: 2, bootstrap: 20, warmupSteps: 0, estimatorOptions: { qma: { hidden: [16, 16], epochs: 1 }, daa: small, mbpo: small, mc: { actions: 2, horizon: 3 } } },
+  );
+  t.equal(rep.fit_batches, 2);
+  t.same(Object.keys(rep.estimators), ['single', 'qma', 'daa', 'mbpo', 'mc']);
+  for (const [name, s] of Object.entries(rep.estimators)) t.ok(Number.isFinite(s.relative_variance) && Number.isFinite(s.robust_relative_bias), `${name}: finite statistics`);
+  t.not(rep.estimators['daa']!.total_variance, rep.estimators['single']!.total_variance, 'daa was fitted and active (its gradients differ from single)');
+  tr.dispose();
+});
