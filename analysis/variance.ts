@@ -106,7 +106,8 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   const fitBatches = toFit.length ? (o.fitBatches ?? 10) : 0;
   for (let k = 0; k < fitBatches; k++) {
     const rollout = collector.collect(stepsPerEnv, trainer.globalStep + k * o.batchSize);
-    for (const [name, est] of toFit) est.prepare(rollout, { ...ctxs.get(name)!, training: true, progress: { iteration: k, numIterations: 0, globalStep: trainer.globalStep + k * o.batchSize } });
+    // the model warm-up of training does not apply here: the fit batches exist to train it
+    for (const [name, est] of toFit) est.prepare(rollout, { ...ctxs.get(name)!, training: true, progress: { iteration: k, numIterations: 0, globalStep: Number.MAX_SAFE_INTEGER } });
   }
   const grads = new Map<string, Float64Array[]>(names.map((n) => [n, []]));
   const wall = new Map<string, number>(names.map((n) => [n, 0]));
