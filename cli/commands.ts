@@ -40,6 +40,9 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--target-kl <x>', 'targetKl', floatFlag(0), 'stop the epochs early when approx_kl exceeds this'],
   ['--hidden-sizes <list>', 'hiddenSizes', intListFlag, 'hidden layer widths of both MLPs, e.g. 64,64'],
   ['--action-repeat <k>', 'actionRepeat', intFlag(1), 'apply each action k times (DMC: 4 in the MBMA paper, 1 in BRO)'],
+  ['--track-variance <every>', 'trackVarianceEvery', intFlag(0), 'measure gradient variance every n iterations into variance.jsonl (0 = off)'],
+  ['--track-estimators <list>', 'trackVarianceEstimators', (v) => v.split(',').map((x) => estimatorInfo(x.trim()).name), 'estimators measured by --track-variance (default: single)'],
+  ['--track-batches <k>', 'trackVarianceBatches', intFlag(2), 'batches per --track-variance measurement (default 8)'],
   ['--checkpoint-every <n>', 'checkpointEvery', intFlag(1), 'write a checkpoint every n iterations'],
 ];
 const PPO_SWITCHES: [string, keyof PpoConfig, boolean, string][] = [

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { UsageError } from '../common/errors.js';
 import { envSpec } from '../envs/registry.js';
-import { createEstimator } from '../estimators/index.js';
+import { createEstimator, estimatorInfo } from '../estimators/index.js';
 import { makeTrainingEnv } from '../envs/stack.js';
 import { SyncVectorEnv } from '../envs/vector.js';
 import { familyDefaults, validateConfig, type PpoConfig } from '../ppo/config.js';
@@ -41,5 +41,6 @@ export function resolveConfig(fileValues: Record<string, unknown>, flagValues: P
   const config = validateConfig(merged, where);
   // estimator options are validated by the estimator itself: fail now, not after the run directory exists
   createEstimator(config.estimator, config.estimatorOptions).dispose?.();
+  config.trackVarianceEstimators = config.trackVarianceEstimators.map((n) => estimatorInfo(n).name);
   return config;
 }

@@ -23,7 +23,7 @@ export interface Checkpoint {
   format: typeof CHECKPOINT_FORMAT;
   config: PpoConfig;
   trainer: TrainerState;
-  logs: { metricsBytes: number; episodesBytes: number };
+  logs: { metricsBytes: number; episodesBytes: number; varianceBytes?: number };
   wallSeconds: number;
   savedAt: string;
 }
@@ -43,6 +43,9 @@ export class RunDir {
   get checkpointFile() {
     return path.join(this.dir, 'checkpoint', 'checkpoint.json');
   }
+  get varianceFile() {
+    return path.join(this.dir, 'variance.jsonl');
+  }
   get summaryFile() {
     return path.join(this.dir, 'summary.json');
   }
@@ -59,10 +62,15 @@ export class RunDir {
     writeFileAtomic(this.metricsFile, '');
     writeFileAtomic(this.episodesFile, 'step,return,length\n');
     fs.rmSync(this.summaryFile, { force: true });
+    fs.rmSync(this.varianceFile, { force: true });
   }
 
   appendMetrics(records: object[]): void {
     appendDurable(this.metricsFile, records.map((r) => JSON.stringify(r) + '\n').join(''));
+  }
+
+  appendVariance(record: object): void {
+    appendDurable(this.varianceFile, JSON.stringify(record) + '\n');
   }
 
   appendEpisodes(eps: EpisodeRecord[]): void {
@@ -74,7 +82,7 @@ export class RunDir {
       format: CHECKPOINT_FORMAT,
       config,
       trainer,
-      logs: { metricsBytes: fileSize(this.metricsFile), episodesBytes: fileSize(this.episodesFile) },
+      logs: { metricsBytes: fileSize(this.metricsFile), episodesBytes: fileSize(this.episodesFile), varianceBytes: fileSize(this.varianceFile) },
       wallSeconds,
       savedAt: new Date().toISOString(),
     };
@@ -98,6 +106,7 @@ export class RunDir {
   rewindLogs(ck: Checkpoint): void {
     truncateTo(this.metricsFile, ck.logs.metricsBytes);
     truncateTo(this.episodesFile, ck.logs.episodesBytes);
+    truncateTo(this.varianceFile, ck.logs.varianceBytes ?? 0);
   }
 
   writeSummary(summary: object): void {

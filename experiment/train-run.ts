@@ -11,6 +11,7 @@ import { createEstimator } from '../estimators/index.js';
 import { activeBackend } from '../nets/backend.js';
 import type { PpoConfig } from '../ppo/config.js';
 import { PpoTrainer, RETURN_WINDOW, type IterationMetrics } from '../ppo/trainer.js';
+import { measureVariance } from '../analysis/variance.js';
 import { buildVectorEnv } from './build.js';
 import { RunDir } from './run-dir.js';
 
@@ -88,6 +89,12 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
       const sps = Math.round((trainer.globalStep - step0) / Math.max(elapsed, 1e-9));
       run.appendEpisodes(episodes);
       run.appendMetrics([{ ...metrics, sps, time_s: +(wallBefore + elapsed).toFixed(3) }]);
+      if (config.trackVarianceEvery > 0 && trainer.iteration % config.trackVarianceEvery === 0) {
+        // logged before the checkpoint that covers it, like the other logs; it never touches the trainer's RNG streams
+        run.appendVariance(
+          measureVariance({ config, trainer }, { batches: config.trackVarianceBatches, batchSize: config.numEnvs * config.numSteps, estimators: config.trackVarianceEstimators, seed: config.seed + 30_000 + trainer.iteration, bootstrap: 0 }),
+        );
+      }
       if (trainer.iteration % config.checkpointEvery === 0 || trainer.done) run.saveCheckpoint(config, trainer.getState(), wallBefore + elapsed);
       bar?.update(trainer.globalStep, { sps, ret: metrics.episodic_return_mean === null ? '-' : metrics.episodic_return_mean.toFixed(1) });
       await o.onIteration?.(trainer, metrics);

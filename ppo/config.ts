@@ -48,6 +48,10 @@ export const ppoConfigSchema = z
     clipReward: z.number().min(0),
     /** Write a checkpoint every this many PPO iterations (and always at the end). */
     checkpointEvery: positiveInt,
+    /** Measure gradient variance every this many iterations during training (0 = off); see analysis/. */
+    trackVarianceEvery: z.number().int().min(0),
+    trackVarianceEstimators: z.array(z.string().min(1)).min(1),
+    trackVarianceBatches: z.number().int().min(2),
   })
   .strict();
 
@@ -72,6 +76,9 @@ const common = {
   activation: 'tanh' as const,
   checkpointEvery: 1,
   actionRepeat: 1,
+  trackVarianceEvery: 0,
+  trackVarianceEstimators: ['single'],
+  trackVarianceBatches: 8,
 };
 
 /** CleanRL ppo.py (classic control, Discrete actions). */

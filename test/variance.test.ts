@@ -99,3 +99,24 @@ t.test('variance analysis fits the learned parts of estimators the run did not t
   t.not(rep.estimators['daa']!.total_variance, rep.estimators['single']!.total_variance, 'daa was fitted and active (its gradients differ from single)');
   tr.dispose();
 });
+
+t.test('train with --track-variance logs variance records before the checkpoint that covers them', async (t) => {
+  const { trainRun } = await import('../experiment/train-run.js');
+  const { RunDir } = await import('../experiment/run-dir.js');
+  const { tmpDir } = await import('./helpers.js');
+  const path = await import('node:path');
+  const out = path.join(tmpDir(), 'run');
+  const config = resolveConfig({}, { envId: 'CartPole-v1', totalTimesteps: 512 * 4, seed: 3, trackVarianceEvery: 2, trackVarianceEstimators: ['single', 'mc'], trackVarianceBatches: 3 });
+  await trainRun({ out, config, progress: false });
+  const run = new RunDir(out);
+  const fs = await import('node:fs');
+  const lines = fs.readFileSync(run.varianceFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  t.same(lines.map((l) => l.step), [1024, 2048], 'measured at iterations 2 and 4');
+  t.same(Object.keys(lines[0].estimators), ['single', 'mc']);
+  t.equal(run.loadCheckpoint().logs.varianceBytes, fs.statSync(run.varianceFile).size, 'the checkpoint covers the variance log');
+  // tracking never touches training: same metrics as an untracked run
+  const out2 = path.join(tmpDir(), 'run2');
+  await trainRun({ out: out2, config: { ...config, trackVarianceEvery: 0 }, progress: false });
+  const strip = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => { const r = JSON.parse(l); delete r.sps; delete r.time_s; return r; });
+  t.same(strip(path.join(out, 'metrics.jsonl')), strip(path.join(out2, 'metrics.jsonl')));
+});
