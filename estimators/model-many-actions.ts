@@ -21,10 +21,10 @@
 import { UsageError } from '../common/errors.js';
 import type { Rollout } from '../ppo/rollout.js';
 import { imagine } from '../worldmodels/imagination.js';
-import { ModelLearner, type ModelLearnerOptions } from '../worldmodels/model-learner.js';
-import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
+import type { ModelLearnerOptions } from '../worldmodels/model-learner.js';
+import type { EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
+import { LearnedModelEstimator } from './learned-model-estimator.js';
 import { manyActionsBatch, repeatObservations } from './many-actions-rows.js';
-import { SingleActionEstimator } from './single.js';
 
 export interface ModelManyActionsOptions extends Omit<ModelLearnerOptions, 'errorHorizon'> {
   /** MBMA: extra actions per state; MBPO: imagined states per real state (the paper's N). */
@@ -38,38 +38,17 @@ export const MBMA_PRESETS: Record<'paper' | 'code' | 'cpu', ModelManyActionsOpti
   cpu: { actions: 8, horizon: 10, annealFraction: 0.15, warmupSteps: 10_000, firstTrainMultiplier: 4, modelUpdates: 100, modelBatch: 128, bufferSize: 25_000, hidden: [256, 256], predictDelta: false, lr: 3e-4, adamEps: 1e-5, actionClip: 1, seed: 0 },
 };
 
-export class ModelManyActionsEstimator implements Estimator {
+export class ModelManyActionsEstimator extends LearnedModelEstimator {
   readonly name = 'daa';
-  readonly learner: ModelLearner;
-  private readonly single = new SingleActionEstimator();
 
-  constructor(readonly o: ModelManyActionsOptions) {
-    this.learner = new ModelLearner({ ...o, errorHorizon: o.horizon });
-  }
-
-  prepare(r: Rollout, ctx: EstimatorContext): EstimatorBatch {
-    const base = this.single.prepare(r, ctx);
-    const { active, stats } = this.learner.observe(r, ctx);
-    if (!active) return { ...base, stats: { ...stats, model_active: 0 } };
+  protected useModel(r: Rollout, ctx: EstimatorContext, base: EstimatorBatch, stats: Record<string, number>): EstimatorBatch {
     const X = this.learner.annealed(this.o.actions, 1, ctx);
     const H = this.learner.annealed(this.o.horizon, 2, ctx);
     const S = base.numStates;
     const obsRep = repeatObservations(r, S, X);
     const first = ctx.agent.act(obsRep, S * X, ctx.agent.sampleNoise(S * X, ctx.rng));
     const im = imagine(this.learner.model!, ctx.agent, obsRep, first.actions, S * X, { horizon: H, gamma: ctx.gamma, lambda: ctx.gaeLambda, rng: ctx.rng, actionTransform: this.learner.clip });
-    return manyActionsBatch(r, base, { actions: first.actions, logProbs: first.logProbs, advantages: im.advantages }, X, { ...stats, model_active: 1, extra_actions: X, horizon: H });
-  }
-
-  getState(): unknown {
-    return this.learner.getState();
-  }
-
-  setState(s: unknown): void {
-    this.learner.setState(s as Parameters<ModelLearner['setState']>[0]);
-  }
-
-  dispose(): void {
-    this.learner.dispose();
+    return manyActionsBatch(r, base, { actions: first.actions, logProbs: first.logProbs, advantages: im.advantages }, X, { ...stats, extra_actions: X, horizon: H });
   }
 }
 

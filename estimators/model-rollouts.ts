@@ -9,24 +9,14 @@
  */
 import type { Rollout } from '../ppo/rollout.js';
 import { imagine } from '../worldmodels/imagination.js';
-import { ModelLearner } from '../worldmodels/model-learner.js';
-import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
-import { parseModelManyActionsOptions, type ModelManyActionsOptions } from './model-many-actions.js';
-import { SingleActionEstimator } from './single.js';
+import type { EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
+import { LearnedModelEstimator } from './learned-model-estimator.js';
+import { parseModelManyActionsOptions } from './model-many-actions.js';
 
-export class ModelRolloutsEstimator implements Estimator {
+export class ModelRolloutsEstimator extends LearnedModelEstimator {
   readonly name = 'mbpo';
-  readonly learner: ModelLearner;
-  private readonly single = new SingleActionEstimator();
 
-  constructor(readonly o: ModelManyActionsOptions) {
-    this.learner = new ModelLearner({ ...o, errorHorizon: o.horizon });
-  }
-
-  prepare(r: Rollout, ctx: EstimatorContext): EstimatorBatch {
-    const base = this.single.prepare(r, ctx);
-    const { active, stats } = this.learner.observe(r, ctx);
-    if (!active) return { ...base, stats: { ...stats, model_active: 0 } };
+  protected useModel(r: Rollout, ctx: EstimatorContext, base: EstimatorBatch, stats: Record<string, number>): EstimatorBatch {
     const X = this.learner.annealed(this.o.actions, 1, ctx);
     const S = base.numStates;
     const D = r.obsDim;
@@ -58,19 +48,7 @@ export class ModelRolloutsEstimator implements Estimator {
         p.stateIndex[row] = s;
       }
     }
-    return { numStates: S, policy: p, value: base.value, stats: { ...stats, model_active: 1, imagined_states: X } };
-  }
-
-  getState(): unknown {
-    return this.learner.getState();
-  }
-
-  setState(s: unknown): void {
-    this.learner.setState(s as Parameters<ModelLearner['setState']>[0]);
-  }
-
-  dispose(): void {
-    this.learner.dispose();
+    return { numStates: S, policy: p, value: base.value, stats: { ...stats, imagined_states: X } };
   }
 }
 

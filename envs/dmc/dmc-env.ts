@@ -39,13 +39,7 @@ export abstract class DmcEnv implements Env {
     const m = this.sim.model;
     this.nu = m.nu;
     this.controlDt = m.opt.timestep * nSubSteps;
-    const range = m.actuator_ctrlrange as Float64Array;
-    this.actionSpace = box(
-      Array.from({ length: m.nu }, (_, i) => range[2 * i]!),
-      Array.from({ length: m.nu }, (_, i) => range[2 * i + 1]!),
-      [m.nu],
-      'float64',
-    );
+    this.actionSpace = this.sim.actionSpace('float64');
     this.observationSpace = box(-Infinity, Infinity, [obsDim], 'float64');
   }
 

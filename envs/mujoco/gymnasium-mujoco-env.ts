@@ -42,10 +42,7 @@ export abstract class GymMujocoEnv implements Env {
     this.initQvel = new Float64Array(m.nv);
     this.dt = m.opt.timestep * frameSkip;
     this.nu = m.nu;
-    const range = m.actuator_ctrlrange as Float64Array;
-    const low = Array.from({ length: m.nu }, (_, i) => Math.fround(range[2 * i]!));
-    const high = Array.from({ length: m.nu }, (_, i) => Math.fround(range[2 * i + 1]!));
-    this.actionSpace = box(low, high, [m.nu]);
+    this.actionSpace = this.sim.actionSpace('float32');
     this.observationSpace = box(-Infinity, Infinity, [obsDim], 'float64');
   }
 

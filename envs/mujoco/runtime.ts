@@ -19,6 +19,7 @@
  */
 import type { MainModule, MjData, MjModel } from 'mujoco-js';
 import { PgvarError } from '../../common/errors.js';
+import { box, type BoxSpace } from '../spaces.js';
 
 let loaded: MainModule | null = null;
 let loading: Promise<MainModule> | null = null;
@@ -188,6 +189,19 @@ export class MjSim {
     this.ctrl.set(s.ctrl);
     this.forward();
     (d.qacc_warmstart as Float64Array).set(s.qaccWarmstart);
+  }
+
+  /** The actuators' control ranges as a Box (Gymnasium reads them as float32, dm_control as float64). */
+  actionSpace(dtype: 'float32' | 'float64'): BoxSpace {
+    const m = this.model;
+    const range = m.actuator_ctrlrange as Float64Array;
+    const cast = dtype === 'float32' ? Math.fround : (v: number) => v;
+    return box(
+      Array.from({ length: m.nu }, (_, i) => cast(range[2 * i]!)),
+      Array.from({ length: m.nu }, (_, i) => cast(range[2 * i + 1]!)),
+      [m.nu],
+      dtype,
+    );
   }
 
   id(type: 'body' | 'joint' | 'geom' | 'site' | 'actuator', name: string): number {
