@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|e2e|loaders|mujoco, --e2e-steps N (default 51200). `loaders` runs the `mujoco`
+ * --only env|update|e2e|loaders|estimators|mujoco, --e2e-steps N (default 51200). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,7 @@ import { HUMANOID_XML } from '../envs/mujoco/models/humanoid.js';
 import { MUJOCO_LOADERS } from '../envs/mujoco/runtime.js';
 import { benchEnvSteps, benchPhysics } from './env-steps.js';
 import { benchMujocoLoader } from './mujoco-loader.js';
+import { benchEstimatorCost } from './estimator-cost.js';
 import { benchPpoEndToEnd } from './ppo-e2e.js';
 import { benchPpoUpdate } from './ppo-update.js';
 
@@ -43,6 +44,10 @@ if (only === 'all' || only === 'env') {
 if (only === 'all' || only === 'update') result['ppo_update_17_64_64_6_batch64'] = benchPpoUpdate();
 if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };
 if (only === 'mujoco') result['mujoco_loader'] = await benchMujocoLoader();
+if (only === 'all' || only === 'estimators') {
+  await prepareAllEnvs();
+  result['estimator_cost_per_iteration_dmc_cheetah_run_ar4'] = benchEstimatorCost();
+}
 if (only === 'all' || only === 'loaders') {
   result['mujoco_loaders'] = MUJOCO_LOADERS.map((loader) => {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--only', 'mujoco', '--backend', 'cpu'], { env: { ...process.env, PGVAR_MUJOCO_LOADER: loader }, encoding: 'utf8' });
