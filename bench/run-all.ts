@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|e2e|loaders|estimators|mujoco, --e2e-steps N (default 51200). `loaders` runs the `mujoco`
+ * --only env|update|e2e|loaders|estimators|estimators-paper|mujoco, --e2e-steps N (default 51200). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import { HUMANOID_XML } from '../envs/mujoco/models/humanoid.js';
 import { MUJOCO_LOADERS } from '../envs/mujoco/runtime.js';
 import { benchEnvSteps, benchPhysics } from './env-steps.js';
 import { benchMujocoLoader } from './mujoco-loader.js';
-import { benchEstimatorCost } from './estimator-cost.js';
+import { benchEstimatorCost, PAPER_CASE } from './estimator-cost.js';
 import { benchPpoEndToEnd } from './ppo-e2e.js';
 import { benchPpoUpdate } from './ppo-update.js';
 
@@ -47,6 +47,10 @@ if (only === 'mujoco') result['mujoco_loader'] = await benchMujocoLoader();
 if (only === 'all' || only === 'estimators') {
   await prepareAllEnvs();
   result['estimator_cost_per_iteration_dmc_cheetah_run_ar4'] = benchEstimatorCost();
+}
+if (only === 'estimators-paper') {
+  await prepareAllEnvs();
+  result['estimator_cost_per_iteration_dmc_cheetah_run_ar4'] = benchEstimatorCost('dmc/cheetah-run', [PAPER_CASE]);
 }
 if (only === 'all' || only === 'loaders') {
   result['mujoco_loaders'] = MUJOCO_LOADERS.map((loader) => {
