@@ -153,3 +153,13 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     estimators: result,
   };
 }
+
+/**
+ * Sample-size sweep (issue: cosine and variance against n): the same measurement at several batch
+ * sizes, each with its own seed offset. For an unbiased estimator the total variance should fall
+ * roughly as 1/n and the cosine to the reference rise with n.
+ */
+export function sampleSizeSweep(source: { config: PpoConfig; trainer: PpoTrainer }, sizes: number[], o: Omit<VarianceOptions, 'batchSize'>): VarianceReport[] {
+  if (sizes.length === 0) throw new UsageError('--sweep needs at least one batch size');
+  return sizes.map((n, i) => measureVariance(source, { ...o, batchSize: n, seed: o.seed + 1000 * i }));
+}

@@ -14,7 +14,7 @@ import { evaluate } from '../experiment/evaluate.js';
 import { loadRun } from '../experiment/load-run.js';
 import { trainRun } from '../experiment/train-run.js';
 import { runDemo } from '../experiment/demo.js';
-import { measureVariance } from '../analysis/variance.js';
+import { measureVariance, sampleSizeSweep } from '../analysis/variance.js';
 import { choiceFlag, floatFlag, intFlag, intListFlag, jsonObjectFlag, stepsFlag } from './options.js';
 
 type Parser = (v: string) => unknown;
@@ -173,15 +173,29 @@ export function registerCommands(program: Command): void {
     .option('--seed <s>', 'seed of the measurement envs and sampling (default: run seed + 20000)', intFlag(0))
     .option('--normalize-advantages', 'normalise advantages per batch as PPO does (default: raw advantages)')
     .option('--bootstrap <b>', 'bootstrap resamples for the 95% intervals (0 = none)', intFlag(0), 200)
+    .option('--sweep <sizes>', 'sample-size sweep: repeat the measurement for each comma-separated batch size (output {sweep: [reports]})', intListFlag)
     .option('--fit-batches <m>', 'batches of the frozen policy used to fit the Q-networks / models of estimators the run did not train', intFlag(0), 10)
     .option('--estimator-options <json>', 'options per estimator, e.g. \'{"daa":{"preset":"paper"}}\'', jsonObjectFlag)
     .option('--out <file>', 'also write the JSON report to this file')
     .addOption(backendOption())
-    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; backend: BackendChoice }) => {
+    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; sweep?: number[]; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; backend: BackendChoice }) => {
       const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
       names?.forEach((n) => estimatorInfo(n));
       await initBackend(opts.backend);
       const run = await loadRun(opts.run);
+      const common = {
+        batches: opts.batches,
+        estimators: names ?? [run.config.estimator],
+        seed: opts.seed ?? run.config.seed + 20_000,
+        normalizeAdvantages: !!opts.normalizeAdvantages,
+        bootstrap: opts.bootstrap,
+        fitBatches: opts.fitBatches,
+        estimatorOptions: opts.estimatorOptions,
+      };
+      if (opts.sweep) {
+        writeJson(opts.out, { sweep: sampleSizeSweep(run, opts.sweep, common) });
+        return;
+      }
       const report = measureVariance(run, {
         batches: opts.batches,
         batchSize: opts.batchSize ?? run.config.numEnvs * run.config.numSteps,

@@ -120,3 +120,16 @@ t.test('train with --track-variance logs variance records before the checkpoint 
   const strip = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => { const r = JSON.parse(l); delete r.sps; delete r.time_s; return r; });
   t.same(strip(path.join(out, 'metrics.jsonl')), strip(path.join(out2, 'metrics.jsonl')));
 });
+
+t.test('sample-size sweep: the total variance of single falls roughly as 1/n', async (t) => {
+  const { sampleSizeSweep } = await import('../analysis/variance.js');
+  const config = resolveConfig({}, { envId: 'CartPole-v1', totalTimesteps: 2048, seed: 1 });
+  const tr = createTrainer(config);
+  tr.iterate();
+  const reps = sampleSizeSweep({ config, trainer: tr }, [64, 1024], { batches: 12, estimators: ['single'], seed: 8, warmupSteps: 50, bootstrap: 0 });
+  t.same(reps.map((r) => r.batch_size), [64, 1024]);
+  const ratio = reps[0]!.estimators['single']!.total_variance / reps[1]!.estimators['single']!.total_variance;
+  t.ok(ratio > 4 && ratio < 64, `16× more samples: variance ratio ${ratio.toFixed(1)} (1/n predicts 16)`);
+  t.throws(() => sampleSizeSweep({ config, trainer: tr }, [], { batches: 2, estimators: ['single'], seed: 1 }), /at least one batch size/);
+  tr.dispose();
+});
