@@ -196,17 +196,7 @@ export function registerCommands(program: Command): void {
         writeJson(opts.out, { sweep: sampleSizeSweep(run, opts.sweep, common) });
         return;
       }
-      const report = measureVariance(run, {
-        batches: opts.batches,
-        batchSize: opts.batchSize ?? run.config.numEnvs * run.config.numSteps,
-        estimators: names ?? [run.config.estimator],
-        seed: opts.seed ?? run.config.seed + 20_000,
-        normalizeAdvantages: !!opts.normalizeAdvantages,
-        bootstrap: opts.bootstrap,
-        fitBatches: opts.fitBatches,
-        estimatorOptions: opts.estimatorOptions,
-      });
-      writeJson(opts.out, report);
+      writeJson(opts.out, measureVariance(run, { ...common, batchSize: opts.batchSize ?? run.config.numEnvs * run.config.numSteps }));
     });
 
   program

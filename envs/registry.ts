@@ -118,93 +118,22 @@ register({
 
 const GYM_MUJOCO = 'Gymnasium MuJoCo v5 on MuJoCo 3.3.8 WASM (our own MJCF from the fact sheets):';
 
-register({
-  id: 'Hopper-v5',
-  create: () => new HopperV5(),
-  maxEpisodeSteps: 1000,
-  rewardThreshold: 3800,
-  family: 'continuous',
-  description: `${GYM_MUJOCO} one-legged planar hopper, hop forward without falling.`,
-  prepare: initMujoco,
-});
+/** Gymnasium MuJoCo v5 tasks: [id, constructor, step limit, reward threshold, description]. */
+const GYM_MUJOCO_TASKS: [string, () => Env, number, number | undefined, string][] = [
+  ['Hopper-v5', () => new HopperV5(), 1000, 3800, 'one-legged planar hopper, hop forward without falling.'],
+  ['Walker2d-v5', () => new Walker2dV5(), 1000, undefined, 'two-legged planar walker, walk forward without falling.'],
+  ['HalfCheetah-v5', () => new HalfCheetahV5(), 1000, 4800, 'planar cheetah, run forward; never terminates.'],
+  ['InvertedPendulum-v5', () => new InvertedPendulumV5(), 1000, 950, 'keep a pole upright on a cart.'],
+  ['InvertedDoublePendulum-v5', () => new InvertedDoublePendulumV5(), 1000, 9100, 'keep a two-link pole upright on a cart.'],
+  ['Swimmer-v5', () => new SwimmerV5(), 1000, 360, 'three-link swimmer in a viscous fluid, swim forward.'],
+  ['Reacher-v5', () => new ReacherV5(), 50, -3.75, 'two-link arm, bring the fingertip to a random target.'],
+  ['Ant-v5', () => new AntV5(), 1000, 6000, 'four-legged ant, walk forward; contact forces observed.'],
+  ['Humanoid-v5', () => new HumanoidV5(), 1000, undefined, '3-D humanoid, walk forward without falling.'],
+];
 
-register({
-  id: 'Walker2d-v5',
-  create: () => new Walker2dV5(),
-  maxEpisodeSteps: 1000,
-  family: 'continuous',
-  description: `${GYM_MUJOCO} two-legged planar walker, walk forward without falling.`,
-  prepare: initMujoco,
-});
-
-register({
-  id: 'HalfCheetah-v5',
-  create: () => new HalfCheetahV5(),
-  maxEpisodeSteps: 1000,
-  rewardThreshold: 4800,
-  family: 'continuous',
-  description: `${GYM_MUJOCO} planar cheetah, run forward; never terminates.`,
-  prepare: initMujoco,
-});
-
-register({
-  id: 'InvertedPendulum-v5',
-  create: () => new InvertedPendulumV5(),
-  maxEpisodeSteps: 1000,
-  rewardThreshold: 950,
-  family: 'continuous',
-  description: `${GYM_MUJOCO} keep a pole upright on a cart.`,
-  prepare: initMujoco,
-});
-
-register({
-  id: 'InvertedDoublePendulum-v5',
-  create: () => new InvertedDoublePendulumV5(),
-  maxEpisodeSteps: 1000,
-  rewardThreshold: 9100,
-  family: 'continuous',
-  description: `${GYM_MUJOCO} keep a two-link pole upright on a cart.`,
-  prepare: initMujoco,
-});
-
-register({
-  id: 'Swimmer-v5',
-  create: () => new SwimmerV5(),
-  maxEpisodeSteps: 1000,
-  rewardThreshold: 360,
-  family: 'continuous',
-  description: `${GYM_MUJOCO} three-link swimmer in a viscous fluid, swim forward.`,
-  prepare: initMujoco,
-});
-
-register({
-  id: 'Reacher-v5',
-  create: () => new ReacherV5(),
-  maxEpisodeSteps: 50,
-  rewardThreshold: -3.75,
-  family: 'continuous',
-  description: `${GYM_MUJOCO} two-link arm, bring the fingertip to a random target.`,
-  prepare: initMujoco,
-});
-
-register({
-  id: 'Ant-v5',
-  create: () => new AntV5(),
-  maxEpisodeSteps: 1000,
-  rewardThreshold: 6000,
-  family: 'continuous',
-  description: `${GYM_MUJOCO} four-legged ant, walk forward; contact forces observed.`,
-  prepare: initMujoco,
-});
-
-register({
-  id: 'Humanoid-v5',
-  create: () => new HumanoidV5(),
-  maxEpisodeSteps: 1000,
-  family: 'continuous',
-  description: `${GYM_MUJOCO} 3-D humanoid, walk forward without falling.`,
-  prepare: initMujoco,
-});
+for (const [id, create, maxEpisodeSteps, rewardThreshold, what] of GYM_MUJOCO_TASKS) {
+  register({ id, create, maxEpisodeSteps, rewardThreshold, family: 'continuous', description: `${GYM_MUJOCO} ${what}`, prepare: initMujoco });
+}
 
 /** DeepMind Control Suite tasks: 1000 control steps, never terminating, rewards in [0, 1]. */
 const DMC_TASKS: [string, () => DmcEnv, string][] = [
@@ -241,7 +170,6 @@ for (const [name, create, what] of DMC_TASKS) {
     id: `dmc/${name}`,
     create,
     maxEpisodeSteps: 1000,
-    rewardThreshold: undefined,
     family: 'continuous',
     description: `DeepMind Control Suite on MuJoCo 3.3.8 WASM (our own MJCF from the fact sheets): ${what}.`,
     prepare: initMujoco,
