@@ -44,6 +44,7 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--track-estimators <list>', 'trackVarianceEstimators', (v) => v.split(',').map((x) => estimatorInfo(x.trim()).name), 'estimators measured by --track-variance (default: single)'],
   ['--track-batches <k>', 'trackVarianceBatches', intFlag(2), 'batches per --track-variance measurement (default 8)'],
   ['--checkpoint-every <n>', 'checkpointEvery', intFlag(1), 'write a checkpoint every n iterations'],
+  ['--snapshot-every <steps>', 'snapshotEvery', stepsFlag, 'also keep checkpoint/step-<N>.json each time training passes a multiple of this many steps (e.g. 100k), for `variance --at`'],
 ];
 const PPO_SWITCHES: [string, keyof PpoConfig, boolean, string][] = [
   ['--no-anneal-lr', 'annealLr', false, 'keep the learning rate constant'],
@@ -167,6 +168,7 @@ export function registerCommands(program: Command): void {
     .command('variance')
     .description("measure the variance of policy-gradient estimates at a run's latest policy (gradients are never applied)")
     .requiredOption('--run <dir>', 'run directory')
+    .option('--at <steps>', 'use the snapshot kept at the first step ≥ this (train --snapshot-every) instead of the last checkpoint', stepsFlag)
     .option('--estimators <list>', 'comma-separated estimators to measure (default: the run\'s estimator)')
     .option('--batches <k>', 'number of independent batches K', intFlag(2), 16)
     .option('--batch-size <n>', "steps per batch (default: the run's numEnvs × numSteps)", intFlag(1))
@@ -178,11 +180,11 @@ export function registerCommands(program: Command): void {
     .option('--estimator-options <json>', 'options per estimator, e.g. \'{"daa":{"preset":"paper"}}\'', jsonObjectFlag)
     .option('--out <file>', 'also write the JSON report to this file')
     .addOption(backendOption())
-    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; sweep?: number[]; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; backend: BackendChoice }) => {
+    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; sweep?: number[]; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; at?: number; backend: BackendChoice }) => {
       const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
       names?.forEach((n) => estimatorInfo(n));
       await initBackend(opts.backend);
-      const run = await loadRun(opts.run);
+      const run = await loadRun(opts.run, opts.at);
       const common = {
         batches: opts.batches,
         estimators: names ?? [run.config.estimator],

@@ -15,9 +15,10 @@ export interface LoadedRun {
   trainer: PpoTrainer;
 }
 
-export async function loadRun(dir: string): Promise<LoadedRun> {
+/** `at`: load the snapshot kept at the first step ≥ at instead of the last checkpoint. */
+export async function loadRun(dir: string, at?: number): Promise<LoadedRun> {
   const run = new RunDir(dir);
-  const checkpoint = run.loadCheckpoint();
+  const checkpoint = run.loadCheckpoint(at);
   await prepareEnv(checkpoint.config.envId);
   const trainer = createTrainer(checkpoint.config);
   trainer.setState(checkpoint.trainer);

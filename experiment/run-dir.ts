@@ -89,16 +89,48 @@ export class RunDir {
     writeFileAtomic(this.checkpointFile, JSON.stringify(ck));
   }
 
-  loadCheckpoint(): Checkpoint {
+  snapshotFile(step: number): string {
+    return path.join(this.dir, 'checkpoint', `step-${step}.json`);
+  }
+
+  /** Keep a copy of the current checkpoint under the step it was taken at (atomic, like the checkpoint). */
+  saveSnapshot(step: number): void {
+    writeFileAtomic(this.snapshotFile(step), fs.readFileSync(this.checkpointFile));
+  }
+
+  /** Steps of the kept snapshots, ascending. */
+  listSnapshots(): number[] {
+    const dir = path.join(this.dir, 'checkpoint');
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .map((f) => /^step-(\d+)\.json$/.exec(f)?.[1])
+      .filter((x): x is string => x !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  /**
+   * The last checkpoint, or with `at` the snapshot kept at the first step ≥ `at` (`train --snapshot-every`).
+   * A snapshot is a read-only view for analysis: resuming always continues from the last checkpoint.
+   */
+  loadCheckpoint(at?: number): Checkpoint {
     if (!fs.existsSync(this.dir)) throw new UsageError(`run directory ${this.dir} does not exist`);
     if (!this.hasCheckpoint()) throw new UsageError(`${this.dir} has no checkpoint (expected ${this.checkpointFile}); is it a pgvar run directory?`);
+    let file = this.checkpointFile;
+    if (at !== undefined) {
+      const steps = this.listSnapshots();
+      const step = steps.find((s) => s >= at);
+      if (step === undefined) throw new UsageError(`${this.dir} has no snapshot at or after step ${at} (kept: ${steps.length ? steps.join(', ') : 'none; train with --snapshot-every'})`);
+      file = this.snapshotFile(step);
+    }
     let ck: Checkpoint;
     try {
-      ck = JSON.parse(fs.readFileSync(this.checkpointFile, 'utf8')) as Checkpoint;
+      ck = JSON.parse(fs.readFileSync(file, 'utf8')) as Checkpoint;
     } catch (e) {
-      throw new PgvarError(`checkpoint ${this.checkpointFile} is unreadable: ${(e as Error).message}`);
+      throw new PgvarError(`checkpoint ${file} is unreadable: ${(e as Error).message}`);
     }
-    if (ck.format !== CHECKPOINT_FORMAT) throw new PgvarError(`checkpoint ${this.checkpointFile} has format '${ck.format}', expected '${CHECKPOINT_FORMAT}'`);
+    if (ck.format !== CHECKPOINT_FORMAT) throw new PgvarError(`checkpoint ${file} has format '${ck.format}', expected '${CHECKPOINT_FORMAT}'`);
     return ck;
   }
 

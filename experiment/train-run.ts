@@ -84,6 +84,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
 
   try {
     while (!trainer.done) {
+      const stepBefore = trainer.globalStep;
       const { metrics, episodes } = trainer.iterate();
       const elapsed = (performance.now() - t0) / 1000;
       const sps = Math.round((trainer.globalStep - step0) / Math.max(elapsed, 1e-9));
@@ -95,7 +96,9 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
           measureVariance({ config, trainer }, { batches: config.trackVarianceBatches, batchSize: config.numEnvs * config.numSteps, estimators: config.trackVarianceEstimators, seed: config.seed + 30_000 + trainer.iteration, bootstrap: 0 }),
         );
       }
-      if (trainer.iteration % config.checkpointEvery === 0 || trainer.done) run.saveCheckpoint(config, trainer.getState(), wallBefore + elapsed);
+      const snapshotDue = (config.snapshotEvery ?? 0) > 0 && Math.floor(trainer.globalStep / config.snapshotEvery) > Math.floor(stepBefore / config.snapshotEvery);
+      if (trainer.iteration % config.checkpointEvery === 0 || trainer.done || snapshotDue) run.saveCheckpoint(config, trainer.getState(), wallBefore + elapsed);
+      if (snapshotDue) run.saveSnapshot(trainer.globalStep);
       bar?.update(trainer.globalStep, { sps, ret: metrics.episodic_return_mean === null ? '-' : metrics.episodic_return_mean.toFixed(1) });
       await o.onIteration?.(trainer, metrics);
     }

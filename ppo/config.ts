@@ -48,6 +48,8 @@ export const ppoConfigSchema = z
     clipReward: z.number().min(0),
     /** Write a checkpoint every this many PPO iterations (and always at the end). */
     checkpointEvery: positiveInt,
+    /** Also keep a copy of the checkpoint each time the step count passes a multiple of this (0 = off), for analysis at fixed points of training. */
+    snapshotEvery: z.number().int().min(0),
     /** Measure gradient variance every this many iterations during training (0 = off); see analysis/. */
     trackVarianceEvery: z.number().int().min(0),
     trackVarianceEstimators: z.array(z.string().min(1)).min(1),
@@ -75,6 +77,7 @@ const common = {
   hiddenSizes: [64, 64],
   activation: 'tanh' as const,
   checkpointEvery: 1,
+  snapshotEvery: 0,
   actionRepeat: 1,
   trackVarianceEvery: 0,
   trackVarianceEstimators: ['single'],
