@@ -11,13 +11,14 @@
  * Policy rows: the real action (GAE advantage) and the N extra actions, each with weight 1/(N+1)
  * (MBMA's equal weighting); value targets: real states only. Simulated env steps are counted
  * (`estimator/sim_env_steps`): they are a real cost, not free samples.
- * Branches run in lockstep in chunks of `simulatorSize` envs, with one batched policy call per step.
+ * Branches run in lockstep in chunks of `simulatorSize` envs (`valueBranches`).
  */
 import { UsageError } from '../common/errors.js';
 import type { Rollout } from '../ppo/rollout.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { manyActionsBatch, repeatObservations } from './many-actions-rows.js';
 import { SingleActionEstimator } from './single.js';
+import { valueBranches } from './simulator-branches.js';
 
 export interface SimulatorManyActionsOptions {
   /** Extra actions per visited state (N). */
@@ -41,84 +42,18 @@ export class SimulatorManyActionsEstimator implements Estimator {
     const pool = ctx.simulator;
     if (!pool || !r.snapshots) throw new Error("estimator 'mc' needs env snapshots and a simulator pool (PpoTrainer provides them when simulatorSize is set)");
     const base = this.single.prepare(r, ctx);
-    const { agent, gamma, gaeLambda: lambda } = ctx;
+    const { agent } = ctx;
     const X = this.options.actions;
     const H = this.options.horizon;
     const S = base.numStates;
-    const D = r.obsDim;
-    const A = r.actionDim;
     const B = S * X;
     const stepsBefore = pool.steps;
 
     // the extra actions, all in one tensor call
     const obsRep = repeatObservations(r, S, X);
     const first = agent.act(obsRep, B, agent.sampleNoise(B, ctx.rng));
-    const advantages = new Float32Array(B);
-
-    const P = pool.size;
-    for (let c0 = 0; c0 < B; c0 += P) {
-      const n = Math.min(P, B - c0);
-      const rewards: Float64Array[] = [];
-      const values: Float64Array[] = [Float64Array.from({ length: n }, (_, b) => first.values[c0 + b]!)];
-      const endAt = new Int32Array(n).fill(H); // step index after which the branch stopped
-      let action: Float32Array = first.actions.slice(c0 * A, (c0 + n) * A);
-      let alive = Array.from({ length: n }, (_, b) => b);
-      for (let b = 0; b < n; b++) pool.envs[b]!.setState(r.snapshots[Math.floor((c0 + b) / X)]);
-      for (let k = 0; k < H; k++) {
-        const rk = new Float64Array(n);
-        const vNext = new Float64Array(n);
-        const needValue: number[] = [];
-        const nextObs: Float32Array[] = [];
-        const continuing: number[] = [];
-        alive.forEach((b, idx) => {
-          const a = agent.kind === 'categorical' ? action[idx]! : action.subarray(idx * A, (idx + 1) * A);
-          const res = pool.envs[b]!.step(a);
-          pool.steps += 1;
-          rk[b] = res.reward;
-          if (res.terminated) {
-            endAt[b] = k;
-            vNext[b] = 0;
-          } else if (res.truncated) {
-            endAt[b] = k;
-            if (ctx.bootstrapTruncation) {
-              needValue.push(b);
-              nextObs.push(res.obs);
-            }
-          } else {
-            needValue.push(b);
-            nextObs.push(res.obs);
-            if (k + 1 < H) continuing.push(b);
-          }
-        });
-        if (needValue.length) {
-          const flat = new Float32Array(needValue.length * D);
-          nextObs.forEach((o, i) => flat.set(o, i * D));
-          const out = agent.act(flat, needValue.length, agent.sampleNoise(needValue.length, ctx.rng));
-          needValue.forEach((b, i) => (vNext[b] = out.values[i]!));
-          // actions of the branches that go on, in `continuing` order (a subsequence of needValue)
-          const next = new Float32Array(continuing.length * A);
-          let c = 0;
-          needValue.forEach((b, i) => {
-            if (c < continuing.length && continuing[c] === b) next.set(out.actions.subarray(i * A, (i + 1) * A), c++ * A);
-          });
-          action = next;
-        }
-        rewards.push(rk);
-        values.push(vNext);
-        alive = continuing;
-        if (alive.length === 0) break;
-      }
-      // GAE over each simulated segment, read at its first step
-      for (let b = 0; b < n; b++) {
-        const last = Math.min(endAt[b]!, H - 1);
-        let gae = 0;
-        for (let k = last; k >= 0; k--) {
-          const delta = rewards[k]![b]! + gamma * values[k + 1]![b]! - values[k]![b]!;
-          gae = delta + gamma * lambda * gae;
-        }
-        advantages[c0 + b] = gae;
-      }
-    }
+    const stateOf = Int32Array.from({ length: B }, (_, b) => Math.floor(b / X));
+    const advantages = valueBranches(pool, { snapshots: r.snapshots, stateOf, actions: first.actions, baseValues: first.values, horizon: H }, ctx);
 
     return manyActionsBatch(r, base, { actions: first.actions, logProbs: first.logProbs, advantages }, X, { sim_env_steps: pool.steps - stepsBefore, extra_actions: X, horizon: H });
   }
