@@ -38,3 +38,27 @@ export function policyGradient(agent: ActorCritic, batch: EstimatorBatch, normal
   flat.dispose();
   return out;
 }
+
+/**
+ * Per-sample score vectors ∇_θ log π(a_i|s_i) (n × P, row-major, policy parameters flattened in the
+ * order of `policyGradient`). One backward pass per sample: the decompositions need the individual
+ * terms, not their sum.
+ */
+export function perSampleScores(agent: ActorCritic, obs: Float32Array, actions: Float32Array, n: number): Float32Array {
+  const params = agent.policyParams;
+  const P = numPolicyParams(agent);
+  const out = new Float32Array(n * P);
+  const D = agent.obsDim;
+  const A = agent.actionDim;
+  for (let i = 0; i < n; i++) {
+    const flat = tf.tidy(() => {
+      const o = tf.tensor2d(obs.subarray(i * D, (i + 1) * D), [1, D]);
+      const a = tf.tensor2d(actions.subarray(i * A, (i + 1) * A), [1, A]);
+      const { grads } = tf.variableGrads(() => tf.sum(agent.logProb(agent.policyOut(o), a)) as tf.Scalar, params);
+      return tf.concat(params.map((p) => tf.reshape(grads[p.name]!, [-1])));
+    });
+    out.set(flat.dataSync() as Float32Array, i * P);
+    flat.dispose();
+  }
+  return out;
+}

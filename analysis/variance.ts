@@ -11,16 +11,13 @@
  */
 import { UsageError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
-import { envSpec } from '../envs/registry.js';
 import { SimulatorPool } from '../envs/simulator-pool.js';
 import { makeTrainingEnv } from '../envs/stack.js';
-import { SyncVectorEnv } from '../envs/vector.js';
 import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
 import { createEstimator, estimatorInfo } from '../estimators/index.js';
 import type { PpoConfig } from '../ppo/config.js';
-import { RolloutCollector } from '../ppo/rollout.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
-import { frozenEnvLike } from '../experiment/load-run.js';
+import { onPolicyStream } from './on-policy-stream.js';
 import { bootstrapIntervals, gradientStats, meanVector, type GradientStats, type IntervalKey } from './gradient-stats.js';
 import { numPolicyParams, policyGradient } from './policy-gradient.js';
 
@@ -76,11 +73,8 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   const names = o.estimators.map((n) => estimatorInfo(n).name);
   const refMult = o.referenceMultiplier ?? 10;
   const agent = trainer.agent;
-  const venv = new SyncVectorEnv(Array.from({ length: N }, (_, i) => frozenEnvLike(source, i)), 'same-step');
-  const collector = new RolloutCollector(venv, agent, new Rng(o.seed + 1), venv.reset({ seed: o.seed }).obs);
+  const { venv, collector } = onPolicyStream(source, o.seed, o.warmupSteps);
   const stepsPerEnv = o.batchSize / N;
-  const warm = o.warmupSteps ?? envSpec(config.envId).maxEpisodeSteps ?? 1000;
-  if (warm > 0) collector.collect(warm, 0);
 
   const estimators = new Map<string, Estimator>();
   for (const name of new Set([...names, REFERENCE_ESTIMATOR])) {

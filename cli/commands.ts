@@ -15,7 +15,8 @@ import { loadRun } from '../experiment/load-run.js';
 import { trainRun } from '../experiment/train-run.js';
 import { runDemo } from '../experiment/demo.js';
 import { measureVariance, sampleSizeSweep } from '../analysis/variance.js';
-import { choiceFlag, floatFlag, intFlag, intListFlag, jsonObjectFlag, stepsFlag } from './options.js';
+import { measureDecomposition } from '../analysis/decomposition-measure.js';
+import { choiceFlag, floatFlag, floatListFlag, intFlag, intListFlag, jsonObjectFlag, stepsFlag } from './options.js';
 
 type Parser = (v: string) => unknown;
 /** PPO flags: [flag, config key, parser, help]. Only flags given on the command line override. */
@@ -178,9 +179,17 @@ export function registerCommands(program: Command): void {
     .option('--sweep <sizes>', 'sample-size sweep: repeat the measurement for each comma-separated batch size (output {sweep: [reports]})', intListFlag)
     .option('--fit-batches <m>', 'batches of the frozen policy used to fit the Q-networks / models of estimators the run did not train', intFlag(0), 10)
     .option('--estimator-options <json>', 'options per estimator, e.g. \'{"daa":{"preset":"paper"}}\'', jsonObjectFlag)
+    .option('--decompose', 'add a `decomposition` object: Lemma 3.1 split with lag autocovariances, Eq. 6 variance by N, the Eq. 14 decision over a δ grid, and Tucker\'s Σ_τ/Σ_a/Σ_s (rewinds the simulator)')
+    .option('--decomp-steps <n>', "trajectory length per env for --decompose (default: the run's numSteps, at most 1024)", intFlag(2))
+    .option('--decomp-segments <k>', 'trajectories per env for --decompose', intFlag(1), 1)
+    .option('--decomp-rollouts <m>', 'rollouts per valued action for --decompose (≥ 2)', intFlag(2), 4)
+    .option('--decomp-horizon <h>', 'steps per rollout for --decompose (critic-bootstrapped)', intFlag(1), 20)
+    .option('--max-lag <l>', 'largest lag of the autocovariances α̃_t, α_t (larger lags taken as zero)', intFlag(0), 100)
+    .option('--deltas <list>', 'δ grid of the Eq. 14 decision (relative cost of an action sample)', (v: string) => floatListFlag(v), [0.01, 0.03, 0.1, 0.3, 1, 3])
+    .option('--decomp-actions <list>', 'actions per state N at which Eq. 6 and Eq. 14 are evaluated', intListFlag, [1, 2, 4, 8])
     .option('--out <file>', 'also write the JSON report to this file')
     .addOption(backendOption())
-    .action(async (opts: { run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; sweep?: number[]; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; at?: number; backend: BackendChoice }) => {
+    .action(async (opts: { decompose?: boolean; decompSteps?: number; decompSegments: number; decompRollouts: number; decompHorizon: number; maxLag: number; deltas: number[]; decompActions: number[]; run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; sweep?: number[]; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; at?: number; backend: BackendChoice }) => {
       const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
       names?.forEach((n) => estimatorInfo(n));
       await initBackend(opts.backend);
@@ -198,7 +207,20 @@ export function registerCommands(program: Command): void {
         writeJson(opts.out, { sweep: sampleSizeSweep(run, opts.sweep, common) });
         return;
       }
-      writeJson(opts.out, measureVariance(run, { ...common, batchSize: opts.batchSize ?? run.config.numEnvs * run.config.numSteps }));
+      const report: Record<string, unknown> = { ...measureVariance(run, { ...common, batchSize: opts.batchSize ?? run.config.numEnvs * run.config.numSteps }) };
+      if (opts.decompose) {
+        report['decomposition'] = measureDecomposition(run, {
+          segments: opts.decompSegments,
+          steps: opts.decompSteps ?? Math.min(run.config.numSteps, 1024),
+          rollouts: opts.decompRollouts,
+          horizon: opts.decompHorizon,
+          maxLag: opts.maxLag,
+          deltas: opts.deltas,
+          actions: opts.decompActions,
+          seed: common.seed + 500,
+        });
+      }
+      writeJson(opts.out, report);
     });
 
   program

@@ -50,3 +50,10 @@ export function jsonObjectFlag(v: string): Record<string, unknown> {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidArgumentError(`expected a JSON object, got '${v}'`);
   return parsed as Record<string, unknown>;
 }
+
+export function floatListFlag(v: string): number[] {
+  const parts = v.split(',').map((s) => s.trim());
+  const nums = parts.map(Number);
+  if (parts.some((p) => p === '') || !nums.every((n) => Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`expected comma-separated positive numbers such as 0.1,1,3, got '${v}'`);
+  return nums;
+}

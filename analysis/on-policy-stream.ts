@@ -1,0 +1,22 @@
+/**
+ * The on-policy data stream the analysis measures on: the run's env stack with training env i's
+ * normaliser statistics frozen, the checkpointed policy acting, and a warm-up (by default one
+ * episode limit, else 1000 steps) so states come from the policy's on-policy distribution rather
+ * than near resets.
+ */
+import { Rng } from '../common/rng.js';
+import { envSpec } from '../envs/registry.js';
+import { SyncVectorEnv } from '../envs/vector.js';
+import { frozenEnvLike } from '../experiment/load-run.js';
+import type { PpoConfig } from '../ppo/config.js';
+import { RolloutCollector } from '../ppo/rollout.js';
+import type { PpoTrainer } from '../ppo/trainer.js';
+
+export function onPolicyStream(source: { config: PpoConfig; trainer: PpoTrainer }, seed: number, warmupSteps?: number): { venv: SyncVectorEnv; collector: RolloutCollector } {
+  const { config, trainer } = source;
+  const venv = new SyncVectorEnv(Array.from({ length: config.numEnvs }, (_, i) => frozenEnvLike(source, i)), 'same-step');
+  const collector = new RolloutCollector(venv, trainer.agent, new Rng(seed + 1), venv.reset({ seed }).obs);
+  const warm = warmupSteps ?? envSpec(config.envId).maxEpisodeSteps ?? 1000;
+  if (warm > 0) collector.collect(warm, 0);
+  return { venv, collector };
+}
