@@ -93,8 +93,8 @@ export function gradientStats(grads: Float64Array[], reference: Float64Array): G
   };
 }
 
-export type IntervalKey = 'relative_variance' | 'mean_pairwise_cosine' | 'cosine_to_reference' | 'robust_relative_bias' | 'mean_grad_norm';
-export const INTERVAL_KEYS: IntervalKey[] = ['relative_variance', 'mean_pairwise_cosine', 'cosine_to_reference', 'robust_relative_bias', 'mean_grad_norm'];
+export type IntervalKey = 'relative_variance' | 'relative_variance_app_c4' | 'relative_bias' | 'mean_pairwise_cosine' | 'cosine_to_reference' | 'robust_relative_bias' | 'mean_grad_norm';
+export const INTERVAL_KEYS: IntervalKey[] = ['relative_variance', 'relative_variance_app_c4', 'relative_bias', 'mean_pairwise_cosine', 'cosine_to_reference', 'robust_relative_bias', 'mean_grad_norm'];
 
 /**
  * Percentile-bootstrap 95 % intervals of the main statistics: resample the K estimates with
@@ -102,7 +102,7 @@ export const INTERVAL_KEYS: IntervalKey[] = ['relative_variance', 'mean_pairwise
  */
 export function bootstrapIntervals(grads: Float64Array[], reference: Float64Array, resamples: number, rng: { int(n: number): number }): Record<IntervalKey, [number, number]> {
   const K = grads.length;
-  const draws: Record<IntervalKey, number[]> = { relative_variance: [], mean_pairwise_cosine: [], cosine_to_reference: [], robust_relative_bias: [], mean_grad_norm: [] };
+  const draws = Object.fromEntries(INTERVAL_KEYS.map((k) => [k, [] as number[]])) as Record<IntervalKey, number[]>;
   for (let b = 0; b < resamples; b++) {
     const sample = Array.from({ length: K }, () => grads[rng.int(K)]!);
     // a resample made of one repeated estimate has no spread; skip it

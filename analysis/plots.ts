@@ -12,7 +12,10 @@ export interface LineChartSpec {
   /** Field that splits series (estimator, seed, ...). */
   color?: string;
   logY?: boolean;
+  logX?: boolean;
   points?: boolean;
+  /** Shaded band between two fields (e.g. min and max over seeds). */
+  band?: { lo: string; hi: string };
   /** Extra layers drawn as faint points (e.g. raw episode returns under a smoothed curve). */
   scatter?: { data: Record<string, unknown>[]; y: string };
   width?: number;
@@ -20,7 +23,7 @@ export interface LineChartSpec {
 }
 
 export async function lineChartSvg(s: LineChartSpec): Promise<string> {
-  const xEnc = { field: s.x, type: 'quantitative', title: s.xTitle ?? s.x };
+  const xEnc = { field: s.x, type: 'quantitative', title: s.xTitle ?? s.x, ...(s.logX ? { scale: { type: 'log' } } : {}) };
   const yEnc = { field: s.y, type: 'quantitative', title: s.yTitle ?? s.y, scale: s.logY ? { type: 'log' } : { zero: false } };
   const color = s.color ? { field: s.color, type: 'nominal' } : undefined;
   const line = {
@@ -36,6 +39,13 @@ export async function lineChartSvg(s: LineChartSpec): Promise<string> {
       encoding: { x: xEnc, y: { ...yEnc, field: s.scatter.y }, ...(color ? { color } : {}) },
     });
   }
+  if (s.band) {
+    layers.push({
+      data: { values: s.data },
+      mark: { type: 'area', opacity: 0.18 },
+      encoding: { x: xEnc, y: { field: s.band.lo, type: 'quantitative', title: s.yTitle ?? s.y }, y2: { field: s.band.hi }, ...(color ? { color } : {}) },
+    });
+  }
   layers.push(line);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -43,6 +53,7 @@ export async function lineChartSvg(s: LineChartSpec): Promise<string> {
     width: s.width ?? 520,
     height: s.height ?? 260,
     layer: layers,
+    config: { legend: { labelLimit: 320 } },
   };
   const view = new vega.View(vega.parse(vl.compile(spec as vl.TopLevelSpec).spec), { renderer: 'none' });
   const svg = await view.toSVG();

@@ -1,23 +1,37 @@
 /**
- * The human report: one self-contained HTML file with static SVG plots (learning curves, gradient
- * variance metrics over training) and the numbers behind them in tables.
+ * The human report: one self-contained HTML file with static SVG plots and the numbers behind them
+ * in tables, for any set of runs and variance measurements:
+ *   - learning curves per run, and per estimator the mean over seeds with a min–max band;
+ *   - best and final return per run and per estimator (mean ± sd over seeds);
+ *   - gradient bias and variance over training (App. C.4 and robust metrics, cosines);
+ *   - cosine and variance against the sample size (sweeps);
+ *   - the variance decompositions (Lemma 3.1 split with α̃_t/α_t, Eq. 14 decision grid, Tucker's split).
+ * `summarizeRuns` gives the same numbers machine-readable.
  */
 import { writeFileAtomic } from '../common/atomic-fs.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
+import type { DecompositionReport } from './decomposition-measure.js';
 import { lineChartSvg } from './plots.js';
 import type { VarianceReport } from './variance.js';
 
+export const RETURN_WINDOW = 20;
+
 export interface ReportRun {
   label: string;
+  /** Series the run belongs to (its estimator): curves are averaged over the runs of a group. */
+  group?: string;
   episodes: EpisodeRecord[];
   summary?: Record<string, unknown>;
 }
+
+export type MeasuredReport = VarianceReport & { decomposition?: DecompositionReport };
 
 export interface ReportInput {
   title: string;
   intro: string;
   runs: ReportRun[];
-  variance: { label: string; report: VarianceReport }[];
+  variance: { label: string; report: MeasuredReport }[];
+  sweeps?: { label: string; reports: VarianceReport[] }[];
   config?: object;
   commands?: string[];
 }
@@ -27,14 +41,14 @@ const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? Stri
 
 function table(rows: Record<string, unknown>[]): string {
   if (!rows.length) return '<p>(none)</p>';
-  const cols = Object.keys(rows[0]!);
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${cols.map((c) => `<td>${fmt(r[c])}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 
 /** Moving average over the last `w` episodes, for a readable learning curve. */
-export function smoothEpisodes(eps: EpisodeRecord[], w = 20): { step: number; return_smoothed: number }[] {
+export function smoothEpisodes(eps: EpisodeRecord[], w = RETURN_WINDOW): { step: number; return_smoothed: number }[] {
   const out: { step: number; return_smoothed: number }[] = [];
   let sum = 0;
   eps.forEach((e, i) => {
@@ -45,19 +59,105 @@ export function smoothEpisodes(eps: EpisodeRecord[], w = 20): { step: number; re
   return out;
 }
 
-export async function writeReport(file: string, r: ReportInput): Promise<void> {
-  const curveData = r.runs.flatMap((run) => smoothEpisodes(run.episodes).map((p) => ({ ...p, run: run.label })));
-  const rawData = r.runs.flatMap((run) => run.episodes.map((e) => ({ step: e.step, return: e.return, run: run.label })));
-  const curve = await lineChartSvg({
-    title: 'Learning curve (episodic return; line: mean of last 20 episodes)',
-    data: curveData,
-    scatter: { data: rawData, y: 'return' },
-    x: 'step',
-    y: 'return_smoothed',
-    xTitle: 'environment steps',
-    yTitle: 'episodic return',
-    color: r.runs.length > 1 ? 'run' : undefined,
+export interface RunSummary {
+  label: string;
+  group: string;
+  episodes: number;
+  last_step: number;
+  /** Best mean return over a window of 20 consecutive episodes (windows of fewer episodes at the start are skipped when possible). */
+  best_return: number | null;
+  /** Mean return of the last 20 episodes. */
+  final_return: number | null;
+  wall_s: number | null;
+}
+
+export interface GroupSummary {
+  group: string;
+  runs: number;
+  best_return_mean: number | null;
+  best_return_sd: number | null;
+  final_return_mean: number | null;
+  final_return_sd: number | null;
+}
+
+export function summarizeRuns(runs: ReportRun[]): { runs: RunSummary[]; groups: GroupSummary[] } {
+  const rs = runs.map((r) => {
+    const sm = smoothEpisodes(r.episodes);
+    const full = sm.filter((_, i) => i >= RETURN_WINDOW - 1);
+    const pool = full.length ? full : sm;
+    return {
+      label: r.label,
+      group: r.group ?? r.label,
+      episodes: r.episodes.length,
+      last_step: r.episodes.at(-1)?.step ?? 0,
+      best_return: pool.length ? Math.max(...pool.map((p) => p.return_smoothed)) : null,
+      final_return: sm.at(-1)?.return_smoothed ?? null,
+      wall_s: typeof r.summary?.['wall_s'] === 'number' ? (r.summary['wall_s'] as number) : null,
+    };
   });
+  const stats = (x: number[]) => {
+    if (!x.length) return [null, null] as const;
+    const m = x.reduce((a, b) => a + b, 0) / x.length;
+    return [m, x.length > 1 ? Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1)) : null] as const;
+  };
+  const groups = [...new Set(rs.map((r) => r.group))].map((g) => {
+    const members = rs.filter((r) => r.group === g);
+    const [bm, bs] = stats(members.map((r) => r.best_return).filter((v): v is number => v !== null));
+    const [fm, fs] = stats(members.map((r) => r.final_return).filter((v): v is number => v !== null));
+    return { group: g, runs: members.length, best_return_mean: bm, best_return_sd: bs, final_return_mean: fm, final_return_sd: fs };
+  });
+  return { runs: rs, groups };
+}
+
+/** Mean (and min–max over runs) of the smoothed curves of each group on a common step grid. */
+function groupCurves(runs: ReportRun[], points = 60): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const g of [...new Set(runs.map((r) => r.group ?? r.label))]) {
+    const members = runs.filter((r) => (r.group ?? r.label) === g).map((r) => smoothEpisodes(r.episodes)).filter((c) => c.length);
+    if (!members.length) continue;
+    const end = Math.min(...members.map((c) => c.at(-1)!.step));
+    for (let k = 1; k <= points; k++) {
+      const step = Math.round((end * k) / points);
+      const vals = members.map((c) => {
+        let v = c[0]!.return_smoothed;
+        for (const p of c) {
+          if (p.step > step) break;
+          v = p.return_smoothed;
+        }
+        return v;
+      });
+      out.push({ step, estimator: g, mean: vals.reduce((a, b) => a + b, 0) / vals.length, min: Math.min(...vals), max: Math.max(...vals) });
+    }
+  }
+  return out;
+}
+
+export async function writeReport(file: string, r: ReportInput): Promise<void> {
+  const sections: string[] = [];
+  const { runs: runRows, groups } = summarizeRuns(r.runs);
+  sections.push(`<h2>Runs</h2>${table(runRows.map((x, i) => ({ ...x, ...(r.runs[i]!.summary ?? {}) })))}`);
+  if (groups.length < r.runs.length) sections.push(`<h3>Per estimator (over seeds)</h3>${table(groups as unknown as Record<string, unknown>[])}`);
+
+  if (r.runs.length) {
+    const curveData = r.runs.flatMap((run) => smoothEpisodes(run.episodes).map((p) => ({ ...p, run: run.label })));
+    const rawData = r.runs.length <= 4 ? r.runs.flatMap((run) => run.episodes.map((e) => ({ step: e.step, return: e.return, run: run.label }))) : undefined;
+    const plots = [
+      await lineChartSvg({
+        title: `Learning curves (line: mean of the last ${RETURN_WINDOW} episodes)`,
+        data: curveData,
+        ...(rawData ? { scatter: { data: rawData, y: 'return' } } : {}),
+        x: 'step',
+        y: 'return_smoothed',
+        xTitle: 'environment steps',
+        yTitle: 'episodic return',
+        color: r.runs.length > 1 ? 'run' : undefined,
+      }),
+    ];
+    if (groups.length < r.runs.length) {
+      plots.push(await lineChartSvg({ title: 'Per estimator: mean over seeds (band: min–max)', data: groupCurves(r.runs), x: 'step', y: 'mean', band: { lo: 'min', hi: 'max' }, xTitle: 'environment steps', yTitle: 'episodic return', color: 'estimator' }));
+    }
+    sections.push(`<h2>Learning curves</h2><div class="grid">${plots.join('\n')}</div>`);
+  }
 
   const ci = (v: [number, number] | undefined) => (v ? `[${v[0].toPrecision(3)}, ${v[1].toPrecision(3)}]` : '–');
   const varRows = r.variance.flatMap(({ label, report }) =>
@@ -67,24 +167,78 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
       estimator: est,
       ...s,
       relative_variance_ci95: ci(ci95?.relative_variance),
+      relative_bias_ci95: ci(ci95?.relative_bias),
       cosine_to_reference_ci95: ci(ci95?.cosine_to_reference),
     })),
   );
-  const varPlots: string[] = [];
-  const metrics: [string, string, boolean][] = [
-    ['relative_variance', 'relative variance tr Σ / ‖ḡ‖²', true],
-    ['total_variance', 'total variance tr Σ', true],
-    ['mean_pairwise_cosine', 'mean pairwise cosine of estimates', false],
-    ['cosine_to_reference', 'cosine to the 10× batch reference', false],
-  ];
-  if (varRows.length) {
-    for (const [key, title, log] of metrics) {
-      varPlots.push(
-        await lineChartSvg({ title, data: varRows, x: 'step', y: key, xTitle: 'training step of the checkpoint', yTitle: key, color: 'estimator', logY: log, points: true, width: 360, height: 200 }),
-      );
-    }
-  }
   const v0 = r.variance[0]?.report;
+  if (v0) {
+    const metrics: [string, string, boolean][] = [
+      ['relative_variance_app_c4', 'relative variance (App. C.4, per parameter)', true],
+      ['relative_bias', 'relative bias (App. C.4, per parameter)', true],
+      ['relative_variance', 'robust relative variance tr Σ / ‖ḡ‖²', true],
+      ['robust_relative_bias', 'robust relative bias ‖ḡ − g*‖ / ‖g*‖', true],
+      ['mean_pairwise_cosine', 'mean pairwise cosine of estimates', false],
+      ['cosine_to_reference', 'cosine to the reference gradient', false],
+    ];
+    const plots: string[] = [];
+    for (const [key, title, log] of metrics) {
+      const data = varRows.filter((x) => typeof x[key as keyof typeof x] === 'number' && (!log || (x[key as keyof typeof x] as number) > 0));
+      if (data.length) plots.push(await lineChartSvg({ title, data, x: 'step', y: key, xTitle: 'training step of the checkpoint', yTitle: key, color: 'estimator', logY: log, points: true, width: 360, height: 200 }));
+    }
+    sections.push(`<h2>Policy-gradient bias and variance over training</h2>
+<p>At each checkpoint the policy is frozen; ${v0.batches} independent on-policy batches of ${v0.batch_size} steps each give ${v0.batches} gradient estimates of the policy loss per estimator (never applied). The reference gradient g* uses ${v0.reference_batch_size} further steps with the <code>${esc(v0.reference_estimator)}</code> estimator (App. C.4's many-sample mean of the plain AC estimator). Advantages ${v0.advantage_normalization ? 'normalised per batch' : 'raw'}. Parameters: ${v0.num_params}.</p>
+<div class="grid">${plots.join('\n')}</div>${table(varRows)}`);
+  }
+
+  if (r.sweeps?.length) {
+    const rows = r.sweeps.flatMap(({ label, reports }) => reports.flatMap((rep) => Object.entries(rep.estimators).map(([est, s]) => ({ checkpoint: label, estimator: est, series: r.sweeps!.length > 1 ? `${est} (${label})` : est, batch_size: rep.batch_size, cosine_to_reference: s.cosine_to_reference, mean_pairwise_cosine: s.mean_pairwise_cosine, total_variance: s.total_variance, relative_variance: s.relative_variance }))));
+    const plots = [
+      await lineChartSvg({ title: 'cosine to the reference vs sample size', data: rows, x: 'batch_size', y: 'cosine_to_reference', logX: true, color: 'series', points: true, xTitle: 'states per estimate', width: 360, height: 220 }),
+      await lineChartSvg({ title: 'total variance tr Σ vs sample size', data: rows.filter((x) => x.total_variance > 0), x: 'batch_size', y: 'total_variance', logX: true, logY: true, color: 'series', points: true, xTitle: 'states per estimate', width: 360, height: 220 }),
+    ];
+    sections.push(`<h2>Sample size</h2><p>The same measurement repeated at several batch sizes. For an unbiased estimator on independent states tr Σ falls as 1/n; correlated consecutive states make it fall more slowly (Eq. 4).</p><div class="grid">${plots.join('\n')}</div>${table(rows.map(({ series, ...x }) => x))}`);
+  }
+
+  const decs = r.variance.filter((v) => v.report.decomposition);
+  if (decs.length) {
+    const parts = decs.map(({ label, report }) => {
+      const d = report.decomposition!;
+      const one = d.variance_by_actions['1'];
+      return {
+        checkpoint: label,
+        step: report.step,
+        states: d.states,
+        'Var_s Ῡ (marginalised)': d.lemma31.var_marginal,
+        'E_s Var_a Υ (policy-dependent)': d.lemma31.e_var_action,
+        'Eq. 6 V: marginalised part': one?.marginalised,
+        'Eq. 6 V: policy-dependent part': one?.policy_dependent,
+        policy_dependent_share: d.policy_dependent_share,
+        'Tucker Σ_τ': d.tucker.sigma_tau,
+        'Tucker Σ_a (no baseline)': d.tucker.sigma_a.none,
+        'Tucker Σ_a (critic)': d.tucker.sigma_a.value,
+        'Tucker Σ_s': d.tucker.sigma_s,
+        sim_env_steps: d.sim_env_steps,
+      };
+    });
+    const lagRows = decs.flatMap(({ label, report }) => {
+      const s = report.decomposition!.lemma31;
+      return s.alpha.flatMap((a, i) => [
+        { lag: i + 1, value: s.alpha_tilde[i]!, series: `α̃_t marginalised (${label})` },
+        { lag: i + 1, value: a, series: `α_t policy-dependent (${label})` },
+      ]);
+    });
+    const eqRows = decs.flatMap(({ label, report }) => report.decomposition!.eq14.map((e) => ({ checkpoint: label, N: e.actions, δ: e.delta, 'Δ_N (one more action)': e.delta_n, 'Δ_T (δ·T more states)': e.delta_t, 'more actions pay (Eq. 14)': e.prefer_more_actions ? 'yes' : 'no' })));
+    const d0 = decs[0]!.report.decomposition!;
+    sections.push(`<h2>Variance decomposition</h2>
+<p>Lemma 3.1 of the MBMA paper from ${d0.states} visited states, each with its executed action and one extra action drawn from the policy; both valued by ${d0.rollouts} rollouts of ${d0.horizon} steps in the rewound simulator (critic-bootstrapped GAE), so Q is marginalised over futures. Per-parameter covariances averaged over parameters; lag autocovariances up to ${d0.lemma31.max_lag}, larger lags taken as zero; Eq. 6 and Eq. 14 at T = ${d0.T}. Tucker et al.'s per-step split Σ_τ (future-trajectory noise), Σ_a (action noise, by baseline) and Σ_s (state noise, an upper bound) from the same rollouts.</p>
+${table(parts)}
+${await lineChartSvg({ title: 'lag autocovariances of the gradient terms', data: lagRows, x: 'lag', y: 'value', color: 'series', xTitle: 'lag t (states)', yTitle: 'covariance / parameter', width: 520, height: 240 })}
+<h3>Eq. 14: one more action per state, or a δ-times longer trajectory?</h3>
+<p>δ is the cost of one extra action sample relative to one more environment step (δ = 1: rewinding the simulator; δ ≪ 1: a cheap learned model). Negative Δ means the variance falls; more actions pay when Δ_N ≤ Δ_T.</p>
+${table(eqRows)}`);
+  }
+
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title>
 <style>
@@ -94,18 +248,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px soli
 </style></head><body>
 <h1>${esc(r.title)}</h1>
 <p>${esc(r.intro)}</p>
-<h2>Runs</h2>
-${table(r.runs.map((run) => ({ run: run.label, episodes: run.episodes.length, ...(run.summary ?? {}) })))}
-<h2>Learning curve</h2>
-${curve}
-<h2>Policy-gradient variance over training</h2>
-${
-  v0
-    ? `<p>At each checkpoint the policy is frozen; ${v0.batches} independent on-policy batches of ${v0.batch_size} steps each give ${v0.batches} gradient estimates of the policy loss (never applied). The reference gradient uses ${v0.reference_batch_size} further steps with the <code>${esc(v0.reference_estimator)}</code> estimator. Advantages ${v0.advantage_normalization ? 'normalised per batch' : 'raw'}. Parameters: ${v0.num_params}.</p>`
-    : '<p>No variance measurement in this report.</p>'
-}
-<div class="grid">${varPlots.join('\n')}</div>
-${table(varRows)}
+${sections.join('\n')}
 ${r.commands?.length ? `<h2>Reproduce</h2><pre>${esc(r.commands.join('\n'))}</pre>` : ''}
 ${r.config ? `<h2>Configuration</h2><pre>${esc(JSON.stringify(r.config, null, 2))}</pre>` : ''}
 <p><small>Generated by pgvar on ${new Date().toISOString()}.</small></p>

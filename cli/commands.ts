@@ -14,6 +14,7 @@ import { evaluate } from '../experiment/evaluate.js';
 import { loadRun } from '../experiment/load-run.js';
 import { trainRun } from '../experiment/train-run.js';
 import { runDemo } from '../experiment/demo.js';
+import { analyze } from '../experiment/analyze.js';
 import { measureVariance, sampleSizeSweep } from '../analysis/variance.js';
 import { measureDecomposition } from '../analysis/decomposition-measure.js';
 import { choiceFlag, floatFlag, floatListFlag, intFlag, intListFlag, jsonObjectFlag, stepsFlag } from './options.js';
@@ -224,18 +225,31 @@ export function registerCommands(program: Command): void {
     });
 
   program
+    .command('analyze')
+    .description('one HTML report (and JSON beside it) over run directories and variance files: learning curves per estimator, best/final returns over seeds, bias/variance over training, sample-size sweeps, variance decompositions')
+    .argument('[runs...]', 'run directories (their variance.jsonl is included)')
+    .option('--variance <files...>', '`pgvar variance --out` files: reports, --sweep results or JSONL')
+    .option('--out <file>', 'report file', 'runs/analysis.html')
+    .option('--title <text>', 'report title')
+    .action(async (runs: string[], opts: { variance?: string[]; out: string; title?: string }) => {
+      const res = await analyze({ runs, variance: opts.variance ?? [], out: opts.out, title: opts.title });
+      process.stdout.write(`report: ${res.report}\nnumbers: ${res.json}\n`);
+    });
+
+  program
     .command('demo')
-    .description('the quick-start demo (npm start): train PPO on CartPole, measure gradient variance during training, write an HTML report')
+    .description('the quick-start demo (npm start): PPO on Pendulum-v1 with the single, qma and daa estimators, gradient variance during training, one HTML report')
     .option('--out <dir>', 'output directory', 'runs/demo')
-    .option('--steps <n>', 'training steps', stepsFlag, 100_000)
+    .option('--steps <n>', 'training steps per estimator', stepsFlag, 20_480)
     .option('--seed <s>', 'seed', intFlag(0), 1)
-    .option('--measurements <n>', 'variance measurements during training (≥ 2)', intFlag(2), 5)
-    .option('--batches <k>', 'batches per variance measurement', intFlag(2), 16)
+    .option('--estimators <list>', 'estimators to compare', 'single,qma,daa')
+    .option('--measurements <n>', 'variance measurements per run', intFlag(1), 2)
+    .option('--batches <k>', 'batches per variance measurement', intFlag(2), 6)
     .addOption(backendOption())
-    .action(async (opts: { out: string; steps: number; seed: number; measurements: number; batches: number; backend: BackendChoice }) => {
+    .action(async (opts: { out: string; steps: number; seed: number; estimators: string; measurements: number; batches: number; backend: BackendChoice }) => {
+      const estimators = opts.estimators.split(',').map((x) => estimatorInfo(x.trim()).name);
       await initBackend(opts.backend);
-      if (fs.existsSync(opts.out)) fs.rmSync(opts.out, { recursive: true, force: true });
-      const res = await runDemo(opts);
-      process.stdout.write(`report: ${res.report}\n`);
+      const res = await runDemo({ ...opts, estimators });
+      process.stdout.write(`report: ${res.report}\nnumbers: ${res.json}\n`);
     });
 }

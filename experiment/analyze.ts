@@ -1,0 +1,107 @@
+/**
+ * `pgvar analyze`: one report over any set of run directories and variance measurements. Runs are
+ * grouped by env and estimator (seeds are averaged); a run's own `variance.jsonl` (train
+ * --track-variance) and any `pgvar variance --out` files (single reports, `--sweep` results, JSONL)
+ * give the bias/variance-over-training, sample-size and decomposition sections. Writes the HTML
+ * report and, beside it, the same numbers as JSON.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../common/errors.js';
+import { writeFileAtomic } from '../common/atomic-fs.js';
+import { summarizeRuns, writeReport, type MeasuredReport, type ReportRun } from '../analysis/report.js';
+import type { VarianceReport } from '../analysis/variance.js';
+import type { PpoConfig } from '../ppo/config.js';
+import { RunDir } from './run-dir.js';
+
+export interface AnalyzeOptions {
+  runs: string[];
+  variance: string[];
+  out: string;
+  title?: string;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file}: not readable JSON (${(e as Error).message})`);
+  }
+}
+
+function isReport(x: unknown): x is MeasuredReport {
+  return typeof x === 'object' && x !== null && 'estimators' in x && 'step' in x;
+}
+
+/** A variance file: one report, `{sweep: [reports]}`, or JSONL of reports. */
+export function readVarianceFile(file: string): { reports: MeasuredReport[]; sweep: VarianceReport[] | null } {
+  if (!fs.existsSync(file)) throw new UsageError(`variance file ${file} does not exist`);
+  const text = fs.readFileSync(file, 'utf8').trim();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    const lines = text.split('\n').filter((l) => l.trim());
+    const reports = lines.map((l, i) => {
+      try {
+        return JSON.parse(l) as unknown;
+      } catch (e) {
+        throw new UsageError(`${file}: line ${i + 1} is not JSON (${(e as Error).message}); expected a \`pgvar variance\` report or JSONL of them`);
+      }
+    });
+    if (!reports.every(isReport)) throw new UsageError(`${file}: expected JSONL of \`pgvar variance\` reports`);
+    return { reports, sweep: null };
+  }
+  if (isReport(parsed)) return { reports: [parsed], sweep: null };
+  if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { sweep?: unknown }).sweep) && (parsed as { sweep: unknown[] }).sweep.every(isReport)) {
+    return { reports: [], sweep: (parsed as { sweep: VarianceReport[] }).sweep };
+  }
+  throw new UsageError(`${file}: expected a \`pgvar variance\` report ({env, step, estimators, …}), a --sweep result ({sweep: […]}) or JSONL of reports`);
+}
+
+export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json: string }> {
+  if (o.runs.length === 0 && o.variance.length === 0) throw new UsageError('analyze: give at least one run directory or --variance file');
+  const configs = o.runs.map((dir) => {
+    const rd = new RunDir(dir);
+    if (!fs.existsSync(rd.configFile)) throw new UsageError(`${dir} is not a pgvar run directory (no config.json)`);
+    return readJson(rd.configFile) as PpoConfig;
+  });
+  const multiEnv = new Set(configs.map((c) => c.envId)).size > 1;
+  const runs: ReportRun[] = [];
+  const variance: { label: string; report: MeasuredReport }[] = [];
+  o.runs.forEach((dir, i) => {
+    const c = configs[i]!;
+    const rd = new RunDir(dir);
+    const preset = typeof c.estimatorOptions?.['preset'] === 'string' ? `/${c.estimatorOptions['preset'] as string}` : '';
+    const group = `${multiEnv ? `${c.envId} ` : ''}${c.estimator}${preset}`;
+    const summary = fs.existsSync(rd.summaryFile) ? (readJson(rd.summaryFile) as Record<string, unknown>) : { status: 'unfinished' };
+    runs.push({ label: `${group} seed ${c.seed}`, group, episodes: rd.readEpisodes(), summary });
+    // measured during training: an estimator other than the run's own is named after the run it was measured in
+    const rename = (rep: MeasuredReport): MeasuredReport => ({ ...rep, estimators: Object.fromEntries(Object.entries(rep.estimators).map(([k, v]) => [k === c.estimator ? k : `${k} (${c.estimator} run)`, v])) });
+    if (fs.existsSync(rd.varianceFile)) for (const rep of readVarianceFile(rd.varianceFile).reports) variance.push({ label: `${group} seed ${c.seed}`, report: rename(rep) });
+  });
+  const sweeps: { label: string; reports: VarianceReport[] }[] = [];
+  for (const f of o.variance) {
+    const { reports, sweep } = readVarianceFile(f);
+    const label = path.basename(f).replace(/\.jsonl?$/, '');
+    for (const rep of reports) variance.push({ label, report: rep });
+    if (sweep) sweeps.push({ label, reports: sweep });
+  }
+  const envs = [...new Set([...configs.map((c) => c.envId), ...variance.map((v) => v.report.env)])];
+  fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+  await writeReport(o.out, {
+    title: o.title ?? `pgvar analysis: ${envs.join(', ')}`,
+    intro: `${runs.length} run(s) and ${variance.length + sweeps.length} variance measurement(s). Best return: the best mean over 20 consecutive episodes; final: the mean of the last 20 episodes.`,
+    runs,
+    variance,
+    sweeps,
+    commands: [`npx pgvar analyze ${o.runs.join(' ')}${o.variance.length ? ` --variance ${o.variance.join(' ')}` : ''} --out ${o.out}`],
+  });
+  const json = o.out.replace(/\.html?$/, '') + '.json';
+  const { runs: runRows, groups } = summarizeRuns(runs);
+  const varRows = variance.flatMap(({ label, report }) =>
+    Object.entries(report.estimators).map(([est, s]) => ({ source: label, env: report.env, step: report.step, estimator: est, relative_bias: s.relative_bias, relative_variance_app_c4: s.relative_variance_app_c4, robust_relative_bias: s.robust_relative_bias, relative_variance: s.relative_variance, cosine_to_reference: s.cosine_to_reference, mean_pairwise_cosine: s.mean_pairwise_cosine })),
+  );
+  writeFileAtomic(json, JSON.stringify({ runs: runRows, groups, variance: varRows, decompositions: variance.filter((v) => v.report.decomposition).map((v) => ({ source: v.label, step: v.report.step, ...v.report.decomposition })) }, null, 2) + '\n');
+  return { report: o.out, json };
+}

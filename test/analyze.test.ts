@@ -1,0 +1,59 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import t from 'tap';
+import { cli, tmpDir } from './helpers.js';
+
+const dir = tmpDir();
+const quick = ['--env', 'CartPole-v1', '--steps', '2048', '--quiet', '--backend', 'wasm'];
+
+t.test('snapshots at fixed steps, variance --at and --decompose, analyze over runs and variance files', async (t) => {
+  const run = path.join(dir, 'cp');
+  const tr = cli(['train', ...quick, '--seed', '3', '--snapshot-every', '1k', '--track-variance', '2', '--track-batches', '2', '--out', run]);
+  t.equal(tr.status, 0, tr.stderr);
+  // 4 envs × 128 steps = 512 per iteration: the 1k and 2k marks are passed at 1024 and 2048
+  t.same(fs.readdirSync(path.join(run, 'checkpoint')).sort(), ['checkpoint.json', 'step-1024.json', 'step-2048.json']);
+  const vfile = path.join(dir, 'v.json');
+  const v = cli(['variance', '--run', run, '--at', '1k', '--batches', '2', '--batch-size', '256', '--bootstrap', '10', '--decompose', '--decomp-steps', '32', '--decomp-rollouts', '2', '--decomp-horizon', '5', '--max-lag', '8', '--deltas', '0.5,2', '--decomp-actions', '1,3', '--backend', 'wasm', '--out', vfile]);
+  t.equal(v.status, 0, v.stderr);
+  const rep = JSON.parse(fs.readFileSync(vfile, 'utf8'));
+  t.ok(rep.step >= 1024 && rep.step < 2048, `the snapshot's policy was measured (step ${rep.step})`);
+  t.equal(rep.decomposition.lemma31.alpha.length, 8);
+  t.equal(rep.decomposition.eq14.length, 4, '2 N × 2 δ');
+  t.equal(rep.decomposition.states, 32 * 4, 'one trajectory per env');
+  for (const k of ['sigma_tau', 'sigma_s']) t.ok(Number.isFinite(rep.decomposition.tucker[k]), k);
+  t.ok(rep.decomposition.sim_env_steps > 0);
+  const bad = cli(['variance', '--run', run, '--at', '900k', '--backend', 'wasm']);
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /no snapshot at or after step 900000 \(kept: /);
+  const badDelta = cli(['variance', '--run', run, '--decompose', '--deltas', '0,1']);
+  t.equal(badDelta.status, 2);
+  t.match(badDelta.stderr, /positive numbers/);
+
+  const out = path.join(dir, 'rep', 'report.html');
+  const a = cli(['analyze', run, '--variance', vfile, '--out', out]);
+  t.equal(a.status, 0, a.stderr);
+  const html = fs.readFileSync(out, 'utf8');
+  for (const s of ['Learning curves', 'bias and variance over training', 'Variance decomposition', 'Eq. 14', '<svg']) t.ok(html.includes(s), `report has ${s}`);
+  const nums = JSON.parse(fs.readFileSync(path.join(dir, 'rep', 'report.json'), 'utf8'));
+  t.equal(nums.runs.length, 1);
+  t.ok(nums.runs[0].best_return >= nums.runs[0].final_return - 1e-9 || nums.runs[0].episodes < 20);
+  t.ok(nums.variance.length >= 2, 'the run’s own variance.jsonl and the file');
+  t.equal(nums.decompositions.length, 1);
+  const missing = cli(['analyze', path.join(dir, 'nope')]);
+  t.equal(missing.status, 2);
+  t.match(missing.stderr, /not a pgvar run directory/);
+  fs.writeFileSync(path.join(dir, 'junk.json'), '{"a": 1}');
+  const junk = cli(['analyze', '--variance', path.join(dir, 'junk.json'), '--out', path.join(dir, 'j.html')]);
+  t.equal(junk.status, 2);
+  t.match(junk.stderr, /expected a `pgvar variance` report/);
+});
+
+t.test('the demo compares estimators and writes the report', async (t) => {
+  const out = path.join(dir, 'demo');
+  const d = cli(['demo', '--steps', '2048', '--estimators', 'single,daa', '--measurements', '1', '--batches', '2', '--out', out, '--backend', 'wasm']);
+  t.equal(d.status, 0, d.stderr);
+  t.ok(fs.existsSync(path.join(out, 'report.html')));
+  const nums = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+  t.same(nums.runs.map((r: { group: string }) => r.group), ['single', 'daa']);
+  t.ok(nums.variance.some((v: { estimator: string }) => v.estimator === 'daa'));
+});
