@@ -19,6 +19,7 @@
  * updates per iteration so it runs on 2 cores. Individual options override the preset.
  */
 import { UsageError } from '../common/errors.js';
+import { fraction, flag, nonNegativeInt, nonNegativeNumber, parseOptions, positiveInt, positiveNumber, widths, type OptionSpec } from './options.js';
 import type { Rollout } from '../ppo/rollout.js';
 import { imagine } from '../worldmodels/imagination.js';
 import type { ModelLearnerOptions } from '../worldmodels/model-learner.js';
@@ -33,9 +34,9 @@ export interface ModelManyActionsOptions extends Omit<ModelLearnerOptions, 'erro
 }
 
 export const MBMA_PRESETS: Record<'paper' | 'code' | 'cpu', ModelManyActionsOptions> = {
-  paper: { actions: 8, horizon: 10, annealFraction: 0.15, warmupSteps: 0, firstTrainMultiplier: 1, modelUpdates: 320, modelBatch: 128, bufferSize: 25_000, hidden: [1024, 1024], predictDelta: false, lr: 3e-4, adamEps: 1e-5, actionClip: 1, seed: 0 },
-  code: { actions: 8, horizon: 8, annealFraction: 0.15, warmupSteps: 40_000, firstTrainMultiplier: 8, modelUpdates: 640, modelBatch: 128, bufferSize: 200_000, hidden: [1024, 1024], predictDelta: false, lr: 3e-4, adamEps: 1e-8, actionClip: 1, seed: 0 },
-  cpu: { actions: 8, horizon: 10, annealFraction: 0.15, warmupSteps: 10_000, firstTrainMultiplier: 4, modelUpdates: 100, modelBatch: 128, bufferSize: 25_000, hidden: [256, 256], predictDelta: false, lr: 3e-4, adamEps: 1e-5, actionClip: 1, seed: 0 },
+  paper: { actions: 8, horizon: 10, annealFraction: 0.15, warmupSteps: 0, firstTrainMultiplier: 1, modelUpdates: 320, modelBatch: 128, bufferSize: 25_000, hidden: [1024, 1024], predictDelta: false, ensemble: 1, lr: 3e-4, adamEps: 1e-5, actionClip: 1, seed: 0 },
+  code: { actions: 8, horizon: 8, annealFraction: 0.15, warmupSteps: 40_000, firstTrainMultiplier: 8, modelUpdates: 640, modelBatch: 128, bufferSize: 200_000, hidden: [1024, 1024], predictDelta: false, ensemble: 1, lr: 3e-4, adamEps: 1e-8, actionClip: 1, seed: 0 },
+  cpu: { actions: 8, horizon: 10, annealFraction: 0.15, warmupSteps: 10_000, firstTrainMultiplier: 4, modelUpdates: 100, modelBatch: 128, bufferSize: 25_000, hidden: [256, 256], predictDelta: false, ensemble: 1, lr: 3e-4, adamEps: 1e-5, actionClip: 1, seed: 0 },
 };
 
 export class ModelManyActionsEstimator extends LearnedModelEstimator {
@@ -52,29 +53,28 @@ export class ModelManyActionsEstimator extends LearnedModelEstimator {
   }
 }
 
-const NUMERIC_KEYS = ['actions', 'horizon', 'annealFraction', 'warmupSteps', 'firstTrainMultiplier', 'modelUpdates', 'modelBatch', 'bufferSize', 'lr', 'adamEps', 'actionClip', 'seed'] as const;
+const MODEL_OPTION_SPEC: OptionSpec = {
+  actions: positiveInt,
+  horizon: positiveInt,
+  annealFraction: fraction,
+  warmupSteps: nonNegativeInt,
+  firstTrainMultiplier: positiveInt,
+  modelUpdates: nonNegativeInt,
+  modelBatch: positiveInt,
+  bufferSize: positiveInt,
+  hidden: widths,
+  predictDelta: flag,
+  ensemble: positiveInt,
+  lr: positiveNumber,
+  adamEps: positiveNumber,
+  actionClip: nonNegativeNumber,
+  seed: nonNegativeInt,
+};
 
 export function parseModelManyActionsOptions(options: Record<string, unknown>, estimator = 'daa'): ModelManyActionsOptions {
   const presetName = (options['preset'] ?? 'cpu') as string;
   if (!(presetName in MBMA_PRESETS)) throw new UsageError(`estimator '${estimator}': preset must be one of ${Object.keys(MBMA_PRESETS).join(', ')}, got '${presetName}'`);
-  const o: ModelManyActionsOptions = structuredClone(MBMA_PRESETS[presetName as keyof typeof MBMA_PRESETS]);
-  const valid = ['preset', ...NUMERIC_KEYS, 'hidden', 'predictDelta'];
-  for (const [k, v] of Object.entries(options)) {
-    if (!valid.includes(k)) throw new UsageError(`estimator '${estimator}': unknown option '${k}'; valid: ${valid.join(', ')}`);
-    if (k === 'preset') continue;
-    if (k === 'hidden') {
-      if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x) && x > 0)) throw new UsageError(`estimator '${estimator}': option 'hidden' must be an array of positive integers, got ${JSON.stringify(v)}`);
-      o.hidden = v as number[];
-    } else if (k === 'predictDelta') {
-      if (typeof v !== 'boolean') throw new UsageError(`estimator '${estimator}': option 'predictDelta' must be true or false, got ${JSON.stringify(v)}`);
-      o.predictDelta = v;
-    } else {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UsageError(`estimator '${estimator}': option '${k}' must be a non-negative number, got ${JSON.stringify(v)}`);
-      (o as unknown as Record<string, number>)[k] = v;
-    }
-  }
-  for (const k of ['actions', 'horizon', 'modelBatch', 'bufferSize'] as const) if (!Number.isInteger(o[k]) || o[k] < 1) throw new UsageError(`estimator '${estimator}': option '${k}' must be a positive integer, got ${o[k]}`);
-  return o;
+  return parseOptions(estimator, MODEL_OPTION_SPEC, MBMA_PRESETS[presetName as keyof typeof MBMA_PRESETS], options, ['preset']);
 }
 
 export const modelManyActionsInfo: EstimatorInfo = {

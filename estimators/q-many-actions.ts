@@ -8,13 +8,13 @@
  * weighted 1/(N + 1), as in the other many-actions estimators.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../common/errors.js';
 import { Rng, type RngState } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 import { createMlp, mlpForward, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { Rollout } from '../ppo/rollout.js';
+import { nonNegativeInt, parseOptions, positiveInt, positiveNumber, widths } from './options.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { manyActionsBatch, repeatObservations } from './many-actions-rows.js';
 import { SingleActionEstimator } from './single.js';
@@ -156,16 +156,7 @@ export const qManyActionsInfo: EstimatorInfo = {
   description: 'Many-actions estimator with learned Q: N extra actions per state valued by min of two Q-networks trained on TD(λ) targets (the QMA baseline).',
   extraActionsPerState: 'N',
   create(options) {
-    const d: QManyActionsOptions = { actions: 8, hidden: [256, 256], lr: 3e-4, epochs: 4, minibatch: 64, seed: 0 };
-    const valid = Object.keys(d);
-    for (const [k, v] of Object.entries(options)) {
-      if (!valid.includes(k)) throw new UsageError(`estimator 'qma': unknown option '${k}'; valid: ${valid.join(', ')}`);
-      if (k === 'hidden') {
-        if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x) && x > 0)) throw new UsageError(`estimator 'qma': option 'hidden' must be an array of positive integers, got ${JSON.stringify(v)}`);
-      } else if (typeof v !== 'number' || !(v > 0) || (k !== 'lr' && !Number.isInteger(v))) {
-        throw new UsageError(`estimator 'qma': option '${k}' must be a positive ${k === 'lr' ? 'number' : 'integer'}, got ${JSON.stringify(v)}`);
-      }
-    }
-    return new QManyActionsEstimator({ ...d, ...(options as Partial<QManyActionsOptions>) });
+    const defaults: QManyActionsOptions = { actions: 8, hidden: [256, 256], lr: 3e-4, epochs: 4, minibatch: 64, seed: 0 };
+    return new QManyActionsEstimator(parseOptions('qma', { actions: positiveInt, hidden: widths, lr: positiveNumber, epochs: positiveInt, minibatch: positiveInt, seed: nonNegativeInt }, defaults, options));
   },
 };

@@ -13,7 +13,7 @@
  * (`estimator/sim_env_steps`): they are a real cost, not free samples.
  * Branches run in lockstep in chunks of `simulatorSize` envs (`valueBranches`).
  */
-import { UsageError } from '../common/errors.js';
+import { parseOptions, positiveInt } from './options.js';
 import type { Rollout } from '../ppo/rollout.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { manyActionsBatch, repeatObservations } from './many-actions-rows.js';
@@ -59,21 +59,12 @@ export class SimulatorManyActionsEstimator implements Estimator {
   }
 }
 
-function positiveInt(options: Record<string, unknown>, key: string, dflt: number): number {
-  const v = options[key] ?? dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`estimator 'mc': option '${key}' must be a positive integer, got ${JSON.stringify(v)}`);
-  return v;
-}
-
 export const simulatorManyActionsInfo: EstimatorInfo = {
   name: 'mc',
   aliases: ['simulator'],
   description: 'Many-actions estimator valuing N extra actions per state by rewinding the real simulator for H steps (ground truth for MBMA; costs env steps).',
   extraActionsPerState: 'N',
   create(options) {
-    const known = ['actions', 'horizon', 'simulators'];
-    const unknown = Object.keys(options).filter((k) => !known.includes(k));
-    if (unknown.length) throw new UsageError(`estimator 'mc': unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')}; valid: ${known.join(', ')}`);
-    return new SimulatorManyActionsEstimator({ actions: positiveInt(options, 'actions', 4), horizon: positiveInt(options, 'horizon', 10), simulators: positiveInt(options, 'simulators', 64) });
+    return new SimulatorManyActionsEstimator(parseOptions('mc', { actions: positiveInt, horizon: positiveInt, simulators: positiveInt }, { actions: 4, horizon: 10, simulators: 64 }, options));
   },
 };

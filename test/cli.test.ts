@@ -119,6 +119,8 @@ t.test('bad input gets a one-line error naming the problem, exit code 2', async 
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['train', '--env', 'Pendulum-v1', '--estimator', 'daa', '--estimator-options', '{"preset":"huge"}'], /estimator 'daa': preset must be one of paper, code, cpu, got 'huge'/],
     [['train', '--env', 'Pendulum-v1', '--estimator', 'mc', '--estimator-options', '{"actions":0}'], /estimator 'mc': option 'actions' must be a positive integer, got 0/],
+    [['train', '--env', 'Pendulum-v1', '--estimator', 'daa', '--estimator-options', '{"hidden":[64,-1]}'], /estimator 'daa': option 'hidden' must be an array of positive integers, got \[64,-1\]/],
+    [['train', '--env', 'Pendulum-v1', '--estimator', 'qma', '--estimator-options', '{"horizon":3}'], /estimator 'qma': unknown option 'horizon'; valid: actions, hidden/],
     [['train', '--env', 'Pendulum-v1', '--estimator-options', '{bad'], /--estimator-options.*expected a JSON object/],
   ];
   for (const [args, re] of cases) {

@@ -6,7 +6,7 @@ import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 import { ActorCritic } from '../nets/actor-critic.js';
 import type { DynamicsModel } from '../worldmodels/dynamics-model.js';
-import { MlpDynamicsModel } from '../worldmodels/dynamics-model.js';
+import { EnsembleDynamicsModel, MlpDynamicsModel, predictionErrors } from '../worldmodels/dynamics-model.js';
 import { imagine } from '../worldmodels/imagination.js';
 import { ReplayBuffer } from '../worldmodels/replay-buffer.js';
 import { backend } from './helpers.js';
@@ -38,9 +38,9 @@ t.test('the MLP dynamics model learns a linear system', async (t) => {
   }
   const m = new MlpDynamicsModel(2, 1, { hidden: [32, 32], activation: 'leaky_relu', predictDelta: false, lr: 3e-3, adamEps: 1e-8 }, new Rng(1));
   const probe = buf.sample(256, new Rng(9));
-  const before = m.errors(probe);
+  const before = predictionErrors(m, probe);
   m.train(buf, 400, 64, new Rng(2));
-  const after = m.errors(probe);
+  const after = predictionErrors(m, probe);
   t.ok(after.obsMse < before.obsMse / 20 && after.obsMse < 2e-3, `transition MSE ${before.obsMse.toExponential(2)} → ${after.obsMse.toExponential(2)}`);
   t.ok(after.rewardMse < before.rewardMse / 20, `reward MSE ${before.rewardMse.toExponential(2)} → ${after.rewardMse.toExponential(2)}`);
   const m2 = new MlpDynamicsModel(2, 1, { hidden: [32, 32], activation: 'leaky_relu', predictDelta: false, lr: 3e-3, adamEps: 1e-8 }, new Rng(7));
@@ -50,6 +50,37 @@ t.test('the MLP dynamics model learns a linear system', async (t) => {
   t.same(Array.from(m2.predict(o4, a4, 4).next), Array.from(m.predict(o4, a4, 4).next), 'state round trip');
   m.dispose();
   m2.dispose();
+});
+
+t.test('a dynamics ensemble: mean of independently initialised members, learns, disagrees less after training, round-trips', async (t) => {
+  const rng = new Rng(3);
+  const buf = new ReplayBuffer(2000, 2, 1);
+  for (let i = 0; i < 2000; i++) {
+    const s = [rng.uniform(-1, 1), rng.uniform(-1, 1)];
+    const a = [rng.uniform(-1, 1)];
+    buf.add(s, a, s[1]!, [0.9 * s[0]! + 0.1 * a[0]!, 0.8 * s[1]!], false);
+  }
+  const opts = { hidden: [32], activation: 'leaky_relu' as const, predictDelta: true, lr: 3e-3, adamEps: 1e-8 };
+  const e = new EnsembleDynamicsModel(2, 1, opts, 3, new Rng(1));
+  const probe = buf.sample(256, new Rng(9));
+  const p0 = e.predict(probe.obs, probe.actions, 256);
+  const d0 = e.disagreement;
+  // the mean is the mean of the members
+  const m0 = e.members.map((m) => m.predict(probe.obs, probe.actions, 256).next[5]!);
+  t.ok(Math.abs(p0.next[5]! - (m0[0]! + m0[1]! + m0[2]!) / 3) < 1e-6);
+  t.ok(d0 > 0, 'members start different');
+  const before = predictionErrors(e, probe);
+  e.train(buf, 300, 64, new Rng(2));
+  const after = predictionErrors(e, probe);
+  t.ok(after.obsMse < before.obsMse / 10, `ensemble MSE ${before.obsMse.toExponential(2)} → ${after.obsMse.toExponential(2)}`);
+  e.predict(probe.obs, probe.actions, 256);
+  t.ok(e.disagreement < d0, `disagreement ${d0.toExponential(2)} → ${e.disagreement.toExponential(2)}`);
+  const e2 = new EnsembleDynamicsModel(2, 1, opts, 3, new Rng(5));
+  e2.setState(JSON.parse(JSON.stringify(e.getState())));
+  t.same(Array.from(e2.predict(probe.obs.subarray(0, 8), probe.actions.subarray(0, 4), 4).next), Array.from(e.predict(probe.obs.subarray(0, 8), probe.actions.subarray(0, 4), 4).next), "state round trip");
+  t.throws(() => new EnsembleDynamicsModel(2, 1, opts, 1, new Rng(1)), /size must be an integer ≥ 2/);
+  e.dispose();
+  e2.dispose();
 });
 
 /** CartPole's exact dynamics as a "model": the physics applied to the observation. */
@@ -126,10 +157,10 @@ t.test('daa trains inside the same PPO core: warm-up, model metrics, annealing, 
   b.dispose();
 });
 
-t.test('mbpo adds imagined states to the batch through the same PPO core and resumes exactly', async (t) => {
+t.test('mbpo (with a 2-model ensemble) adds imagined states to the batch through the same PPO core and resumes exactly', async (t) => {
   const cfg = resolveConfig({}, {
     envId: 'Pendulum-v1', totalTimesteps: 1024 * 10, numEnvs: 1, numSteps: 1024, numMinibatches: 8, updateEpochs: 2, seed: 6,
-    estimator: 'mbpo', estimatorOptions: { warmupSteps: 1024, modelUpdates: 20, firstTrainMultiplier: 2, hidden: [32, 32], actions: 3 },
+    estimator: 'mbpo', estimatorOptions: { warmupSteps: 1024, modelUpdates: 20, firstTrainMultiplier: 2, hidden: [32, 32], actions: 3, ensemble: 2 },
   });
   const a = createTrainer(cfg);
   const m1 = a.iterate().metrics;
@@ -139,6 +170,7 @@ t.test('mbpo adds imagined states to the batch through the same PPO core and res
   t.ok(Number.isFinite(m1.policy_loss));
   const snap = JSON.parse(JSON.stringify(a.getState()));
   const ma = a.iterate().metrics;
+  t.ok(ma['estimator/model_ensemble_disagreement']! > 0, `ensemble disagreement ${ma['estimator/model_ensemble_disagreement']}`);
   const b = createTrainer(cfg);
   b.setState(snap);
   t.same(b.iterate().metrics, ma, 'identical iteration after restore');

@@ -17,6 +17,24 @@ export interface DynamicsModel {
   predict(obs: Float32Array, actions: Float32Array, n: number): { next: Float32Array; reward: Float32Array };
 }
 
+/** A dynamics model the ModelLearner trains and checkpoints (a single MLP pair or an ensemble of them). */
+export interface TrainableDynamicsModel extends DynamicsModel {
+  train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number };
+  getState(): unknown;
+  setState(s: unknown): void;
+  dispose(): void;
+}
+
+/** Mean squared errors of a model's one-step predictions on a set of real transitions. */
+export function predictionErrors(model: DynamicsModel, t: Transitions): { obsMse: number; rewardMse: number } {
+  const p = model.predict(t.obs, t.actions, t.n);
+  let o = 0;
+  for (let i = 0; i < p.next.length; i++) o += (p.next[i]! - t.nextObs[i]!) ** 2;
+  let r = 0;
+  for (let i = 0; i < t.n; i++) r += (p.reward[i]! - t.rewards[i]!) ** 2;
+  return { obsMse: o / p.next.length, rewardMse: r / t.n };
+}
+
 export interface MlpDynamicsOptions {
   hidden: number[];
   activation: Activation;
@@ -25,7 +43,7 @@ export interface MlpDynamicsOptions {
   adamEps: number;
 }
 
-export class MlpDynamicsModel implements DynamicsModel {
+export class MlpDynamicsModel implements TrainableDynamicsModel {
   readonly transition: Mlp;
   readonly reward: Mlp;
   private readonly transitionOpt: Adam;
@@ -53,16 +71,6 @@ export class MlpDynamicsModel implements DynamicsModel {
     const out = { next: next.dataSync() as Float32Array, reward: reward.dataSync() as Float32Array };
     tf.dispose([next, reward]);
     return out;
-  }
-
-  /** Mean squared errors of the one-step predictions on a set of real transitions. */
-  errors(t: Transitions): { obsMse: number; rewardMse: number } {
-    const p = this.predict(t.obs, t.actions, t.n);
-    let o = 0;
-    for (let i = 0; i < p.next.length; i++) o += (p.next[i]! - t.nextObs[i]!) ** 2;
-    let r = 0;
-    for (let i = 0; i < t.n; i++) r += (p.reward[i]! - t.rewards[i]!) ** 2;
-    return { obsMse: o / p.next.length, rewardMse: r / t.n };
   }
 
   /** `updates` Adam steps on uniform replay minibatches; returns the mean losses. */
@@ -94,7 +102,8 @@ export class MlpDynamicsModel implements DynamicsModel {
     return { transition: serializeVariables(this.transition.params), reward: serializeVariables(this.reward.params), transitionOpt: this.transitionOpt.getState(), rewardOpt: this.rewardOpt.getState() };
   }
 
-  setState(s: ReturnType<MlpDynamicsModel['getState']>): void {
+  setState(state: unknown): void {
+    const s = state as ReturnType<MlpDynamicsModel['getState']>;
     loadVariables(this.transition.params, s.transition);
     loadVariables(this.reward.params, s.reward);
     this.transitionOpt.setState(s.transitionOpt);
@@ -105,5 +114,54 @@ export class MlpDynamicsModel implements DynamicsModel {
     [...this.transition.params, ...this.reward.params].forEach((p) => p.dispose());
     this.transitionOpt.dispose();
     this.rewardOpt.dispose();
+  }
+}
+
+/**
+ * K independently initialised MLP models, each trained on its own replay minibatches; predictions
+ * are the members' mean (an optional variance reduction of the model's errors; MBMA uses K = 1).
+ * `disagreement` is the mean across rows of the members' spread of next-state predictions.
+ */
+export class EnsembleDynamicsModel implements TrainableDynamicsModel {
+  readonly members: MlpDynamicsModel[];
+  disagreement = NaN;
+
+  constructor(readonly obsDim: number, readonly actDim: number, options: MlpDynamicsOptions, size: number, rng: Rng) {
+    if (!Number.isInteger(size) || size < 2) throw new Error(`EnsembleDynamicsModel: size must be an integer ≥ 2, got ${size}`);
+    this.members = Array.from({ length: size }, () => new MlpDynamicsModel(obsDim, actDim, options, rng));
+  }
+
+  predict(obs: Float32Array, actions: Float32Array, n: number): { next: Float32Array; reward: Float32Array } {
+    const preds = this.members.map((m) => m.predict(obs, actions, n));
+    const K = preds.length;
+    const next = new Float32Array(n * this.obsDim);
+    const reward = new Float32Array(n);
+    for (const p of preds) {
+      for (let i = 0; i < next.length; i++) next[i]! += p.next[i]! / K;
+      for (let i = 0; i < n; i++) reward[i]! += p.reward[i]! / K;
+    }
+    let spread = 0;
+    for (const p of preds) for (let i = 0; i < next.length; i++) spread += (p.next[i]! - next[i]!) ** 2;
+    this.disagreement = spread / K / Math.max(next.length, 1);
+    return { next, reward };
+  }
+
+  train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number } {
+    const losses = this.members.map((m) => m.train(buffer, updates, batch, rng));
+    return { transitionLoss: losses.reduce((a, l) => a + l.transitionLoss, 0) / losses.length, rewardLoss: losses.reduce((a, l) => a + l.rewardLoss, 0) / losses.length };
+  }
+
+  getState(): { members: unknown[] } {
+    return { members: this.members.map((m) => m.getState()) };
+  }
+
+  setState(state: unknown): void {
+    const s = state as { members: unknown[] };
+    if (s.members.length !== this.members.length) throw new Error(`ensemble checkpoint has ${s.members.length} members, this model ${this.members.length}`);
+    this.members.forEach((m, i) => m.setState(s.members[i]));
+  }
+
+  dispose(): void {
+    this.members.forEach((m) => m.dispose());
   }
 }

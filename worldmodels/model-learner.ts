@@ -8,7 +8,7 @@
 import { Rng, type RngState } from '../common/rng.js';
 import type { EstimatorContext } from '../estimators/estimator.js';
 import type { Rollout } from '../ppo/rollout.js';
-import { MlpDynamicsModel } from './dynamics-model.js';
+import { EnsembleDynamicsModel, MlpDynamicsModel, predictionErrors, type TrainableDynamicsModel } from './dynamics-model.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
 export interface ModelLearnerOptions {
@@ -19,6 +19,8 @@ export interface ModelLearnerOptions {
   bufferSize: number;
   hidden: number[];
   predictDelta: boolean;
+  /** Members of the dynamics ensemble (1 = a single model, as MBMA); predictions are their mean. */
+  ensemble: number;
   lr: number;
   adamEps: number;
   /** Clip actions to ±this before the model sees them (MBMA: 1); 0 = no clipping. */
@@ -30,7 +32,7 @@ export interface ModelLearnerOptions {
 }
 
 interface LearnerState {
-  model: ReturnType<MlpDynamicsModel['getState']> | null;
+  model: unknown;
   buffer: unknown;
   dims: [number, number] | null;
   modelSteps: number;
@@ -38,7 +40,7 @@ interface LearnerState {
 }
 
 export class ModelLearner {
-  model: MlpDynamicsModel | null = null;
+  model: TrainableDynamicsModel | null = null;
   private buffer: ReplayBuffer | null = null;
   /** Iterations since the model started training (the annealing clock). */
   modelSteps = 0;
@@ -50,16 +52,17 @@ export class ModelLearner {
 
   readonly clip = (a: Float32Array): Float32Array => (this.o.actionClip > 0 ? a.map((v) => Math.max(-this.o.actionClip, Math.min(this.o.actionClip, v))) : a);
 
-  private ensure(obsDim: number, actDim: number): { model: MlpDynamicsModel; buffer: ReplayBuffer } {
+  private ensure(obsDim: number, actDim: number): { model: TrainableDynamicsModel; buffer: ReplayBuffer } {
     if (!this.model || !this.buffer) {
-      this.model = new MlpDynamicsModel(obsDim, actDim, { hidden: this.o.hidden, activation: 'leaky_relu', predictDelta: this.o.predictDelta, lr: this.o.lr, adamEps: this.o.adamEps }, this.rng);
+      const mo = { hidden: this.o.hidden, activation: 'leaky_relu' as const, predictDelta: this.o.predictDelta, lr: this.o.lr, adamEps: this.o.adamEps };
+      this.model = (this.o.ensemble ?? 1) > 1 ? new EnsembleDynamicsModel(obsDim, actDim, mo, this.o.ensemble, this.rng) : new MlpDynamicsModel(obsDim, actDim, mo, this.rng);
       this.buffer = new ReplayBuffer(this.o.bufferSize, obsDim, actDim);
     }
     return { model: this.model, buffer: this.buffer };
   }
 
   /** Open-loop H-step observation MSE along env 0's real trajectory, over segments without episode ends. */
-  private horizonError(model: MlpDynamicsModel, r: Rollout, H: number): number {
+  private horizonError(model: TrainableDynamicsModel, r: Rollout, H: number): number {
     const N = r.numEnvs;
     const D = r.obsDim;
     const A = r.actionDim;
@@ -89,7 +92,8 @@ export class ModelLearner {
     if (this.modelSteps > 0) {
       const fresh = new ReplayBuffer(r.numSteps * r.numEnvs, r.obsDim, r.actionDim);
       fresh.addRollout(r, this.clip);
-      const e = model.errors(fresh.sample(Math.min(512, fresh.size), this.rng));
+      const e = predictionErrors(model, fresh.sample(Math.min(512, fresh.size), this.rng));
+      if (model instanceof EnsembleDynamicsModel) stats['model_ensemble_disagreement'] = model.disagreement;
       stats['model_obs_mse_1step'] = e.obsMse;
       stats['model_reward_mse_1step'] = e.rewardMse;
       stats[`model_obs_mse_${this.o.errorHorizon}step`] = this.horizonError(model, r, this.o.errorHorizon);
