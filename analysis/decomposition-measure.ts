@@ -38,6 +38,7 @@ export interface DecompositionOptions {
   seed: number;
   simulators?: number;
   warmupSteps?: number;
+  onProgress?: (message: string) => void;
 }
 
 export interface DecompositionReport {
@@ -82,6 +83,7 @@ export function measureDecomposition(source: { config: PpoConfig; trainer: PpoTr
 
   try {
     for (let k = 0; k < o.segments; k++) {
+      o.onProgress?.(`decomposition: segment ${k + 1}/${o.segments}: ${o.steps * N} states × ${2 * M + 2} rollouts of ${o.horizon} steps (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
       const r = collector.collect(o.steps, trainer.globalStep + k * o.steps * N);
       const rows = o.steps * N;
       // per state: [a × M, a' × M, fresh v-actions × 2]

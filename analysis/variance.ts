@@ -40,6 +40,8 @@ export interface VarianceOptions {
   fitBatches?: number;
   /** Options per estimator name, for the estimators created here. */
   estimatorOptions?: Record<string, Record<string, unknown>>;
+  /** Progress messages (the CLI prints them to stderr). */
+  onProgress?: (message: string) => void;
 }
 
 export interface EstimatorVariance extends GradientStats {
@@ -98,7 +100,10 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   const ctxs = new Map([...estimators.keys()].map((n) => [n, ctxFor(n)]));
   const toFit = [...estimators].filter(([n, e]) => e !== trainer.estimator && n !== REFERENCE_ESTIMATOR && e.getState !== undefined);
   const fitBatches = toFit.length ? (o.fitBatches ?? 10) : 0;
+  const t0 = performance.now();
+  const say = (m: string) => o.onProgress?.(`${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   for (let k = 0; k < fitBatches; k++) {
+    say(`variance: fitting ${toFit.map(([n]) => n).join(', ')} on batch ${k + 1}/${fitBatches}`);
     const rollout = collector.collect(stepsPerEnv, trainer.globalStep + k * o.batchSize);
     // the model warm-up of training does not apply here: the fit batches exist to train it
     for (const [name, est] of toFit) est.prepare(rollout, { ...ctxs.get(name)!, training: true, progress: { iteration: k, numIterations: 0, globalStep: Number.MAX_SAFE_INTEGER } });
@@ -108,6 +113,7 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   const norm = o.normalizeAdvantages ?? false;
 
   for (let k = 0; k < o.batches; k++) {
+    say(`variance: batch ${k + 1}/${o.batches} of ${o.batchSize} steps, estimators ${names.join(', ')}`);
     const rollout = collector.collect(stepsPerEnv, k * o.batchSize);
     for (const name of names) {
       const t0 = performance.now();
@@ -115,6 +121,7 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
       wall.set(name, wall.get(name)! + (performance.now() - t0) / 1000);
     }
   }
+  say(`variance: reference gradient from ${refMult} batches`);
   const refParts: Float64Array[] = [];
   for (let k = 0; k < refMult; k++) {
     const rollout = collector.collect(stepsPerEnv, (o.batches + k) * o.batchSize);

@@ -203,6 +203,7 @@ export function registerCommands(program: Command): void {
         bootstrap: opts.bootstrap,
         fitBatches: opts.fitBatches,
         estimatorOptions: opts.estimatorOptions,
+        onProgress: (m: string) => process.stderr.write(`${m}\n`),
       };
       if (opts.sweep) {
         writeJson(opts.out, { sweep: sampleSizeSweep(run, opts.sweep, common) });
@@ -219,6 +220,7 @@ export function registerCommands(program: Command): void {
           deltas: opts.deltas,
           actions: opts.decompActions,
           seed: common.seed + 500,
+          onProgress: common.onProgress,
         });
       }
       writeJson(opts.out, report);
