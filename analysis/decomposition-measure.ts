@@ -16,6 +16,7 @@ import { Rng } from '../common/rng.js';
 import { UsageError } from '../common/errors.js';
 import { SimulatorPool } from '../envs/simulator-pool.js';
 import { makeTrainingEnv } from '../envs/stack.js';
+import { repeatObservations } from '../estimators/many-actions-rows.js';
 import { valueBranches } from '../estimators/simulator-branches.js';
 import type { PpoConfig } from '../ppo/config.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
@@ -77,7 +78,6 @@ export function measureDecomposition(source: { config: PpoConfig; trainer: PpoTr
   const M = o.rollouts;
   const N = config.numEnvs;
   const A = agent.actionDim;
-  const D = agent.obsDim;
   const trajs: TrajectoryTerms[] = [];
   const tucker = { gg: [] as number[], gg2: [] as number[], qx: [] as number[], qy: [] as number[], q2: [] as number[], vx: [] as number[], vy: [] as number[], value: [] as number[] };
 
@@ -88,7 +88,7 @@ export function measureDecomposition(source: { config: PpoConfig; trainer: PpoTr
       const rows = o.steps * N;
       // per state: [a × M, a' × M, fresh v-actions × 2]
       const per = 2 * M + 2;
-      const fresh = agent.act(repeat(r.obs, rows, D, 3), rows * 3, agent.sampleNoise(rows * 3, rng));
+      const fresh = agent.act(repeatObservations(r, rows, 3), rows * 3, agent.sampleNoise(rows * 3, rng));
       const B = rows * per;
       const stateOf = new Int32Array(B);
       const actions = new Float32Array(B * A);
@@ -170,10 +170,4 @@ export function measureDecomposition(source: { config: PpoConfig; trainer: PpoTr
     tucker: tuckerSplit({ gg: f64(tucker.gg), gg2: f64(tucker.gg2), qx: f64(tucker.qx), qy: f64(tucker.qy), q2: f64(tucker.q2), vx: f64(tucker.vx), vy: f64(tucker.vy), value: f64(tucker.value), numParams: P }),
     wall_s: +((performance.now() - t0) / 1000).toFixed(3),
   };
-}
-
-function repeat(obs: Float32Array, rows: number, D: number, x: number): Float32Array {
-  const out = new Float32Array(rows * x * D);
-  for (let j = 0; j < rows; j++) for (let c = 0; c < x; c++) out.set(obs.subarray(j * D, (j + 1) * D), (j * x + c) * D);
-  return out;
 }

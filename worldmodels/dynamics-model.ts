@@ -120,11 +120,9 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
 /**
  * K independently initialised MLP models, each trained on its own replay minibatches; predictions
  * are the members' mean (an optional variance reduction of the model's errors; MBMA uses K = 1).
- * `disagreement` is the mean across rows of the members' spread of next-state predictions.
  */
 export class EnsembleDynamicsModel implements TrainableDynamicsModel {
   readonly members: MlpDynamicsModel[];
-  disagreement = NaN;
 
   constructor(readonly obsDim: number, readonly actDim: number, options: MlpDynamicsOptions, size: number, rng: Rng) {
     if (!Number.isInteger(size) || size < 2) throw new Error(`EnsembleDynamicsModel: size must be an integer ≥ 2, got ${size}`);
@@ -132,7 +130,10 @@ export class EnsembleDynamicsModel implements TrainableDynamicsModel {
   }
 
   predict(obs: Float32Array, actions: Float32Array, n: number): { next: Float32Array; reward: Float32Array } {
-    const preds = this.members.map((m) => m.predict(obs, actions, n));
+    return this.meanOf(this.members.map((m) => m.predict(obs, actions, n)), n);
+  }
+
+  private meanOf(preds: { next: Float32Array; reward: Float32Array }[], n: number): { next: Float32Array; reward: Float32Array } {
     const K = preds.length;
     const next = new Float32Array(n * this.obsDim);
     const reward = new Float32Array(n);
@@ -140,10 +141,16 @@ export class EnsembleDynamicsModel implements TrainableDynamicsModel {
       for (let i = 0; i < next.length; i++) next[i]! += p.next[i]! / K;
       for (let i = 0; i < n; i++) reward[i]! += p.reward[i]! / K;
     }
+    return { next, reward };
+  }
+
+  /** Mean squared spread of the members' next-state predictions around their mean (a diagnostic, kept off the imagination path). */
+  disagreement(obs: Float32Array, actions: Float32Array, n: number): number {
+    const preds = this.members.map((m) => m.predict(obs, actions, n));
+    const { next } = this.meanOf(preds, n);
     let spread = 0;
     for (const p of preds) for (let i = 0; i < next.length; i++) spread += (p.next[i]! - next[i]!) ** 2;
-    this.disagreement = spread / K / Math.max(next.length, 1);
-    return { next, reward };
+    return spread / preds.length / Math.max(next.length, 1);
   }
 
   train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number } {

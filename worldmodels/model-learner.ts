@@ -92,8 +92,9 @@ export class ModelLearner {
     if (this.modelSteps > 0) {
       const fresh = new ReplayBuffer(r.numSteps * r.numEnvs, r.obsDim, r.actionDim);
       fresh.addRollout(r, this.clip);
-      const e = predictionErrors(model, fresh.sample(Math.min(512, fresh.size), this.rng));
-      if (model instanceof EnsembleDynamicsModel) stats['model_ensemble_disagreement'] = model.disagreement;
+      const probe = fresh.sample(Math.min(512, fresh.size), this.rng);
+      const e = predictionErrors(model, probe);
+      if (model instanceof EnsembleDynamicsModel) stats['model_ensemble_disagreement'] = model.disagreement(probe.obs, probe.actions, probe.n);
       stats['model_obs_mse_1step'] = e.obsMse;
       stats['model_reward_mse_1step'] = e.rewardMse;
       stats[`model_obs_mse_${this.o.errorHorizon}step`] = this.horizonError(model, r, this.o.errorHorizon);
