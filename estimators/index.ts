@@ -1,13 +1,16 @@
 /** The estimator registry: names (and aliases) → factories. */
 import { UsageError } from '../common/errors.js';
+import { actorCriticInfo } from './actor-critic.js';
 import type { Estimator, EstimatorInfo } from './estimator.js';
+import { meanActorCriticInfo } from './mean-actor-critic.js';
 import { modelManyActionsInfo } from './model-many-actions.js';
 import { modelRolloutsInfo } from './model-rollouts.js';
 import { qManyActionsInfo } from './q-many-actions.js';
 import { simulatorManyActionsInfo } from './simulator-many-actions.js';
 import { singleInfo } from './single.js';
+import { worldModelPgInfo } from './world-model-pg.js';
 
-export const ESTIMATORS: EstimatorInfo[] = [singleInfo, qManyActionsInfo, modelManyActionsInfo, modelRolloutsInfo, simulatorManyActionsInfo];
+export const ESTIMATORS: EstimatorInfo[] = [singleInfo, qManyActionsInfo, modelManyActionsInfo, modelRolloutsInfo, simulatorManyActionsInfo, actorCriticInfo, meanActorCriticInfo, worldModelPgInfo];
 
 export function estimatorInfo(name: string): EstimatorInfo {
   const info = ESTIMATORS.find((e) => e.name === name || e.aliases.includes(name));

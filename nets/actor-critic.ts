@@ -129,6 +129,15 @@ export class ActorCritic {
     return noise;
   }
 
+  /** Categorical policies: log π(a|s) of every action, B × n (row-major). */
+  logProbsAll(obs: Float32Array, batch: number): Float32Array {
+    if (this.kind !== 'categorical') throw new Error('logProbsAll: the policy is not categorical (the action space is not Discrete)');
+    const t = tf.tidy(() => tf.logSoftmax(this.policyOut(tf.tensor2d(obs, [batch, this.obsDim]))));
+    const out = t.dataSync() as Float32Array;
+    t.dispose();
+    return out;
+  }
+
   values(obs: Float32Array, batch: number): Float32Array {
     const v = tf.tidy(() => this.value(tf.tensor2d(obs, [batch, this.obsDim])));
     const out = v.dataSync() as Float32Array;

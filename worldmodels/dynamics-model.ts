@@ -19,7 +19,8 @@ export interface DynamicsModel {
 
 /** A dynamics model the ModelLearner trains and checkpoints (a single MLP pair or an ensemble of them). */
 export interface TrainableDynamicsModel extends DynamicsModel {
-  train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number };
+  /** Mean losses of the updates; models with a termination head also report its loss. */
+  train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number; terminalLoss?: number };
   getState(): unknown;
   setState(s: unknown): void;
   dispose(): void;

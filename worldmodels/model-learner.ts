@@ -46,7 +46,14 @@ export class ModelLearner {
   modelSteps = 0;
   private readonly rng: Rng;
 
-  constructor(readonly o: ModelLearnerOptions) {
+  /**
+   * `factory` builds the model (default: an MLP transition/reward model, or an ensemble of them);
+   * the discrete-action world model of `wmpg` comes in through it.
+   */
+  constructor(
+    readonly o: ModelLearnerOptions,
+    private readonly factory?: (obsDim: number, actDim: number, rng: Rng) => TrainableDynamicsModel,
+  ) {
     this.rng = new Rng(o.seed + 977);
   }
 
@@ -55,7 +62,9 @@ export class ModelLearner {
   private ensure(obsDim: number, actDim: number): { model: TrainableDynamicsModel; buffer: ReplayBuffer } {
     if (!this.model || !this.buffer) {
       const mo = { hidden: this.o.hidden, activation: 'leaky_relu' as const, predictDelta: this.o.predictDelta, lr: this.o.lr, adamEps: this.o.adamEps };
-      this.model = (this.o.ensemble ?? 1) > 1 ? new EnsembleDynamicsModel(obsDim, actDim, mo, this.o.ensemble, this.rng) : new MlpDynamicsModel(obsDim, actDim, mo, this.rng);
+      this.model = this.factory
+        ? this.factory(obsDim, actDim, this.rng)
+        : (this.o.ensemble ?? 1) > 1 ? new EnsembleDynamicsModel(obsDim, actDim, mo, this.o.ensemble, this.rng) : new MlpDynamicsModel(obsDim, actDim, mo, this.rng);
       this.buffer = new ReplayBuffer(this.o.bufferSize, obsDim, actDim);
     }
     return { model: this.model, buffer: this.buffer };
@@ -103,9 +112,10 @@ export class ModelLearner {
     stats['buffer_size'] = buffer.size;
     const stepsSeen = ctx.progress.globalStep + r.numSteps * r.numEnvs;
     if (stepsSeen < this.o.warmupSteps || buffer.size < this.o.modelBatch) return { active: false, stats };
-    const loss = model.train(buffer, this.o.modelUpdates * (this.modelSteps === 0 ? this.o.firstTrainMultiplier : 1), this.o.modelBatch, this.rng);
+    const loss: ReturnType<TrainableDynamicsModel["train"]> = model.train(buffer, this.o.modelUpdates * (this.modelSteps === 0 ? this.o.firstTrainMultiplier : 1), this.o.modelBatch, this.rng);
     stats['model_transition_loss'] = loss.transitionLoss;
     stats['model_reward_loss'] = loss.rewardLoss;
+    if (loss.terminalLoss !== undefined) stats['model_terminal_loss'] = loss.terminalLoss;
     this.modelSteps += 1;
     return { active: true, stats };
   }

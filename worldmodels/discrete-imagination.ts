@@ -1,0 +1,46 @@
+/**
+ * Imagined returns in a discrete-action world model (the WMPG estimator's action values): from B
+ * states take the given first actions, then follow the policy (sampled, Gumbel-max from the caller's
+ * RNG) for the rest of H model steps, all branches batched (one model and one policy call per step):
+ *   Ĝ = Σ_{k<H} γ^k c_k r̂_k + γ^H c_H V(ŝ_H),   c_0 = 1,  c_{k+1} = c_k (1 − d̂_k),
+ * where d̂_k is the model's termination probability (expected continuation, no sampled episode end)
+ * and V the critic. Ĝ(s, a) estimates Q^π(s, a); with the first action drawn from π it estimates
+ * V^π(s) (WMPG's informed baseline).
+ */
+import type { Rng } from '../common/rng.js';
+import type { ActorCritic } from '../nets/actor-critic.js';
+import type { DiscreteWorldModel } from './discrete-world-model.js';
+
+export interface DiscreteImagineOptions {
+  horizon: number;
+  gamma: number;
+  rng: Rng;
+}
+
+export interface DiscreteImagined {
+  returns: Float32Array;
+  /** c_H: the probability the branch is still alive after H steps. */
+  alive: Float32Array;
+}
+
+export function imaginedReturns(model: DiscreteWorldModel, agent: ActorCritic, obs0: Float32Array, firstActions: Float32Array, n: number, o: DiscreteImagineOptions): DiscreteImagined {
+  if (!Number.isInteger(o.horizon) || o.horizon < 1) throw new Error(`imaginedReturns: horizon must be an integer ≥ 1, got ${o.horizon}`);
+  const returns = new Float32Array(n);
+  const alive = new Float32Array(n).fill(1);
+  let obs = obs0;
+  let actions = firstActions;
+  let discount = 1;
+  for (let k = 0; k < o.horizon; k++) {
+    const p = model.predict(obs, actions, n);
+    for (let b = 0; b < n; b++) {
+      returns[b]! += discount * alive[b]! * p.reward[b]!;
+      alive[b]! *= 1 - p.terminal[b]!;
+    }
+    discount *= o.gamma;
+    obs = p.next;
+    if (k + 1 < o.horizon) actions = agent.act(obs, n, agent.sampleNoise(n, o.rng)).actions;
+  }
+  const v = agent.values(obs, n);
+  for (let b = 0; b < n; b++) returns[b]! += discount * alive[b]! * v[b]!;
+  return { returns, alive };
+}
