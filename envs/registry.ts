@@ -4,6 +4,7 @@
  * TimeLimit (Gymnasium puts TimeLimit there too).
  */
 import { UsageError } from '../common/errors.js';
+import { LunarLanderEnv } from './box2d/lunar-lander.js';
 import { CartPoleEnv } from './classic/cartpole.js';
 import { PendulumEnv } from './classic/pendulum.js';
 import { GaussianBanditEnv } from './toy/gaussian-bandit.js';
@@ -99,6 +100,24 @@ register({
   rewardThreshold: 475,
   family: 'classic',
   description: 'Gymnasium classic control: balance a pole on a cart (Barto, Sutton & Anderson 1983).',
+});
+
+register({
+  id: 'LunarLander-v3',
+  create: () => new LunarLanderEnv(false),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 200,
+  family: 'classic',
+  description: 'Gymnasium Box2D: land on the pad with four discrete engine actions (on @box2d/core).',
+});
+
+register({
+  id: 'LunarLanderContinuous-v3',
+  create: () => new LunarLanderEnv(true),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 200,
+  family: 'continuous',
+  description: 'Gymnasium Box2D: land on the pad with continuous main/side throttles (on @box2d/core).',
 });
 
 register({
