@@ -41,6 +41,7 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--max-grad-norm <x>', 'maxGradNorm', floatFlag(0), 'global gradient-norm clip'],
   ['--target-kl <x>', 'targetKl', floatFlag(0), 'stop the epochs early when approx_kl exceeds this'],
   ['--hidden-sizes <list>', 'hiddenSizes', intListFlag, 'hidden layer widths of both MLPs, e.g. 64,64'],
+  ['--network <name>', 'network', (v) => v, "policy/value network: 'mlp' or 'nature-cnn' (pixel envs; the default for Pong-v0)"],
   ['--action-repeat <k>', 'actionRepeat', intFlag(1), 'apply each action k times (DMC: 4 in the MBMA paper, 1 in BRO)'],
   ['--track-variance <every>', 'trackVarianceEvery', intFlag(0), 'measure gradient variance every n iterations into variance.jsonl (0 = off)'],
   ['--track-estimators <list>', 'trackVarianceEstimators', (v) => v.split(',').map((x) => estimatorInfo(x.trim()).name), 'estimators measured by --track-variance (default: single)'],

@@ -4,7 +4,9 @@
  * TimeLimit (Gymnasium puts TimeLimit there too).
  */
 import { UsageError } from '../common/errors.js';
+import { PongAleEnv } from './atari/pong.js';
 import { LunarLanderEnv } from './box2d/lunar-lander.js';
+import { atariPreprocessing, NoopReset } from './wrappers/atari.js';
 import { CartPoleEnv } from './classic/cartpole.js';
 import { PendulumEnv } from './classic/pendulum.js';
 import { GaussianBanditEnv } from './toy/gaussian-bandit.js';
@@ -36,7 +38,7 @@ import { NanGuard } from './wrappers/nan-guard.js';
 import { TimeLimit } from './wrappers/time-limit.js';
 
 /** Which CleanRL script's defaults apply: `ppo.py` (classic control) or `ppo_continuous_action.py`. */
-export type PresetFamily = 'classic' | 'continuous';
+export type PresetFamily = 'classic' | 'continuous' | 'atari';
 
 export interface EnvSpec {
   id: string;
@@ -118,6 +120,24 @@ register({
   rewardThreshold: 200,
   family: 'continuous',
   description: 'Gymnasium Box2D: land on the pad with continuous main/side throttles (on @box2d/core).',
+});
+
+register({
+  id: 'PongState-v0',
+  create: () => new NoopReset(new PongAleEnv({ frameskip: 4, repeatActionProbability: 0.25, observation: 'state' }), 30),
+  maxEpisodeSteps: 27_000,
+  rewardThreshold: 20,
+  family: 'classic',
+  description: 'Pong (our own implementation of the Atari rules) with a 7-number state observation; frameskip 4, sticky actions 0.25, noop reset.',
+});
+
+register({
+  id: 'Pong-v0',
+  create: () => atariPreprocessing(new PongAleEnv({ frameskip: 1, repeatActionProbability: 0.25, observation: 'rgb' })),
+  maxEpisodeSteps: 27_000,
+  rewardThreshold: 20,
+  family: 'atari',
+  description: 'Pong (our own implementation of the Atari rules) on 84×84×4 frames: sticky actions 0.25, noop reset, max-and-skip 4, fire reset, grayscale, frame stack.',
 });
 
 register({

@@ -10,12 +10,70 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../common/rng.js';
 import { flatSize, type Space } from '../envs/spaces.js';
 import { createMlp, mlpForward, uniqueName, type Activation, type Mlp } from './mlp.js';
+import { orthogonal } from './orthogonal.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export interface ActorCriticOptions {
   hiddenSizes: number[];
   activation: Activation;
+  /**
+   * 'mlp' (default): separate actor and critic MLPs. 'nature-cnn': a shared trunk for 4 × 84 × 84
+   * frames (values 0–255, scaled by 1/255): conv 32×8×8/4, 64×4×4/2, 64×3×3/1, FC 512, ReLU, all
+   * orthogonal with gain √2 (PPO detail 21); the actor and critic are linear heads on it.
+   */
+  network?: 'mlp' | 'nature-cnn';
+}
+
+/** The Nature CNN trunk's parameters: [K1, b1, K2, b2, K3, b3, Wfc, bfc]. */
+function natureCnn(inChannels: number, rng: Rng): tf.Variable[] {
+  const id = uniqueName('nature_cnn');
+  const params: tf.Variable[] = [];
+  const convs: [number, number, number][] = [[8, inChannels, 32], [4, 32, 64], [3, 64, 64]];
+  convs.forEach(([k, cin, cout], i) => {
+    // PyTorch's orthogonal_ on a conv weight flattens it to cout × (cin·k·k); ours is (k·k·cin) × cout
+    const w = orthogonal(k * k * cin, cout, Math.SQRT2, rng);
+    params.push(tf.tidy(() => tf.variable(tf.tensor4d(w, [k, k, cin, cout]), true, `${id}/conv${i}/K`)));
+    params.push(tf.tidy(() => tf.variable(tf.zeros([cout]), true, `${id}/conv${i}/b`)));
+  });
+  const fc = orthogonal(7 * 7 * 64, 512, Math.SQRT2, rng);
+  params.push(tf.tidy(() => tf.variable(tf.tensor2d(fc, [7 * 7 * 64, 512]), true, `${id}/fc/W`)));
+  params.push(tf.tidy(() => tf.variable(tf.zeros([512]), true, `${id}/fc/b`)));
+  return params;
+}
+
+/**
+ * A 'valid' 2-D convolution (NHWC input, k × k × C × O kernel, stride s dividing both k and the input
+ * size) built from reshape, transpose, slice, concat and one matMul, so that it differentiates on
+ * every tfjs backend: the wasm backend has no Conv2DBackpropFilter kernel. Space-to-depth by s turns
+ * it into a stride-1 convolution with an m × m kernel (m = k/s) over s·s·C channels, done as im2col.
+ */
+export function conv2dValid(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
+  const [B, H, W, C] = x.shape;
+  const [k, , , O] = kernel.shape;
+  if (k % stride !== 0 || H % stride !== 0 || W % stride !== 0) throw new Error(`conv2dValid: stride ${stride} must divide the kernel size ${k} and the input size ${H}×${W}`);
+  const m = k / stride;
+  const s = stride;
+  const hb = H / s;
+  const wb = W / s;
+  const oh = hb - m + 1;
+  const ow = wb - m + 1;
+  const blocks = s === 1 ? x : (tf.reshape(tf.transpose(tf.reshape(x, [B, hb, s, wb, s, C]), [0, 1, 3, 2, 4, 5]), [B, hb, wb, s * s * C]) as tf.Tensor4D);
+  const cols: tf.Tensor4D[] = [];
+  for (let ai = 0; ai < m; ai++) for (let aj = 0; aj < m; aj++) cols.push(tf.slice(blocks, [0, ai, aj, 0], [B, oh, ow, s * s * C]));
+  const patches = cols.length === 1 ? cols[0]! : tf.concat(cols, 3);
+  const kp = s === 1 ? tf.reshape(kernel, [k * k * C, O]) : tf.reshape(tf.transpose(tf.reshape(kernel, [m, s, m, s, C, O]), [0, 2, 1, 3, 4, 5]), [k * k * C, O]);
+  return tf.reshape(tf.matMul(tf.reshape(patches, [B * oh * ow, k * k * C]), kp as tf.Tensor2D), [B, oh, ow, O]) as tf.Tensor4D;
+}
+
+function natureCnnForward(p: tf.Variable[], obs: tf.Tensor2D, c: number): tf.Tensor2D {
+  const x = tf.transpose(tf.reshape(tf.div(obs, 255), [-1, c, 84, 84]), [0, 2, 3, 1]) as tf.Tensor4D;
+  let h = tf.relu(tf.add(conv2dValid(x, p[0] as tf.Tensor4D, 4), p[1]!)) as tf.Tensor4D;
+  h = tf.relu(tf.add(conv2dValid(h, p[2] as tf.Tensor4D, 2), p[3]!)) as tf.Tensor4D;
+  h = tf.relu(tf.add(conv2dValid(h, p[4] as tf.Tensor4D, 1), p[5]!)) as tf.Tensor4D;
+  // flatten in channel-first order, as PyTorch's nn.Flatten on NCHW does
+  const flat = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [-1, 7 * 7 * 64]);
+  return tf.relu(tf.add(tf.matMul(flat, p[6] as tf.Tensor2D), p[7]!)) as tf.Tensor2D;
 }
 
 export interface ActResult {
@@ -35,6 +93,9 @@ export class ActorCritic {
   readonly actor: Mlp;
   readonly critic: Mlp;
   readonly logStd: tf.Variable | null;
+  /** The shared Nature CNN trunk (empty for 'mlp'). */
+  readonly trunk: tf.Variable[];
+  private readonly channels: number;
 
   constructor(obsSpace: Space, actSpace: Space, readonly options: ActorCriticOptions, rng: Rng) {
     this.obsDim = flatSize(obsSpace);
@@ -42,15 +103,27 @@ export class ActorCritic {
     this.outDim = actSpace.kind === 'discrete' ? actSpace.n : flatSize(actSpace);
     this.actionDim = actSpace.kind === 'discrete' ? 1 : this.outDim;
     const h = options.hiddenSizes;
-    // CleanRL builds the critic first, then the actor; keep the order so init draws match theirs in kind.
-    this.critic = createMlp('critic', [this.obsDim, ...h, 1], options.activation, 1.0, rng);
-    this.actor = createMlp('actor', [this.obsDim, ...h, this.outDim], options.activation, 0.01, rng);
+    if (options.network === 'nature-cnn') {
+      const shape = obsSpace.kind === 'box' ? obsSpace.shape : [];
+      if (shape.length !== 3 || shape[1] !== 84 || shape[2] !== 84) throw new Error(`network 'nature-cnn' needs C × 84 × 84 frame observations, got observation shape [${shape.join(', ')}] (use network 'mlp')`);
+      this.channels = shape[0]!;
+      this.trunk = natureCnn(this.channels, rng);
+      this.critic = createMlp('critic', [512, 1], 'relu', 1.0, rng);
+      this.actor = createMlp('actor', [512, this.outDim], 'relu', 0.01, rng);
+    } else {
+      this.channels = 0;
+      this.trunk = [];
+      // CleanRL builds the critic first, then the actor; keep the order so init draws match theirs in kind.
+      this.critic = createMlp('critic', [this.obsDim, ...h, 1], options.activation, 1.0, rng);
+      this.actor = createMlp('actor', [this.obsDim, ...h, this.outDim], options.activation, 0.01, rng);
+    }
     this.logStd = this.kind === 'gaussian' ? tf.tidy(() => tf.variable(tf.zeros([1, this.outDim]), true, uniqueName('actor/logstd'))) : null;
   }
 
   /** Parameters the policy loss differentiates (actor weights and the log-std). */
   get policyParams(): tf.Variable[] {
-    return this.logStd ? [...this.actor.params, this.logStd] : [...this.actor.params];
+    const own = [...this.trunk, ...this.actor.params];
+    return this.logStd ? [...own, this.logStd] : own;
   }
 
   get valueParams(): tf.Variable[] {
@@ -62,12 +135,16 @@ export class ActorCritic {
   }
 
   /** Logits (categorical) or means (Gaussian), B × outDim. */
+  private features(obs: tf.Tensor2D): tf.Tensor2D {
+    return this.trunk.length ? natureCnnForward(this.trunk, obs, this.channels) : obs;
+  }
+
   policyOut(obs: tf.Tensor2D): tf.Tensor2D {
-    return mlpForward(this.actor, obs);
+    return mlpForward(this.actor, this.features(obs));
   }
 
   value(obs: tf.Tensor2D): tf.Tensor1D {
-    return tf.reshape(mlpForward(this.critic, obs), [-1]) as tf.Tensor1D;
+    return tf.reshape(mlpForward(this.critic, this.features(obs)), [-1]) as tf.Tensor1D;
   }
 
   /** log π(a|s) from the policy output; `actions` is B × actionDim. */
@@ -98,8 +175,8 @@ export class ActorCritic {
    */
   act(obs: Float32Array, batch: number, noise: Float32Array | null): ActResult {
     const [a, lp, v] = tf.tidy(() => {
-      const o = tf.tensor2d(obs, [batch, this.obsDim]);
-      const out = this.policyOut(o);
+      const f = this.features(tf.tensor2d(obs, [batch, this.obsDim]));
+      const out = mlpForward(this.actor, f);
       let actions: tf.Tensor2D;
       if (this.kind === 'categorical') {
         const scores = noise ? tf.add(out, tf.tensor2d(noise, [batch, this.outDim])) : out;
@@ -107,7 +184,7 @@ export class ActorCritic {
       } else {
         actions = noise ? (tf.add(out, tf.mul(tf.exp(this.logStd!), tf.tensor2d(noise, [batch, this.outDim]))) as tf.Tensor2D) : out;
       }
-      return [actions, this.logProb(out, actions), this.value(o)];
+      return [actions, this.logProb(out, actions), tf.reshape(mlpForward(this.critic, f), [-1])];
     });
     const res = { actions: a.dataSync() as Float32Array, logProbs: lp.dataSync() as Float32Array, values: v.dataSync() as Float32Array };
     tf.dispose([a, lp, v]);

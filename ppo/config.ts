@@ -39,6 +39,8 @@ export const ppoConfigSchema = z
     /** Hidden widths of both MLPs; [] gives linear policy and value functions. */
     hiddenSizes: z.array(positiveInt),
     activation: z.enum(['tanh', 'relu', 'leaky_relu']),
+    /** 'mlp' (hiddenSizes, separate actor and critic) or 'nature-cnn' (the shared Nature CNN trunk for 4 × 84 × 84 frames, PPO detail 21). */
+    network: z.enum(['mlp', 'nature-cnn']),
     /** Apply each action this many times (DMC: the MBMA paper used 4, BRO 1). */
     actionRepeat: positiveInt,
     clipAction: z.boolean(),
@@ -76,6 +78,7 @@ const common = {
   bootstrapTruncation: true,
   hiddenSizes: [64, 64],
   activation: 'tanh' as const,
+  network: 'mlp' as const,
   checkpointEvery: 1,
   snapshotEvery: 0,
   actionRepeat: 1,
@@ -118,8 +121,19 @@ export const CONTINUOUS_DEFAULTS: Omit<PpoConfig, 'envId'> = {
   clipReward: 10,
 };
 
+/** CleanRL ppo_atari.py (pixel Atari-style games: Nature CNN, 8 envs × 128 steps, clip 0.1, reward clip 1). */
+export const ATARI_DEFAULTS: Omit<PpoConfig, 'envId'> = {
+  ...CLASSIC_DEFAULTS,
+  totalTimesteps: 10_000_000,
+  numEnvs: 8,
+  numSteps: 128,
+  clipCoef: 0.1,
+  network: 'nature-cnn',
+  clipReward: 1,
+};
+
 export function familyDefaults(family: PresetFamily): Omit<PpoConfig, 'envId'> {
-  return structuredClone(family === 'classic' ? CLASSIC_DEFAULTS : CONTINUOUS_DEFAULTS);
+  return structuredClone(family === 'classic' ? CLASSIC_DEFAULTS : family === 'atari' ? ATARI_DEFAULTS : CONTINUOUS_DEFAULTS);
 }
 
 export function formatZodError(err: z.ZodError, where: string): string {

@@ -70,7 +70,7 @@ export class PpoTrainer {
   /** `envFactory` builds one more env with the training stack (needed by estimators that rewind the simulator). */
   constructor(readonly config: PpoConfig, readonly venv: SyncVectorEnv, readonly estimator: Estimator, envFactory?: () => Env) {
     const seed = config.seed;
-    this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, { hiddenSizes: config.hiddenSizes, activation: config.activation }, new Rng(seed));
+    this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, { hiddenSizes: config.hiddenSizes, activation: config.activation, network: config.network }, new Rng(seed));
     this.optimizer = new Adam(this.agent.allParams, 0.9, 0.999, 1e-5);
     this.shuffleRng = new Rng(seed + 2);
     this.estimatorRng = new Rng(seed + 3);
