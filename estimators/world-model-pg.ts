@@ -19,7 +19,8 @@
  *
  * Design choices where the paper is silent (its full text is not available; see the README):
  * k defaults to max(2, ⌈|A|/2⌉) (CartPole 2 = all, LunarLander 2 of 4, Pong 3 of 6); H = 5; the
- * policy after the first imagined action is sampled (one rollout per branch); the termination head
+ * policy after the first imagined action is sampled (one rollout per branch, the branches of a state
+ * sharing their policy noise — common random numbers, `commonNoise`); the termination head
  * enters as an expected continuation; the executed action is not forced into the set; the rows'
  * weights are the estimator's coefficients, so PPO's loss divides by their minibatch sum (≈ the
  * number of states, exactly that for k = |A|).
@@ -47,6 +48,8 @@ export interface WorldModelPgOptions {
   estimator: WithoutReplacementMode;
   /** true: b(s) = imagined return of π's own rollout; false: the critic V(s). */
   informedBaseline: boolean;
+  /** Common random numbers: a state's branches share the policy noise of their imagined continuations. */
+  commonNoise: boolean;
   warmupSteps: number;
   firstTrainMultiplier: number;
   modelUpdates: number;
@@ -62,6 +65,7 @@ export const WMPG_DEFAULTS: WorldModelPgOptions = {
   horizon: 5,
   estimator: 'usbl',
   informedBaseline: true,
+  commonNoise: true,
   warmupSteps: 5_000,
   firstTrainMultiplier: 4,
   modelUpdates: 100,
@@ -129,7 +133,7 @@ export class WorldModelPgEstimator implements Estimator {
       items.forEach((a, j) => (first[s * per + j] = a));
       if (this.o.informedBaseline) first[s * per + k] = gumbelTopK(logp, 1, ctx.rng).items[0]!;
     }
-    const im = imaginedReturns(model, ctx.agent, obsRep, first, S * per, { horizon: this.o.horizon, gamma: ctx.gamma, rng: ctx.rng });
+    const im = imaginedReturns(model, ctx.agent, obsRep, first, S * per, { horizon: this.o.horizon, gamma: ctx.gamma, rng: ctx.rng, sharedNoise: this.o.commonNoise ? per : 1 });
     const rows: ActionSetRow[] = [];
     let mass = 0;
     let weightSum = 0;
@@ -176,6 +180,7 @@ export const worldModelPgInfo: EstimatorInfo = {
         horizon: positiveInt,
         estimator: [z.enum(['usbl', 'us', 'iw']), "'usbl', 'us' or 'iw'"],
         informedBaseline: flag,
+        commonNoise: flag,
         warmupSteps: nonNegativeInt,
         firstTrainMultiplier: positiveInt,
         modelUpdates: positiveInt,

@@ -15,12 +15,28 @@ export interface DiscreteImagineOptions {
   horizon: number;
   gamma: number;
   rng: Rng;
+  /**
+   * Common random numbers: consecutive groups of this many branches (the actions of one state) draw
+   * the same policy noise at every imagined step, so their differences Q̂(s,a) − Q̂(s,a') are not
+   * swamped by independent sampling noise. 1 = independent branches.
+   */
+  sharedNoise?: number;
 }
 
 export interface DiscreteImagined {
   returns: Float32Array;
   /** c_H: the probability the branch is still alive after H steps. */
   alive: Float32Array;
+}
+
+function sharedNoise(agent: ActorCritic, n: number, group: number, rng: Rng): Float32Array {
+  if (group <= 1) return agent.sampleNoise(n, rng);
+  if (n % group !== 0) throw new Error(`imaginedReturns: ${n} branches do not split into groups of ${group}`);
+  const per = agent.outDim;
+  const base = agent.sampleNoise(n / group, rng);
+  const out = new Float32Array(n * per);
+  for (let b = 0; b < n; b++) out.set(base.subarray(Math.floor(b / group) * per, (Math.floor(b / group) + 1) * per), b * per);
+  return out;
 }
 
 export function imaginedReturns(model: DiscreteWorldModel, agent: ActorCritic, obs0: Float32Array, firstActions: Float32Array, n: number, o: DiscreteImagineOptions): DiscreteImagined {
@@ -38,7 +54,7 @@ export function imaginedReturns(model: DiscreteWorldModel, agent: ActorCritic, o
     }
     discount *= o.gamma;
     obs = p.next;
-    if (k + 1 < o.horizon) actions = agent.act(obs, n, agent.sampleNoise(n, o.rng)).actions;
+    if (k + 1 < o.horizon) actions = agent.act(obs, n, sharedNoise(agent, n, o.sharedNoise ?? 1, o.rng)).actions;
   }
   const v = agent.values(obs, n);
   for (let b = 0; b < n; b++) returns[b]! += discount * alive[b]! * v[b]!;
