@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|e2e|loaders|estimators|estimators-paper|mujoco, --e2e-steps N (default 51200). `loaders` runs the `mujoco`
+ * --only env|update|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
 import { spawnSync } from 'node:child_process';
@@ -43,6 +43,12 @@ if (only === 'all' || only === 'env') {
 }
 if (only === 'all' || only === 'update') result['ppo_update_17_64_64_6_batch64'] = benchPpoUpdate();
 if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };
+if (only === 'pixel') {
+  // the pixel path: PPO with the Nature CNN on Pong-v0 frames (atari preset: 8 envs × 128 steps); 4 frames per step
+  const steps = Number(arg('pixel-steps', '2048'));
+  const r = benchPpoEndToEnd('Pong-v0', steps);
+  result['ppo_pixel_pong'] = { ...r, frames_per_s: r['sps']! * 4, rollout_frames_per_s: r['rollout_sps']! * 4 };
+}
 if (only === 'mujoco') result['mujoco_loader'] = await benchMujocoLoader();
 if (only === 'all' || only === 'estimators') {
   await prepareAllEnvs();
