@@ -121,6 +121,17 @@ t.test('imagined returns: discounting, expected continuation and critic bootstra
   const im3 = imaginedReturns(fake as unknown as DiscreteWorldModel, agent, obs, new Float32Array([0, 0]), 2, { horizon: 3, gamma: 0.9, rng });
   t.ok(Math.abs(im3.alive[0]! - 0.75 ** 3) < 1e-6, 'continuation multiplies');
   t.ok(im3.returns[0]! >= 1 + 0.9 * 0.75 * 1 + 0.81 * 0.5625 * 1 + 0.729 * 0.421875 * v[0]! - 1e-5, 'later rewards at least 1, discounted by γ^k c_k');
+  // common random numbers: two branches of one state with the same first action follow the same continuation
+  const obs4 = new Float32Array([0.1, 0.2, 0.1, 0.2, -0.3, 0.5, -0.3, 0.5]);
+  const first = new Float32Array([1, 1, 1, 1]);
+  let differ = 0;
+  for (let rep = 0; rep < 20; rep++) {
+    const crn = imaginedReturns(fake as unknown as DiscreteWorldModel, agent, obs4, first, 4, { horizon: 4, gamma: 0.9, rng, sharedNoise: 2 });
+    if (crn.returns[0] !== crn.returns[1] || crn.returns[2] !== crn.returns[3]) t.fail('branches of a group diverged under shared noise');
+    const ind = imaginedReturns(fake as unknown as DiscreteWorldModel, agent, obs4, first, 4, { horizon: 4, gamma: 0.9, rng, sharedNoise: 1 });
+    if (ind.returns[0] !== ind.returns[1]) differ += 1;
+  }
+  t.ok(differ > 5, `independent noise gives different continuations (${differ}/20)`);
   agent.dispose();
 });
 
