@@ -18,7 +18,9 @@
  *    k = |A| all three equal the MAC full sum with model-estimated Q (tested).
  *
  * Design choices where the paper is silent (its full text is not available; see the README):
- * k defaults to max(2, ⌈|A|/2⌉) (CartPole 2 = all, LunarLander 2 of 4, Pong 3 of 6); H = 5; the
+ * k defaults to max(2, ⌈|A|/2⌉) (CartPole 2 = all, LunarLander 2 of 4, Pong 3 of 6); H = 20 (a pilot on
+ * CartPole, seed 1: H = 1, 5, 20 reached returns 38, 145, 447 after 50k steps — short horizons leave the action's effect
+ * to the critic at imagined states, which barely tells the actions apart); the
  * policy after the first imagined action is sampled (one rollout per branch, the branches of a state
  * sharing their policy noise — common random numbers, `commonNoise`); the termination head
  * enters as an expected continuation; the executed action is not forced into the set; the rows'
@@ -62,7 +64,7 @@ export interface WorldModelPgOptions {
 
 export const WMPG_DEFAULTS: WorldModelPgOptions = {
   actions: 0,
-  horizon: 5,
+  horizon: 20,
   estimator: 'usbl',
   informedBaseline: true,
   commonNoise: true,
