@@ -105,6 +105,14 @@ register({
 });
 
 register({
+  id: 'Pendulum-v1',
+  create: () => new PendulumEnv(),
+  maxEpisodeSteps: 200,
+  family: 'continuous',
+  description: 'Gymnasium classic control: swing up and hold an inverted pendulum with bounded torque.',
+});
+
+register({
   id: 'LunarLander-v3',
   create: () => new LunarLanderEnv(false),
   maxEpisodeSteps: 1000,
@@ -138,14 +146,6 @@ register({
   rewardThreshold: 20,
   family: 'atari',
   description: 'Pong (our own implementation of the Atari rules) on 84×84×4 frames: sticky actions 0.25, noop reset, max-and-skip 4, fire reset, grayscale, frame stack.',
-});
-
-register({
-  id: 'Pendulum-v1',
-  create: () => new PendulumEnv(),
-  maxEpisodeSteps: 200,
-  family: 'continuous',
-  description: 'Gymnasium classic control: swing up and hold an inverted pendulum with bounded torque.',
 });
 
 register({
