@@ -33,7 +33,7 @@ import type { Rng } from '../common/rng.js';
 import type { Rollout } from '../ppo/rollout.js';
 import { imaginedReturns } from '../worldmodels/discrete-imagination.js';
 import { DiscreteWorldModel } from '../worldmodels/discrete-world-model.js';
-import { ModelLearner } from '../worldmodels/model-learner.js';
+import { ModelLearner, type ModelLearnerOptions } from '../worldmodels/model-learner.js';
 import { actionSetBatch, type ActionSetRow } from './action-set-rows.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { requireDiscrete } from './mean-actor-critic.js';
@@ -43,7 +43,8 @@ import { gumbelTopK, thresholdWeights, unorderedSetTerms } from './without-repla
 
 export type WithoutReplacementMode = 'usbl' | 'us' | 'iw';
 
-export interface WorldModelPgOptions {
+/** The world model's training schedule is the ModelLearner's (warm-up, updates, batch, buffer, width, lr, seed). */
+export interface WorldModelPgOptions extends Pick<ModelLearnerOptions, 'warmupSteps' | 'firstTrainMultiplier' | 'modelUpdates' | 'modelBatch' | 'bufferSize' | 'hidden' | 'lr' | 'seed'> {
   /** Actions drawn without replacement per state; 0 = max(2, ⌈|A|/2⌉). */
   actions: number;
   horizon: number;
@@ -52,14 +53,6 @@ export interface WorldModelPgOptions {
   informedBaseline: boolean;
   /** Common random numbers: a state's branches share the policy noise of their imagined continuations. */
   commonNoise: boolean;
-  warmupSteps: number;
-  firstTrainMultiplier: number;
-  modelUpdates: number;
-  modelBatch: number;
-  bufferSize: number;
-  hidden: number[];
-  lr: number;
-  seed: number;
 }
 
 export const WMPG_DEFAULTS: WorldModelPgOptions = {
