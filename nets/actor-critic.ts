@@ -143,6 +143,12 @@ export class ActorCritic {
     return mlpForward(this.actor, this.features(obs));
   }
 
+  /** Policy output and value of the same observations, through the shared trunk once. */
+  heads(obs: tf.Tensor2D): { out: tf.Tensor2D; value: tf.Tensor1D } {
+    const f = this.features(obs);
+    return { out: mlpForward(this.actor, f), value: tf.reshape(mlpForward(this.critic, f), [-1]) as tf.Tensor1D };
+  }
+
   value(obs: tf.Tensor2D): tf.Tensor1D {
     return tf.reshape(mlpForward(this.critic, this.features(obs)), [-1]) as tf.Tensor1D;
   }

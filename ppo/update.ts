@@ -115,13 +115,15 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
           const oldV = tf.gather(t.vOld, sIdx);
           const kept: tf.Tensor[] = [];
           const { value: loss, grads } = tf.variableGrads(() => {
-            const out = agent.policyOut(obsP);
+            // one pass through a shared trunk (Nature CNN) when the policy and value rows are the same states
+            const both = oneRowPerState ? agent.heads(obsP) : null;
+            const out = both ? both.out : agent.policyOut(obsP);
             const logratio = tf.sub(agent.logProb(out, actP), oldLp);
             const ratio = tf.exp(logratio);
             const pg1 = tf.mul(tf.neg(adv), ratio);
             const pg2 = tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - cfg.clipCoef, 1 + cfg.clipCoef));
             const pgLoss = tf.div(tf.sum(tf.mul(w, tf.maximum(pg1, pg2))), wSum);
-            const v = agent.value(obsV);
+            const v = both ? both.value : agent.value(obsV);
             let vLoss: tf.Tensor;
             if (cfg.clipVloss) {
               const unclipped = tf.square(tf.sub(v, ret));
