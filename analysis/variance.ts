@@ -18,7 +18,7 @@ import { createEstimator, estimatorInfo } from '../estimators/index.js';
 import type { PpoConfig } from '../ppo/config.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
 import { onPolicyStream } from './on-policy-stream.js';
-import { bootstrapIntervals, gradientStats, meanVector, type GradientStats, type IntervalKey } from './gradient-stats.js';
+import { bootstrapIntervals, cosine, gradientStats, meanVector, type GradientStats, type IntervalKey } from './gradient-stats.js';
 import { numPolicyParams, policyGradient } from './policy-gradient.js';
 
 export interface VarianceOptions {
@@ -63,6 +63,8 @@ export interface VarianceReport {
   advantage_normalization: boolean;
   seed: number;
   estimators: Record<string, EstimatorVariance>;
+  /** Cosine between the mean gradients of each pair of estimators (does one agree with another, e.g. a model-based one with \`mc\`?). */
+  mean_gradient_cosines: Record<string, Record<string, number>>;
 }
 
 export const REFERENCE_ESTIMATOR = 'single';
@@ -137,6 +139,8 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     const ci95 = boot > 0 ? bootstrapIntervals(g, reference, boot, new Rng(o.seed + 7)) : ({} as EstimatorVariance['ci95']);
     result[name] = { ...gradientStats(g, reference), ci95, wall_s: +wall.get(name)!.toFixed(3) };
   }
+  const means = new Map(names.map((n) => [n, meanVector(grads.get(n)!)]));
+  const meanCosines = Object.fromEntries(names.map((a) => [a, Object.fromEntries(names.filter((b) => b !== a).map((b) => [b, +cosine(means.get(a)!, means.get(b)!).toFixed(4)]))]));
   for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
   venv.close();
   simulator?.close();
@@ -152,6 +156,7 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     advantage_normalization: norm,
     seed: o.seed,
     estimators: result,
+    mean_gradient_cosines: meanCosines,
   };
 }
 

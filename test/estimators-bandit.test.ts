@@ -68,6 +68,9 @@ t.test('N = 4 extra actions divide the bandit’s gradient variance by about N +
   const ratio = rep.estimators['single']!.total_variance / rep.estimators['mc']!.total_variance;
   t.ok(ratio > 5 * 0.7 && ratio < 5 * 1.3, `variance ratio single/mc = ${ratio.toFixed(2)} (N + 1 = 5)`);
   t.ok(rep.estimators['mc']!.cosine_to_reference > rep.estimators['single']!.cosine_to_reference, 'mc estimates point closer to the reference');
+  const c = rep.mean_gradient_cosines;
+  t.equal(c['single']!['mc'], c['mc']!['single'], 'mean-gradient cosines are symmetric');
+  t.ok(c['single']!['mc']! > 0.9, `both unbiased: their mean gradients agree (cos ${c['single']!['mc']})`);
   tr.dispose();
 });
 
