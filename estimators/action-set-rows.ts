@@ -5,6 +5,8 @@
  * (spec: the estimator interface). The executed action is not among the rows unless the set holds
  * it. Value targets stay those of the real states.
  */
+import { UsageError } from '../common/errors.js';
+import type { ActorCritic } from '../nets/actor-critic.js';
 import type { Rollout } from '../ppo/rollout.js';
 import type { EstimatorBatch } from './estimator.js';
 
@@ -39,4 +41,10 @@ export function actionSetBatch(r: Rollout, base: EstimatorBatch, rows: ActionSet
     out.stateIndex[i] = row.state;
   });
   return { numStates: base.numStates, policy: out, value: base.value, stats };
+}
+
+/** Set estimators need a categorical policy; returns |A|. */
+export function requireDiscrete(agent: ActorCritic, estimator: string): number {
+  if (agent.kind !== 'categorical') throw new UsageError(`estimator '${estimator}' needs a Discrete action space; this environment's actions are continuous (use single, qma, daa or mbpo)`);
+  return agent.outDim;
 }

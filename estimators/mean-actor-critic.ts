@@ -12,7 +12,6 @@
  * the target synced per iteration (reference: per episode), γ = PPO's γ, two hidden layers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { UsageError } from '../common/errors.js';
 import { Rng, type RngState } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
@@ -20,7 +19,7 @@ import { createMlp, mlpForward, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { Rollout } from '../ppo/rollout.js';
 import { ReplayBuffer } from '../worldmodels/replay-buffer.js';
-import { actionSetBatch, type ActionSetRow } from './action-set-rows.js';
+import { actionSetBatch, requireDiscrete, type ActionSetRow } from './action-set-rows.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { nonNegativeInt, parseOptions, positiveInt, positiveNumber, widths } from './options.js';
 import { SingleActionEstimator } from './single.js';
@@ -40,12 +39,6 @@ interface MacState {
   buffer: unknown;
   dims: [number, number] | null;
   rng: RngState;
-}
-
-/** The executed-action-independent part MAC and WMPG share: π_old over all actions per state. */
-export function requireDiscrete(agent: ActorCritic, estimator: string): number {
-  if (agent.kind !== 'categorical') throw new UsageError(`estimator '${estimator}' needs a Discrete action space; this environment's actions are continuous (use single, qma, daa or mbpo)`);
-  return agent.outDim;
 }
 
 export class MeanActorCriticEstimator implements Estimator {

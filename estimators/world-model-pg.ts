@@ -34,9 +34,9 @@ import type { Rollout } from '../ppo/rollout.js';
 import { imaginedReturns } from '../worldmodels/discrete-imagination.js';
 import { DiscreteWorldModel } from '../worldmodels/discrete-world-model.js';
 import { ModelLearner, type ModelLearnerOptions } from '../worldmodels/model-learner.js';
-import { actionSetBatch, type ActionSetRow } from './action-set-rows.js';
+import { actionSetBatch, requireDiscrete, type ActionSetRow } from './action-set-rows.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
-import { requireDiscrete } from './mean-actor-critic.js';
+import { repeatObservations } from './many-actions-rows.js';
 import { flag, nonNegativeInt, parseOptions, positiveInt, positiveNumber, widths } from './options.js';
 import { SingleActionEstimator } from './single.js';
 import { gumbelTopK, thresholdWeights, unorderedSetTerms } from './without-replacement.js';
@@ -112,19 +112,17 @@ export class WorldModelPgEstimator implements Estimator {
     if (!active) return { ...base, stats: { ...stats, model_active: 0 } };
     const model = learner.model as DiscreteWorldModel;
     const S = base.numStates;
-    const D = r.obsDim;
     const k = this.setSize(nA);
     const lp32 = ctx.agent.logProbsAll(r.obs, S);
     // k drawn actions + 1 policy action (the informed baseline) per state, all imagined in one batch
     const per = k + (this.o.informedBaseline ? 1 : 0);
-    const obsRep = new Float32Array(S * per * D);
+    const obsRep = repeatObservations(r, S, per);
     const first = new Float32Array(S * per);
     const sets: { logp: Float64Array; items: number[]; kappa: number }[] = [];
     for (let s = 0; s < S; s++) {
       const logp = Float64Array.from(lp32.subarray(s * nA, (s + 1) * nA));
       const { items, kappa } = gumbelTopK(logp, k, ctx.rng);
       sets.push({ logp, items, kappa });
-      for (let j = 0; j < per; j++) obsRep.set(r.obs.subarray(s * D, (s + 1) * D), (s * per + j) * D);
       items.forEach((a, j) => (first[s * per + j] = a));
       if (this.o.informedBaseline) first[s * per + k] = gumbelTopK(logp, 1, ctx.rng).items[0]!;
     }
