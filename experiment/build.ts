@@ -1,7 +1,8 @@
 /** Assemble the pieces of a run from a config: the vector env stack and the config itself. */
 import * as fs from 'node:fs';
 import { UsageError } from '../common/errors.js';
-import { envSpec } from '../envs/registry.js';
+import { envSpec, make } from '../envs/registry.js';
+import { checkNetworkFits } from '../nets/actor-critic.js';
 import { createEstimator, estimatorInfo } from '../estimators/index.js';
 import { makeTrainingEnv } from '../envs/stack.js';
 import { SyncVectorEnv } from '../envs/vector.js';
@@ -41,6 +42,8 @@ export function resolveConfig(fileValues: Record<string, unknown>, flagValues: P
   const config = validateConfig(merged, where);
   // estimator options are validated by the estimator itself: fail now, not after the run directory exists
   createEstimator(config.estimator, config.estimatorOptions).dispose?.();
+  // so is the network's fit to the observations (only the CNN has a requirement; the env is built only then)
+  if (config.network !== 'mlp') checkNetworkFits(config.network, make(envId).observationSpace);
   config.trackVarianceEstimators = config.trackVarianceEstimators.map((n) => estimatorInfo(n).name);
   return config;
 }

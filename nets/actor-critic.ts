@@ -7,6 +7,7 @@
  * All distribution maths lives here so the rollout and the update compute log-probs with the same ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import { UsageError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import { flatSize, type Space } from '../envs/spaces.js';
 import { createMlp, mlpForward, uniqueName, type Activation, type Mlp } from './mlp.js';
@@ -23,6 +24,13 @@ export interface ActorCriticOptions {
    * orthogonal with gain √2 (PPO detail 21); the actor and critic are linear heads on it.
    */
   network?: 'mlp' | 'nature-cnn';
+}
+
+/** Throws a UsageError when the network cannot take this observation space (the Nature CNN needs C × 84 × 84 frames). */
+export function checkNetworkFits(network: 'mlp' | 'nature-cnn', obsSpace: Space): void {
+  if (network !== 'nature-cnn') return;
+  const shape = obsSpace.kind === 'box' ? obsSpace.shape : [];
+  if (shape.length !== 3 || shape[1] !== 84 || shape[2] !== 84) throw new UsageError(`network 'nature-cnn' needs C × 84 × 84 frame observations, got observation shape [${shape.join(', ')}] (use network 'mlp')`);
 }
 
 /** The Nature CNN trunk's parameters: [K1, b1, K2, b2, K3, b3, Wfc, bfc]. */
@@ -104,9 +112,8 @@ export class ActorCritic {
     this.actionDim = actSpace.kind === 'discrete' ? 1 : this.outDim;
     const h = options.hiddenSizes;
     if (options.network === 'nature-cnn') {
-      const shape = obsSpace.kind === 'box' ? obsSpace.shape : [];
-      if (shape.length !== 3 || shape[1] !== 84 || shape[2] !== 84) throw new Error(`network 'nature-cnn' needs C × 84 × 84 frame observations, got observation shape [${shape.join(', ')}] (use network 'mlp')`);
-      this.channels = shape[0]!;
+      checkNetworkFits('nature-cnn', obsSpace);
+      this.channels = (obsSpace as { shape: number[] }).shape[0]!;
       this.trunk = natureCnn(this.channels, rng);
       this.critic = createMlp('critic', [512, 1], 'relu', 1.0, rng);
       this.actor = createMlp('actor', [512, this.outDim], 'relu', 0.01, rng);
