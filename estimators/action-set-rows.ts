@@ -6,6 +6,7 @@
  * it. Value targets stay those of the real states.
  */
 import { UsageError } from '../common/errors.js';
+import type { Space } from '../envs/spaces.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 import type { Rollout } from '../ppo/rollout.js';
 import type { EstimatorBatch } from './estimator.js';
@@ -43,8 +44,16 @@ export function actionSetBatch(r: Rollout, base: EstimatorBatch, rows: ActionSet
   return { numStates: base.numStates, policy: out, value: base.value, stats };
 }
 
+const continuousActions = (estimator: string) => new UsageError(`estimator '${estimator}' needs a Discrete action space; this environment's actions are continuous (use single, qma, daa or mbpo)`);
+
 /** Set estimators need a categorical policy; returns |A|. */
 export function requireDiscrete(agent: ActorCritic, estimator: string): number {
-  if (agent.kind !== 'categorical') throw new UsageError(`estimator '${estimator}' needs a Discrete action space; this environment's actions are continuous (use single, qma, daa or mbpo)`);
+  if (agent.kind !== 'categorical') throw continuousActions(estimator);
   return agent.outDim;
+}
+
+/** The same check on the env's action space (config resolution, before an agent exists); returns |A|. */
+export function requireDiscreteSpace(actionSpace: Space, estimator: string): number {
+  if (actionSpace.kind !== 'discrete') throw continuousActions(estimator);
+  return actionSpace.n;
 }

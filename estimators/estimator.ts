@@ -15,6 +15,7 @@
  */
 import type { Rng } from '../common/rng.js';
 import type { SimulatorPool } from '../envs/simulator-pool.js';
+import type { Space } from '../envs/spaces.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 import type { Rollout } from '../ppo/rollout.js';
 
@@ -69,6 +70,12 @@ export interface Estimator {
    */
   readonly simulatorSize?: number;
   prepare(rollout: Rollout, ctx: EstimatorContext): EstimatorBatch;
+  /**
+   * Throws a UsageError when the estimator cannot run on these spaces (a set estimator on continuous
+   * actions, a world model on frames). Config resolution calls it, so a bad pairing fails before the
+   * run directory exists.
+   */
+  checkSpaces?(observationSpace: Space, actionSpace: Space): void;
   /** Learned parts (Q-networks, world models) and their optimisers, for checkpoints. */
   getState?(): unknown;
   setState?(state: unknown): void;

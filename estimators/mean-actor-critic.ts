@@ -13,13 +13,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type RngState } from '../common/rng.js';
+import type { Space } from '../envs/spaces.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 import { createMlp, mlpForward, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { Rollout } from '../ppo/rollout.js';
 import { ReplayBuffer } from '../worldmodels/replay-buffer.js';
-import { actionSetBatch, requireDiscrete, type ActionSetRow } from './action-set-rows.js';
+import { actionSetBatch, requireDiscrete, requireDiscreteSpace, type ActionSetRow } from './action-set-rows.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { nonNegativeInt, parseOptions, positiveInt, positiveNumber, widths } from './options.js';
 import { SingleActionEstimator } from './single.js';
@@ -96,6 +97,10 @@ export class MeanActorCriticEstimator implements Estimator {
       l.dispose();
     }
     return loss / Math.max(this.o.updates, 1);
+  }
+
+  checkSpaces(_observationSpace: Space, actionSpace: Space): void {
+    requireDiscreteSpace(actionSpace, this.name);
   }
 
   prepare(r: Rollout, ctx: EstimatorContext): EstimatorBatch {

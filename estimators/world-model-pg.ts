@@ -30,11 +30,12 @@
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
+import type { Space } from '../envs/spaces.js';
 import type { Rollout } from '../ppo/rollout.js';
 import { imaginedReturns } from '../worldmodels/discrete-imagination.js';
 import { DiscreteWorldModel } from '../worldmodels/discrete-world-model.js';
 import { ModelLearner, type ModelLearnerOptions } from '../worldmodels/model-learner.js';
-import { actionSetBatch, requireDiscrete, type ActionSetRow } from './action-set-rows.js';
+import { actionSetBatch, requireDiscrete, requireDiscreteSpace, type ActionSetRow } from './action-set-rows.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { repeatObservations } from './many-actions-rows.js';
 import { flag, nonNegativeInt, parseOptions, positiveInt, positiveNumber, widths } from './options.js';
@@ -102,6 +103,14 @@ export class WorldModelPgEstimator implements Estimator {
     const k = this.o.actions === 0 ? Math.max(2, Math.ceil(nA / 2)) : this.o.actions;
     if (k > nA) throw new UsageError(`estimator 'wmpg': actions (k) must be at most the number of actions ${nA}, got ${k}`);
     return Math.min(k, nA);
+  }
+
+  checkSpaces(observationSpace: Space, actionSpace: Space): void {
+    this.setSize(requireDiscreteSpace(actionSpace, this.name));
+    if (observationSpace.kind !== 'box' || observationSpace.shape.length !== 1) {
+      const shape = observationSpace.kind === 'box' ? `shape [${observationSpace.shape.join(', ')}]` : `a ${observationSpace.kind} space`;
+      throw new UsageError(`estimator 'wmpg' needs flat state-vector observations for its world model, got ${shape}; frame observations need a latent world model, which pgvar does not have yet (use a state variant such as PongState-v0)`);
+    }
   }
 
   prepare(r: Rollout, ctx: EstimatorContext): EstimatorBatch {

@@ -40,10 +40,22 @@ export function resolveConfig(fileValues: Record<string, unknown>, flagValues: P
   const spec = envSpec(envId);
   const merged = { ...familyDefaults(spec.family), ...fileValues, ...flagValues, envId };
   const config = validateConfig(merged, where);
-  // estimator options are validated by the estimator itself: fail now, not after the run directory exists
-  createEstimator(config.estimator, config.estimatorOptions).dispose?.();
-  // so is the network's fit to the observations (only the CNN has a requirement; the env is built only then)
-  if (config.network !== 'mlp') checkNetworkFits(config.network, make(envId).observationSpace);
+  // estimator options are validated by the estimator itself, and so are the estimator's and the
+  // network's fit to the env's spaces: fail now, not after the run directory exists
+  const estimator = createEstimator(config.estimator, config.estimatorOptions);
+  try {
+    if (estimator.checkSpaces || config.network !== 'mlp') {
+      const env = make(envId);
+      try {
+        estimator.checkSpaces?.(env.observationSpace, env.actionSpace);
+        if (config.network !== 'mlp') checkNetworkFits(config.network, env.observationSpace);
+      } finally {
+        env.close?.();
+      }
+    }
+  } finally {
+    estimator.dispose?.();
+  }
   config.trackVarianceEstimators = config.trackVarianceEstimators.map((n) => estimatorInfo(n).name);
   return config;
 }

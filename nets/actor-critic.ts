@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import { flatSize, type Space } from '../envs/spaces.js';
+import { matMul2d } from './matmul.js';
 import { createMlp, mlpForward, uniqueName, type Activation, type Mlp } from './mlp.js';
 import { orthogonal } from './orthogonal.js';
 
@@ -71,7 +72,7 @@ export function conv2dValid(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number)
   for (let ai = 0; ai < m; ai++) for (let aj = 0; aj < m; aj++) cols.push(tf.slice(blocks, [0, ai, aj, 0], [B, oh, ow, s * s * C]));
   const patches = cols.length === 1 ? cols[0]! : tf.concat(cols, 3);
   const kp = s === 1 ? tf.reshape(kernel, [k * k * C, O]) : tf.reshape(tf.transpose(tf.reshape(kernel, [m, s, m, s, C, O]), [0, 2, 1, 3, 4, 5]), [k * k * C, O]);
-  return tf.reshape(tf.matMul(tf.reshape(patches, [B * oh * ow, k * k * C]), kp as tf.Tensor2D), [B, oh, ow, O]) as tf.Tensor4D;
+  return tf.reshape(matMul2d(tf.reshape(patches, [B * oh * ow, k * k * C]), kp as tf.Tensor2D), [B, oh, ow, O]) as tf.Tensor4D;
 }
 
 function natureCnnForward(p: tf.Variable[], obs: tf.Tensor2D, c: number): tf.Tensor2D {
@@ -81,7 +82,7 @@ function natureCnnForward(p: tf.Variable[], obs: tf.Tensor2D, c: number): tf.Ten
   h = tf.relu(tf.add(conv2dValid(h, p[4] as tf.Tensor4D, 1), p[5]!)) as tf.Tensor4D;
   // flatten in channel-first order, as PyTorch's nn.Flatten on NCHW does
   const flat = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [-1, 7 * 7 * 64]);
-  return tf.relu(tf.add(tf.matMul(flat, p[6] as tf.Tensor2D), p[7]!)) as tf.Tensor2D;
+  return tf.relu(tf.add(matMul2d(flat as tf.Tensor2D, p[6] as tf.Tensor2D), p[7]!)) as tf.Tensor2D;
 }
 
 export interface ActResult {

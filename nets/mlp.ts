@@ -4,6 +4,7 @@
  * orthogonal init with gain √2 and zero bias (PPO detail 2); the output layer's gain is given.
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from './matmul.js';
 import type { Rng } from '../common/rng.js';
 import { orthogonal } from './orthogonal.js';
 
@@ -41,7 +42,7 @@ export function mlpForward(mlp: Mlp, x: tf.Tensor2D): tf.Tensor2D {
   let h = x;
   const n = mlp.params.length / 2;
   for (let i = 0; i < n; i++) {
-    h = tf.add(tf.matMul(h, mlp.params[2 * i] as tf.Tensor2D), mlp.params[2 * i + 1]!) as tf.Tensor2D;
+    h = tf.add(matMul2d(h, mlp.params[2 * i] as tf.Tensor2D), mlp.params[2 * i + 1]!) as tf.Tensor2D;
     if (i + 1 < n) h = mlp.activation === 'tanh' ? tf.tanh(h) : mlp.activation === 'relu' ? tf.relu(h) : tf.leakyRelu(h, 0.01);
   }
   return h;

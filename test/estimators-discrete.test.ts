@@ -72,7 +72,7 @@ t.test('mac: one row per action weighted by π, Q-network learns by expected SAR
   t.same(b.iterate().metrics, ma, 'identical iteration after restore (Q-net, optimiser, buffer, RNG)');
   a.dispose();
   b.dispose();
-  t.throws(() => createTrainer(resolveConfig({}, { envId: 'Pendulum-v1', estimator: 'mac', totalTimesteps: 2048 })).iterate(), /estimator 'mac' needs a Discrete action space/);
+  t.throws(() => resolveConfig({}, { envId: 'Pendulum-v1', estimator: 'mac', totalTimesteps: 2048 }), /estimator 'mac' needs a Discrete action space/, 'config resolution rejects continuous actions');
 });
 
 t.test('the discrete world model learns CartPole: state change, reward and termination', async (t) => {
@@ -174,7 +174,9 @@ t.test('wmpg: warm-up, then k = |A| reduces every estimator to the MAC full sum 
   t.equal(b1.policy.stateIndex.length, b1.numStates, 'k = 1: one row per state');
   k1.dispose();
   t.throws(() => createEstimator('wmpg', { estimator: 'beam' }), /option 'estimator' must be 'usbl', 'us' or 'iw', got "beam"/);
-  const k3 = createTrainer(cartpole('wmpg', { actions: 3, warmupSteps: 0 }));
-  t.throws(() => k3.estimator.prepare(collect(k3), ctxOf(k3, true)), /actions \(k\) must be at most the number of actions 2, got 3/);
-  k3.dispose();
+  // mismatches with the env, found by config resolution before a run directory exists
+  t.throws(() => resolveConfig({}, { envId: 'CartPole-v1', estimator: 'wmpg', estimatorOptions: { actions: 3 } }), /actions \(k\) must be at most the number of actions 2, got 3/);
+  t.throws(() => resolveConfig({}, { envId: 'Pendulum-v1', estimator: 'wmpg' }), /estimator 'wmpg' needs a Discrete action space/);
+  t.throws(() => resolveConfig({}, { envId: 'Pong-v0', estimator: 'wmpg' }), /estimator 'wmpg' needs flat state-vector observations for its world model, got shape \[4, 84, 84\]/);
+  t.doesNotThrow(() => resolveConfig({}, { envId: 'PongState-v0', estimator: 'wmpg' }), 'PongState-v0 (7-number state) is accepted');
 });

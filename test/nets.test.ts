@@ -4,6 +4,7 @@ import { Rng } from '../common/rng.js';
 import { box, discrete } from '../envs/spaces.js';
 import { ActorCritic } from '../nets/actor-critic.js';
 import { Adam, clipByGlobalNorm } from '../nets/adam.js';
+import { matMul2d } from '../nets/matmul.js';
 import { orthogonal } from '../nets/orthogonal.js';
 import { backend } from './helpers.js';
 
@@ -89,4 +90,22 @@ t.test('categorical: Gumbel-max sampling follows softmax(logits)', async (t) => 
   counts.forEach((c, i) => t.ok(Math.abs(c / n - want[i]!) < 0.03, `action ${i}: ${c / n} vs ${want[i]}`));
   t.ok(Math.abs(r.logProbs[0]! - Math.log(want[r.actions[0]!]!)) < 1e-5);
   ac.dispose();
+});
+
+t.test('matMul2d: value and gradients equal tf.matMul (explicit-transpose gradient)', async (t) => {
+  const rng = new Rng(3);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+  const a = tf.variable(tf.tensor2d(rand(7 * 5), [7, 5]));
+  const b = tf.variable(tf.tensor2d(rand(5 * 3), [5, 3]));
+  const w = tf.tensor2d(rand(7 * 3), [7, 3]);
+  const loss = (mm: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D) => () => tf.sum(tf.mul(tf.tanh(mm(a, b)), w)) as tf.Scalar;
+  const ours = tf.variableGrads(loss(matMul2d), [a, b]);
+  const ref = tf.variableGrads(loss((x, y) => tf.matMul(x, y)), [a, b]);
+  t.ok(Math.abs(ours.value.dataSync()[0]! - ref.value.dataSync()[0]!) < 1e-6, 'same value');
+  for (const v of [a, b]) {
+    const err = tf.max(tf.abs(tf.sub(ours.grads[v.name]!, ref.grads[v.name]!))).dataSync()[0]!;
+    const scale = tf.max(tf.abs(ref.grads[v.name]!)).dataSync()[0]!;
+    t.ok(scale > 0.1 && err < 1e-6 * scale, `d/d${v.name === a.name ? 'A' : 'B'}: max error ${err} at scale ${scale}`);
+  }
+  t.throws(() => matMul2d(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 3]) as tf.Tensor2D), /shapes \[2, 3\] and \[2, 3\] do not multiply/);
 });
