@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048). `loaders` runs the `mujoco`
+ * --only env|update|matmul|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import { benchMujocoLoader } from './mujoco-loader.js';
 import { benchEstimatorCost, PAPER_CASE } from './estimator-cost.js';
 import { benchPpoEndToEnd } from './ppo-e2e.js';
 import { benchPpoUpdate } from './ppo-update.js';
+import { benchMatMulGradient } from './matmul-gradient.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,6 +43,7 @@ if (only === 'all' || only === 'env') {
   };
 }
 if (only === 'all' || only === 'update') result['ppo_update_17_64_64_6_batch64'] = benchPpoUpdate();
+if (only === 'all' || only === 'matmul') result['matmul_gradient'] = benchMatMulGradient();
 if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };
 if (only === 'pixel') {
   // the pixel path: PPO with the Nature CNN on Pong-v0 frames (atari preset: 8 envs × 128 steps); 4 frames per step
