@@ -26,14 +26,18 @@
  * enters as an expected continuation; the executed action is not forced into the set; the rows'
  * weights are the estimator's coefficients, so PPO's loss divides by their minibatch sum (≈ the
  * number of states, exactly that for k = |A|).
+ * Frames (`model: 'latent'`, chosen by 'auto' for 84 × 84 stacks): the same steps in the latent world
+ * model (`worldmodels/latent-world-model.ts`), whose distilled policy and value heads stand in for the
+ * agent inside imagination.
  */
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import type { Space } from '../envs/spaces.js';
 import type { Rollout } from '../ppo/rollout.js';
-import { imaginedReturns } from '../worldmodels/discrete-imagination.js';
+import { imaginedReturns, type DiscreteStepModel, type ImaginationPolicy } from '../worldmodels/discrete-imagination.js';
 import { DiscreteWorldModel } from '../worldmodels/discrete-world-model.js';
+import { LatentModelLearner } from '../worldmodels/latent-model-learner.js';
 import { ModelLearner, type ModelLearnerOptions } from '../worldmodels/model-learner.js';
 import { actionSetBatch, requireDiscrete, requireDiscreteSpace, type ActionSetRow } from './action-set-rows.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
@@ -43,6 +47,9 @@ import { SingleActionEstimator } from './single.js';
 import { gumbelTopK, thresholdWeights, unorderedSetTerms } from './without-replacement.js';
 
 export type WithoutReplacementMode = 'usbl' | 'us' | 'iw';
+export type WorldModelKind = 'auto' | 'state' | 'latent';
+
+const FRAME = 84 * 84;
 
 /** The world model's training schedule is the ModelLearner's (warm-up, updates, batch, buffer, width, lr, seed). */
 export interface WorldModelPgOptions extends Pick<ModelLearnerOptions, 'warmupSteps' | 'firstTrainMultiplier' | 'modelUpdates' | 'modelBatch' | 'bufferSize' | 'hidden' | 'lr' | 'seed'> {
@@ -54,6 +61,13 @@ export interface WorldModelPgOptions extends Pick<ModelLearnerOptions, 'warmupSt
   informedBaseline: boolean;
   /** Common random numbers: a state's branches share the policy noise of their imagined continuations. */
   commonNoise: boolean;
+  /** 'state': MLP on state vectors; 'latent': frame encoder + latent model; 'auto': latent for 84 × 84 frame stacks. */
+  model: WorldModelKind;
+  /** Latent model: latent size, Adam steps per iteration, minibatch, frame replay capacity. */
+  latent: number;
+  latentUpdates: number;
+  latentBatch: number;
+  frameBufferSize: number;
 }
 
 export const WMPG_DEFAULTS: WorldModelPgOptions = {
@@ -62,6 +76,11 @@ export const WMPG_DEFAULTS: WorldModelPgOptions = {
   estimator: 'usbl',
   informedBaseline: true,
   commonNoise: true,
+  model: 'auto',
+  latent: 64,
+  latentUpdates: 8,
+  latentBatch: 32,
+  frameBufferSize: 4096,
   warmupSteps: 5_000,
   firstTrainMultiplier: 4,
   modelUpdates: 100,
@@ -82,7 +101,9 @@ export function setRows(logp: Float64Array, items: number[], kappa: number, f: n
 export class WorldModelPgEstimator implements Estimator {
   readonly name = 'wmpg';
   private learner: ModelLearner | null = null;
+  private latentLearner: LatentModelLearner | null = null;
   private numActions = 0;
+  private frameDim = 0;
   private readonly single = new SingleActionEstimator();
 
   constructor(readonly o: WorldModelPgOptions) {}
@@ -99,6 +120,21 @@ export class WorldModelPgEstimator implements Estimator {
     return this.learner;
   }
 
+  private ensureLatent(frameDim: number, nA: number): LatentModelLearner {
+    if (!this.latentLearner) {
+      this.numActions = nA;
+      this.frameDim = frameDim;
+      const o = this.o;
+      this.latentLearner = new LatentModelLearner({ warmupSteps: o.warmupSteps, firstTrainMultiplier: o.firstTrainMultiplier, updates: o.latentUpdates, batch: o.latentBatch, bufferSize: o.frameBufferSize, latent: o.latent, hidden: o.hidden, lr: o.lr, seed: o.seed }, frameDim, nA);
+    }
+    return this.latentLearner;
+  }
+
+  /** Whether observations of this size go to the latent model. */
+  usesLatent(obsDim: number): boolean {
+    return this.o.model === 'latent' || (this.o.model === 'auto' && obsDim >= FRAME && obsDim % FRAME === 0);
+  }
+
   setSize(nA: number): number {
     const k = this.o.actions === 0 ? Math.max(2, Math.ceil(nA / 2)) : this.o.actions;
     if (k > nA) throw new UsageError(`estimator 'wmpg': actions (k) must be at most the number of actions ${nA}, got ${k}`);
@@ -107,25 +143,47 @@ export class WorldModelPgEstimator implements Estimator {
 
   checkSpaces(observationSpace: Space, actionSpace: Space): void {
     this.setSize(requireDiscreteSpace(actionSpace, this.name));
-    if (observationSpace.kind !== 'box' || observationSpace.shape.length !== 1) {
-      const shape = observationSpace.kind === 'box' ? `shape [${observationSpace.shape.join(', ')}]` : `a ${observationSpace.kind} space`;
-      throw new UsageError(`estimator 'wmpg' needs flat state-vector observations for its world model, got ${shape}; frame observations need a latent world model, which pgvar does not have yet (use a state variant such as PongState-v0)`);
-    }
+    const shape = observationSpace.kind === 'box' ? observationSpace.shape : [];
+    const frames = shape.length === 3 && shape[1] === 84 && shape[2] === 84;
+    const describe = observationSpace.kind === 'box' ? `shape [${shape.join(', ')}]` : `a ${observationSpace.kind} space`;
+    if (this.o.model === 'latent' && !frames) throw new UsageError(`estimator 'wmpg': model 'latent' needs C × 84 × 84 frame observations, got ${describe} (use model 'state' or 'auto')`);
+    if (this.o.model === 'state' && shape.length !== 1) throw new UsageError(`estimator 'wmpg': model 'state' needs flat state-vector observations, got ${describe} (use model 'latent' or 'auto' for frames)`);
+    if (this.o.model === 'auto' && shape.length !== 1 && !frames) throw new UsageError(`estimator 'wmpg' needs flat state vectors or C × 84 × 84 frames, got ${describe}`);
   }
 
   prepare(r: Rollout, ctx: EstimatorContext): EstimatorBatch {
     const nA = requireDiscrete(ctx.agent, this.name);
-    const learner = this.ensure(nA);
     const base = this.single.prepare(r, ctx);
-    const { active, stats } = learner.observe(r, ctx);
-    if (!active) return { ...base, stats: { ...stats, model_active: 0 } };
-    const model = learner.model as DiscreteWorldModel;
     const S = base.numStates;
     const k = this.setSize(nA);
-    const lp32 = ctx.agent.logProbsAll(r.obs, S);
     // k drawn actions + 1 policy action (the informed baseline) per state, all imagined in one batch
     const per = k + (this.o.informedBaseline ? 1 : 0);
-    const obsRep = repeatObservations(r, S, per);
+    const lp32 = ctx.agent.logProbsAll(r.obs, S);
+    let model: DiscreteStepModel;
+    let policy: ImaginationPolicy;
+    let starts: Float32Array;
+    let stats: Record<string, number>;
+    if (this.usesLatent(r.obsDim)) {
+      // frames: imagine in the latent model, following its distilled policy and value heads
+      const learner = this.ensureLatent(r.obsDim, nA);
+      const seen = learner.observe(r, ctx, lp32);
+      if (!seen.active) return { ...base, stats: { ...seen.stats, model_active: 0 } };
+      const z = learner.model.encode(r.obs, S);
+      const d = this.o.latent;
+      starts = new Float32Array(S * per * d);
+      for (let s = 0; s < S; s++) for (let j = 0; j < per; j++) starts.set(z.subarray(s * d, (s + 1) * d), (s * per + j) * d);
+      model = learner.model;
+      policy = learner.model;
+      stats = seen.stats;
+    } else {
+      const learner = this.ensure(nA);
+      const seen = learner.observe(r, ctx);
+      if (!seen.active) return { ...base, stats: { ...seen.stats, model_active: 0 } };
+      starts = repeatObservations(r, S, per);
+      model = learner.model as DiscreteWorldModel;
+      policy = ctx.agent;
+      stats = seen.stats;
+    }
     const first = new Float32Array(S * per);
     const sets: { logp: Float64Array; items: number[]; kappa: number }[] = [];
     for (let s = 0; s < S; s++) {
@@ -135,7 +193,7 @@ export class WorldModelPgEstimator implements Estimator {
       items.forEach((a, j) => (first[s * per + j] = a));
       if (this.o.informedBaseline) first[s * per + k] = gumbelTopK(logp, 1, ctx.rng).items[0]!;
     }
-    const im = imaginedReturns(model, ctx.agent, obsRep, first, S * per, { horizon: this.o.horizon, gamma: ctx.gamma, rng: ctx.rng, sharedNoise: this.o.commonNoise ? per : 1 });
+    const im = imaginedReturns(model, policy, starts, first, S * per, { horizon: this.o.horizon, gamma: ctx.gamma, rng: ctx.rng, sharedNoise: this.o.commonNoise ? per : 1 });
     const rows: ActionSetRow[] = [];
     let mass = 0;
     let weightSum = 0;
@@ -156,16 +214,18 @@ export class WorldModelPgEstimator implements Estimator {
   }
 
   getState(): unknown {
-    return { numActions: this.numActions, learner: this.learner?.getState() ?? null };
+    return { numActions: this.numActions, learner: this.learner?.getState() ?? null, frameDim: this.frameDim, latent: this.latentLearner?.getState() ?? null };
   }
 
   setState(s: unknown): void {
-    const st = s as { numActions: number; learner: Parameters<ModelLearner['setState']>[0] | null };
+    const st = s as { numActions: number; learner: Parameters<ModelLearner['setState']>[0] | null; frameDim?: number; latent?: unknown };
     if (st.learner && st.numActions) this.ensure(st.numActions).setState(st.learner);
+    if (st.latent && st.frameDim && st.numActions) this.ensureLatent(st.frameDim, st.numActions).setState(st.latent);
   }
 
   dispose(): void {
     this.learner?.dispose();
+    this.latentLearner?.dispose();
   }
 }
 
@@ -183,6 +243,11 @@ export const worldModelPgInfo: EstimatorInfo = {
         estimator: [z.enum(['usbl', 'us', 'iw']), "'usbl', 'us' or 'iw'"],
         informedBaseline: flag,
         commonNoise: flag,
+        model: [z.enum(['auto', 'state', 'latent']), "'auto', 'state' or 'latent'"],
+        latent: positiveInt,
+        latentUpdates: positiveInt,
+        latentBatch: positiveInt,
+        frameBufferSize: positiveInt,
         warmupSteps: nonNegativeInt,
         firstTrainMultiplier: positiveInt,
         modelUpdates: positiveInt,

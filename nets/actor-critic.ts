@@ -221,19 +221,26 @@ export class ActorCritic {
   }
 
   /** Categorical policies: log π(a|s) of every action, B × n (row-major). */
-  logProbsAll(obs: Float32Array, batch: number): Float32Array {
-    if (this.kind !== 'categorical') throw new Error('logProbsAll: the policy is not categorical (the action space is not Discrete)');
-    const t = tf.tidy(() => tf.logSoftmax(this.policyOut(tf.tensor2d(obs, [batch, this.obsDim]))));
-    const out = t.dataSync() as Float32Array;
-    t.dispose();
+  /** Row-wise f over obs in chunks (a CNN over a whole rollout of frames would need gigabytes of im2col patches). */
+  private chunked(obs: Float32Array, batch: number, width: number, f: (x: tf.Tensor2D) => tf.Tensor): Float32Array {
+    const out = new Float32Array(batch * width);
+    const chunk = this.trunk.length > 0 ? 256 : batch;
+    for (let s = 0; s < batch; s += chunk) {
+      const m = Math.min(chunk, batch - s);
+      const t = tf.tidy(() => f(tf.tensor2d(obs.subarray(s * this.obsDim, (s + m) * this.obsDim), [m, this.obsDim])));
+      out.set(t.dataSync() as Float32Array, s * width);
+      t.dispose();
+    }
     return out;
   }
 
+  logProbsAll(obs: Float32Array, batch: number): Float32Array {
+    if (this.kind !== 'categorical') throw new Error('logProbsAll: the policy is not categorical (the action space is not Discrete)');
+    return this.chunked(obs, batch, this.outDim, (x) => tf.logSoftmax(this.policyOut(x)));
+  }
+
   values(obs: Float32Array, batch: number): Float32Array {
-    const v = tf.tidy(() => this.value(tf.tensor2d(obs, [batch, this.obsDim])));
-    const out = v.dataSync() as Float32Array;
-    v.dispose();
-    return out;
+    return this.chunked(obs, batch, 1, (x) => this.value(x));
   }
 
   dispose(): void {

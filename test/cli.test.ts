@@ -106,7 +106,7 @@ t.test('bad input gets a one-line error naming the problem, exit code 2', async 
     [['train', '--env', 'CartPole-v1', '--num-minibatches', '3'], /batch size numEnvs×numSteps = 512 is not divisible by numMinibatches = 3/],
     [['train', '--env', 'CartPole-v1', '--backend', 'gpu'], /--backend.*gpu/],
     [['train', '--env', 'CartPole-v1', '--network', 'nature-cnn'], /network 'nature-cnn' needs C × 84 × 84 frame observations, got observation shape \[4\]/],
-    [['train', '--env', 'Pong-v0', '--estimator', 'wmpg'], /estimator 'wmpg' needs flat state-vector observations .* got shape \[4, 84, 84\]/],
+    [['train', '--env', 'Pong-v0', '--estimator', 'wmpg', '--estimator-options', '{"model":"state"}'], /estimator 'wmpg': model 'state' needs flat state-vector observations, got shape \[4, 84, 84\]/],
     [['train', '--env', 'CartPole-v1', '--config', cfg('bad.json', '{"learningRate": 0.001,')], /not valid JSON/],
     [['train', '--env', 'CartPole-v1', '--config', cfg('key.json', '{"learning_rate": 0.001}')], /unknown key\(s\) 'learning_rate'; valid keys: envId/],
     [['train', '--env', 'CartPole-v1', '--config', cfg('type.json', '{"gamma": "high"}')], /'gamma' Invalid input: expected number, received string/],

@@ -177,6 +177,6 @@ t.test('wmpg: warm-up, then k = |A| reduces every estimator to the MAC full sum 
   // mismatches with the env, found by config resolution before a run directory exists
   t.throws(() => resolveConfig({}, { envId: 'CartPole-v1', estimator: 'wmpg', estimatorOptions: { actions: 3 } }), /actions \(k\) must be at most the number of actions 2, got 3/);
   t.throws(() => resolveConfig({}, { envId: 'Pendulum-v1', estimator: 'wmpg' }), /estimator 'wmpg' needs a Discrete action space/);
-  t.throws(() => resolveConfig({}, { envId: 'Pong-v0', estimator: 'wmpg' }), /estimator 'wmpg' needs flat state-vector observations for its world model, got shape \[4, 84, 84\]/);
+  t.throws(() => resolveConfig({}, { envId: 'Pong-v0', estimator: 'wmpg', estimatorOptions: { model: 'state' } }), /model 'state' needs flat state-vector observations, got shape \[4, 84, 84\]/);
   t.doesNotThrow(() => resolveConfig({}, { envId: 'PongState-v0', estimator: 'wmpg' }), 'PongState-v0 (7-number state) is accepted');
 });

@@ -8,8 +8,23 @@
  * V^π(s) (WMPG's informed baseline).
  */
 import type { Rng } from '../common/rng.js';
-import type { ActorCritic } from '../nets/actor-critic.js';
-import type { DiscreteWorldModel } from './discrete-world-model.js';
+import type { DiscretePrediction } from './discrete-world-model.js';
+
+/** One imagined step: the state-vector world model, or the latent one on latent states. */
+export interface DiscreteStepModel {
+  predict(states: Float32Array, actions: Float32Array, n: number): DiscretePrediction;
+}
+
+/**
+ * What the rollouts follow and bootstrap with: the PPO agent on state vectors, or the latent model's
+ * distilled policy and value heads on latents. `sampleNoise` gives n × outDim Gumbel noise for `act`.
+ */
+export interface ImaginationPolicy {
+  readonly outDim: number;
+  act(states: Float32Array, n: number, noise: Float32Array): { actions: Float32Array };
+  values(states: Float32Array, n: number): Float32Array;
+  sampleNoise(n: number, rng: Rng): Float32Array;
+}
 
 export interface DiscreteImagineOptions {
   horizon: number;
@@ -29,7 +44,7 @@ export interface DiscreteImagined {
   alive: Float32Array;
 }
 
-function sharedNoise(agent: ActorCritic, n: number, group: number, rng: Rng): Float32Array {
+function sharedNoise(agent: ImaginationPolicy, n: number, group: number, rng: Rng): Float32Array {
   if (group <= 1) return agent.sampleNoise(n, rng);
   if (n % group !== 0) throw new Error(`imaginedReturns: ${n} branches do not split into groups of ${group}`);
   const per = agent.outDim;
@@ -39,7 +54,7 @@ function sharedNoise(agent: ActorCritic, n: number, group: number, rng: Rng): Fl
   return out;
 }
 
-export function imaginedReturns(model: DiscreteWorldModel, agent: ActorCritic, obs0: Float32Array, firstActions: Float32Array, n: number, o: DiscreteImagineOptions): DiscreteImagined {
+export function imaginedReturns(model: DiscreteStepModel, agent: ImaginationPolicy, obs0: Float32Array, firstActions: Float32Array, n: number, o: DiscreteImagineOptions): DiscreteImagined {
   if (!Number.isInteger(o.horizon) || o.horizon < 1) throw new Error(`imaginedReturns: horizon must be an integer ≥ 1, got ${o.horizon}`);
   const returns = new Float32Array(n);
   const alive = new Float32Array(n).fill(1);
