@@ -63,6 +63,13 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
+  /** Standard Gumbel, −log(−log u) with u in (0, 1): the noise of Gumbel-max / Gumbel-top-k sampling. */
+  gumbel(): number {
+    let u = 0;
+    while (u === 0) u = this.random();
+    return -Math.log(-Math.log(u));
+  }
+
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.random() * n);

@@ -51,17 +51,11 @@ export interface TopK {
   kappa: number;
 }
 
-function gumbel(rng: Rng): number {
-  let u = 0;
-  while (u === 0) u = rng.random();
-  return -Math.log(-Math.log(u));
-}
-
 /** Gumbel-top-k: k distinct items from the distribution exp(logp). Draws one Gumbel per item. */
 export function gumbelTopK(logp: ArrayLike<number>, k: number, rng: Rng): TopK {
   const n = logp.length;
   if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`gumbelTopK: k must be an integer in [1, ${n}], got ${k}`);
-  const perturbed = Array.from({ length: n }, (_, i) => logp[i]! + gumbel(rng));
+  const perturbed = Array.from({ length: n }, (_, i) => logp[i]! + rng.gumbel());
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => perturbed[b]! - perturbed[a]! || a - b);
   return { items: order.slice(0, k), kappa: k < n ? perturbed[order[k]!]! : -Infinity };
 }

@@ -209,11 +209,7 @@ export class ActorCritic {
   sampleNoise(batch: number, rng: Rng): Float32Array {
     const noise = new Float32Array(batch * this.outDim);
     if (this.kind === 'categorical') {
-      for (let i = 0; i < noise.length; i++) {
-        let u = 0;
-        while (u === 0) u = rng.random();
-        noise[i] = -Math.log(-Math.log(u));
-      }
+      for (let i = 0; i < noise.length; i++) noise[i] = rng.gumbel();
     } else {
       for (let i = 0; i < noise.length; i++) noise[i] = rng.normal();
     }

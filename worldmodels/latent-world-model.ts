@@ -140,11 +140,7 @@ export class LatentWorldModel {
 
   sampleNoise(n: number, rng: Rng): Float32Array {
     const noise = new Float32Array(n * this.numActions);
-    for (let i = 0; i < noise.length; i++) {
-      let u = 0;
-      while (u === 0) u = rng.random();
-      noise[i] = -Math.log(-Math.log(u));
-    }
+    for (let i = 0; i < noise.length; i++) noise[i] = rng.gumbel();
     return noise;
   }
 
