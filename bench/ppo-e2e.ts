@@ -2,8 +2,8 @@
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 
-export function benchPpoEndToEnd(envId: string, steps: number): Record<string, number> {
-  const config = resolveConfig({}, { envId, totalTimesteps: steps, seed: 0 });
+export function benchPpoEndToEnd(envId: string, steps: number, estimator = 'single', estimatorOptions: Record<string, unknown> = {}): Record<string, number> {
+  const config = resolveConfig({}, { envId, totalTimesteps: steps, seed: 0, estimator, estimatorOptions });
   const tr = createTrainer(config);
   const ms = { rolloutMs: 0, estimatorMs: 0, updateMs: 0 };
   const t0 = performance.now();

@@ -1,6 +1,7 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|matmul|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048). `loaders` runs the `mujoco`
+ * --only env|update|matmul|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
+ * --pixel-estimator-options JSON. `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
 import { spawnSync } from 'node:child_process';
@@ -47,9 +48,11 @@ if (only === 'all' || only === 'matmul') result['matmul_gradient'] = benchMatMul
 if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };
 if (only === 'pixel') {
   // the pixel path: PPO with the Nature CNN on Pong-v0 frames (atari preset: 8 envs × 128 steps); 4 frames per step
+  // --pixel-estimator wmpg --pixel-estimator-options '{"warmupSteps":0}' times the latent world model's share
   const steps = Number(arg('pixel-steps', '2048'));
-  const r = benchPpoEndToEnd('Pong-v0', steps);
-  result['ppo_pixel_pong'] = { ...r, frames_per_s: r['sps']! * 4, rollout_frames_per_s: r['rollout_sps']! * 4 };
+  const estimator = arg('pixel-estimator', 'single');
+  const r = benchPpoEndToEnd('Pong-v0', steps, estimator, JSON.parse(arg('pixel-estimator-options', '{}')) as Record<string, unknown>);
+  result['ppo_pixel_pong'] = { estimator, ...r, frames_per_s: r['sps']! * 4, rollout_frames_per_s: r['rollout_sps']! * 4 };
 }
 if (only === 'mujoco') result['mujoco_loader'] = await benchMujocoLoader();
 if (only === 'all' || only === 'estimators') {

@@ -29,6 +29,7 @@ export function actionSetBatch(r: Rollout, base: EstimatorBatch, rows: ActionSet
     advantages: new Float32Array(n),
     weights: new Float32Array(n),
     stateIndex: new Int32Array(n),
+    rowsAreStates: true,
   };
   let prev = -1;
   rows.forEach((row, i) => {

@@ -29,6 +29,12 @@ export interface PolicySamples {
   weights: Float32Array;
   /** Row → index of the visited state it belongs to (0 … numStates−1), non-decreasing. */
   stateIndex: Int32Array;
+  /**
+   * true when every row's observation is its state's (`value.obs[stateIndex[row]]`), as in the
+   * action-set and many-actions batches: the update then runs the network once per state and copies
+   * the outputs to the rows (k× less work and memory for a CNN). Unset for imagined states (mbpo).
+   */
+  rowsAreStates?: boolean;
 }
 
 export interface ValueTargets {

@@ -33,6 +33,7 @@ export function manyActionsBatch(r: Rollout, base: EstimatorBatch, extra: ExtraA
     advantages: new Float32Array(rows),
     weights: new Float32Array(rows).fill(1 / (x + 1)),
     stateIndex: new Int32Array(rows),
+    rowsAreStates: true,
   };
   for (let s = 0; s < S; s++) {
     const row0 = s * (x + 1);

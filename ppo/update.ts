@@ -13,6 +13,7 @@ import type { EstimatorBatch } from '../estimators/estimator.js';
 import type { Adam } from '../nets/adam.js';
 import { clipByGlobalNorm } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
+import { matMul2d } from '../nets/matmul.js';
 import type { PpoConfig } from './config.js';
 
 export interface UpdateStats {
@@ -64,11 +65,14 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
   const P = batch.policy;
   const starts = rowStarts(P.stateIndex, S);
   const oneRowPerState = P.stateIndex.length === S;
+  // rows that are copies of their state's observation: one network pass per state, outputs copied to rows
+  const perState = !oneRowPerState && P.rowsAreStates === true;
+  const localOf = new Int32Array(S);
   const mbStates = Math.floor(S / cfg.numMinibatches);
   const D = agent.obsDim;
 
+  const pObs = perState ? null : tf.tensor2d(P.obs, [P.stateIndex.length, D]);
   const t = tf.tidy(() => ({
-    pObs: tf.tensor2d(P.obs, [P.stateIndex.length, D]),
     pAct: tf.tensor2d(P.actions, [P.stateIndex.length, agent.actionDim]),
     pOldLp: tf.tensor1d(P.oldLogProbs),
     pAdv: tf.tensor1d(P.advantages),
@@ -98,7 +102,12 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
         const stats = tf.tidy(() => {
           const rIdx = tf.tensor1d(rows, 'int32');
           const sIdx = oneRowPerState ? rIdx : tf.tensor1d(states, 'int32');
-          const obsP = tf.gather(t.pObs, rIdx) as tf.Tensor2D;
+          const obsP = pObs ? (tf.gather(pObs, rIdx) as tf.Tensor2D) : null;
+          let select: tf.Tensor2D | null = null;
+          if (perState) {
+            states.forEach((st, j) => (localOf[st] = j));
+            select = tf.oneHot(tf.tensor1d(Int32Array.from(rows, (row) => localOf[P.stateIndex[row]!]!), 'int32'), states.length).toFloat() as tf.Tensor2D;
+          }
           const actP = tf.gather(t.pAct, rIdx) as tf.Tensor2D;
           const oldLp = tf.gather(t.pOldLp, rIdx);
           const w = tf.gather(t.pW, rIdx);
@@ -110,14 +119,15 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
             const v = tf.div(tf.sum(tf.mul(w, tf.square(tf.sub(adv, mean)))), tf.sub(wSum, tf.div(tf.sum(tf.square(w)), wSum)));
             adv = tf.div(tf.sub(adv, mean), tf.add(tf.sqrt(v), 1e-8));
           }
-          const obsV = oneRowPerState ? obsP : (tf.gather(t.vObs, sIdx) as tf.Tensor2D);
+          const obsV = oneRowPerState ? obsP! : (tf.gather(t.vObs, sIdx) as tf.Tensor2D);
           const ret = tf.gather(t.vRet, sIdx);
           const oldV = tf.gather(t.vOld, sIdx);
           const kept: tf.Tensor[] = [];
           const { value: loss, grads } = tf.variableGrads(() => {
-            // one pass through a shared trunk (Nature CNN) when the policy and value rows are the same states
-            const both = oneRowPerState ? agent.heads(obsP) : null;
-            const out = both ? both.out : agent.policyOut(obsP);
+            // one pass through the networks per state when the policy rows are the states (or copies of them)
+            const both = oneRowPerState || perState ? agent.heads(obsV) : null;
+            const stateOut = both ? both.out : null;
+            const out = oneRowPerState ? stateOut! : perState ? matMul2d(select!, stateOut!) : agent.policyOut(obsP!);
             const logratio = tf.sub(agent.logProb(out, actP), oldLp);
             const ratio = tf.exp(logratio);
             const pg1 = tf.mul(tf.neg(adv), ratio);
@@ -132,7 +142,7 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
             } else {
               vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(v, ret))));
             }
-            const ent = tf.mean(agent.entropy(oneRowPerState ? out : agent.policyOut(obsV)));
+            const ent = tf.mean(agent.entropy(stateOut ?? agent.policyOut(obsV)));
             const oldKl = tf.mean(tf.neg(logratio));
             const kl = tf.mean(tf.sub(tf.sub(ratio, 1), logratio));
             const clipfrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), cfg.clipCoef), 'float32'));
@@ -162,6 +172,7 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
     }
   } finally {
     tf.dispose(Object.values(t));
+    pObs?.dispose();
   }
   return {
     policy_loss: last[0]!,

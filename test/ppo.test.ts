@@ -6,6 +6,8 @@ import { NonFiniteError } from '../common/errors.js';
 import { prepareEnv } from '../envs/registry.js';
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
+import { Rng } from '../common/rng.js';
+import { ppoUpdate } from '../ppo/update.js';
 import { backend, ROOT } from './helpers.js';
 
 await backend();
@@ -95,6 +97,26 @@ t.test('the mc estimator trains through the same PPO core and resumes exactly', 
     const b = createTrainer(cfg);
     b.setState(snap);
     t.same(b.iterate().metrics, ma, `${env}: identical iteration after restore`);
+    a.dispose();
+    b.dispose();
+  }
+});
+
+t.test('rows that copy their state: one network pass per state gives the same update as one per row', async (t) => {
+  const cfg = (envId: string, estimator: string) => resolveConfig({}, { envId, totalTimesteps: 4096, numEnvs: 4, numSteps: 64, seed: 4, estimator });
+  for (const [envId, estimator] of [['CartPole-v1', 'mac'], ['Pendulum-v1', 'qma']] as const) {
+    const a = createTrainer(cfg(envId, estimator));
+    const b = createTrainer(cfg(envId, estimator));
+    const r = a.collector.collect(a.config.numSteps, a.globalStep);
+    const batch = a.estimator.prepare(r, { ...a.estimatorContext(), training: false });
+    t.equal(batch.policy.rowsAreStates, true, `${estimator} marks its rows as copies of their states`);
+    const perRow = { ...batch, policy: { ...batch.policy, rowsAreStates: false } };
+    const sa = ppoUpdate(a.agent, a.optimizer, batch, a.config, 2.5e-4, new Rng(1), 0);
+    const sb = ppoUpdate(b.agent, b.optimizer, perRow, b.config, 2.5e-4, new Rng(1), 0);
+    let dev = 0;
+    a.agent.allParams.forEach((p, i) => (dev = Math.max(dev, tf.max(tf.abs(tf.sub(p, b.agent.allParams[i]!))).dataSync()[0]!)));
+    t.ok(dev < 1e-5, `${estimator}: parameters after the update agree (max deviation ${dev.toExponential(2)})`);
+    t.ok(Math.abs(sa.policy_loss - sb.policy_loss) < 1e-5 && Math.abs(sa.entropy - sb.entropy) < 1e-5, `${estimator}: same policy loss and entropy`);
     a.dispose();
     b.dispose();
   }
