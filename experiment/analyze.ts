@@ -1,6 +1,6 @@
 /**
  * `pgvar analyze`: one report over any set of run directories and variance measurements. Runs are
- * grouped by env and estimator (seeds are averaged); a run's own `variance.jsonl` (train
+ * grouped by env, estimator and differing estimator options (seeds are averaged); a run's own `variance.jsonl` (train
  * --track-variance) and any `pgvar variance --out` files (single reports, `--sweep` results, JSONL)
  * give the bias/variance-over-training, sample-size and decomposition sections. Writes the HTML
  * report and, beside it, the same numbers as JSON.
@@ -59,6 +59,28 @@ export function readVarianceFile(file: string): { reports: MeasuredReport[]; swe
   throw new UsageError(`${file}: expected a \`pgvar variance\` report ({env, step, estimators, …}), a --sweep result ({sweep: […]}) or JSONL of reports`);
 }
 
+/**
+ * The series each run belongs to: env (when several), estimator, preset, and the estimator options
+ * that differ between runs of that estimator ("wmpg horizon=50" beside "wmpg"), so variants are not
+ * averaged together. Seeds are what a group averages over.
+ */
+export function groupLabels(configs: Pick<PpoConfig, 'envId' | 'estimator' | 'estimatorOptions'>[]): string[] {
+  const multiEnv = new Set(configs.map((c) => c.envId)).size > 1;
+  const opts = (c: (typeof configs)[number]) => (c.estimatorOptions ?? {}) as Record<string, unknown>;
+  const varying = new Map<string, string[]>();
+  for (const est of new Set(configs.map((c) => c.estimator))) {
+    const same = configs.filter((c) => c.estimator === est);
+    const keys = [...new Set(same.flatMap((c) => Object.keys(opts(c))))].filter((k) => k !== 'preset' && new Set(same.map((c) => JSON.stringify(opts(c)[k] ?? null))).size > 1);
+    varying.set(est, keys.sort());
+  }
+  return configs.map((c) => {
+    const o = opts(c);
+    const preset = typeof o['preset'] === 'string' ? `/${o['preset']}` : '';
+    const diff = varying.get(c.estimator)!.filter((k) => k in o).map((k) => ` ${k}=${JSON.stringify(o[k])}`).join('');
+    return `${multiEnv ? `${c.envId} ` : ''}${c.estimator}${preset}${diff}`;
+  });
+}
+
 export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json: string }> {
   if (o.runs.length === 0 && o.variance.length === 0) throw new UsageError('analyze: give at least one run directory or --variance file');
   const configs = o.runs.map((dir) => {
@@ -66,14 +88,13 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
     if (!fs.existsSync(rd.configFile)) throw new UsageError(`${dir} is not a pgvar run directory (no config.json)`);
     return readJson(rd.configFile) as PpoConfig;
   });
-  const multiEnv = new Set(configs.map((c) => c.envId)).size > 1;
+  const labels = groupLabels(configs);
   const runs: ReportRun[] = [];
   const variance: { label: string; report: MeasuredReport }[] = [];
   o.runs.forEach((dir, i) => {
     const c = configs[i]!;
     const rd = new RunDir(dir);
-    const preset = typeof c.estimatorOptions?.['preset'] === 'string' ? `/${c.estimatorOptions['preset'] as string}` : '';
-    const group = `${multiEnv ? `${c.envId} ` : ''}${c.estimator}${preset}`;
+    const group = labels[i]!;
     const summary = fs.existsSync(rd.summaryFile) ? (readJson(rd.summaryFile) as Record<string, unknown>) : { status: 'unfinished' };
     runs.push({ label: `${group} seed ${c.seed}`, group, episodes: rd.readEpisodes(), summary });
     // measured during training: an estimator other than the run's own is named after the run it was measured in

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
+import { groupLabels } from '../experiment/analyze.js';
 import { cli, tmpDir } from './helpers.js';
 
 const dir = tmpDir();
@@ -56,4 +57,14 @@ t.test('the demo compares estimators and writes the report', async (t) => {
   const nums = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
   t.same(nums.runs.map((r: { group: string }) => r.group), ['single', 'daa']);
   t.ok(nums.variance.some((v: { estimator: string }) => v.estimator === 'daa'));
+});
+
+t.test('analyze groups runs by estimator and the estimator options that differ between them', async (t) => {
+  const c = (envId: string, estimator: string, estimatorOptions: Record<string, unknown>) => ({ envId, estimator, estimatorOptions });
+  t.same(
+    groupLabels([c('CartPole-v1', 'wmpg', {}), c('CartPole-v1', 'wmpg', { horizon: 50 }), c('CartPole-v1', 'wmpg', { horizon: 50 }), c('CartPole-v1', 'mac', { hidden: [64, 64] }), c('CartPole-v1', 'mac', { hidden: [64, 64] })]),
+    ['wmpg', 'wmpg horizon=50', 'wmpg horizon=50', 'mac', 'mac'],
+    'options shared by every run of an estimator stay out of the label; differing ones go in',
+  );
+  t.same(groupLabels([c('dmc/cheetah-run', 'daa', { preset: 'paper' }), c('dmc/walker-walk', 'daa', { preset: 'paper', actions: 4 })]), ['dmc/cheetah-run daa/paper', 'dmc/walker-walk daa/paper actions=4'], 'env (when several) and preset stay as before');
 });
