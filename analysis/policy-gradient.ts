@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EstimatorBatch } from '../estimators/estimator.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
+import { gatherRows } from '../nets/matmul.js';
 
 export function numPolicyParams(agent: ActorCritic): number {
   return agent.policyParams.reduce((s, p) => s + p.size, 0);
@@ -18,8 +19,10 @@ export function policyGradient(agent: ActorCritic, batch: EstimatorBatch, normal
   const P = batch.policy;
   const rows = P.stateIndex.length;
   const params = agent.policyParams;
+  // rows that copy their state's observation: one network pass per state (as the PPO update)
+  const perState = P.rowsAreStates === true && rows !== batch.numStates;
   const flat = tf.tidy(() => {
-    const obs = tf.tensor2d(P.obs, [rows, agent.obsDim]);
+    const obs = perState ? tf.tensor2d(batch.value.obs, [batch.numStates, agent.obsDim]) : tf.tensor2d(P.obs, [rows, agent.obsDim]);
     const act = tf.tensor2d(P.actions, [rows, agent.actionDim]);
     const oldLp = tf.tensor1d(P.oldLogProbs);
     const w = tf.tensor1d(P.weights);
@@ -29,7 +32,8 @@ export function policyGradient(agent: ActorCritic, batch: EstimatorBatch, normal
       adv = tf.div(tf.sub(adv, mean), tf.add(tf.sqrt(tf.mul(variance, rows / Math.max(rows - 1, 1))), 1e-8));
     }
     const { grads } = tf.variableGrads(() => {
-      const ratio = tf.exp(tf.sub(agent.logProb(agent.policyOut(obs), act), oldLp));
+      const out = perState ? gatherRows(agent.policyOut(obs), P.stateIndex) : agent.policyOut(obs);
+      const ratio = tf.exp(tf.sub(agent.logProb(out, act), oldLp));
       return tf.div(tf.neg(tf.sum(tf.mul(tf.mul(w, adv), ratio))), tf.sum(w)) as tf.Scalar;
     }, params);
     return tf.concat(params.map((p) => tf.reshape(grads[p.name]!, [-1])));

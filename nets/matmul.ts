@@ -21,3 +21,11 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0]) throw new Error(`matMul2d: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] do not multiply`);
   return product(a, b) as tf.Tensor2D;
 }
+
+/**
+ * Rows `index[i]` of x (n × m), differentiable with respect to x: a one-hot product, because
+ * tf.gather's gradient needs the UnsortedSegmentSum kernel, which the wasm backend lacks.
+ */
+export function gatherRows(x: tf.Tensor2D, index: Int32Array): tf.Tensor2D {
+  return matMul2d(tf.oneHot(tf.tensor1d(index, 'int32'), x.shape[0]).toFloat() as tf.Tensor2D, x);
+}

@@ -13,7 +13,7 @@ import type { EstimatorBatch } from '../estimators/estimator.js';
 import type { Adam } from '../nets/adam.js';
 import { clipByGlobalNorm } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
-import { matMul2d } from '../nets/matmul.js';
+import { gatherRows } from '../nets/matmul.js';
 import type { PpoConfig } from './config.js';
 
 export interface UpdateStats {
@@ -103,10 +103,10 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
           const rIdx = tf.tensor1d(rows, 'int32');
           const sIdx = oneRowPerState ? rIdx : tf.tensor1d(states, 'int32');
           const obsP = pObs ? (tf.gather(pObs, rIdx) as tf.Tensor2D) : null;
-          let select: tf.Tensor2D | null = null;
+          let rowState: Int32Array | null = null;
           if (perState) {
             states.forEach((st, j) => (localOf[st] = j));
-            select = tf.oneHot(tf.tensor1d(Int32Array.from(rows, (row) => localOf[P.stateIndex[row]!]!), 'int32'), states.length).toFloat() as tf.Tensor2D;
+            rowState = Int32Array.from(rows, (row) => localOf[P.stateIndex[row]!]!);
           }
           const actP = tf.gather(t.pAct, rIdx) as tf.Tensor2D;
           const oldLp = tf.gather(t.pOldLp, rIdx);
@@ -127,7 +127,7 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
             // one pass through the networks per state when the policy rows are the states (or copies of them)
             const both = oneRowPerState || perState ? agent.heads(obsV) : null;
             const stateOut = both ? both.out : null;
-            const out = oneRowPerState ? stateOut! : perState ? matMul2d(select!, stateOut!) : agent.policyOut(obsP!);
+            const out = oneRowPerState ? stateOut! : perState ? gatherRows(stateOut!, rowState!) : agent.policyOut(obsP!);
             const logratio = tf.sub(agent.logProb(out, actP), oldLp);
             const ratio = tf.exp(logratio);
             const pg1 = tf.mul(tf.neg(adv), ratio);

@@ -4,7 +4,7 @@ import { Rng } from '../common/rng.js';
 import { box, discrete } from '../envs/spaces.js';
 import { ActorCritic } from '../nets/actor-critic.js';
 import { Adam, clipByGlobalNorm } from '../nets/adam.js';
-import { matMul2d } from '../nets/matmul.js';
+import { gatherRows, matMul2d } from '../nets/matmul.js';
 import { orthogonal } from '../nets/orthogonal.js';
 import { backend } from './helpers.js';
 
@@ -108,4 +108,12 @@ t.test('matMul2d: value and gradients equal tf.matMul (explicit-transpose gradie
     t.ok(scale > 0.1 && err < 1e-6 * scale, `d/d${v.name === a.name ? 'A' : 'B'}: max error ${err} at scale ${scale}`);
   }
   t.throws(() => matMul2d(tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([2, 3]) as tf.Tensor2D), /shapes \[2, 3\] and \[2, 3\] do not multiply/);
+});
+
+t.test('gatherRows: rows of x by index, gradient sums the rows that picked each row', async (t) => {
+  const x = tf.variable(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]));
+  const idx = Int32Array.from([2, 0, 2, 1, 2]);
+  t.same(Array.from(gatherRows(x, idx).dataSync()), [5, 6, 1, 2, 5, 6, 3, 4, 5, 6]);
+  const g = tf.variableGrads(() => tf.sum(gatherRows(x, idx)) as tf.Scalar, [x]);
+  t.same(Array.from(g.grads[x.name]!.dataSync()), [1, 1, 1, 1, 3, 3], 'row 2 picked three times');
 });

@@ -8,6 +8,7 @@ import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 import { Rng } from '../common/rng.js';
 import { ppoUpdate } from '../ppo/update.js';
+import { policyGradient } from '../analysis/policy-gradient.js';
 import { backend, ROOT } from './helpers.js';
 
 await backend();
@@ -111,6 +112,10 @@ t.test('rows that copy their state: one network pass per state gives the same up
     const batch = a.estimator.prepare(r, { ...a.estimatorContext(), training: false });
     t.equal(batch.policy.rowsAreStates, true, `${estimator} marks its rows as copies of their states`);
     const perRow = { ...batch, policy: { ...batch.policy, rowsAreStates: false } };
+    const ga = policyGradient(a.agent, batch);
+    const gb = policyGradient(a.agent, perRow);
+    const gdev = Math.max(...ga.map((g, i) => Math.abs(g - gb[i]!)));
+    t.ok(gdev < 1e-6 * Math.max(1, ...ga.map(Math.abs)), `${estimator}: the analysis gradient agrees too (max deviation ${gdev.toExponential(2)})`);
     const sa = ppoUpdate(a.agent, a.optimizer, batch, a.config, 2.5e-4, new Rng(1), 0);
     const sb = ppoUpdate(b.agent, b.optimizer, perRow, b.config, 2.5e-4, new Rng(1), 0);
     let dev = 0;
