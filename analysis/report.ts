@@ -109,7 +109,21 @@ export function summarizeRuns(runs: ReportRun[]): { runs: RunSummary[]; groups: 
   return { runs: rs, groups };
 }
 
-/** Mean (and min–max over runs) of the smoothed curves of each group on a common step grid. */
+/** Student-t 0.975 quantiles for 1–10 degrees of freedom (more: 2.0 up to 30, then 1.96). */
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+
+/** 95 % confidence interval of the mean of vals (t interval; a single value gives a zero-width one). */
+export function meanCi95(vals: number[]): [number, number] {
+  const n = vals.length;
+  const mean = vals.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return [mean, mean];
+  const sd = Math.sqrt(vals.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
+  const t = T975[n - 2] ?? (n <= 31 ? 2.0 : 1.96);
+  const h = (t * sd) / Math.sqrt(n);
+  return [mean - h, mean + h];
+}
+
+/** Mean, min–max and the 95 % CI of the mean over runs of the smoothed curves of each group on a common step grid. */
 function groupCurves(runs: ReportRun[], points = 60): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const g of [...new Set(runs.map((r) => r.group ?? r.label))]) {
@@ -126,7 +140,8 @@ function groupCurves(runs: ReportRun[], points = 60): Record<string, unknown>[] 
         }
         return v;
       });
-      out.push({ step, estimator: g, mean: vals.reduce((a, b) => a + b, 0) / vals.length, min: Math.min(...vals), max: Math.max(...vals) });
+      const [ciLo, ciHi] = meanCi95(vals);
+      out.push({ step, estimator: g, mean: vals.reduce((a, b) => a + b, 0) / vals.length, min: Math.min(...vals), max: Math.max(...vals), ci_lo: ciLo, ci_hi: ciHi });
     }
   }
   return out;
@@ -154,7 +169,9 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
       }),
     ];
     if (groups.length < r.runs.length) {
-      plots.push(await lineChartSvg({ title: 'Per estimator: mean over seeds (band: min–max)', data: groupCurves(r.runs), x: 'step', y: 'mean', band: { lo: 'min', hi: 'max' }, xTitle: 'environment steps', yTitle: 'episodic return', color: 'estimator' }));
+      const curves = groupCurves(r.runs);
+      plots.push(await lineChartSvg({ title: 'Per estimator: mean over seeds (band: 95 % confidence interval of the mean, t)', data: curves, x: 'step', y: 'mean', band: { lo: 'ci_lo', hi: 'ci_hi' }, xTitle: 'environment steps', yTitle: 'episodic return', color: 'estimator' }));
+      plots.push(await lineChartSvg({ title: 'Per estimator: mean over seeds (band: min–max)', data: curves, x: 'step', y: 'mean', band: { lo: 'min', hi: 'max' }, xTitle: 'environment steps', yTitle: 'episodic return', color: 'estimator' }));
     }
     sections.push(`<h2>Learning curves</h2><div class="grid">${plots.join('\n')}</div>`);
   }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
+import { meanCi95 } from '../analysis/report.js';
 import { groupLabels } from '../experiment/analyze.js';
 import { cli, tmpDir } from './helpers.js';
 
@@ -67,4 +68,11 @@ t.test('analyze groups runs by estimator and the estimator options that differ b
     'options shared by every run of an estimator stay out of the label; differing ones go in',
   );
   t.same(groupLabels([c('dmc/cheetah-run', 'daa', { preset: 'paper' }), c('dmc/walker-walk', 'daa', { preset: 'paper', actions: 4 })]), ['dmc/cheetah-run daa/paper', 'dmc/walker-walk daa/paper actions=4'], 'env (when several) and preset stay as before');
+});
+
+t.test('meanCi95: the t interval of the mean', async (t) => {
+  const [lo, hi] = meanCi95([1, 2, 3, 4, 5]);
+  // mean 3, sd √2.5, t(4) = 2.776: half-width 2.776·1.5811/√5 = 1.9630
+  t.ok(Math.abs(lo - (3 - 1.963)) < 1e-3 && Math.abs(hi - (3 + 1.963)) < 1e-3, `[${lo}, ${hi}]`);
+  t.same(meanCi95([7]), [7, 7], 'one run: zero width');
 });
