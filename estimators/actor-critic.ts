@@ -19,6 +19,10 @@ export class ActorCriticEstimator implements Estimator {
   readonly name = 'ac';
   private readonly single = new SingleActionEstimator();
 
+  resolvedOptions(): Record<string, unknown> {
+    return { ...this.o };
+  }
+
   constructor(readonly o: ActorCriticEstimatorOptions) {}
 
   prepare(r: Rollout, ctx: EstimatorContext): EstimatorBatch {

@@ -82,6 +82,11 @@ export interface Estimator {
    * run directory exists.
    */
   checkSpaces?(observationSpace: Space, actionSpace: Space): void;
+  /**
+   * Every option's value after defaults and presets. Config resolution stores them in the run's
+   * config.json, so a resumed run keeps its settings even if a later version changes a default.
+   */
+  resolvedOptions?(): Record<string, unknown>;
   /** Learned parts (Q-networks, world models) and their optimisers, for checkpoints. */
   getState?(): unknown;
   setState?(state: unknown): void;

@@ -14,6 +14,10 @@ export abstract class LearnedModelEstimator implements Estimator {
   readonly learner: ModelLearner;
   protected readonly single = new SingleActionEstimator();
 
+  resolvedOptions(): Record<string, unknown> {
+    return { ...this.o };
+  }
+
   constructor(readonly o: ModelManyActionsOptions) {
     this.learner = new ModelLearner({ ...o, errorHorizon: o.horizon });
   }

@@ -51,6 +51,10 @@ export class MeanActorCriticEstimator implements Estimator {
   private readonly rng: Rng;
   private readonly single = new SingleActionEstimator();
 
+  resolvedOptions(): Record<string, unknown> {
+    return { ...this.o };
+  }
+
   constructor(readonly o: MeanActorCriticOptions) {
     this.rng = new Rng(o.seed + 6151);
   }

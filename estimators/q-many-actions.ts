@@ -42,6 +42,10 @@ export class QManyActionsEstimator implements Estimator {
   private readonly rng: Rng;
   private readonly single = new SingleActionEstimator();
 
+  resolvedOptions(): Record<string, unknown> {
+    return { ...this.o };
+  }
+
   constructor(readonly o: QManyActionsOptions) {
     this.rng = new Rng(o.seed + 4099);
   }

@@ -34,6 +34,10 @@ export class SimulatorManyActionsEstimator implements Estimator {
   readonly simulatorSize: number;
   private readonly single = new SingleActionEstimator();
 
+  resolvedOptions(): Record<string, unknown> {
+    return { ...this.options };
+  }
+
   constructor(readonly options: SimulatorManyActionsOptions) {
     this.simulatorSize = options.simulators;
   }

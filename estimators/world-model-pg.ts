@@ -106,6 +106,10 @@ export class WorldModelPgEstimator implements Estimator {
   private frameDim = 0;
   private readonly single = new SingleActionEstimator();
 
+  resolvedOptions(): Record<string, unknown> {
+    return { ...this.o };
+  }
+
   constructor(readonly o: WorldModelPgOptions) {}
 
   private ensure(nA: number): ModelLearner {

@@ -6,6 +6,7 @@
  * report and, beside it, the same numbers as JSON.
  */
 import * as fs from 'node:fs';
+import { createEstimator } from '../estimators/index.js';
 import * as path from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-fs.js';
@@ -66,7 +67,20 @@ export function readVarianceFile(file: string): { reports: MeasuredReport[]; swe
  */
 export function groupLabels(configs: Pick<PpoConfig, 'envId' | 'estimator' | 'estimatorOptions'>[]): string[] {
   const multiEnv = new Set(configs.map((c) => c.envId)).size > 1;
-  const opts = (c: (typeof configs)[number]) => (c.estimatorOptions ?? {}) as Record<string, unknown>;
+  // every value spelled out (runs recorded before config.json held resolved options have only the given ones)
+  const resolvedOf = (c: (typeof configs)[number]): Record<string, unknown> => {
+    const given = (c.estimatorOptions ?? {}) as Record<string, unknown>;
+    try {
+      const est = createEstimator(c.estimator, given);
+      const all = est.resolvedOptions?.() ?? {};
+      est.dispose?.();
+      return { ...Object.fromEntries(Object.entries(all).filter(([, v]) => v !== null && v !== undefined)), ...given };
+    } catch {
+      return given; // an estimator this version no longer knows: compare what was recorded
+    }
+  };
+  const resolved = configs.map(resolvedOf);
+  const opts = (c: (typeof configs)[number]) => resolved[configs.indexOf(c)]!;
   const varying = new Map<string, string[]>();
   for (const est of new Set(configs.map((c) => c.estimator))) {
     const same = configs.filter((c) => c.estimator === est);

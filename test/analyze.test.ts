@@ -64,10 +64,11 @@ t.test('analyze groups runs by estimator and the estimator options that differ b
   const c = (envId: string, estimator: string, estimatorOptions: Record<string, unknown>) => ({ envId, estimator, estimatorOptions });
   t.same(
     groupLabels([c('CartPole-v1', 'wmpg', {}), c('CartPole-v1', 'wmpg', { horizon: 50 }), c('CartPole-v1', 'wmpg', { horizon: 50 }), c('CartPole-v1', 'mac', { hidden: [64, 64] }), c('CartPole-v1', 'mac', { hidden: [64, 64] })]),
-    ['wmpg', 'wmpg horizon=50', 'wmpg horizon=50', 'mac', 'mac'],
-    'options shared by every run of an estimator stay out of the label; differing ones go in',
+    ['wmpg horizon=20', 'wmpg horizon=50', 'wmpg horizon=50', 'mac', 'mac'],
+    'options shared by every run of an estimator stay out of the label; differing ones go in, defaults spelled out',
   );
-  t.same(groupLabels([c('dmc/cheetah-run', 'daa', { preset: 'paper' }), c('dmc/walker-walk', 'daa', { preset: 'paper', actions: 4 })]), ['dmc/cheetah-run daa/paper', 'dmc/walker-walk daa/paper actions=4'], 'env (when several) and preset stay as before');
+  t.same(groupLabels([c('dmc/cheetah-run', 'daa', { preset: 'paper' }), c('dmc/walker-walk', 'daa', { preset: 'paper' })]), ['dmc/cheetah-run daa/paper', 'dmc/walker-walk daa/paper'], 'env (when several) and preset stay as before');
+  t.same(groupLabels([c('CartPole-v1', 'wmpg', {}), c('CartPole-v1', 'wmpg', { horizon: 20, estimator: 'usbl' })]), ['wmpg', 'wmpg'], 'an old config ({}) and one with the defaults written out are the same series');
 });
 
 t.test('meanCi95: the t interval of the mean', async (t) => {

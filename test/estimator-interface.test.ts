@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { Estimator, EstimatorBatch, EstimatorContext } from '../estimators/estimator.js';
 import { SingleActionEstimator } from '../estimators/single.js';
+import { createEstimator, ESTIMATORS } from '../estimators/index.js';
 import { resolveConfig } from '../experiment/build.js';
 import { buildVectorEnv } from '../experiment/build.js';
 import type { Rollout } from '../ppo/rollout.js';
@@ -63,4 +64,23 @@ t.test('PPO gives the same update for equivalent weighted multi-row batches', as
     a.dispose();
     b.dispose();
   }
+});
+
+t.test('config.json records every estimator option, so later default changes cannot alter a resumed run', async (t) => {
+  for (const info of ESTIMATORS) {
+    const envId = ['ac', 'mac', 'wmpg', 'single', 'mc'].includes(info.name) ? 'CartPole-v1' : 'Pendulum-v1';
+    const given = info.name === 'daa' ? { preset: 'paper', actions: 3 } : {};
+    const c = resolveConfig({}, { envId, estimator: info.name, estimatorOptions: given });
+    const again = resolveConfig({}, { envId, estimator: info.name, estimatorOptions: JSON.parse(JSON.stringify(c.estimatorOptions)) as Record<string, unknown> });
+    t.same(again.estimatorOptions, c.estimatorOptions, `${info.name}: the recorded options resolve to themselves`);
+    const est = createEstimator(info.name, c.estimatorOptions);
+    const set = Object.fromEntries(Object.entries(est.resolvedOptions?.() ?? {}).filter(([, v]) => v !== null && v !== undefined));
+    if (est.resolvedOptions) t.same({ ...set, ...('preset' in given ? { preset: given.preset } : {}) }, c.estimatorOptions, `${info.name}: every set value recorded`);
+    est.dispose?.();
+  }
+  const w = resolveConfig({}, { envId: 'CartPole-v1', estimator: 'wmpg' });
+  t.equal(w.estimatorOptions['horizon'], 20, "wmpg's default horizon is written down");
+  const d = resolveConfig({}, { envId: 'Pendulum-v1', estimator: 'daa', estimatorOptions: { preset: 'paper', actions: 3 } });
+  t.equal(d.estimatorOptions['preset'], 'paper', 'the preset name is kept (analyze labels)');
+  t.equal(d.estimatorOptions['actions'], 3, 'an explicit option wins over the preset');
 });
