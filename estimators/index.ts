@@ -22,4 +22,16 @@ export function createEstimator(name: string, options: Record<string, unknown> =
   return estimatorInfo(name).create(options);
 }
 
+/**
+ * The options a run records in config.json: every set value after defaults and presets (the preset's
+ * name kept; unset options such as ac's lambda left out), or the given ones for an estimator without
+ * options. Re-creating the estimator from them gives the same estimator.
+ */
+export function recordedOptions(estimator: Estimator, given: Record<string, unknown>): Record<string, unknown> {
+  const all = estimator.resolvedOptions?.();
+  if (!all) return given;
+  const set = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== null && v !== undefined));
+  return { ...(given['preset'] !== undefined ? { preset: given['preset'] } : {}), ...set };
+}
+
 export type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo, PolicySamples, ValueTargets } from './estimator.js';

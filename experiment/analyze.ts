@@ -6,7 +6,7 @@
  * report and, beside it, the same numbers as JSON.
  */
 import * as fs from 'node:fs';
-import { createEstimator } from '../estimators/index.js';
+import { createEstimator, recordedOptions } from '../estimators/index.js';
 import * as path from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-fs.js';
@@ -72,9 +72,9 @@ export function groupLabels(configs: Pick<PpoConfig, 'envId' | 'estimator' | 'es
     const given = (c.estimatorOptions ?? {}) as Record<string, unknown>;
     try {
       const est = createEstimator(c.estimator, given);
-      const all = est.resolvedOptions?.() ?? {};
+      const all = recordedOptions(est, given);
       est.dispose?.();
-      return { ...Object.fromEntries(Object.entries(all).filter(([, v]) => v !== null && v !== undefined)), ...given };
+      return all;
     } catch {
       return given; // an estimator this version no longer knows: compare what was recorded
     }

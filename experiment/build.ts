@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { UsageError } from '../common/errors.js';
 import { envSpec, make } from '../envs/registry.js';
 import { checkNetworkFits } from '../nets/actor-critic.js';
-import { createEstimator, estimatorInfo } from '../estimators/index.js';
+import { createEstimator, estimatorInfo, recordedOptions } from '../estimators/index.js';
 import { makeTrainingEnv } from '../envs/stack.js';
 import { SyncVectorEnv } from '../envs/vector.js';
 import { familyDefaults, validateConfig, type PpoConfig } from '../ppo/config.js';
@@ -43,14 +43,7 @@ export function resolveConfig(fileValues: Record<string, unknown>, flagValues: P
   // estimator options are validated by the estimator itself, and so are the estimator's and the
   // network's fit to the env's spaces: fail now, not after the run directory exists
   const estimator = createEstimator(config.estimator, config.estimatorOptions);
-  const resolved = estimator.resolvedOptions?.();
-  if (resolved) {
-    // record every value (a preset's name too, for labels); re-parsing them gives the same estimator
-    const preset = config.estimatorOptions['preset'];
-    // (unset options, such as ac's lambda = the config's gaeLambda, stay unset)
-    const set = Object.fromEntries(Object.entries(resolved).filter(([, v]) => v !== null && v !== undefined));
-    config.estimatorOptions = { ...(preset !== undefined ? { preset } : {}), ...set };
-  }
+  config.estimatorOptions = recordedOptions(estimator, config.estimatorOptions);
   try {
     if (estimator.checkSpaces || config.network !== 'mlp') {
       const env = make(envId);

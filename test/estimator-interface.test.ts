@@ -74,8 +74,10 @@ t.test('config.json records every estimator option, so later default changes can
     const again = resolveConfig({}, { envId, estimator: info.name, estimatorOptions: JSON.parse(JSON.stringify(c.estimatorOptions)) as Record<string, unknown> });
     t.same(again.estimatorOptions, c.estimatorOptions, `${info.name}: the recorded options resolve to themselves`);
     const est = createEstimator(info.name, c.estimatorOptions);
-    const set = Object.fromEntries(Object.entries(est.resolvedOptions?.() ?? {}).filter(([, v]) => v !== null && v !== undefined));
-    if (est.resolvedOptions) t.same({ ...set, ...('preset' in given ? { preset: given.preset } : {}) }, c.estimatorOptions, `${info.name}: every set value recorded`);
+    if (est.resolvedOptions) {
+      const own = Object.entries(est.resolvedOptions()).filter(([, v]) => v !== null && v !== undefined);
+      t.ok(own.every(([k, v]) => JSON.stringify(c.estimatorOptions[k]) === JSON.stringify(v)), `${info.name}: every set value recorded (${own.length})`);
+    }
     est.dispose?.();
   }
   const w = resolveConfig({}, { envId: 'CartPole-v1', estimator: 'wmpg' });
