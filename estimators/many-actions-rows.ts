@@ -14,11 +14,15 @@ export interface ExtraActions {
   advantages: Float32Array;
 }
 
-export function repeatObservations(r: Rollout, states: number, x: number): Float32Array {
-  const D = r.obsDim;
-  const out = new Float32Array(states * x * D);
-  for (let s = 0; s < states; s++) for (let j = 0; j < x; j++) out.set(r.obs.subarray(s * D, (s + 1) * D), (s * x + j) * D);
+/** Each of the first `rows` rows (width `width`) of `data`, repeated x times in place: row s at s·x … s·x + x − 1. */
+export function repeatRows(data: Float32Array, width: number, rows: number, x: number): Float32Array {
+  const out = new Float32Array(rows * x * width);
+  for (let s = 0; s < rows; s++) for (let j = 0; j < x; j++) out.set(data.subarray(s * width, (s + 1) * width), (s * x + j) * width);
   return out;
+}
+
+export function repeatObservations(r: Rollout, states: number, x: number): Float32Array {
+  return repeatRows(r.obs, r.obsDim, states, x);
 }
 
 export function manyActionsBatch(r: Rollout, base: EstimatorBatch, extra: ExtraActions, x: number, stats: Record<string, number>): EstimatorBatch {

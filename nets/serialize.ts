@@ -7,16 +7,23 @@ export interface SerializedTensor {
   b64: string;
 }
 
+/** A typed array's bytes as base64 (checkpoint state of networks and replay buffers). */
+export function toBase64(a: Float32Array | Uint8Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
+/** The float32 values of base64 bytes written by `toBase64`. */
+export function float32FromBase64(b64: string): Float32Array {
+  const buf = Buffer.from(b64, 'base64');
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
 export function serializeVariables(vars: tf.Variable[]): SerializedTensor[] {
-  return vars.map((v) => {
-    const data = v.dataSync() as Float32Array;
-    return { name: v.name, shape: v.shape, b64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
-  });
+  return vars.map((v) => ({ name: v.name, shape: v.shape, b64: toBase64(v.dataSync() as Float32Array) }));
 }
 
 export function decodeTensor(t: SerializedTensor): Float32Array {
-  const buf = Buffer.from(t.b64, 'base64');
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return float32FromBase64(t.b64);
 }
 
 export function loadVariables(vars: tf.Variable[], saved: SerializedTensor[]): void {

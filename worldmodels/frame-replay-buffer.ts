@@ -6,6 +6,7 @@
  * distilled towards. A ring of `capacity` transitions; checkpoint state is base64.
  */
 import type { Rng } from '../common/rng.js';
+import { float32FromBase64, toBase64 } from '../nets/serialize.js';
 import type { Rollout } from '../ppo/rollout.js';
 
 export interface FrameTransitions {
@@ -19,7 +20,6 @@ export interface FrameTransitions {
   logProbs: Float32Array;
 }
 
-const b64 = (a: Uint8Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 const bytes = (s: string) => Buffer.from(s, 'base64');
 
 export class FrameReplayBuffer {
@@ -108,22 +108,18 @@ export class FrameReplayBuffer {
   }
 
   getState(): unknown {
-    return { head: this.head, size: this.size, obs: b64(this.obs), next: b64(this.next), act: b64(this.act), rew: b64(this.rew), term: b64(this.term), val: b64(this.val), logp: b64(this.logp) };
+    return { head: this.head, size: this.size, obs: toBase64(this.obs), next: toBase64(this.next), act: toBase64(this.act), rew: toBase64(this.rew), term: toBase64(this.term), val: toBase64(this.val), logp: toBase64(this.logp) };
   }
 
   setState(s: unknown): void {
     const st = s as Record<'obs' | 'next' | 'act' | 'rew' | 'term' | 'val' | 'logp', string> & { head: number; size: number };
-    const f32 = (x: string, into: Float32Array) => {
-      const buf = bytes(x);
-      into.set(new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
-    };
     this.obs.set(bytes(st.obs));
     this.next.set(bytes(st.next));
     this.term.set(bytes(st.term));
-    f32(st.act, this.act);
-    f32(st.rew, this.rew);
-    f32(st.val, this.val);
-    f32(st.logp, this.logp);
+    this.act.set(float32FromBase64(st.act));
+    this.rew.set(float32FromBase64(st.rew));
+    this.val.set(float32FromBase64(st.val));
+    this.logp.set(float32FromBase64(st.logp));
     this.head = st.head;
     this.size = st.size;
   }

@@ -2,6 +2,7 @@
  * A ring buffer of real transitions (s, a, r, s', terminated) for training dynamics models, stored
  * as flat float32 arrays. When full, the oldest transitions are overwritten. Serialisable.
  */
+import { float32FromBase64, toBase64 } from '../nets/serialize.js';
 import type { Rng } from '../common/rng.js';
 import type { Rollout } from '../ppo/rollout.js';
 
@@ -81,20 +82,15 @@ export class ReplayBuffer {
   }
 
   getState(): unknown {
-    const b64 = (a: Float32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-    return { head: this.head, size: this.size, obs: b64(this.obs), act: b64(this.act), rew: b64(this.rew), next: b64(this.next), term: b64(this.term) };
+    return { head: this.head, size: this.size, obs: toBase64(this.obs), act: toBase64(this.act), rew: toBase64(this.rew), next: toBase64(this.next), term: toBase64(this.term) };
   }
 
   setState(s: unknown): void {
     const st = s as { head: number; size: number; obs: string; act: string; rew: string; next: string; term: string };
-    const f32 = (x: string, into: Float32Array) => {
-      const buf = Buffer.from(x, 'base64');
-      into.set(new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
-    };
-    f32(st.obs, this.obs);
-    f32(st.act, this.act);
-    f32(st.rew, this.rew);
-    f32(st.next, this.next);
+    this.obs.set(float32FromBase64(st.obs));
+    this.act.set(float32FromBase64(st.act));
+    this.rew.set(float32FromBase64(st.rew));
+    this.next.set(float32FromBase64(st.next));
     this.term.set(Buffer.from(st.term, 'base64'));
     this.head = st.head;
     this.size = st.size;
