@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import { flatSize, type Space } from '../envs/spaces.js';
+import { conv2dValid } from './conv2d.js';
 import { matMul2d } from './matmul.js';
 import { createMlp, mlpForward, uniqueName, type Activation, type Mlp } from './mlp.js';
 import { orthogonal } from './orthogonal.js';
@@ -51,33 +52,9 @@ function natureCnn(inChannels: number, rng: Rng): tf.Variable[] {
   return params;
 }
 
-/**
- * A 'valid' 2-D convolution (NHWC input, k × k × C × O kernel, stride s dividing both k and the input
- * size) built from reshape, transpose, slice, concat and one matMul, so that it differentiates on
- * every tfjs backend: the wasm backend has no Conv2DBackpropFilter kernel. Space-to-depth by s turns
- * it into a stride-1 convolution with an m × m kernel (m = k/s) over s·s·C channels, done as im2col.
- */
-export function conv2dValid(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
-  const [B, H, W, C] = x.shape;
-  const [k, , , O] = kernel.shape;
-  if (k % stride !== 0 || H % stride !== 0 || W % stride !== 0) throw new Error(`conv2dValid: stride ${stride} must divide the kernel size ${k} and the input size ${H}×${W}`);
-  const m = k / stride;
-  const s = stride;
-  const hb = H / s;
-  const wb = W / s;
-  const oh = hb - m + 1;
-  const ow = wb - m + 1;
-  const blocks = s === 1 ? x : (tf.reshape(tf.transpose(tf.reshape(x, [B, hb, s, wb, s, C]), [0, 1, 3, 2, 4, 5]), [B, hb, wb, s * s * C]) as tf.Tensor4D);
-  const cols: tf.Tensor4D[] = [];
-  for (let ai = 0; ai < m; ai++) for (let aj = 0; aj < m; aj++) cols.push(tf.slice(blocks, [0, ai, aj, 0], [B, oh, ow, s * s * C]));
-  const patches = cols.length === 1 ? cols[0]! : tf.concat(cols, 3);
-  const kp = s === 1 ? tf.reshape(kernel, [k * k * C, O]) : tf.reshape(tf.transpose(tf.reshape(kernel, [m, s, m, s, C, O]), [0, 2, 1, 3, 4, 5]), [k * k * C, O]);
-  return tf.reshape(matMul2d(tf.reshape(patches, [B * oh * ow, k * k * C]), kp as tf.Tensor2D), [B, oh, ow, O]) as tf.Tensor4D;
-}
-
 function natureCnnForward(p: tf.Variable[], obs: tf.Tensor2D, c: number): tf.Tensor2D {
   const x = tf.transpose(tf.reshape(tf.div(obs, 255), [-1, c, 84, 84]), [0, 2, 3, 1]) as tf.Tensor4D;
-  let h = tf.relu(tf.add(conv2dValid(x, p[0] as tf.Tensor4D, 4), p[1]!)) as tf.Tensor4D;
+  let h = tf.relu(tf.add(conv2dValid(x, p[0] as tf.Tensor4D, 4, { inputGrad: false }), p[1]!)) as tf.Tensor4D;
   h = tf.relu(tf.add(conv2dValid(h, p[2] as tf.Tensor4D, 2), p[3]!)) as tf.Tensor4D;
   h = tf.relu(tf.add(conv2dValid(h, p[4] as tf.Tensor4D, 1), p[5]!)) as tf.Tensor4D;
   // flatten in channel-first order, as PyTorch's nn.Flatten on NCHW does
@@ -217,7 +194,7 @@ export class ActorCritic {
   }
 
   /** Categorical policies: log π(a|s) of every action, B × n (row-major). */
-  /** Row-wise f over obs in chunks (a CNN over a whole rollout of frames would need gigabytes of im2col patches). */
+  /** Row-wise f over obs in chunks of 256 for the CNN (a whole rollout of frames at once would hold gigabytes of activations). */
   private chunked(obs: Float32Array, batch: number, width: number, f: (x: tf.Tensor2D) => tf.Tensor): Float32Array {
     const out = new Float32Array(batch * width);
     const chunk = this.trunk.length > 0 ? 256 : batch;

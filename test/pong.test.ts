@@ -5,7 +5,8 @@ import { PONG_ACTIONS, PongAleEnv } from '../envs/atari/pong.js';
 import { AGENT_X, BALL_H, COURT_BOTTOM, COURT_TOP, CPU_X, PADDLE_H, PADDLE_W, PongGame, renderPong, SCREEN_H, SCREEN_W, WIN_SCORE } from '../envs/atari/pong-game.js';
 import { make } from '../envs/registry.js';
 import { box, discrete } from '../envs/spaces.js';
-import { ActorCritic, conv2dValid } from '../nets/actor-critic.js';
+import { ActorCritic } from '../nets/actor-critic.js';
+import { conv2dValid } from '../nets/conv2d.js';
 import { backend } from './helpers.js';
 
 await backend();
@@ -157,7 +158,7 @@ t.test('frames and the pixel stack: 210×160 RGB → 4 × 84 × 84 grayscale', a
   t.ok(reward <= 0 && reward >= -21, `rewards are game points (${reward} over 200 steps)`);
 });
 
-t.test('Nature CNN: the matMul convolution equals tf.conv2d; a CNN agent acts and differentiates', async (t) => {
+t.test('Nature CNN: its convolution equals tf.conv2d; a CNN agent acts and differentiates', async (t) => {
   for (const [H, C, k, s, O] of [[84, 4, 8, 4, 32], [20, 32, 4, 2, 64], [9, 64, 3, 1, 64]] as const) {
     const d = tf.tidy(() => {
       const x = tf.randomNormal([2, H, H, C], 0, 1, 'float32', 1) as tf.Tensor4D;

@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
-import { conv2dValid } from '../nets/actor-critic.js';
+import { conv2dValid } from '../nets/conv2d.js';
 import { matMul2d } from '../nets/matmul.js';
 import { createMlp, mlpForward, uniqueName, type Mlp } from '../nets/mlp.js';
 import { orthogonal } from '../nets/orthogonal.js';
@@ -84,7 +84,7 @@ export class LatentWorldModel {
   private encodeT(frames: tf.Tensor2D): tf.Tensor2D {
     const p = this.encoder;
     const x = tf.transpose(tf.reshape(tf.div(frames, 255), [-1, this.channels, 84, 84]), [0, 2, 3, 1]) as tf.Tensor4D;
-    let h = tf.relu(tf.add(conv2dValid(x, p[0] as tf.Tensor4D, 4), p[1]!)) as tf.Tensor4D;
+    let h = tf.relu(tf.add(conv2dValid(x, p[0] as tf.Tensor4D, 4, { inputGrad: false }), p[1]!)) as tf.Tensor4D;
     h = tf.relu(tf.add(conv2dValid(h, p[2] as tf.Tensor4D, 2), p[3]!)) as tf.Tensor4D;
     const flat = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [-1, 9 * 9 * 32]) as tf.Tensor2D;
     return tf.tanh(tf.add(matMul2d(flat, p[4] as tf.Tensor2D), p[5]!)) as tf.Tensor2D;
