@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|matmul|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
+ * --only env|update|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
  * --pixel-estimator-options JSON. `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
@@ -19,6 +19,7 @@ import { benchEstimatorCost, PAPER_CASE } from './estimator-cost.js';
 import { benchPpoEndToEnd } from './ppo-e2e.js';
 import { benchPpoUpdate } from './ppo-update.js';
 import { benchMatMulGradient } from './matmul-gradient.js';
+import { benchConvGradient } from './conv-gradient.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,6 +46,7 @@ if (only === 'all' || only === 'env') {
 }
 if (only === 'all' || only === 'update') result['ppo_update_17_64_64_6_batch64'] = benchPpoUpdate();
 if (only === 'all' || only === 'matmul') result['matmul_gradient'] = benchMatMulGradient();
+if (only === 'conv') result['conv_gradient_batch256'] = benchConvGradient();
 if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };
 if (only === 'pixel') {
   // the pixel path: PPO with the Nature CNN on Pong-v0 frames (atari preset: 8 envs × 128 steps); 4 frames per step

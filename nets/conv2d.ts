@@ -16,6 +16,7 @@
  * observations).
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from './matmul.js';
 
 /** [B, H, W, C] → [B, H/s, W/s, s·s·C] (channel order si, sj, c). */
 function spaceToDepth(x: tf.Tensor4D, s: number): tf.Tensor4D {
@@ -83,4 +84,27 @@ export function conv2dValid(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number,
     };
   }) as unknown as Grad);
   return both(x, kernel) as tf.Tensor4D;
+}
+
+/**
+ * The same convolution as im2col: space-to-depth by s makes it a stride-1 convolution with an m × m
+ * kernel over s·s·C channels, whose m² shifted slices, concatenated, are the patches; one matMul with
+ * the rearranged kernel gives y, and tfjs differentiates the slices, concatenation and product by its
+ * own rules (the product through matMul2d). This was the Nature CNN's convolution before conv2dValid (its gradients' split/pad
+ * kernels cost 5–7× more time); the test and `npm run bench -- --only conv` compare with it.
+ */
+export function conv2dByPatches(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
+  check(x, kernel, stride);
+  const [B, H, W, C] = x.shape;
+  const [k, , , O] = kernel.shape;
+  const s = stride;
+  const m = k / s;
+  const oh = H / s - m + 1;
+  const ow = W / s - m + 1;
+  const blocks = spaceToDepth(x, s);
+  const cols: tf.Tensor4D[] = [];
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) cols.push(tf.slice(blocks, [0, i, j, 0], [B, oh, ow, s * s * C]));
+  const patches = tf.reshape(cols.length === 1 ? cols[0]! : tf.concat(cols, 3), [B * oh * ow, k * k * C]) as tf.Tensor2D;
+  const kb = tf.reshape(kernelBlocks(kernel, m, s, C, O, 'blocks'), [k * k * C, O]) as tf.Tensor2D;
+  return tf.reshape(matMul2d(patches, kb), [B, oh, ow, O]) as tf.Tensor4D;
 }

@@ -1,22 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import t from 'tap';
-import { conv2dValid } from '../nets/conv2d.js';
+import { conv2dByPatches as im2colConv, conv2dValid } from '../nets/conv2d.js';
 import { backend } from './helpers.js';
 
 await backend();
-
-/** Reference: the convolution as explicit patches (slices) times the flattened kernel, differentiated by tfjs' own rules. */
-function im2colConv(x: tf.Tensor4D, kernel: tf.Tensor4D, s: number): tf.Tensor4D {
-  const [B, H, W] = x.shape;
-  const [k, , C, O] = kernel.shape;
-  const oh = (H - k) / s + 1;
-  const ow = (W - k) / s + 1;
-  const rows: tf.Tensor[] = [];
-  for (let p = 0; p < oh; p++)
-    for (let q = 0; q < ow; q++) rows.push(tf.reshape(tf.slice(x, [0, p * s, q * s, 0], [B, k, k, C]), [B, 1, k * k * C]));
-  const patches = tf.reshape(tf.concat(rows, 1), [B * oh * ow, k * k * C]);
-  return tf.reshape(tf.matMul(patches, tf.reshape(kernel, [k * k * C, O])), [B, oh, ow, O]) as tf.Tensor4D;
-}
 
 t.test('conv2dValid: value and both gradients equal the patch-product reference (Nature CNN shapes and a small odd one)', async (t) => {
   const cases: [number, number, number, number, number, number][] = [
