@@ -47,6 +47,13 @@ function table(rows: Record<string, unknown>[]): string {
     .join('')}</tbody></table>`;
 }
 
+/** Mean and sample standard deviation (n − 1); null where there are too few values. */
+function meanSd(x: number[]): readonly [number | null, number | null] {
+  if (!x.length) return [null, null];
+  const m = x.reduce((a, b) => a + b, 0) / x.length;
+  return [m, x.length > 1 ? Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1)) : null];
+}
+
 /** Moving average over the last `w` episodes, for a readable learning curve. */
 export function smoothEpisodes(eps: EpisodeRecord[], w = RETURN_WINDOW): { step: number; return_smoothed: number }[] {
   const out: { step: number; return_smoothed: number }[] = [];
@@ -95,15 +102,10 @@ export function summarizeRuns(runs: ReportRun[]): { runs: RunSummary[]; groups: 
       wall_s: typeof r.summary?.['wall_s'] === 'number' ? (r.summary['wall_s'] as number) : null,
     };
   });
-  const stats = (x: number[]) => {
-    if (!x.length) return [null, null] as const;
-    const m = x.reduce((a, b) => a + b, 0) / x.length;
-    return [m, x.length > 1 ? Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1)) : null] as const;
-  };
   const groups = [...new Set(rs.map((r) => r.group))].map((g) => {
     const members = rs.filter((r) => r.group === g);
-    const [bm, bs] = stats(members.map((r) => r.best_return).filter((v): v is number => v !== null));
-    const [fm, fs] = stats(members.map((r) => r.final_return).filter((v): v is number => v !== null));
+    const [bm, bs] = meanSd(members.map((r) => r.best_return).filter((v): v is number => v !== null));
+    const [fm, fs] = meanSd(members.map((r) => r.final_return).filter((v): v is number => v !== null));
     return { group: g, runs: members.length, best_return_mean: bm, best_return_sd: bs, final_return_mean: fm, final_return_sd: fs };
   });
   return { runs: rs, groups };
@@ -112,15 +114,14 @@ export function summarizeRuns(runs: ReportRun[]): { runs: RunSummary[]; groups: 
 /** Student-t 0.975 quantiles for 1–10 degrees of freedom (more: 2.0 up to 30, then 1.96). */
 const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
 
-/** 95 % confidence interval of the mean of vals (t interval; a single value gives a zero-width one). */
-export function meanCi95(vals: number[]): [number, number] {
+/** Mean of vals (at least one) and its 95 % confidence interval (t interval; a single value gives a zero-width one). */
+export function meanCi95(vals: number[]): { mean: number; lo: number; hi: number } {
+  const [mean, sd] = meanSd(vals);
+  if (mean === null) throw new Error('meanCi95: no values');
+  if (sd === null) return { mean, lo: mean, hi: mean };
   const n = vals.length;
-  const mean = vals.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return [mean, mean];
-  const sd = Math.sqrt(vals.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  const t = T975[n - 2] ?? (n <= 31 ? 2.0 : 1.96);
-  const h = (t * sd) / Math.sqrt(n);
-  return [mean - h, mean + h];
+  const h = ((T975[n - 2] ?? (n <= 31 ? 2.0 : 1.96)) * sd) / Math.sqrt(n);
+  return { mean, lo: mean - h, hi: mean + h };
 }
 
 /** Mean, min–max and the 95 % CI of the mean over runs of the smoothed curves of each group on a common step grid. */
@@ -140,8 +141,8 @@ function groupCurves(runs: ReportRun[], points = 60): Record<string, unknown>[] 
         }
         return v;
       });
-      const [ciLo, ciHi] = meanCi95(vals);
-      out.push({ step, estimator: g, mean: vals.reduce((a, b) => a + b, 0) / vals.length, min: Math.min(...vals), max: Math.max(...vals), ci_lo: ciLo, ci_hi: ciHi });
+      const { mean, lo, hi } = meanCi95(vals);
+      out.push({ step, estimator: g, mean, min: Math.min(...vals), max: Math.max(...vals), ci_lo: lo, ci_hi: hi });
     }
   }
   return out;

@@ -72,8 +72,9 @@ t.test('analyze groups runs by estimator and the estimator options that differ b
 });
 
 t.test('meanCi95: the t interval of the mean', async (t) => {
-  const [lo, hi] = meanCi95([1, 2, 3, 4, 5]);
+  const { mean, lo, hi } = meanCi95([1, 2, 3, 4, 5]);
+  t.equal(mean, 3, 'the mean');
   // mean 3, sd √2.5, t(4) = 2.776: half-width 2.776·1.5811/√5 = 1.9630
   t.ok(Math.abs(lo - (3 - 1.963)) < 1e-3 && Math.abs(hi - (3 + 1.963)) < 1e-3, `[${lo}, ${hi}]`);
-  t.same(meanCi95([7]), [7, 7], 'one run: zero width');
+  t.same(meanCi95([7]), { mean: 7, lo: 7, hi: 7 }, 'one run: zero width');
 });
