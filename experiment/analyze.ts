@@ -79,8 +79,8 @@ export function groupLabels(configs: Pick<PpoConfig, 'envId' | 'estimator' | 'es
       return given; // an estimator this version no longer knows: compare what was recorded
     }
   };
-  const resolved = configs.map(resolvedOf);
-  const opts = (c: (typeof configs)[number]) => resolved[configs.indexOf(c)]!;
+  const resolved = new Map(configs.map((c) => [c, resolvedOf(c)]));
+  const opts = (c: (typeof configs)[number]) => resolved.get(c)!;
   const varying = new Map<string, string[]>();
   for (const est of new Set(configs.map((c) => c.estimator))) {
     const same = configs.filter((c) => c.estimator === est);

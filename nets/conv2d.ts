@@ -90,8 +90,9 @@ export function conv2dValid(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number,
  * The same convolution as im2col: space-to-depth by s makes it a stride-1 convolution with an m × m
  * kernel over s·s·C channels, whose m² shifted slices, concatenated, are the patches; one matMul with
  * the rearranged kernel gives y, and tfjs differentiates the slices, concatenation and product by its
- * own rules (the product through matMul2d). This was the Nature CNN's convolution before conv2dValid (its gradients' split/pad
- * kernels cost 5–7× more time); the test and `npm run bench -- --only conv` compare with it.
+ * own rules (the product through matMul2d). This was the Nature CNN's convolution before
+ * conv2dValid; its split/pad gradient kernels made a layer's forward + gradients 3.7–6.9× slower
+ * (bench/RESULTS.md). The test and `npm run bench -- --only conv` compare with it.
  */
 export function conv2dByPatches(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
   check(x, kernel, stride);
