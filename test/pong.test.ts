@@ -6,7 +6,7 @@ import { AGENT_X, BALL_H, COURT_BOTTOM, COURT_TOP, CPU_X, PADDLE_H, PADDLE_W, Po
 import { make } from '../envs/registry.js';
 import { box, discrete } from '../envs/spaces.js';
 import { ActorCritic } from '../nets/actor-critic.js';
-import { conv2dValid } from '../nets/conv2d.js';
+import { conv2dByPatches } from '../nets/conv2d.js';
 import { backend } from './helpers.js';
 
 await backend();
@@ -158,12 +158,13 @@ t.test('frames and the pixel stack: 210×160 RGB → 4 × 84 × 84 grayscale', a
   t.ok(reward <= 0 && reward >= -21, `rewards are game points (${reward} over 200 steps)`);
 });
 
-t.test('Nature CNN: its convolution equals tf.conv2d; a CNN agent acts and differentiates', async (t) => {
+t.test('Nature CNN: the im2col reference convolution equals tf.conv2d; a CNN agent acts and differentiates', async (t) => {
   for (const [H, C, k, s, O] of [[84, 4, 8, 4, 32], [20, 32, 4, 2, 64], [9, 64, 3, 1, 64]] as const) {
     const d = tf.tidy(() => {
       const x = tf.randomNormal([2, H, H, C], 0, 1, 'float32', 1) as tf.Tensor4D;
       const K = tf.randomNormal([k, k, C, O], 0, 1, 'float32', 2) as tf.Tensor4D;
-      return tf.max(tf.abs(tf.sub(tf.conv2d(x, K, s, 'valid'), conv2dValid(x, K, s)))).dataSync()[0]!;
+      // conv2dValid's forward pass is tf.conv2d itself; the im2col reference its gradients are tested against (test/conv2d.test.ts) must equal it too
+      return tf.max(tf.abs(tf.sub(tf.conv2d(x, K, s, 'valid'), conv2dByPatches(x, K, s)))).dataSync()[0]!;
     });
     t.ok(d < 1e-3, `conv ${k}×${k}/${s} on ${H}×${H}×${C}: max |Δ| ${d.toExponential(2)}`);
   }
