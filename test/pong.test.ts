@@ -3,7 +3,9 @@ import t from 'tap';
 import { Rng } from '../common/rng.js';
 import { PONG_ACTIONS, PongAleEnv } from '../envs/atari/pong.js';
 import { AGENT_X, BALL_H, COURT_BOTTOM, COURT_TOP, CPU_X, PADDLE_H, PADDLE_W, PongGame, renderPong, SCREEN_H, SCREEN_W, WIN_SCORE } from '../envs/atari/pong-game.js';
+import type { Env } from '../envs/env.js';
 import { make } from '../envs/registry.js';
+import { MaxAndSkip, WarpFrame } from '../envs/wrappers/atari.js';
 import { box, discrete } from '../envs/spaces.js';
 import { ActorCritic } from '../nets/actor-critic.js';
 import { conv2dByPatches } from '../nets/conv2d.js';
@@ -181,4 +183,49 @@ t.test('Nature CNN: the im2col reference convolution equals tf.conv2d; a CNN age
   t.ok(Number.isFinite(g) && g > 0, 'gradients reach the trunk');
   t.throws(() => new ActorCritic(box(-1, 1, [8]), discrete(4), { hiddenSizes: [], activation: 'relu', network: 'nature-cnn' }, new Rng(1)), /network 'nature-cnn' needs C × 84 × 84 frame observations, got observation shape \[8\]/);
   agent.dispose();
+});
+
+/** Random 210 × 160 RGB frames (integers 0…255), one per step, from a seeded RNG. */
+function noiseFrames(seed: number): Env {
+  const rng = new Rng(seed);
+  const frame = () => Float32Array.from({ length: SCREEN_H * SCREEN_W * 3 }, () => rng.int(256));
+  return {
+    id: 'noise',
+    observationSpace: box(0, 255, [SCREEN_H, SCREEN_W, 3]),
+    actionSpace: discrete(1),
+    reset: () => ({ obs: frame(), info: {} }),
+    step: () => ({ obs: frame(), reward: 0, terminated: false, truncated: false, info: {} }),
+    getState: () => null,
+    setState: () => undefined,
+  };
+}
+
+t.test('WarpFrame is the luma area average (OpenCV INTER_AREA) and MaxAndSkip the pixel max of the last two frames', async (t) => {
+  const rgb = noiseFrames(5).reset().obs;
+  const warped = (new WarpFrame(noiseFrames(5), 84) as unknown as { observation(x: Float32Array): Float32Array }).observation(rgb);
+  // reference: average of luma over the source rectangle of each output cell, partial pixels weighted by overlap
+  let maxDiff = 0;
+  const sy = SCREEN_H / 84;
+  const sx = SCREEN_W / 84;
+  for (let oy = 0; oy < 84; oy++) {
+    for (let ox = 0; ox < 84; ox++) {
+      let acc = 0;
+      for (let y = Math.floor(oy * sy); y < Math.ceil((oy + 1) * sy); y++) {
+        for (let x = Math.floor(ox * sx); x < Math.ceil((ox + 1) * sx); x++) {
+          const w = (Math.min(y + 1, (oy + 1) * sy) - Math.max(y, oy * sy)) * (Math.min(x + 1, (ox + 1) * sx) - Math.max(x, ox * sx));
+          const i = (y * SCREEN_W + x) * 3;
+          acc += w * (0.299 * rgb[i]! + 0.587 * rgb[i + 1]! + 0.114 * rgb[i + 2]!);
+        }
+      }
+      maxDiff = Math.max(maxDiff, Math.abs(Math.round(acc / (sy * sx)) - warped[oy * 84 + ox]!));
+    }
+  }
+  t.ok(maxDiff <= 1, `within one grey level of the direct area average (max |Δ| ${maxDiff})`);
+  const ref = noiseFrames(6);
+  ref.reset();
+  const frames = [1, 2, 3, 4].map(() => ref.step(0).obs);
+  const skip = new MaxAndSkip(noiseFrames(6), 4);
+  skip.reset();
+  const obs = skip.step(0).obs;
+  t.ok(obs.every((v, i) => v === Math.max(frames[2]![i]!, frames[3]![i]!)), 'max of frames 3 and 4 of the skip');
 });

@@ -7,7 +7,7 @@ import { prepareEnv } from '../envs/registry.js';
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 import { Rng } from '../common/rng.js';
-import { ppoUpdate } from '../ppo/update.js';
+import { ppoUpdate, takeRows } from '../ppo/update.js';
 import { policyGradient } from '../analysis/policy-gradient.js';
 import { backend, ROOT } from './helpers.js';
 
@@ -125,4 +125,10 @@ t.test('rows that copy their state: one network pass per state gives the same up
     a.dispose();
     b.dispose();
   }
+});
+
+t.test('minibatch observations are the listed rows, in order (host-side row copy)', async (t) => {
+  const src = Float32Array.from({ length: 5 * 3 }, (_, i) => i);
+  t.same(Array.from(takeRows(src, Int32Array.from([4, 0, 4, 2]), 3)), [12, 13, 14, 0, 1, 2, 12, 13, 14, 6, 7, 8]);
+  t.equal(takeRows(src, [], 3).length, 0);
 });

@@ -182,15 +182,26 @@ function drawNumber(buf: Uint8Array, n: number, x0: number, c: number[]): void {
   });
 }
 
+let courtFrame: Uint8Array | null = null;
+
+/** The static part of every frame: background and the two walls. */
+function court(): Uint8Array {
+  if (courtFrame) return courtFrame;
+  const f = new Uint8Array(SCREEN_H * SCREEN_W * 3);
+  for (let i = 0; i < f.length; i += 3) {
+    f[i] = BG[0]!;
+    f[i + 1] = BG[1]!;
+    f[i + 2] = BG[2]!;
+  }
+  fillRect(f, 0, COURT_TOP - 10, SCREEN_W, 10, WALL);
+  fillRect(f, 0, COURT_BOTTOM, SCREEN_W, 16, WALL);
+  courtFrame = f;
+  return f;
+}
+
 /** The frame as the console would show it: 210 × 160 RGB, row-major, uint8. */
 export function renderPong(s: PongState, out = new Uint8Array(SCREEN_H * SCREEN_W * 3)): Uint8Array {
-  for (let i = 0; i < out.length; i += 3) {
-    out[i] = BG[0]!;
-    out[i + 1] = BG[1]!;
-    out[i + 2] = BG[2]!;
-  }
-  fillRect(out, 0, COURT_TOP - 10, SCREEN_W, 10, WALL);
-  fillRect(out, 0, COURT_BOTTOM, SCREEN_W, 16, WALL);
+  out.set(court()); // one block copy instead of painting 33,600 background pixels every frame
   drawNumber(out, s.cpuScore, 36, CPU_COLOR);
   drawNumber(out, s.agentScore, 116, AGENT_COLOR);
   fillRect(out, CPU_X, s.cpuY, PADDLE_W, PADDLE_H, CPU_COLOR);

@@ -55,7 +55,7 @@ export class PongAleEnv implements Env {
   }
 
   private observe(): Float32Array {
-    if (this.options.observation === 'rgb') return Float32Array.from(this.getScreenRGB());
+    if (this.options.observation === 'rgb') return new Float32Array(this.getScreenRGB()); // element-wise conversion, as Float32Array.from but without its iterator
     const s = this.game.s;
     return Float32Array.from([(s.agentY - 106) / 80, (s.cpuY - 106) / 80, (s.ballX - 79) / 80, (s.ballY - 112) / 80, s.ballVX / 3.5, s.ballVY / 3, s.serveIn / 30]);
   }

@@ -52,9 +52,14 @@ export class MaxAndSkip extends Wrapper {
       last = r;
       if (r.terminated || r.truncated) break;
     }
-    const obs = prev ? last!.obs.map((v, i) => Math.max(v, prev![i]!)) : last!.obs;
-    return { ...last!, obs, reward };
+    return { ...last!, obs: prev ? elementwiseMax(last!.obs, prev) : last!.obs, reward };
   }
+}
+
+function elementwiseMax(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! > b[i]! ? a[i]! : b[i]!;
+  return out;
 }
 
 /** Press FIRE (and then action 2) after reset, for games that need it to start. */
@@ -85,29 +90,50 @@ export class WarpFrame extends ObservationWrapper {
   }
   protected observation(rgb: Float32Array): Float32Array {
     const { h, w, size } = this;
+    const luma = new Float64Array(h * w);
+    for (let p = 0, i = 0; p < luma.length; p++, i += 3) luma[p] = 0.299 * rgb[i]! + 0.587 * rgb[i + 1]! + 0.114 * rgb[i + 2]!;
+    const rows = this.rowTaps ??= areaTaps(h, size);
+    const cols = this.colTaps ??= areaTaps(w, size);
+    const area = (h / size) * (w / size);
     const out = new Float32Array(size * size);
-    const sy = h / size;
-    const sx = w / size;
     for (let oy = 0; oy < size; oy++) {
-      const y0 = oy * sy;
-      const y1 = y0 + sy;
+      const ry = rows[oy]!;
       for (let ox = 0; ox < size; ox++) {
-        const x0 = ox * sx;
-        const x1 = x0 + sx;
+        const cx = cols[ox]!;
         let acc = 0;
-        for (let y = Math.floor(y0); y < Math.ceil(y1); y++) {
-          const wy = Math.min(y + 1, y1) - Math.max(y, y0);
-          for (let x = Math.floor(x0); x < Math.ceil(x1); x++) {
-            const wx = Math.min(x + 1, x1) - Math.max(x, x0);
-            const i = (y * w + x) * 3;
-            acc += wy * wx * (0.299 * rgb[i]! + 0.587 * rgb[i + 1]! + 0.114 * rgb[i + 2]!);
-          }
+        for (let a = 0; a < ry.index.length; a++) {
+          const base = ry.index[a]! * w;
+          const wy = ry.weight[a]!;
+          for (let b = 0; b < cx.index.length; b++) acc += wy * cx.weight[b]! * luma[base + cx.index[b]!]!;
         }
-        out[oy * size + ox] = Math.round(acc / (sy * sx));
+        out[oy * size + ox] = Math.round(acc / area);
       }
     }
     return out;
   }
+  private rowTaps: Taps[] | undefined;
+  private colTaps: Taps[] | undefined;
+}
+
+interface Taps {
+  index: Int32Array;
+  weight: Float64Array;
+}
+
+/** For each of `size` output cells along an axis of length n: the input cells it covers and the covered fraction of each. */
+function areaTaps(n: number, size: number): Taps[] {
+  const step = n / size;
+  return Array.from({ length: size }, (_, o) => {
+    const lo = o * step;
+    const hi = lo + step;
+    const index: number[] = [];
+    const weight: number[] = [];
+    for (let k = Math.floor(lo); k < Math.ceil(hi); k++) {
+      index.push(k);
+      weight.push(Math.min(k + 1, hi) - Math.max(k, lo));
+    }
+    return { index: Int32Array.from(index), weight: Float64Array.from(weight) };
+  });
 }
 
 /** Stack the last k frames, channel-first (k × H × W); reset fills the stack with the first frame. */
