@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
  * --only env|update|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
- * --pixel-estimator-options JSON. `loaders` runs the `mujoco`
+ * --pixel-estimator-options JSON, --env-ids ID,ID (with --only env: just these envs). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
 import { spawnSync } from 'node:child_process';
@@ -36,7 +36,10 @@ const result: Record<string, unknown> = {
 };
 if (only === 'all' || only === 'env') {
   await prepareAllEnvs();
-  const ids = envIds().filter((id) => !id.startsWith('Test/'));
+  const wanted = arg('env-ids', '');
+  const ids = wanted ? wanted.split(',') : envIds().filter((id) => !id.startsWith('Test/'));
+  const unknown = ids.filter((id) => !envIds().includes(id));
+  if (unknown.length) throw new Error(`--env-ids: unknown env id(s) ${unknown.join(', ')} (see \`pgvar envs\`)`);
   result['env_steps'] = Object.fromEntries(ids.map((id) => [id, benchEnvSteps(id)]));
   result['mujoco'] = {
     version: mujocoVersion(),
