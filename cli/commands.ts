@@ -46,6 +46,7 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--track-variance <every>', 'trackVarianceEvery', intFlag(0), 'measure gradient variance every n iterations into variance.jsonl (0 = off)'],
   ['--track-estimators <list>', 'trackVarianceEstimators', (v) => v.split(',').map((x) => estimatorInfo(x.trim()).name), 'estimators measured by --track-variance (default: single)'],
   ['--track-batches <k>', 'trackVarianceBatches', intFlag(2), 'batches per --track-variance measurement (default 8)'],
+  ['--learner-threads <n>', 'learnerThreads', intFlag(1), 'threads sharing each minibatch gradient (default 1; 2 uses a second core for the Nature CNN update, numbers equal up to float rounding)'],
   ['--checkpoint-every <n>', 'checkpointEvery', intFlag(1), 'write a checkpoint every n iterations'],
   ['--snapshot-every <steps>', 'snapshotEvery', stepsFlag, 'also keep checkpoint/step-<N>.json each time training passes a multiple of this many steps (e.g. 100k), for `variance --at`'],
 ];
@@ -92,10 +93,11 @@ export function registerCommands(program: Command): void {
       if (given(attr)) flagValues[key] = value;
     }
     if (opts['resume']) {
-      const extra = Object.keys(flagValues).concat(given('config') ? ['config'] : [], given('out') ? ['out'] : []);
-      if (extra.length) throw new UsageError(`--resume continues the run with its saved config.json; remove ${extra.map((k) => `'${k}'`).join(', ')}`);
+      // --learner-threads is the one setting a resumed run may change: it moves work between cores, not the algorithm
+      const extra = Object.keys(flagValues).filter((k) => k !== 'learnerThreads').concat(given('config') ? ['config'] : [], given('out') ? ['out'] : []);
+      if (extra.length) throw new UsageError(`--resume continues the run with its saved config.json; remove ${extra.map((k) => `'${k}'`).join(', ')} (only --learner-threads may change on resume)`);
       await initBackend(opts['backend'] as BackendChoice);
-      const summary = await trainRun({ out: opts['resume'] as string, resume: true, progress: !opts['quiet'] });
+      const summary = await trainRun({ out: opts['resume'] as string, resume: true, learnerThreads: flagValues.learnerThreads as number | undefined, progress: !opts['quiet'] });
       writeJson(undefined, summary);
       return;
     }

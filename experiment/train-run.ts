@@ -35,6 +35,8 @@ export interface TrainRunOptions {
   /** A fresh run's config; omitted when resuming. */
   config?: PpoConfig;
   resume?: boolean;
+  /** On resume: learner threads to continue with (a performance setting; the default keeps the run's). */
+  learnerThreads?: number;
   progress?: boolean;
   /** Called after each iteration's logs and checkpoint are written (analysis hooks, demos). */
   onIteration?: (trainer: PpoTrainer, metrics: IterationMetrics) => void | Promise<void>;
@@ -51,7 +53,9 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
   let wallBefore = 0;
   if (o.resume) {
     const ck = run.loadCheckpoint();
-    config = ck.config;
+    const before = ck.config.learnerThreads ?? 1; // checkpoints from before the setting existed ran on one thread
+    config = { ...ck.config, learnerThreads: o.learnerThreads ?? before };
+    if (config.learnerThreads !== before) process.stderr.write(`pgvar: resuming with learnerThreads ${config.learnerThreads} (the run so far used ${before}); from here the numbers differ from an uninterrupted run by float rounding\n`);
     await prepareEnv(config.envId);
     trainer = createTrainer(config);
     trainer.setState(ck.trainer);

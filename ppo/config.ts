@@ -56,6 +56,13 @@ export const ppoConfigSchema = z
     trackVarianceEvery: z.number().int().min(0),
     trackVarianceEstimators: z.array(z.string().min(1)).min(1),
     trackVarianceBatches: z.number().int().min(2),
+    /**
+     * Threads that share each minibatch's gradient (ppo/learner-pool.ts): 1 = the main thread alone;
+     * n > 1 adds n − 1 worker threads, each differentiating a slice of the minibatch. The numbers equal
+     * the single-thread ones up to float rounding, and are reproducible for a fixed thread count.
+     * Pays off for the Nature CNN (pixel PPO); small MLPs are faster on one thread.
+     */
+    learnerThreads: z.number().int().min(1).max(64).default(1),
   })
   .strict();
 
@@ -85,6 +92,7 @@ const common = {
   trackVarianceEvery: 0,
   trackVarianceEstimators: ['single'],
   trackVarianceBatches: 8,
+  learnerThreads: 1,
 };
 
 /** CleanRL ppo.py (classic control, Discrete actions). */

@@ -16,8 +16,10 @@ import type { SyncVectorEnv } from '../envs/vector.js';
 import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
 import { ActorCritic } from '../nets/actor-critic.js';
 import { Adam, type AdamState } from '../nets/adam.js';
+import { activeBackend } from '../nets/backend.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import { derived, type PpoConfig } from './config.js';
+import { LearnerPool } from './learner-pool.js';
 import { RolloutCollector, type CollectorState, type EpisodeRecord } from './rollout.js';
 import { ppoUpdate, type UpdateStats } from './update.js';
 
@@ -66,6 +68,8 @@ export class PpoTrainer {
   private recentLengths: number[] = [];
 
   private readonly simulator: SimulatorPool | undefined;
+  /** Worker threads sharing the update (config.learnerThreads > 1). */
+  private readonly learners: LearnerPool | undefined;
 
   /** `envFactory` builds one more env with the training stack (needed by estimators that rewind the simulator). */
   constructor(readonly config: PpoConfig, readonly venv: SyncVectorEnv, readonly estimator: Estimator, envFactory?: () => Env) {
@@ -77,6 +81,17 @@ export class PpoTrainer {
     const { obs } = venv.reset({ seed });
     this.collector = new RolloutCollector(venv, this.agent, new Rng(seed + 1), obs);
     this.numIterations = derived(config).numIterations;
+    if (config.learnerThreads > 1) {
+      const spec = {
+        observationSpace: venv.singleObservationSpace,
+        actionSpace: venv.singleActionSpace,
+        options: this.agent.options,
+        shapes: this.agent.allParams.map((p) => p.shape),
+        loss: { clipCoef: config.clipCoef, clipVloss: config.clipVloss, entCoef: config.entCoef, vfCoef: config.vfCoef },
+        backend: activeBackend(),
+      };
+      this.learners = new LearnerPool(spec, config.learnerThreads);
+    }
     if (estimator.simulatorSize) {
       if (!envFactory) throw new Error(`estimator '${estimator.name}' rewinds the simulator: PpoTrainer needs an envFactory`);
       this.simulator = new SimulatorPool(envFactory, estimator.simulatorSize);
@@ -123,7 +138,7 @@ export class PpoTrainer {
     const batch = this.estimator.prepare(rollout, this.estimatorContext());
     const t2 = performance.now();
     this.globalStep += c.numSteps * c.numEnvs;
-    const stats = ppoUpdate(this.agent, this.optimizer, batch, c, lr, this.shuffleRng, this.globalStep);
+    const stats = ppoUpdate(this.agent, this.optimizer, batch, c, lr, this.shuffleRng, this.globalStep, this.learners);
     this.lastTimings = { rolloutMs: t1 - t0, estimatorMs: t2 - t1, updateMs: performance.now() - t2 };
     this.iteration += 1;
     for (const e of rollout.episodes) {
@@ -179,5 +194,6 @@ export class PpoTrainer {
     this.agent.dispose();
     this.optimizer.dispose();
     this.estimator.dispose?.();
+    void this.learners?.dispose();
   }
 }

@@ -13,8 +13,10 @@ import type { EstimatorBatch } from '../estimators/estimator.js';
 import type { Adam } from '../nets/adam.js';
 import { clipByGlobalNorm } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
-import { gatherRows } from '../nets/matmul.js';
+import { UsageError } from '../common/errors.js';
 import type { PpoConfig } from './config.js';
+import type { LearnerPool } from './learner-pool.js';
+import { LOSS_STATS, ppoLoss, type MinibatchTensors, type RowMode, type ShardTotals } from './ppo-loss.js';
 
 export interface UpdateStats {
   policy_loss: number;
@@ -57,6 +59,16 @@ export function takeRows(src: Float32Array, rows: ArrayLike<number>, width: numb
   return out;
 }
 
+function concatF32(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 export function explainedVariance(pred: ArrayLike<number>, target: ArrayLike<number>): number | null {
   const n = target.length;
   let my = 0;
@@ -76,116 +88,185 @@ export function explainedVariance(pred: ArrayLike<number>, target: ArrayLike<num
   return vy === 0 ? null : 1 - vd / vy;
 }
 
-export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, cfg: UpdateCfg, lr: number, rng: Rng, step: number): UpdateStats {
+/** One minibatch (or one shard of it) as host arrays: the rows of the listed states. */
+export interface MinibatchArrays {
+  mode: RowMode;
+  numRows: number;
+  numStates: number;
+  obsP: Float32Array | null;
+  obsV: Float32Array;
+  rowState: Int32Array | null;
+  actions: Float32Array;
+  oldLogProbs: Float32Array;
+  advantages: Float32Array;
+  weights: Float32Array;
+  returns: Float32Array;
+  oldValues: Float32Array;
+}
+
+/** The rows of `states` (CSR offsets `starts`), with observations copied once per state or per row as the mode needs. */
+function minibatchArrays(batch: EstimatorBatch, mode: RowMode, starts: Int32Array, states: Int32Array, obsDim: number, actionDim: number): MinibatchArrays {
+  const P = batch.policy;
+  let rows: Int32Array;
+  let rowState: Int32Array | null = null;
+  if (mode === 'one-row-per-state') rows = states;
+  else {
+    const list: number[] = [];
+    const local: number[] = [];
+    states.forEach((st, j) => {
+      for (let k = starts[st]!; k < starts[st + 1]!; k++) {
+        list.push(k);
+        local.push(j);
+      }
+    });
+    rows = Int32Array.from(list);
+    if (mode === 'rows-are-states') rowState = Int32Array.from(local);
+  }
+  const pick = (a: Float32Array, idx: Int32Array) => Float32Array.from(idx, (i) => a[i]!);
+  return {
+    mode,
+    numRows: rows.length,
+    numStates: states.length,
+    obsP: mode === 'own-observations' ? takeRows(P.obs, rows, obsDim) : null,
+    obsV: mode === 'one-row-per-state' ? takeRows(P.obs, rows, obsDim) : takeRows(batch.value.obs, states, obsDim),
+    rowState,
+    actions: takeRows(P.actions, rows, actionDim),
+    oldLogProbs: pick(P.oldLogProbs, rows),
+    advantages: pick(P.advantages, rows),
+    weights: pick(P.weights, rows),
+    returns: pick(batch.value.returns, states),
+    oldValues: pick(batch.value.oldValues, states),
+  };
+}
+
+export function minibatchTensors(a: MinibatchArrays, obsDim: number, actionDim: number): MinibatchTensors {
+  return {
+    mode: a.mode,
+    obsP: a.obsP ? tf.tensor2d(a.obsP, [a.numRows, obsDim]) : null,
+    obsV: tf.tensor2d(a.obsV, [a.numStates, obsDim]),
+    rowState: a.rowState,
+    actions: tf.tensor2d(a.actions, [a.numRows, actionDim]),
+    oldLogProbs: tf.tensor1d(a.oldLogProbs),
+    advantages: tf.tensor1d(a.advantages),
+    weights: tf.tensor1d(a.weights),
+    returns: tf.tensor1d(a.returns),
+    oldValues: tf.tensor1d(a.oldValues),
+  };
+}
+
+/** Weighted mean / unbiased (reliability-weights) std normalisation, in float64 on the host (the sharded path normalises the whole minibatch before splitting it). */
+function normalizeAdvantagesHost(adv: Float32Array, w: Float32Array): Float32Array {
+  let sw = 0;
+  let sw2 = 0;
+  let swa = 0;
+  for (let i = 0; i < adv.length; i++) {
+    sw += w[i]!;
+    sw2 += w[i]! * w[i]!;
+    swa += w[i]! * adv[i]!;
+  }
+  const mean = swa / sw;
+  let ss = 0;
+  for (let i = 0; i < adv.length; i++) ss += w[i]! * (adv[i]! - mean) ** 2;
+  const sd = Math.sqrt(ss / (sw - sw2 / sw));
+  return Float32Array.from(adv, (a) => (a - mean) / (sd + 1e-8));
+}
+
+/** Contiguous parts of `a`: `k` slices of near-equal length. */
+function split(a: Int32Array, k: number): Int32Array[] {
+  return Array.from({ length: k }, (_, j) => a.subarray(Math.floor((j * a.length) / k), Math.floor(((j + 1) * a.length) / k)));
+}
+
+/**
+ * PPO update over the batch. With `pool` (learner threads), every minibatch is split by states into
+ * 1 + pool.size shards: this thread differentiates the first, each worker one more, and the summed
+ * gradients take one Adam step, the same step up to float rounding (the shards' losses are their sums
+ * over the minibatch's totals). Same seed and same thread count give the same numbers.
+ */
+export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, cfg: UpdateCfg, lr: number, rng: Rng, step: number, pool?: LearnerPool): UpdateStats {
   const S = batch.numStates;
   const P = batch.policy;
   const starts = rowStarts(P.stateIndex, S);
-  const oneRowPerState = P.stateIndex.length === S;
   // rows that are copies of their state's observation: one network pass per state, outputs copied to rows
-  const perState = !oneRowPerState && P.rowsAreStates === true;
-  const localOf = new Int32Array(S);
+  const mode: RowMode = P.stateIndex.length === S ? 'one-row-per-state' : P.rowsAreStates === true ? 'rows-are-states' : 'own-observations';
   const mbStates = Math.floor(S / cfg.numMinibatches);
   const D = agent.obsDim;
-
-  const t = tf.tidy(() => ({
-    pAct: tf.tensor2d(P.actions, [P.stateIndex.length, agent.actionDim]),
-    pOldLp: tf.tensor1d(P.oldLogProbs),
-    pAdv: tf.tensor1d(P.advantages),
-    pW: tf.tensor1d(P.weights),
-    vRet: tf.tensor1d(batch.value.returns),
-    vOld: tf.tensor1d(batch.value.oldValues),
-  }));
+  const A = agent.actionDim;
+  const shards = pool ? 1 + pool.size : 1;
+  if (shards > mbStates) throw new UsageError(`learner threads: ${shards} shards of a minibatch of ${mbStates} states leave some empty (use fewer learnerThreads)`);
   const params = agent.allParams;
   let last = [0, 0, 0, 0, 0, 0];
   let clipfracSum = 0;
   let updates = 0;
   let firstDev = NaN;
 
-  try {
-    for (let epoch = 0; epoch < cfg.updateEpochs; epoch++) {
-      const perm = rng.permutation(S);
-      for (let start = 0; start + mbStates <= S; start += mbStates) {
-        const states = perm.subarray(start, start + mbStates);
-        let rows: Int32Array;
-        if (oneRowPerState) rows = states;
-        else {
-          const list: number[] = [];
-          for (const s of states) for (let k = starts[s]!; k < starts[s + 1]!; k++) list.push(k);
-          rows = Int32Array.from(list);
-        }
-        const stats = tf.tidy(() => {
-          const rIdx = tf.tensor1d(rows, 'int32');
-          const sIdx = oneRowPerState ? rIdx : tf.tensor1d(states, 'int32');
-          const obsP = perState ? null : tf.tensor2d(takeRows(P.obs, rows, D), [rows.length, D]);
-          let rowState: Int32Array | null = null;
-          if (perState) {
-            states.forEach((st, j) => (localOf[st] = j));
-            rowState = Int32Array.from(rows, (row) => localOf[P.stateIndex[row]!]!);
-          }
-          const actP = tf.gather(t.pAct, rIdx) as tf.Tensor2D;
-          const oldLp = tf.gather(t.pOldLp, rIdx);
-          const w = tf.gather(t.pW, rIdx);
-          const wSum = tf.sum(w);
-          let adv = tf.gather(t.pAdv, rIdx);
+  for (let epoch = 0; epoch < cfg.updateEpochs; epoch++) {
+    const perm = rng.permutation(S);
+    for (let start = 0; start + mbStates <= S; start += mbStates) {
+      const states = perm.subarray(start, start + mbStates);
+      let stats: tf.Tensor;
+      if (shards === 1) {
+        const arrays = minibatchArrays(batch, mode, starts, states, D, A);
+        stats = tf.tidy(() => {
+          const mb = minibatchTensors(arrays, D, A);
           if (cfg.normAdv) {
             // weighted mean / unbiased (reliability-weights) std; equals torch's mean/std(ddof=1) at w = 1
-            const mean = tf.div(tf.sum(tf.mul(w, adv)), wSum);
-            const v = tf.div(tf.sum(tf.mul(w, tf.square(tf.sub(adv, mean)))), tf.sub(wSum, tf.div(tf.sum(tf.square(w)), wSum)));
-            adv = tf.div(tf.sub(adv, mean), tf.add(tf.sqrt(v), 1e-8));
+            const w = mb.weights;
+            const wSum = tf.sum(w);
+            const mean = tf.div(tf.sum(tf.mul(w, mb.advantages)), wSum);
+            const v = tf.div(tf.sum(tf.mul(w, tf.square(tf.sub(mb.advantages, mean)))), tf.sub(wSum, tf.div(tf.sum(tf.square(w)), wSum)));
+            mb.advantages = tf.div(tf.sub(mb.advantages, mean), tf.add(tf.sqrt(v), 1e-8));
           }
-          const obsV = oneRowPerState ? obsP! : tf.tensor2d(takeRows(batch.value.obs, states, D), [states.length, D]);
-          const ret = tf.gather(t.vRet, sIdx);
-          const oldV = tf.gather(t.vOld, sIdx);
           const kept: tf.Tensor[] = [];
-          const { value: loss, grads } = tf.variableGrads(() => {
-            // one pass through the networks per state when the policy rows are the states (or copies of them)
-            const both = oneRowPerState || perState ? agent.heads(obsV) : null;
-            const stateOut = both ? both.out : null;
-            const out = oneRowPerState ? stateOut! : perState ? gatherRows(stateOut!, rowState!) : agent.policyOut(obsP!);
-            const logratio = tf.sub(agent.logProb(out, actP), oldLp);
-            const ratio = tf.exp(logratio);
-            const pg1 = tf.mul(tf.neg(adv), ratio);
-            const pg2 = tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - cfg.clipCoef, 1 + cfg.clipCoef));
-            const pgLoss = tf.div(tf.sum(tf.mul(w, tf.maximum(pg1, pg2))), wSum);
-            const v = both ? both.value : agent.value(obsV);
-            let vLoss: tf.Tensor;
-            if (cfg.clipVloss) {
-              const unclipped = tf.square(tf.sub(v, ret));
-              const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(v, oldV), -cfg.clipCoef, cfg.clipCoef));
-              vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, tf.square(tf.sub(vClipped, ret)))));
-            } else {
-              vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(v, ret))));
-            }
-            const ent = tf.mean(agent.entropy(stateOut ?? agent.policyOut(obsV)));
-            const oldKl = tf.mean(tf.neg(logratio));
-            const kl = tf.mean(tf.sub(tf.sub(ratio, 1), logratio));
-            const clipfrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), cfg.clipCoef), 'float32'));
-            const dev = tf.max(tf.abs(tf.sub(ratio, 1)));
-            kept.push(tf.keep(tf.stack([pgLoss, vLoss, ent, oldKl, kl, clipfrac, dev])));
-            return tf.add(tf.sub(pgLoss, tf.mul(cfg.entCoef, ent)), tf.mul(cfg.vfCoef, vLoss)) as tf.Scalar;
-          }, params);
+          const { value: loss, grads } = tf.variableGrads(() => ppoLoss(agent, mb, cfg, kept), params);
           const clipped = clipByGlobalNorm(params.map((p) => grads[p.name]!), cfg.maxGradNorm);
           opt.apply(clipped.grads, lr);
           const row = tf.concat([kept[0]!, tf.reshape(clipped.norm, [1]), tf.reshape(loss, [1])]);
           kept[0]!.dispose();
           return row;
         });
-        const s = Array.from(stats.dataSync());
-        stats.dispose();
-        if (!s.every(Number.isFinite)) {
-          const names = ['policy_loss', 'value_loss', 'entropy', 'old_approx_kl', 'approx_kl', 'clipfrac', 'ratio', 'grad_norm', 'loss'];
-          const bad = names.filter((_, i) => !Number.isFinite(s[i]!)).join(', ');
-          throw new NonFiniteError('the PPO update', bad, step, `epoch ${epoch}, minibatch ${start / mbStates}`);
+      } else {
+        const parts = split(states, shards).map((st) => minibatchArrays(batch, mode, starts, st, D, A));
+        // the whole minibatch's advantage normalisation and denominators, then each shard's slice
+        const allW = concatF32(parts.map((p) => p.weights));
+        const allAdv = cfg.normAdv ? normalizeAdvantagesHost(concatF32(parts.map((p) => p.advantages)), allW) : null;
+        let offset = 0;
+        for (const part of parts) {
+          if (allAdv) part.advantages = allAdv.slice(offset, offset + part.numRows);
+          offset += part.numRows;
         }
-        if (updates === 0) firstDev = s[6]!;
-        last = s;
-        clipfracSum += s[5]!;
-        updates += 1;
+        const totals: ShardTotals = { weightSum: allW.reduce((x, y) => x + y, 0), rows: offset, states: mbStates };
+        pool!.start(params.map((p) => p.dataSync() as Float32Array), parts.slice(1), totals);
+        stats = tf.tidy(() => {
+          const kept: tf.Tensor[] = [];
+          const { value: loss, grads } = tf.variableGrads(() => ppoLoss(agent, minibatchTensors(parts[0]!, D, A), cfg, kept, totals), params);
+          const others = pool!.finish();
+          const summed = params.map((p, i) => others.reduce((g, o) => tf.add(g, tf.tensor(o.grads[i]!, p.shape)), grads[p.name]!));
+          const clipped = clipByGlobalNorm(summed, cfg.maxGradNorm);
+          opt.apply(clipped.grads, lr);
+          const st = [...kept[0]!.dataSync()];
+          kept[0]!.dispose();
+          let lossSum = loss.dataSync()[0]!;
+          for (const o of others) {
+            for (let k = 0; k < LOSS_STATS - 1; k++) st[k]! += o.stats[k]!;
+            st[LOSS_STATS - 1] = Math.max(st[LOSS_STATS - 1]!, o.stats[LOSS_STATS - 1]!);
+            lossSum += o.loss;
+          }
+          return tf.concat([tf.tensor1d(st), tf.reshape(clipped.norm, [1]), tf.tensor1d([lossSum])]);
+        });
       }
-      if (cfg.targetKl !== null && last[4]! > cfg.targetKl) break;
+      const s = Array.from(stats.dataSync());
+      stats.dispose();
+      if (!s.every(Number.isFinite)) {
+        const names = ['policy_loss', 'value_loss', 'entropy', 'old_approx_kl', 'approx_kl', 'clipfrac', 'ratio', 'grad_norm', 'loss'];
+        const bad = names.filter((_, i) => !Number.isFinite(s[i]!)).join(', ');
+        throw new NonFiniteError('the PPO update', bad, step, `epoch ${epoch}, minibatch ${start / mbStates}`);
+      }
+      if (updates === 0) firstDev = s[6]!;
+      last = s;
+      clipfracSum += s[5]!;
+      updates += 1;
     }
-  } finally {
-    tf.dispose(Object.values(t));
+    if (cfg.targetKl !== null && last[4]! > cfg.targetKl) break;
   }
   return {
     policy_loss: last[0]!,

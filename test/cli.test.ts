@@ -114,6 +114,7 @@ t.test('bad input gets a one-line error naming the problem, exit code 2', async 
     [['train', '--env', 'CartPole-v1', '--config', path.join(dir, 'missing.json')], /cannot read the file \(ENOENT\)/],
     [['train', '--resume', path.join(dir, 'nothing-here')], /run directory .* does not exist/],
     [['train', '--resume', path.join(dir, 'a'), '--lr', '0.1'], /--resume continues the run with its saved config\.json; remove 'learningRate'/],
+    [['train', '--env', 'CartPole-v1', '--learner-threads', '0'], /--learner-threads.*expected an integer ≥ 1, got '0'/],
     [['train', ...quick, '--seed', '7', '--out', path.join(dir, 'a')], /already holds a run; continue it with --resume/],
     [['train'], /missing environment: pass --env ID/],
     [['eval', '--run', dir], /has no checkpoint/],
@@ -131,4 +132,16 @@ t.test('bad input gets a one-line error naming the problem, exit code 2', async 
     t.match(r.stderr, re, args.join(' '));
     t.notMatch(r.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
   }
+});
+
+t.test('--learner-threads is the one setting a resumed run may change, and it says so', async (t) => {
+  const out = path.join(dir, 'threads');
+  t.equal(cli(['train', '--env', 'CartPole-v1', '--steps', '1024', '--num-envs', '4', '--num-steps', '128', '--seed', '3', '--snapshot-every', '512', '--out', out, '--quiet', '--backend', 'wasm']).status, 0);
+  // go back to the first iteration's snapshot, as if the run had stopped there
+  fs.copyFileSync(path.join(out, 'checkpoint', 'step-512.json'), path.join(out, 'checkpoint', 'checkpoint.json'));
+  const r = cli(['train', '--resume', out, '--learner-threads', '2', '--quiet', '--backend', 'wasm']);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, /resuming with learnerThreads 2 \(the run so far used 1\)/);
+  const ck = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { config: { learnerThreads: number } };
+  t.equal(ck.config.learnerThreads, 2, 'the checkpoint written after the resumed iteration records the thread count it continued with');
 });
