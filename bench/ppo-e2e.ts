@@ -2,8 +2,8 @@
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 
-export function benchPpoEndToEnd(envId: string, steps: number, estimator = 'single', estimatorOptions: Record<string, unknown> = {}): Record<string, number> {
-  const config = resolveConfig({}, { envId, totalTimesteps: steps, seed: 0, estimator, estimatorOptions });
+export function benchPpoEndToEnd(envId: string, steps: number, estimator = 'single', estimatorOptions: Record<string, unknown> = {}, learnerThreads = 1): Record<string, number> {
+  const config = resolveConfig({}, { envId, totalTimesteps: steps, seed: 0, estimator, estimatorOptions, learnerThreads });
   const tr = createTrainer(config);
   const ms = { rolloutMs: 0, estimatorMs: 0, updateMs: 0 };
   const t0 = performance.now();
@@ -15,6 +15,7 @@ export function benchPpoEndToEnd(envId: string, steps: number, estimator = 'sing
   tr.dispose();
   return {
     steps: tr.globalStep,
+    learner_threads: learnerThreads,
     sps: Math.round(tr.globalStep / wall),
     rollout_sps: Math.round(tr.globalStep / (ms.rolloutMs / 1000)),
     rollout_ms_per_iteration: +(ms.rolloutMs / tr.iteration).toFixed(1),

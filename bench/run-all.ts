@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
  * --only env|update|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
- * --pixel-estimator-options JSON, --env-ids ID,ID (with --only env: just these envs). `loaders` runs the `mujoco`
+ * --pixel-estimator-options JSON, --env-ids ID,ID (with --only env: just these envs), --learner-threads N (with --only pixel). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
 import { spawnSync } from 'node:child_process';
@@ -56,7 +56,7 @@ if (only === 'pixel') {
   // --pixel-estimator wmpg --pixel-estimator-options '{"warmupSteps":0}' times the latent world model's share
   const steps = Number(arg('pixel-steps', '2048'));
   const estimator = arg('pixel-estimator', 'single');
-  const r = benchPpoEndToEnd('Pong-v0', steps, estimator, JSON.parse(arg('pixel-estimator-options', '{}')) as Record<string, unknown>);
+  const r = benchPpoEndToEnd('Pong-v0', steps, estimator, JSON.parse(arg('pixel-estimator-options', '{}')) as Record<string, unknown>, Number(arg('learner-threads', '1')));
   result['ppo_pixel_pong'] = { estimator, ...r, frames_per_s: r['sps']! * 4, rollout_frames_per_s: r['rollout_sps']! * 4 };
 }
 if (only === 'mujoco') result['mujoco_loader'] = await benchMujocoLoader();
