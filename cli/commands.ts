@@ -112,16 +112,17 @@ export function registerCommands(program: Command): void {
 
   program
     .command('eval')
-    .description('evaluate the policy of a run at its last checkpoint')
+    .description('evaluate the policy of a run at its last checkpoint (or at a kept snapshot)')
     .requiredOption('--run <dir>', 'run directory')
+    .option('--at <steps>', 'evaluate the snapshot kept at the first step ≥ this (train --snapshot-every) instead of the last checkpoint', stepsFlag)
     .option('--episodes <n>', 'episodes to run', intFlag(1), 10)
     .option('--deterministic', 'take the mode of the policy (argmax / Gaussian mean) instead of sampling')
     .option('--seed <s>', 'seed of the evaluation env (default: the run seed + 10000)', intFlag(0))
     .option('--out <file>', 'also write the JSON result to this file')
     .addOption(backendOption())
-    .action(async (opts: { run: string; episodes: number; deterministic?: boolean; seed?: number; out?: string; backend: BackendChoice }) => {
+    .action(async (opts: { run: string; at?: number; episodes: number; deterministic?: boolean; seed?: number; out?: string; backend: BackendChoice }) => {
       await initBackend(opts.backend);
-      const run = await loadRun(opts.run);
+      const run = await loadRun(opts.run, opts.at);
       writeJson(opts.out, evaluate(run, opts.episodes, !!opts.deterministic, opts.seed ?? run.config.seed + 10_000));
     });
 

@@ -20,7 +20,8 @@ export async function loadRun(dir: string, at?: number): Promise<LoadedRun> {
   const run = new RunDir(dir);
   const checkpoint = run.loadCheckpoint(at);
   await prepareEnv(checkpoint.config.envId);
-  const trainer = createTrainer(checkpoint.config);
+  // no learner threads: nothing here runs PPO updates (eval, variance, analysis)
+  const trainer = createTrainer({ ...checkpoint.config, learnerThreads: 1 });
   trainer.setState(checkpoint.trainer);
   return { dir, config: checkpoint.config, checkpoint, trainer };
 }

@@ -137,6 +137,10 @@ t.test('bad input gets a one-line error naming the problem, exit code 2', async 
 t.test('--learner-threads is the one setting a resumed run may change, and it says so', async (t) => {
   const out = path.join(dir, 'threads');
   t.equal(cli(['train', '--env', 'CartPole-v1', '--steps', '1024', '--num-envs', '4', '--num-steps', '128', '--seed', '3', '--snapshot-every', '512', '--out', out, '--quiet', '--backend', 'wasm']).status, 0);
+  const ev = cli(['eval', '--run', out, '--at', '512', '--episodes', '2', '--deterministic', '--backend', 'wasm']);
+  t.equal(ev.status, 0, ev.stderr);
+  t.equal(JSON.parse(ev.stdout).step, 512, 'eval --at evaluates the kept snapshot');
+  t.match(cli(['eval', '--run', out, '--at', '600k']).stderr, /has no snapshot at or after step 600000 \(kept: 512, 1024\)/);
   // go back to the first iteration's snapshot, as if the run had stopped there
   fs.copyFileSync(path.join(out, 'checkpoint', 'step-512.json'), path.join(out, 'checkpoint', 'checkpoint.json'));
   const r = cli(['train', '--resume', out, '--learner-threads', '2', '--quiet', '--backend', 'wasm']);
