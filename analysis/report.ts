@@ -2,7 +2,8 @@
  * The human report: one self-contained HTML file with static SVG plots and the numbers behind them
  * in tables, for any set of runs and variance measurements:
  *   - learning curves per run, and per estimator the mean over seeds with a min–max band;
- *   - best and final return per run and per estimator (mean ± sd over seeds);
+ *   - best and final return per run and per estimator (mean ± sd over seeds), and per run the return
+ *     trend (slope per 100k steps, last 50 − first 50 episodes, with 95 % intervals; trend.ts);
  *   - gradient bias and variance over training (App. C.4 and robust metrics, cosines);
  *   - cosine and variance against the sample size (sweeps);
  *   - the variance decompositions (Lemma 3.1 split with α̃_t/α_t, Eq. 14 decision grid, Tucker's split).
@@ -12,6 +13,7 @@ import { writeFileAtomic } from '../common/atomic-fs.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
 import type { DecompositionReport } from './decomposition-measure.js';
 import { lineChartSvg } from './plots.js';
+import { returnTrend } from './trend.js';
 import type { VarianceReport } from './variance.js';
 
 export const RETURN_WINDOW = 20;
@@ -75,6 +77,12 @@ export interface RunSummary {
   best_return: number | null;
   /** Mean return of the last 20 episodes. */
   final_return: number | null;
+  /** Least-squares slope of episode return per 100k steps, ± its 95 % half-width (analysis/trend.ts). */
+  trend_per_100k: number | null;
+  trend_ci95: number | null;
+  /** Mean of the last 50 episodes minus the first 50, ± its 95 % (Welch) half-width; null under 100 episodes. */
+  last50_minus_first50: number | null;
+  last50_minus_first50_ci95: number | null;
   wall_s: number | null;
 }
 
@@ -90,6 +98,7 @@ export interface GroupSummary {
 export function summarizeRuns(runs: ReportRun[]): { runs: RunSummary[]; groups: GroupSummary[] } {
   const rs = runs.map((r) => {
     const sm = smoothEpisodes(r.episodes);
+    const trend = returnTrend(r.episodes, 50);
     const full = sm.filter((_, i) => i >= RETURN_WINDOW - 1);
     const pool = full.length ? full : sm;
     return {
@@ -99,6 +108,10 @@ export function summarizeRuns(runs: ReportRun[]): { runs: RunSummary[]; groups: 
       last_step: r.episodes.at(-1)?.step ?? 0,
       best_return: pool.length ? Math.max(...pool.map((p) => p.return_smoothed)) : null,
       final_return: sm.at(-1)?.return_smoothed ?? null,
+      trend_per_100k: trend.slope_per_100k,
+      trend_ci95: trend.slope_ci95,
+      last50_minus_first50: trend.last_minus_first,
+      last50_minus_first50_ci95: trend.last_minus_first_ci95,
       wall_s: typeof r.summary?.['wall_s'] === 'number' ? (r.summary['wall_s'] as number) : null,
     };
   });
