@@ -16,7 +16,7 @@ import { box, discrete } from '../spaces.js';
 import { PongGame, renderPong, SCREEN_H, SCREEN_W, type PaddleMove, type PongState } from './pong-game.js';
 
 export const PONG_ACTIONS = ['NOOP', 'FIRE', 'RIGHT', 'LEFT', 'RIGHTFIRE', 'LEFTFIRE'] as const;
-const MOVES: PaddleMove[] = [0, 0, -1, 1, -1, 1];
+export const MOVES: readonly PaddleMove[] = [0, 0, -1, 1, -1, 1];
 
 export interface PongAleOptions {
   frameskip: number;

@@ -1,0 +1,93 @@
+/**
+ * Does a Pong policy play? `node dist/bench/pong-policy.js RUN_DIR [STEPS…]` loads the run's last
+ * checkpoint (or the snapshots kept at the given steps) and prints JSON per checkpoint:
+ *   - mean action probabilities and the argmax histogram over 500 visited states;
+ *   - tracking: of the policy's paddle moves while the ball is in play, the fraction that move
+ *     toward the ball (0.5 for a policy blind to the ball; a uniformly random policy alongside as
+ *     the reference), sampled and greedy, over 3000 steps each.
+ * A leading indicator for pixel Pong, whose return stays near −20 for a long time.
+ */
+import { Rng } from '../common/rng.js';
+import { PongAleEnv, MOVES } from '../envs/atari/pong.js';
+import { BALL_H, PADDLE_H } from '../envs/atari/pong-game.js';
+import { Wrapper, type Env } from '../envs/env.js';
+import { frozenEnvLike, loadRun, type LoadedRun } from '../experiment/load-run.js';
+import { initBackend } from '../nets/backend.js';
+import { PgvarError } from '../common/errors.js';
+
+function pongOf(env: Env): PongAleEnv {
+  let e: Env = env;
+  while (!(e instanceof PongAleEnv)) {
+    if (!(e instanceof Wrapper)) throw new PgvarError(`pong-policy: the run's env ${env.id} is not built on our Pong`);
+    e = e.env;
+  }
+  return e;
+}
+
+type Mode = 'sample' | 'greedy' | 'random';
+
+function tracking(run: LoadedRun, mode: Mode, steps = 3000): { toward: number; away: number; still: number; toward_fraction: number } {
+  const env = frozenEnvLike(run);
+  const pong = pongOf(env);
+  const agent = run.trainer.agent;
+  const rng = new Rng(7);
+  let obs = env.reset({ seed: 12_345 }).obs;
+  let toward = 0;
+  let away = 0;
+  let still = 0;
+  for (let i = 0; i < steps; i++) {
+    const s = pong.state;
+    const a = mode === 'random' ? rng.int(6) : agent.act(obs, 1, mode === 'greedy' ? null : agent.sampleNoise(1, rng)).actions[0]!;
+    if (s.serveIn === 0) {
+      const offset = s.ballY + BALL_H / 2 - (s.agentY + PADDLE_H / 2);
+      const move = MOVES[a]!;
+      if (move === 0 || Math.abs(offset) < 4) still += 1;
+      else if (Math.sign(move) === Math.sign(offset)) toward += 1;
+      else away += 1;
+    }
+    const r = env.step(a);
+    obs = r.terminated || r.truncated ? env.reset().obs : r.obs;
+  }
+  env.close?.();
+  return { toward, away, still, toward_fraction: +(toward / Math.max(1, toward + away)).toFixed(3) };
+}
+
+function actionProbabilities(run: LoadedRun, states = 500): { mean_probs: number[]; argmax_hist: number[] } {
+  const env = frozenEnvLike(run);
+  const agent = run.trainer.agent;
+  const rng = new Rng(11);
+  let obs = env.reset({ seed: 99 }).obs;
+  const n = agent.outDim;
+  const mean = new Array<number>(n).fill(0);
+  const hist = new Array<number>(n).fill(0);
+  for (let i = 0; i < states; i++) {
+    const lp = agent.logProbsAll(obs, 1);
+    let best = 0;
+    for (let k = 0; k < n; k++) {
+      mean[k]! += Math.exp(lp[k]!) / states;
+      if (lp[k]! > lp[best]!) best = k;
+    }
+    hist[best]! += 1;
+    const r = env.step(agent.act(obs, 1, agent.sampleNoise(1, rng)).actions[0]!);
+    obs = r.terminated || r.truncated ? env.reset().obs : r.obs;
+  }
+  env.close?.();
+  return { mean_probs: mean.map((p) => +p.toFixed(3)), argmax_hist: hist };
+}
+
+const [dir, ...at] = process.argv.slice(2);
+if (!dir) throw new PgvarError('usage: node dist/bench/pong-policy.js RUN_DIR [STEPS…]');
+await initBackend('auto', () => {});
+const out: Record<string, unknown>[] = [];
+for (const step of at.length ? at.map(Number) : [undefined]) {
+  const run = await loadRun(dir, step);
+  out.push({
+    step: run.trainer.globalStep,
+    actions: actionProbabilities(run),
+    tracking_sampled: tracking(run, 'sample'),
+    tracking_greedy: tracking(run, 'greedy'),
+    tracking_uniform_random: tracking(run, 'random'),
+  });
+  run.trainer.dispose();
+}
+process.stdout.write(JSON.stringify({ run: dir, action_names: ['NOOP', 'FIRE', 'RIGHT(up)', 'LEFT(down)', 'RIGHTFIRE(up)', 'LEFTFIRE(down)'], checkpoints: out }, null, 1) + '\n');
