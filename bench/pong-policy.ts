@@ -10,18 +10,16 @@
 import { Rng } from '../common/rng.js';
 import { PongAleEnv, MOVES } from '../envs/atari/pong.js';
 import { BALL_H, PADDLE_H } from '../envs/atari/pong-game.js';
-import { Wrapper, type Env } from '../envs/env.js';
+import type { Env } from '../envs/env.js';
+import { findWrappers } from '../envs/stack.js';
 import { frozenEnvLike, loadRun, type LoadedRun } from '../experiment/load-run.js';
 import { initBackend } from '../nets/backend.js';
 import { PgvarError } from '../common/errors.js';
 
 function pongOf(env: Env): PongAleEnv {
-  let e: Env = env;
-  while (!(e instanceof PongAleEnv)) {
-    if (!(e instanceof Wrapper)) throw new PgvarError(`pong-policy: the run's env ${env.id} is not built on our Pong`);
-    e = e.env;
-  }
-  return e;
+  const pong = findWrappers(env, PongAleEnv)[0];
+  if (!pong) throw new PgvarError(`pong-policy: the run's env ${env.id} is not built on our Pong`);
+  return pong;
 }
 
 type Mode = 'sample' | 'greedy' | 'random';

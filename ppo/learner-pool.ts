@@ -12,7 +12,7 @@
 import { Worker } from 'node:worker_threads';
 import { PgvarError } from '../common/errors.js';
 import type { Space } from '../envs/spaces.js';
-import type { ActorCriticOptions } from '../nets/actor-critic.js';
+import type { ActorCritic, ActorCriticOptions } from '../nets/actor-critic.js';
 import type { LossCfg, ShardTotals } from './ppo-loss.js';
 import { LOSS_STATS } from './ppo-loss.js';
 import type { MinibatchArrays } from './update.js';
@@ -25,6 +25,18 @@ export interface LearnerSpec {
   shapes: number[][];
   loss: LossCfg;
   backend: string;
+}
+
+/** The spec a learner thread needs to rebuild `agent` and differentiate the loss `config` defines. */
+export function learnerSpec(agent: ActorCritic, observationSpace: Space, actionSpace: Space, config: LossCfg, backend: string): LearnerSpec {
+  return {
+    observationSpace,
+    actionSpace,
+    options: agent.options,
+    shapes: agent.allParams.map((p) => p.shape),
+    loss: { clipCoef: config.clipCoef, clipVloss: config.clipVloss, entCoef: config.entCoef, vfCoef: config.vfCoef },
+    backend,
+  };
 }
 
 export interface ShardResult {

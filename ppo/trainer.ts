@@ -19,7 +19,7 @@ import { Adam, type AdamState } from '../nets/adam.js';
 import { activeBackend } from '../nets/backend.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import { derived, type PpoConfig } from './config.js';
-import { LearnerPool } from './learner-pool.js';
+import { LearnerPool, learnerSpec } from './learner-pool.js';
 import { RolloutCollector, type CollectorState, type EpisodeRecord } from './rollout.js';
 import { ppoUpdate, type UpdateStats } from './update.js';
 
@@ -82,14 +82,7 @@ export class PpoTrainer {
     this.collector = new RolloutCollector(venv, this.agent, new Rng(seed + 1), obs);
     this.numIterations = derived(config).numIterations;
     if (config.learnerThreads > 1) {
-      const spec = {
-        observationSpace: venv.singleObservationSpace,
-        actionSpace: venv.singleActionSpace,
-        options: this.agent.options,
-        shapes: this.agent.allParams.map((p) => p.shape),
-        loss: { clipCoef: config.clipCoef, clipVloss: config.clipVloss, entCoef: config.entCoef, vfCoef: config.vfCoef },
-        backend: activeBackend(),
-      };
+      const spec = learnerSpec(this.agent, venv.singleObservationSpace, venv.singleActionSpace, config, activeBackend());
       this.learners = new LearnerPool(spec, config.learnerThreads);
     }
     if (estimator.simulatorSize) {

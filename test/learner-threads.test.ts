@@ -3,7 +3,7 @@ import t from 'tap';
 import { Rng } from '../common/rng.js';
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
-import { LearnerPool, type LearnerSpec } from '../ppo/learner-pool.js';
+import { LearnerPool, learnerSpec, type LearnerSpec } from '../ppo/learner-pool.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
 import { ppoUpdate } from '../ppo/update.js';
 import { backend } from './helpers.js';
@@ -11,15 +11,7 @@ import { backend } from './helpers.js';
 await backend();
 
 function specOf(tr: PpoTrainer): LearnerSpec {
-  const c = tr.config;
-  return {
-    observationSpace: tr.venv.singleObservationSpace,
-    actionSpace: tr.venv.singleActionSpace,
-    options: tr.agent.options,
-    shapes: tr.agent.allParams.map((p) => p.shape),
-    loss: { clipCoef: c.clipCoef, clipVloss: c.clipVloss, entCoef: c.entCoef, vfCoef: c.vfCoef },
-    backend: 'wasm',
-  };
+  return learnerSpec(tr.agent, tr.venv.singleObservationSpace, tr.venv.singleActionSpace, tr.config, 'wasm');
 }
 
 const cfg = (envId: string, estimator: string, learnerThreads = 1) => resolveConfig({}, { envId, totalTimesteps: 4096, numEnvs: 4, numSteps: 64, seed: 6, estimator, learnerThreads });
