@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../common/atomic-fs.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
 import type { DecompositionReport } from './decomposition-measure.js';
 import { lineChartSvg } from './plots.js';
+import { meanSd } from './sample-stats.js';
 import { returnTrend } from './trend.js';
 import type { VarianceReport } from './variance.js';
 
@@ -47,13 +48,6 @@ function table(rows: Record<string, unknown>[]): string {
   return `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${cols.map((c) => `<td>${fmt(r[c])}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
-}
-
-/** Mean and sample standard deviation (n − 1); null where there are too few values. */
-function meanSd(x: number[]): readonly [number | null, number | null] {
-  if (!x.length) return [null, null];
-  const m = x.reduce((a, b) => a + b, 0) / x.length;
-  return [m, x.length > 1 ? Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1)) : null];
 }
 
 /** Moving average over the last `w` episodes, for a readable learning curve. */

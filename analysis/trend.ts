@@ -7,6 +7,7 @@
  * A slow start (pixel Pong) shows here before a 20-episode running mean moves.
  */
 import type { EpisodeRecord } from '../ppo/rollout.js';
+import { mean, meanVar } from './sample-stats.js';
 
 export interface ReturnTrend {
   slope_per_100k: number | null;
@@ -18,17 +19,12 @@ export interface ReturnTrend {
   n: number;
 }
 
-function meanVar(x: number[]): [number, number] {
-  const m = x.reduce((a, b) => a + b, 0) / x.length;
-  return [m, x.length > 1 ? x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1) : 0];
-}
-
 export function returnTrend(eps: EpisodeRecord[], n = 50): ReturnTrend {
   const out: ReturnTrend = { slope_per_100k: null, slope_ci95: null, first_n_mean: null, last_n_mean: null, last_minus_first: null, last_minus_first_ci95: null, n };
   const k = eps.length;
   if (k >= 3) {
-    const [mx] = meanVar(eps.map((e) => e.step));
-    const [my] = meanVar(eps.map((e) => e.return));
+    const mx = mean(eps.map((e) => e.step));
+    const my = mean(eps.map((e) => e.return));
     let sxx = 0;
     let sxy = 0;
     for (const e of eps) {
@@ -43,13 +39,14 @@ export function returnTrend(eps: EpisodeRecord[], n = 50): ReturnTrend {
       out.slope_ci95 = 1.96 * Math.sqrt(sse / (k - 2) / sxx) * 1e5;
     }
   }
-  if (k >= 2 * n) {
+  if (n >= 1 && k >= 2 * n) {
     const [ma, va] = meanVar(eps.slice(0, n).map((e) => e.return));
     const [mb, vb] = meanVar(eps.slice(-n).map((e) => e.return));
-    out.first_n_mean = ma;
-    out.last_n_mean = mb;
-    out.last_minus_first = mb - ma;
-    out.last_minus_first_ci95 = 1.96 * Math.sqrt(va / n + vb / n);
+    // both sides hold n ≥ 1 episodes, so both means exist; one episode per side has no spread (variance 0)
+    out.first_n_mean = ma!;
+    out.last_n_mean = mb!;
+    out.last_minus_first = mb! - ma!;
+    out.last_minus_first_ci95 = 1.96 * Math.sqrt((va ?? 0) / n + (vb ?? 0) / n);
   }
   return out;
 }

@@ -8,13 +8,14 @@
  * A leading indicator for pixel Pong, whose return stays near −20 for a long time.
  */
 import { Rng } from '../common/rng.js';
-import { PongAleEnv, MOVES } from '../envs/atari/pong.js';
+import { PongAleEnv, MOVES, PONG_ACTIONS } from '../envs/atari/pong.js';
 import { BALL_H, PADDLE_H } from '../envs/atari/pong-game.js';
 import type { Env } from '../envs/env.js';
 import { findWrappers } from '../envs/stack.js';
 import { frozenEnvLike, loadRun, type LoadedRun } from '../experiment/load-run.js';
 import { initBackend } from '../nets/backend.js';
 import { PgvarError } from '../common/errors.js';
+import { stepsFlag } from '../cli/options.js';
 
 function pongOf(env: Env): PongAleEnv {
   const pong = findWrappers(env, PongAleEnv)[0];
@@ -35,7 +36,7 @@ function tracking(run: LoadedRun, mode: Mode, steps = 3000): { toward: number; a
   let still = 0;
   for (let i = 0; i < steps; i++) {
     const s = pong.state;
-    const a = mode === 'random' ? rng.int(6) : agent.act(obs, 1, mode === 'greedy' ? null : agent.sampleNoise(1, rng)).actions[0]!;
+    const a = mode === 'random' ? rng.int(PONG_ACTIONS.length) : agent.act(obs, 1, mode === 'greedy' ? null : agent.sampleNoise(1, rng)).actions[0]!;
     if (s.serveIn === 0) {
       const offset = s.ballY + BALL_H / 2 - (s.agentY + PADDLE_H / 2);
       const move = MOVES[a]!;
@@ -73,19 +74,37 @@ function actionProbabilities(run: LoadedRun, states = 500): { mean_probs: number
   return { mean_probs: mean.map((p) => +p.toFixed(3)), argmax_hist: hist };
 }
 
-const [dir, ...at] = process.argv.slice(2);
-if (!dir) throw new PgvarError('usage: node dist/bench/pong-policy.js RUN_DIR [STEPS…]');
-await initBackend('auto', () => {});
-const out: Record<string, unknown>[] = [];
-for (const step of at.length ? at.map(Number) : [undefined]) {
-  const run = await loadRun(dir, step);
-  out.push({
-    step: run.trainer.globalStep,
-    actions: actionProbabilities(run),
-    tracking_sampled: tracking(run, 'sample'),
-    tracking_greedy: tracking(run, 'greedy'),
-    tracking_uniform_random: tracking(run, 'random'),
+/** Action names with the paddle direction each one moves (MOVES: −1 up, +1 down). */
+const actionNames = PONG_ACTIONS.map((name, i) => (MOVES[i]! < 0 ? `${name}(up)` : MOVES[i]! > 0 ? `${name}(down)` : name));
+
+async function main(dir: string | undefined, at: string[]): Promise<void> {
+  if (!dir) throw new PgvarError('usage: node dist/bench/pong-policy.js RUN_DIR [STEPS…] (steps as for `pgvar eval --at`: 500000, 500k, 1M)');
+  const steps = at.map((v) => {
+    try {
+      return stepsFlag(v);
+    } catch (e) {
+      throw new PgvarError(`step '${v}': ${(e as Error).message}`);
+    }
   });
-  run.trainer.dispose();
+  await initBackend('auto', () => {});
+  const out: Record<string, unknown>[] = [];
+  for (const step of steps.length ? steps : [undefined]) {
+    const run = await loadRun(dir, step);
+    out.push({
+      step: run.trainer.globalStep,
+      actions: actionProbabilities(run),
+      tracking_sampled: tracking(run, 'sample'),
+      tracking_greedy: tracking(run, 'greedy'),
+      tracking_uniform_random: tracking(run, 'random'),
+    });
+    run.trainer.dispose();
+  }
+  process.stdout.write(JSON.stringify({ run: dir, action_names: actionNames, checkpoints: out }, null, 1) + '\n');
 }
-process.stdout.write(JSON.stringify({ run: dir, action_names: ['NOOP', 'FIRE', 'RIGHT(up)', 'LEFT(down)', 'RIGHTFIRE(up)', 'LEFTFIRE(down)'], checkpoints: out }, null, 1) + '\n');
+
+const [dir, ...at] = process.argv.slice(2);
+await main(dir, at).catch((e: unknown) => {
+  if (!(e instanceof PgvarError)) throw e;
+  process.stderr.write(`pong-policy: error: ${e.message}\n`);
+  process.exit(2);
+});
