@@ -5,6 +5,7 @@
  * than near resets.
  */
 import { Rng } from '../common/rng.js';
+import { RunSeeds } from '../common/seeding.js';
 import { envSpec } from '../envs/registry.js';
 import { SyncVectorEnv } from '../envs/vector.js';
 import { frozenEnvLike } from '../experiment/load-run.js';
@@ -15,7 +16,9 @@ import type { PpoTrainer } from '../ppo/trainer.js';
 export function onPolicyStream(source: { config: PpoConfig; trainer: PpoTrainer }, seed: number, warmupSteps?: number): { venv: SyncVectorEnv; collector: RolloutCollector } {
   const { config, trainer } = source;
   const venv = new SyncVectorEnv(Array.from({ length: config.numEnvs }, (_, i) => frozenEnvLike(source, i)), 'same-step');
-  const collector = new RolloutCollector(venv, trainer.agent, new Rng(seed + 1), venv.reset({ seed }).obs);
+  // streams derived from the measurement seed (hashed), so two measurement seeds share no env or action stream
+  const seeds = new RunSeeds(seed);
+  const collector = new RolloutCollector(venv, trainer.agent, new Rng(seeds.of('analysis/actions', seed + 1)), venv.reset({ seed: seeds.envs(venv.numEnvs, 'analysis/env') }).obs);
   const warm = warmupSteps ?? envSpec(config.envId).maxEpisodeSteps ?? 1000;
   if (warm > 0) collector.collect(warm, 0);
   return { venv, collector };

@@ -9,7 +9,9 @@
  *   *next* `step()` ignores sub-env i's action and returns its reset obs with reward 0 and
  *   terminated = truncated = false. `autoresetMask[i]` marks such rows so a learner can drop them.
  *
- * `reset({seed})` seeds sub-env i with seed + i; later autoresets continue each env's own RNG stream.
+ * `reset({seed})` seeds sub-env i with seed + i (Gymnasium's rule); `reset({seed: [s0, s1, …]})` gives
+ * each sub-env its own seed (Gymnasium's list form; the trainer passes seeds derived per env, see
+ * common/seeding.ts). Later autoresets continue each env's own RNG stream.
  */
 import type { Action, Env, Info } from './env.js';
 import { flatSize, type Space } from './spaces.js';
@@ -45,11 +47,13 @@ export class SyncVectorEnv {
     this.needsReset = new Uint8Array(this.numEnvs);
   }
 
-  reset(options: { seed?: number } = {}): { obs: Float32Array; infos: Info[] } {
+  reset(options: { seed?: number | number[] } = {}): { obs: Float32Array; infos: Info[] } {
+    const seeds = options.seed;
+    if (Array.isArray(seeds) && seeds.length !== this.numEnvs) throw new Error(`SyncVectorEnv.reset: expected ${this.numEnvs} seeds, got ${seeds.length}`);
     const obs = new Float32Array(this.numEnvs * this.obsDim);
     const infos: Info[] = [];
     this.envs.forEach((env, i) => {
-      const r = env.reset(options.seed === undefined ? {} : { seed: options.seed + i });
+      const r = env.reset(seeds === undefined ? {} : { seed: Array.isArray(seeds) ? seeds[i]! : seeds + i });
       obs.set(r.obs, i * this.obsDim);
       infos.push(r.info);
     });

@@ -63,7 +63,8 @@ export function readVarianceFile(file: string): { reports: MeasuredReport[]; swe
 /**
  * The series each run belongs to: env (when several), estimator, preset, and the estimator options
  * that differ between runs of that estimator ("wmpg horizon=50" beside "wmpg"), so variants are not
- * averaged together. Seeds are what a group averages over.
+ * averaged together. Seeds are what a group averages over (the run seed and the estimator's `seed`
+ * option, which new runs derive from it).
  */
 export function groupLabels(configs: Pick<PpoConfig, 'envId' | 'estimator' | 'estimatorOptions'>[]): string[] {
   const multiEnv = new Set(configs.map((c) => c.envId)).size > 1;
@@ -84,7 +85,7 @@ export function groupLabels(configs: Pick<PpoConfig, 'envId' | 'estimator' | 'es
   const varying = new Map<string, string[]>();
   for (const est of new Set(configs.map((c) => c.estimator))) {
     const same = configs.filter((c) => c.estimator === est);
-    const keys = [...new Set(same.flatMap((c) => Object.keys(opts(c))))].filter((k) => k !== 'preset' && new Set(same.map((c) => JSON.stringify(opts(c)[k] ?? null))).size > 1);
+    const keys = [...new Set(same.flatMap((c) => Object.keys(opts(c))))].filter((k) => k !== 'preset' && k !== 'seed' && new Set(same.map((c) => JSON.stringify(opts(c)[k] ?? null))).size > 1);
     varying.set(est, keys.sort());
   }
   return configs.map((c) => {

@@ -1,6 +1,7 @@
 /** Assemble the pieces of a run from a config: the vector env stack and the config itself. */
 import * as fs from 'node:fs';
 import { UsageError } from '../common/errors.js';
+import { RunSeeds } from '../common/seeding.js';
 import { envSpec, make } from '../envs/registry.js';
 import { checkNetworkFits } from '../nets/actor-critic.js';
 import { createEstimator, estimatorInfo, recordedOptions } from '../estimators/index.js';
@@ -44,6 +45,10 @@ export function resolveConfig(fileValues: Record<string, unknown>, flagValues: P
   // network's fit to the env's spaces: fail now, not after the run directory exists
   const estimator = createEstimator(config.estimator, config.estimatorOptions);
   config.estimatorOptions = recordedOptions(estimator, config.estimatorOptions);
+  // an estimator's learned parts (Q-networks, models) take their seed from the run seed unless one is given
+  if ('seed' in (estimator.resolvedOptions?.() ?? {}) && merged.estimatorOptions?.['seed'] === undefined) {
+    config.estimatorOptions['seed'] = new RunSeeds(config.seed, config.seedScheme ?? 'offset-v0').of(`estimator/${config.estimator}`, 0);
+  }
   try {
     if (estimator.checkSpaces || config.network !== 'mlp') {
       const env = make(envId);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
+import { CURRENT_SEED_SCHEME, SEED_SCHEMES, type SeedScheme } from '../common/seeding.js';
 import type { PresetFamily } from '../envs/registry.js';
 
 const positiveInt = z.number().int().positive();
@@ -63,6 +64,11 @@ export const ppoConfigSchema = z
      * Pays off for the Nature CNN (pixel PPO); small MLPs are faster on one thread.
      */
     learnerThreads: z.number().int().min(1).max(64).default(1),
+    /**
+     * How the run's random streams derive from `seed` (common/seeding.ts). New runs: 'hashed-v1'.
+     * Absent in runs made before it existed, which used 'offset-v0' and keep it when resumed.
+     */
+    seedScheme: z.enum(SEED_SCHEMES as [SeedScheme, ...SeedScheme[]]).optional(),
   })
   .strict();
 
@@ -93,6 +99,7 @@ const common = {
   trackVarianceEstimators: ['single'],
   trackVarianceBatches: 8,
   learnerThreads: 1,
+  seedScheme: CURRENT_SEED_SCHEME,
 };
 
 /** CleanRL ppo.py (classic control, Discrete actions). */

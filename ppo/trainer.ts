@@ -5,11 +5,13 @@
  * normaliser state, the current observation, counters) and exposes it as one JSON-able snapshot for
  * exact resume. It does no I/O; `experiment/` writes logs and checkpoints around it.
  *
- * RNG streams (all derived from `seed`): network init, action sampling, minibatch shuffling and the
- * estimator's own stream are separate, so adding an estimator's draws does not shift PPO's.
+ * RNG streams (all derived from `seed` under the run's seed scheme, common/seeding.ts): network init,
+ * action sampling, minibatch shuffling, the estimator's own stream and every sub-env are separate, so
+ * adding an estimator's draws does not shift PPO's, and no stream of one run seed is a stream of another.
  */
 import type { RngState } from '../common/rng.js';
 import { Rng } from '../common/rng.js';
+import { RunSeeds } from '../common/seeding.js';
 import type { Env } from '../envs/env.js';
 import { SimulatorPool } from '../envs/simulator-pool.js';
 import type { SyncVectorEnv } from '../envs/vector.js';
@@ -74,12 +76,14 @@ export class PpoTrainer {
   /** `envFactory` builds one more env with the training stack (needed by estimators that rewind the simulator). */
   constructor(readonly config: PpoConfig, readonly venv: SyncVectorEnv, readonly estimator: Estimator, envFactory?: () => Env) {
     const seed = config.seed;
-    this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, { hiddenSizes: config.hiddenSizes, activation: config.activation, network: config.network }, new Rng(seed));
+    // runs made before the scheme was recorded used offset-v0 and keep it, so they resume exactly
+    const seeds = new RunSeeds(seed, config.seedScheme ?? 'offset-v0');
+    this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, { hiddenSizes: config.hiddenSizes, activation: config.activation, network: config.network }, new Rng(seeds.of('ppo/init', seed)));
     this.optimizer = new Adam(this.agent.allParams, 0.9, 0.999, 1e-5);
-    this.shuffleRng = new Rng(seed + 2);
-    this.estimatorRng = new Rng(seed + 3);
-    const { obs } = venv.reset({ seed });
-    this.collector = new RolloutCollector(venv, this.agent, new Rng(seed + 1), obs);
+    this.shuffleRng = new Rng(seeds.of('ppo/shuffle', seed + 2));
+    this.estimatorRng = new Rng(seeds.of('ppo/estimator', seed + 3));
+    const { obs } = venv.reset({ seed: seeds.envs(venv.numEnvs) });
+    this.collector = new RolloutCollector(venv, this.agent, new Rng(seeds.of('ppo/actions', seed + 1)), obs);
     this.numIterations = derived(config).numIterations;
     if (config.learnerThreads > 1) {
       const spec = learnerSpec(this.agent, venv.singleObservationSpace, venv.singleActionSpace, config, activeBackend());
