@@ -18,7 +18,8 @@ export function onPolicyStream(source: { config: PpoConfig; trainer: PpoTrainer 
   const venv = new SyncVectorEnv(Array.from({ length: config.numEnvs }, (_, i) => frozenEnvLike(source, i)), 'same-step');
   // streams derived from the measurement seed (hashed), so two measurement seeds share no env or action stream
   const seeds = new RunSeeds(seed);
-  const collector = new RolloutCollector(venv, trainer.agent, new Rng(seeds.of('analysis/actions', seed + 1)), venv.reset({ seed: seeds.envs(venv.numEnvs, 'analysis/env') }).obs);
+  const { obs, infos } = venv.reset({ seed: seeds.envs(venv.numEnvs, 'analysis/env') });
+  const collector = new RolloutCollector(venv, trainer.agent, new Rng(seeds.of('analysis/actions', seed + 1)), obs, infos);
   const warm = warmupSteps ?? envSpec(config.envId).maxEpisodeSteps ?? 1000;
   if (warm > 0) collector.collect(warm, 0);
   return { venv, collector };

@@ -46,6 +46,11 @@ export interface EnvSpec {
   maxEpisodeSteps?: number;
   rewardThreshold?: number;
   family: PresetFamily;
+  /**
+   * false when no transition is ever terminal (only the time limit ends an episode: Pendulum,
+   * HalfCheetah, the DMC tasks); learned models then predict no termination. Default true.
+   */
+  terminates?: boolean;
   description: string;
   /** Asynchronous set-up `create` needs (loading MuJoCo's WASM module); see `prepareEnv`. */
   prepare?: () => Promise<unknown>;
@@ -109,6 +114,7 @@ register({
   create: () => new PendulumEnv(),
   maxEpisodeSteps: 200,
   family: 'continuous',
+  terminates: false,
   description: 'Gymnasium classic control: swing up and hold an inverted pendulum with bounded torque.',
 });
 
@@ -170,8 +176,11 @@ const GYM_MUJOCO_TASKS: [string, () => Env, number, number | undefined, string][
   ['Humanoid-v5', () => new HumanoidV5(), 1000, undefined, '3-D humanoid, walk forward without falling.'],
 ];
 
+/** The Gymnasium MuJoCo tasks that never terminate (no health condition). */
+const NEVER_TERMINATE = new Set(['HalfCheetah-v5', 'Swimmer-v5', 'Reacher-v5']);
+
 for (const [id, create, maxEpisodeSteps, rewardThreshold, what] of GYM_MUJOCO_TASKS) {
-  register({ id, create, maxEpisodeSteps, rewardThreshold, family: 'continuous', description: `${GYM_MUJOCO} ${what}`, prepare: initMujoco });
+  register({ id, create, maxEpisodeSteps, rewardThreshold, family: 'continuous', terminates: !NEVER_TERMINATE.has(id), description: `${GYM_MUJOCO} ${what}`, prepare: initMujoco });
 }
 
 /** DeepMind Control Suite tasks: 1000 control steps, never terminating, rewards in [0, 1]. */
@@ -210,6 +219,7 @@ for (const [name, create, what] of DMC_TASKS) {
     create,
     maxEpisodeSteps: 1000,
     family: 'continuous',
+    terminates: false,
     description: `DeepMind Control Suite on MuJoCo 3.3.8 WASM (our own MJCF from the fact sheets): ${what}.`,
     prepare: initMujoco,
   });

@@ -66,6 +66,21 @@ export interface EstimatorContext {
   progress: { iteration: number; numIterations: number; globalStep: number };
   /** false when called by the analysis module: learned parts must not be updated. */
   training: boolean;
+  /**
+   * How the env stack maps raw observations and rewards (`Rollout.raw`) into what the agent sees now
+   * (its normalisers' current statistics and clips; each sub-env has its own). `envOf(row)` names the
+   * sub-env a row's state came from. Absent = identity (no normalisation).
+   */
+  agentScaling?: AgentScaling;
+  /** The bounds the env clips executed actions to (Gymnasium's ClipAction); null/absent = executed as sampled. */
+  actionBounds?: { low: Float32Array; high: Float32Array } | null;
+  /** false when the task never terminates (DMC, Pendulum): learned models then predict no termination. Absent = true. */
+  canTerminate?: boolean;
+}
+
+export interface AgentScaling {
+  observations(raw: Float32Array, n: number, envOf: (row: number) => number): Float32Array;
+  rewards(raw: Float32Array, envOf: (row: number) => number): Float32Array;
 }
 
 export interface Estimator {

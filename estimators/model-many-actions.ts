@@ -19,7 +19,8 @@
  * updates per iteration so it runs on 2 cores. Individual options override the preset.
  */
 import { UsageError } from '../common/errors.js';
-import { fraction, flag, nonNegativeInt, nonNegativeNumber, parseOptions, positiveInt, positiveNumber, widths, type OptionSpec } from './options.js';
+import { z } from 'zod';
+import { fraction, flag, nonNegativeInt, parseOptions, positiveInt, positiveNumber, widths, type OptionSpec } from './options.js';
 import type { Rollout } from '../ppo/rollout.js';
 import { imagine } from '../worldmodels/imagination.js';
 import type { ModelLearnerOptions } from '../worldmodels/model-learner.js';
@@ -34,9 +35,9 @@ export interface ModelManyActionsOptions extends Omit<ModelLearnerOptions, 'erro
 }
 
 export const MBMA_PRESETS: Record<'paper' | 'code' | 'cpu', ModelManyActionsOptions> = {
-  paper: { actions: 8, horizon: 10, annealFraction: 0.15, warmupSteps: 0, firstTrainMultiplier: 1, modelUpdates: 320, modelBatch: 128, bufferSize: 25_000, hidden: [1024, 1024], predictDelta: false, ensemble: 1, lr: 3e-4, adamEps: 1e-5, actionClip: 1, seed: 0 },
-  code: { actions: 8, horizon: 8, annealFraction: 0.15, warmupSteps: 40_000, firstTrainMultiplier: 8, modelUpdates: 640, modelBatch: 128, bufferSize: 200_000, hidden: [1024, 1024], predictDelta: false, ensemble: 1, lr: 3e-4, adamEps: 1e-8, actionClip: 1, seed: 0 },
-  cpu: { actions: 8, horizon: 10, annealFraction: 0.15, warmupSteps: 10_000, firstTrainMultiplier: 4, modelUpdates: 100, modelBatch: 128, bufferSize: 25_000, hidden: [256, 256], predictDelta: false, ensemble: 1, lr: 3e-4, adamEps: 1e-5, actionClip: 1, seed: 0 },
+  paper: { actions: 8, horizon: 10, annealFraction: 0.15, warmupSteps: 0, firstTrainMultiplier: 1, modelUpdates: 320, modelBatch: 128, bufferSize: 25_000, hidden: [1024, 1024], predictDelta: false, ensemble: 1, lr: 3e-4, adamEps: 1e-5, actionClip: 'env', termination: 'auto', seed: 0 },
+  code: { actions: 8, horizon: 8, annealFraction: 0.15, warmupSteps: 40_000, firstTrainMultiplier: 8, modelUpdates: 640, modelBatch: 128, bufferSize: 200_000, hidden: [1024, 1024], predictDelta: false, ensemble: 1, lr: 3e-4, adamEps: 1e-8, actionClip: 'env', termination: 'auto', seed: 0 },
+  cpu: { actions: 8, horizon: 10, annealFraction: 0.15, warmupSteps: 10_000, firstTrainMultiplier: 4, modelUpdates: 100, modelBatch: 128, bufferSize: 25_000, hidden: [256, 256], predictDelta: false, ensemble: 1, lr: 3e-4, adamEps: 1e-5, actionClip: 'env', termination: 'auto', seed: 0 },
 };
 
 export class ModelManyActionsEstimator extends LearnedModelEstimator {
@@ -48,9 +49,17 @@ export class ModelManyActionsEstimator extends LearnedModelEstimator {
     const S = base.numStates;
     const obsRep = repeatObservations(r, S, X);
     const first = ctx.agent.act(obsRep, S * X, ctx.agent.sampleNoise(S * X, ctx.rng));
-    const im = imagine(this.learner.model!, ctx.agent, obsRep, first.actions, S * X, { horizon: H, gamma: ctx.gamma, lambda: ctx.gaeLambda, rng: ctx.rng, actionTransform: this.learner.clip });
-    return manyActionsBatch(r, base, { actions: first.actions, logProbs: first.logProbs, advantages: im.advantages }, X, { ...stats, extra_actions: X, horizon: H });
+    const io = this.imaginationIo(r, ctx, S * X, (b) => Math.floor(b / X));
+    const im = imagine(this.learner.model!, ctx.agent, obsRep, first.actions, S * X, { horizon: H, gamma: ctx.gamma, lambda: ctx.gaeLambda, rng: ctx.rng, actionTransform: this.learner.clip, ...io });
+    return manyActionsBatch(r, base, { actions: first.actions, logProbs: first.logProbs, advantages: im.advantages }, X, { ...stats, extra_actions: X, horizon: H, imagined_alive_end: meanOf(im.alive[H - 1]!) });
   }
+}
+
+/** Mean of an array (a diagnostic). */
+export function meanOf(a: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m += a[i]!;
+  return a.length ? m / a.length : NaN;
 }
 
 const MODEL_OPTION_SPEC: OptionSpec = {
@@ -67,7 +76,8 @@ const MODEL_OPTION_SPEC: OptionSpec = {
   ensemble: positiveInt,
   lr: positiveNumber,
   adamEps: positiveNumber,
-  actionClip: nonNegativeNumber,
+  actionClip: [z.union([z.literal('env'), z.number().min(0)]), "'env' (the env's own action bounds) or a non-negative number (±c; 0 = unclipped)"],
+  termination: [z.enum(['auto', 'on', 'off']), "'auto', 'on' or 'off'"],
   seed: nonNegativeInt,
 };
 

@@ -7,7 +7,9 @@
 import { NonFiniteError, firstNonFinite } from '../common/errors.js';
 import type { Rng, RngState } from '../common/rng.js';
 import type { SyncVectorEnv } from '../envs/vector.js';
+import type { Info } from '../envs/env.js';
 import type { EpisodeStats } from '../envs/wrappers/record-episode-statistics.js';
+import { RAW_OBS, RAW_REWARD } from '../envs/wrappers/record-raw.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 
 export interface EpisodeRecord {
@@ -40,24 +42,57 @@ export interface Rollout {
   episodes: EpisodeRecord[];
   /** Env state before each row's action (row t·N + i), when the estimator asked for them. */
   snapshots: unknown[] | null;
+  /**
+   * The same observations and rewards before the env stack's normalisers and clips (RecordRaw's
+   * `raw_obs`/`raw_reward`), for learned models that must not see the normalisers' statistics move.
+   * Where the stack transforms nothing they are the very arrays above.
+   */
+  raw: RawTransitions;
+}
+
+export interface RawTransitions {
+  obs: Float32Array;
+  rewards: Float32Array;
+  /** Raw final observation on rows where an episode ended. */
+  finalObs: Map<number, Float32Array>;
+  nextObs: Float32Array;
 }
 
 export interface CollectorState {
   obs: number[];
+  /** Raw current observations (absent in checkpoints made before raw storage existed). */
+  rawObs?: number[];
   rng: RngState;
 }
 
 export class RolloutCollector {
   private obs: Float32Array;
+  /** Raw current observations; `obs` itself when the stack transforms no observation. */
+  private rawObs: Float32Array;
 
+  /** `initialInfos`: the reset's infos, which carry the raw observations when the stack normalises. */
   constructor(
     readonly venv: SyncVectorEnv,
     readonly agent: ActorCritic,
     readonly rng: Rng,
     initialObs: Float32Array,
+    initialInfos: Info[] = [],
   ) {
     if (venv.autoresetMode !== 'same-step') throw new Error("RolloutCollector needs a vector env in 'same-step' autoreset mode");
     this.obs = initialObs;
+    this.rawObs = this.rawRows(initialObs, initialInfos);
+  }
+
+  /** The raw observations in `infos` (RecordRaw), row by row, or `obs` when there are none. */
+  private rawRows(obs: Float32Array, infos: (Info | null | undefined)[]): Float32Array {
+    if (!infos.some((info) => info?.[RAW_OBS] !== undefined)) return obs;
+    const D = this.venv.obsDim;
+    const out = Float32Array.from(obs);
+    infos.forEach((info, i) => {
+      const raw = info?.[RAW_OBS] as Float32Array | undefined;
+      if (raw) out.set(raw, i * D);
+    });
+    return out;
   }
 
   /** Record `Env.getState()` before every step (estimators that rewind the simulator need it). */
@@ -88,7 +123,11 @@ export class RolloutCollector {
       nextValues: new Float32Array(0),
       episodes: [],
       snapshots: this.recordSnapshots ? new Array(rows) : null,
+      raw: { obs: new Float32Array(0), rewards: new Float32Array(0), finalObs: new Map(), nextObs: new Float32Array(0) },
     };
+    // raw copies only when the stack transforms observations / rewards (else they alias the above)
+    const rawObs = this.rawObs === this.obs ? null : new Float32Array(rows * D);
+    let rawRewards: Float32Array | null = null;
     const truncRows: number[] = [];
     for (let t = 0; t < numSteps; t++) {
       const step = startStep + (t + 1) * N;
@@ -98,6 +137,7 @@ export class RolloutCollector {
       this.checkFinite(out.values, 'value estimate', step);
       if (r.snapshots) for (let i = 0; i < N; i++) r.snapshots[t * N + i] = venv.envs[i]!.getState();
       r.obs.set(this.obs, t * N * D);
+      rawObs?.set(this.rawObs, t * N * D);
       r.actions.set(out.actions, t * N * A);
       r.logProbs.set(out.logProbs, t * N);
       r.values.set(out.values, t * N);
@@ -108,16 +148,25 @@ export class RolloutCollector {
         r.rewards[k] = s.rewards[i]!;
         r.terminated[k] = s.terminated[i]!;
         r.truncated[k] = s.truncated[i]! && !s.terminated[i]! ? 1 : 0;
+        const stepInfo = s.finalInfos[i] ?? s.infos[i];
+        const rawReward = stepInfo?.[RAW_REWARD] as number | undefined;
+        if (rawReward !== undefined) (rawRewards ??= new Float32Array(rows))[k] = rawReward;
         const fin = s.finalObs[i];
         if (fin) {
           r.finalObs.set(k, fin);
+          const rawFin = s.finalInfos[i]?.[RAW_OBS] as Float32Array | undefined;
+          if (rawFin) r.raw.finalObs.set(k, rawFin);
           if (r.truncated[k]) truncRows.push(k);
           const ep = s.finalInfos[i]?.['episode'] as EpisodeStats | undefined;
           if (ep) r.episodes.push({ step, return: ep.r, length: ep.l });
         }
       }
       this.obs = s.obs;
+      this.rawObs = this.rawRows(s.obs, s.infos);
     }
+    r.raw.obs = rawObs ?? r.obs;
+    r.raw.rewards = rawRewards ?? r.rewards;
+    if (r.raw.finalObs.size === 0) r.raw.finalObs = r.finalObs;
     if (truncRows.length > 0) {
       const fo = new Float32Array(truncRows.length * D);
       truncRows.forEach((k, j) => fo.set(r.finalObs.get(k)!, j * D));
@@ -126,6 +175,7 @@ export class RolloutCollector {
       truncRows.forEach((k, j) => (r.finalValues[k] = fv[j]!));
     }
     r.nextObs = this.obs;
+    r.raw.nextObs = this.rawObs;
     r.nextValues = agent.values(this.obs, N);
     this.checkFinite(r.nextValues, 'value estimate', startStep + rows);
     return r;
@@ -137,11 +187,14 @@ export class RolloutCollector {
   }
 
   getState(): CollectorState {
-    return { obs: Array.from(this.obs), rng: this.rng.getState() };
+    return { obs: Array.from(this.obs), ...(this.rawObs !== this.obs ? { rawObs: Array.from(this.rawObs) } : {}), rng: this.rng.getState() };
   }
 
   setState(s: CollectorState): void {
+    const raw = this.rawObs !== this.obs;
     this.obs = Float32Array.from(s.obs);
+    // a checkpoint from before raw storage: its current observations stand in for the raw ones (one row per env)
+    this.rawObs = raw && s.rawObs ? Float32Array.from(s.rawObs) : raw ? Float32Array.from(s.obs) : this.obs;
     this.rng.setState(s.rng);
   }
 }

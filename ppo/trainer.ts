@@ -16,6 +16,7 @@ import type { Env } from '../envs/env.js';
 import { SimulatorPool } from '../envs/simulator-pool.js';
 import type { SyncVectorEnv } from '../envs/vector.js';
 import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
+import { envFacts } from './env-facts.js';
 import { ActorCritic } from '../nets/actor-critic.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import { activeBackend } from '../nets/backend.js';
@@ -82,8 +83,8 @@ export class PpoTrainer {
     this.optimizer = new Adam(this.agent.allParams, 0.9, 0.999, 1e-5);
     this.shuffleRng = new Rng(seeds.of('ppo/shuffle', seed + 2));
     this.estimatorRng = new Rng(seeds.of('ppo/estimator', seed + 3));
-    const { obs } = venv.reset({ seed: seeds.envs(venv.numEnvs) });
-    this.collector = new RolloutCollector(venv, this.agent, new Rng(seeds.of('ppo/actions', seed + 1)), obs);
+    const { obs, infos } = venv.reset({ seed: seeds.envs(venv.numEnvs) });
+    this.collector = new RolloutCollector(venv, this.agent, new Rng(seeds.of('ppo/actions', seed + 1)), obs, infos);
     this.numIterations = derived(config).numIterations;
     if (config.learnerThreads > 1) {
       const spec = learnerSpec(this.agent, venv.singleObservationSpace, venv.singleActionSpace, config, activeBackend());
@@ -123,6 +124,7 @@ export class PpoTrainer {
       simulator: this.simulator,
       progress: { iteration: this.iteration, numIterations: this.numIterations, globalStep: this.globalStep },
       training: true,
+      ...envFacts(this.venv, c.envId),
     };
   }
 

@@ -1,7 +1,10 @@
 /**
  * Learned dynamics for imagination (spec estimators.md §1.7): deterministic MLPs for the next state
  * and the reward, trained with MSE on replay minibatches, each with its own Adam optimiser. MBMA
- * predicts the next state directly; `predictDelta` predicts s' − s instead. Plain data in and out
+ * predicts the next state directly; `predictDelta` predicts s' − s instead. Optionally the model
+ * normalises its own inputs and targets with the replay data's statistics (so it can live in raw
+ * observation units whatever the env's normalisers do), and the reward network predicts termination
+ * as a second output (tasks that can end: Hopper, CartPole, LunarLander). Plain data in and out
  * (flat float32 arrays of n rows), one tensor call per batched prediction.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,12 +12,19 @@ import type { Rng } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import { createMlp, mlpForward, type Activation, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
-import type { ReplayBuffer, Transitions } from './replay-buffer.js';
+import type { MeanStd, ReplayBuffer, Transitions } from './replay-buffer.js';
+
+export interface Prediction {
+  next: Float32Array;
+  reward: Float32Array;
+  /** Probability that the transition ends the episode (models with a termination head only). */
+  terminal?: Float32Array;
+}
 
 export interface DynamicsModel {
   readonly obsDim: number;
   readonly actDim: number;
-  predict(obs: Float32Array, actions: Float32Array, n: number): { next: Float32Array; reward: Float32Array };
+  predict(obs: Float32Array, actions: Float32Array, n: number): Prediction;
 }
 
 /** A dynamics model the ModelLearner trains and checkpoints (a single MLP pair or an ensemble of them). */
@@ -42,73 +52,142 @@ export interface MlpDynamicsOptions {
   predictDelta: boolean;
   lr: number;
   adamEps: number;
+  /**
+   * Normalise inputs (observation, action) and targets (next observation or its change, reward) with
+   * the replay data's per-dimension mean and std, recomputed before each training call and kept in
+   * the checkpoint; predictions come back in the data's own units. Off = the released MBMA code.
+   */
+  normalize?: boolean;
+  /** Predict termination: a second output of the reward network (a logit), trained with cross-entropy. */
+  termination?: boolean;
 }
+
+/** (x − mean)/std per dimension, rows of width mean.length. */
+function standardize(x: Float32Array, s: MeanStd): Float32Array {
+  const w = s.mean.length;
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = (x[i]! - s.mean[i % w]!) / s.std[i % w]!;
+  return out;
+}
+
+interface Normalizer {
+  obs: MeanStd;
+  actions: MeanStd;
+  target: MeanStd;
+  reward: MeanStd;
+}
+
+const toArrays = (s: MeanStd) => ({ mean: Array.from(s.mean), std: Array.from(s.std) });
+const fromArrays = (s: { mean: number[]; std: number[] }): MeanStd => ({ mean: Float32Array.from(s.mean), std: Float32Array.from(s.std) });
 
 export class MlpDynamicsModel implements TrainableDynamicsModel {
   readonly transition: Mlp;
   readonly reward: Mlp;
   private readonly transitionOpt: Adam;
   private readonly rewardOpt: Adam;
+  /** The data statistics inputs and targets are normalised with (null until the first training, or when off). */
+  private norm: Normalizer | null = null;
 
   constructor(readonly obsDim: number, readonly actDim: number, readonly options: MlpDynamicsOptions, rng: Rng) {
     const inDim = obsDim + actDim;
     this.transition = createMlp('dyn_transition', [inDim, ...options.hidden, obsDim], options.activation, 1.0, rng);
-    this.reward = createMlp('dyn_reward', [inDim, ...options.hidden, 1], options.activation, 1.0, rng);
+    this.reward = createMlp('dyn_reward', [inDim, ...options.hidden, options.termination ? 2 : 1], options.activation, 1.0, rng);
     this.transitionOpt = new Adam(this.transition.params, 0.9, 0.999, options.adamEps);
     this.rewardOpt = new Adam(this.reward.params, 0.9, 0.999, options.adamEps);
   }
 
-  private forward(obs: tf.Tensor2D, act: tf.Tensor2D): { next: tf.Tensor2D; reward: tf.Tensor1D } {
-    const x = tf.concat([obs, act], 1) as tf.Tensor2D;
-    const out = mlpForward(this.transition, x);
-    return { next: this.options.predictDelta ? (tf.add(obs, out) as tf.Tensor2D) : out, reward: tf.reshape(mlpForward(this.reward, x), [-1]) as tf.Tensor1D };
+  /** The network input [obs, action], normalised when the model normalises. */
+  private input(obs: Float32Array, actions: Float32Array, n: number): tf.Tensor2D {
+    const o = this.norm ? standardize(obs, this.norm.obs) : obs;
+    const a = this.norm ? standardize(actions, this.norm.actions) : actions;
+    return tf.concat([tf.tensor2d(o, [n, this.obsDim]), tf.tensor2d(a, [n, this.actDim])], 1) as tf.Tensor2D;
   }
 
-  predict(obs: Float32Array, actions: Float32Array, n: number): { next: Float32Array; reward: Float32Array } {
-    const [next, reward] = tf.tidy(() => {
-      const p = this.forward(tf.tensor2d(obs, [n, this.obsDim]), tf.tensor2d(actions, [n, this.actDim]));
-      return [p.next, p.reward];
+  predict(obs: Float32Array, actions: Float32Array, n: number): Prediction {
+    const [out, head] = tf.tidy(() => {
+      const x = this.input(obs, actions, n);
+      return [mlpForward(this.transition, x), mlpForward(this.reward, x)];
     });
-    const out = { next: next.dataSync() as Float32Array, reward: reward.dataSync() as Float32Array };
-    tf.dispose([next, reward]);
-    return out;
+    const raw = out!.dataSync() as Float32Array;
+    const h = head!.dataSync() as Float32Array;
+    tf.dispose([out!, head!]);
+    const D = this.obsDim;
+    const t = this.norm?.target;
+    const next = new Float32Array(n * D);
+    for (let i = 0; i < next.length; i++) {
+      const v = t ? raw[i]! * t.std[i % D]! + t.mean[i % D]! : raw[i]!;
+      next[i] = this.options.predictDelta ? obs[i]! + v : v;
+    }
+    const k = this.options.termination ? 2 : 1;
+    const r = this.norm?.reward;
+    const reward = new Float32Array(n);
+    for (let b = 0; b < n; b++) reward[b] = r ? h[b * k]! * r.std[0]! + r.mean[0]! : h[b * k]!;
+    if (!this.options.termination) return { next, reward };
+    const terminal = new Float32Array(n);
+    for (let b = 0; b < n; b++) terminal[b] = 1 / (1 + Math.exp(-h[b * 2 + 1]!));
+    return { next, reward, terminal };
   }
 
-  /** `updates` Adam steps on uniform replay minibatches; returns the mean losses. */
-  train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number } {
+  /** `updates` Adam steps on uniform replay minibatches; returns the mean losses (in normalised units when the model normalises). */
+  train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number; terminalLoss?: number } {
+    if (this.options.normalize) this.norm = buffer.statistics(this.options.predictDelta);
+    const D = this.obsDim;
     let tl = 0;
     let rl = 0;
+    let dl = 0;
     for (let u = 0; u < updates; u++) {
       const b = buffer.sample(batch, rng);
+      const target = new Float32Array(batch * D);
+      for (let i = 0; i < target.length; i++) target[i] = b.nextObs[i]! - (this.options.predictDelta ? b.obs[i]! : 0);
       const losses = tf.tidy(() => {
-        const obs = tf.tensor2d(b.obs, [batch, this.obsDim]);
-        const act = tf.tensor2d(b.actions, [batch, this.actDim]);
-        const target = tf.tensor2d(b.nextObs, [batch, this.obsDim]);
-        const rew = tf.tensor1d(b.rewards);
-        const t = tf.variableGrads(() => tf.mean(tf.square(tf.sub(this.forward(obs, act).next, target))) as tf.Scalar, this.transition.params);
+        const x = this.input(b.obs, b.actions, batch);
+        const y = tf.tensor2d(this.norm ? standardize(target, this.norm.target) : target, [batch, D]);
+        const rew = tf.tensor1d(this.norm ? standardize(b.rewards, this.norm.reward) : b.rewards);
+        const t = tf.variableGrads(() => tf.mean(tf.square(tf.sub(mlpForward(this.transition, x), y))) as tf.Scalar, this.transition.params);
         this.transitionOpt.apply(this.transition.params.map((p) => t.grads[p.name]!), this.options.lr);
-        const r = tf.variableGrads(() => tf.mean(tf.square(tf.sub(this.forward(obs, act).reward, rew))) as tf.Scalar, this.reward.params);
+        const parts: tf.Scalar[] = [];
+        const r = tf.variableGrads(() => {
+          const out = mlpForward(this.reward, x);
+          const lr = tf.mean(tf.square(tf.sub(tf.reshape(tf.slice(out, [0, 0], [-1, 1]), [-1]), rew))) as tf.Scalar;
+          parts.push(tf.keep(lr));
+          if (!this.options.termination) return lr;
+          const ld = tf.losses.sigmoidCrossEntropy(tf.tensor1d(Float32Array.from(b.terminated)), tf.reshape(tf.slice(out, [0, 1], [-1, 1]), [-1])) as tf.Scalar;
+          parts.push(tf.keep(ld));
+          return tf.add(lr, ld) as tf.Scalar;
+        }, this.reward.params);
         this.rewardOpt.apply(this.reward.params.map((p) => r.grads[p.name]!), this.options.lr);
-        return tf.stack([t.value, r.value]);
+        const stacked = tf.stack([t.value, ...parts]);
+        tf.dispose(parts);
+        return stacked;
       });
-      const [a, c] = losses.dataSync();
+      const v = losses.dataSync();
       losses.dispose();
-      tl += a!;
-      rl += c!;
+      tl += v[0]!;
+      rl += v[1]!;
+      dl += v[2] ?? 0;
     }
-    return { transitionLoss: tl / Math.max(updates, 1), rewardLoss: rl / Math.max(updates, 1) };
+    const k = Math.max(updates, 1);
+    return { transitionLoss: tl / k, rewardLoss: rl / k, ...(this.options.termination ? { terminalLoss: dl / k } : {}) };
   }
 
-  getState(): { transition: SerializedTensor[]; reward: SerializedTensor[]; transitionOpt: AdamState; rewardOpt: AdamState } {
-    return { transition: serializeVariables(this.transition.params), reward: serializeVariables(this.reward.params), transitionOpt: this.transitionOpt.getState(), rewardOpt: this.rewardOpt.getState() };
+  getState(): { transition: SerializedTensor[]; reward: SerializedTensor[]; transitionOpt: AdamState; rewardOpt: AdamState; norm?: unknown } {
+    const n = this.norm;
+    return {
+      transition: serializeVariables(this.transition.params),
+      reward: serializeVariables(this.reward.params),
+      transitionOpt: this.transitionOpt.getState(),
+      rewardOpt: this.rewardOpt.getState(),
+      ...(n ? { norm: { obs: toArrays(n.obs), actions: toArrays(n.actions), target: toArrays(n.target), reward: toArrays(n.reward) } } : {}),
+    };
   }
 
   setState(state: unknown): void {
-    const s = state as ReturnType<MlpDynamicsModel['getState']>;
+    const s = state as ReturnType<MlpDynamicsModel['getState']> & { norm?: Record<keyof Normalizer, { mean: number[]; std: number[] }> };
     loadVariables(this.transition.params, s.transition);
     loadVariables(this.reward.params, s.reward);
     this.transitionOpt.setState(s.transitionOpt);
     this.rewardOpt.setState(s.rewardOpt);
+    this.norm = s.norm ? { obs: fromArrays(s.norm.obs), actions: fromArrays(s.norm.actions), target: fromArrays(s.norm.target), reward: fromArrays(s.norm.reward) } : null;
   }
 
   dispose(): void {
@@ -130,19 +209,21 @@ export class EnsembleDynamicsModel implements TrainableDynamicsModel {
     this.members = Array.from({ length: size }, () => new MlpDynamicsModel(obsDim, actDim, options, rng));
   }
 
-  predict(obs: Float32Array, actions: Float32Array, n: number): { next: Float32Array; reward: Float32Array } {
+  predict(obs: Float32Array, actions: Float32Array, n: number): Prediction {
     return this.meanOf(this.members.map((m) => m.predict(obs, actions, n)), n);
   }
 
-  private meanOf(preds: { next: Float32Array; reward: Float32Array }[], n: number): { next: Float32Array; reward: Float32Array } {
+  private meanOf(preds: Prediction[], n: number): Prediction {
     const K = preds.length;
     const next = new Float32Array(n * this.obsDim);
     const reward = new Float32Array(n);
+    const terminal = preds[0]!.terminal ? new Float32Array(n) : undefined;
     for (const p of preds) {
       for (let i = 0; i < next.length; i++) next[i]! += p.next[i]! / K;
       for (let i = 0; i < n; i++) reward[i]! += p.reward[i]! / K;
+      if (terminal) for (let i = 0; i < n; i++) terminal[i]! += p.terminal![i]! / K;
     }
-    return { next, reward };
+    return terminal ? { next, reward, terminal } : { next, reward };
   }
 
   /** Mean squared spread of the members' next-state predictions around their mean (a diagnostic, kept off the imagination path). */
@@ -154,9 +235,11 @@ export class EnsembleDynamicsModel implements TrainableDynamicsModel {
     return spread / preds.length / Math.max(next.length, 1);
   }
 
-  train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number } {
+  train(buffer: ReplayBuffer, updates: number, batch: number, rng: Rng): { transitionLoss: number; rewardLoss: number; terminalLoss?: number } {
     const losses = this.members.map((m) => m.train(buffer, updates, batch, rng));
-    return { transitionLoss: losses.reduce((a, l) => a + l.transitionLoss, 0) / losses.length, rewardLoss: losses.reduce((a, l) => a + l.rewardLoss, 0) / losses.length };
+    const mean = (f: (l: (typeof losses)[number]) => number) => losses.reduce((a, l) => a + f(l), 0) / losses.length;
+    const out = { transitionLoss: mean((l) => l.transitionLoss), rewardLoss: mean((l) => l.rewardLoss) };
+    return losses[0]!.terminalLoss === undefined ? out : { ...out, terminalLoss: mean((l) => l.terminalLoss!) };
   }
 
   getState(): { members: unknown[] } {

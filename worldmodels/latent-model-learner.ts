@@ -6,7 +6,7 @@
  * checkpointed with the estimator.
  */
 import { Rng, type RngState } from '../common/rng.js';
-import type { EstimatorContext } from '../estimators/estimator.js';
+import type { LearnerCall } from './model-learner.js';
 import type { Rollout } from '../ppo/rollout.js';
 import { FrameReplayBuffer } from './frame-replay-buffer.js';
 import { LatentWorldModel } from './latent-world-model.js';
@@ -39,7 +39,7 @@ export class LatentModelLearner {
   }
 
   /** Store the rollout (when training) and train after the warm-up; whether the model may be used now. */
-  observe(r: Rollout, ctx: EstimatorContext, logProbsAll: Float32Array): { active: boolean; stats: Record<string, number> } {
+  observe(r: Rollout, ctx: Pick<LearnerCall, 'training' | 'progress'>, logProbsAll: Float32Array): { active: boolean; stats: Record<string, number> } {
     if (!ctx.training) return { active: this.modelSteps > 0, stats: {} };
     this.buffer.addRollout(r, logProbsAll);
     const stats: Record<string, number> = { buffer_size: this.buffer.size };

@@ -15,6 +15,18 @@ export interface Transitions {
   terminated: Uint8Array;
 }
 
+export interface MeanStd {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+export interface BufferStatistics {
+  obs: MeanStd;
+  actions: MeanStd;
+  target: MeanStd;
+  reward: MeanStd;
+}
+
 export class ReplayBuffer {
   private readonly obs: Float32Array;
   private readonly act: Float32Array;
@@ -47,17 +59,55 @@ export class ReplayBuffer {
    * The rollout's real transitions. `actionTransform` maps the stored (unclipped) action to what the
    * env executed (MBMA trains its model on clip(a, −1, 1)).
    */
-  addRollout(r: Rollout, actionTransform: (a: Float32Array) => Float32Array = (a) => a): void {
+  addRollout(r: Rollout, actionTransform: (a: Float32Array) => Float32Array = (a) => a, space: 'agent' | 'raw' = 'agent'): void {
     const N = r.numEnvs;
     const D = r.obsDim;
     const A = r.actionDim;
+    // 'raw': the observations and rewards before the env stack's normalisers (one fixed coordinate system)
+    const src = space === 'raw' ? r.raw : r;
     for (let t = 0; t < r.numSteps; t++) {
       for (let i = 0; i < N; i++) {
         const k = t * N + i;
-        const next = r.finalObs.get(k) ?? (t + 1 < r.numSteps ? r.obs.subarray((k + N) * D, (k + N + 1) * D) : r.nextObs.subarray(i * D, (i + 1) * D));
-        this.add(r.obs.subarray(k * D, (k + 1) * D), actionTransform(r.actions.subarray(k * A, (k + 1) * A)), r.rewards[k]!, next, r.terminated[k] === 1);
+        const next = src.finalObs.get(k) ?? (t + 1 < r.numSteps ? src.obs.subarray((k + N) * D, (k + N + 1) * D) : src.nextObs.subarray(i * D, (i + 1) * D));
+        this.add(src.obs.subarray(k * D, (k + 1) * D), actionTransform(r.actions.subarray(k * A, (k + 1) * A)), src.rewards[k]!, next, r.terminated[k] === 1);
       }
     }
+  }
+
+  /**
+   * Per-dimension mean and standard deviation of the stored observations, actions, prediction targets
+   * (next observations, or their change from the observation when `delta`) and rewards: what a model
+   * normalises its inputs and targets with. A dimension that does not vary gets std 1.
+   */
+  statistics(delta: boolean): BufferStatistics {
+    const n = this.size;
+    const meanStd = (get: (i: number, d: number) => number, width: number): { mean: Float32Array; std: Float32Array } => {
+      const mean = new Float64Array(width);
+      const sq = new Float64Array(width);
+      for (let i = 0; i < n; i++)
+        for (let d = 0; d < width; d++) {
+          const v = get(i, d);
+          mean[d]! += v;
+          sq[d]! += v * v;
+        }
+      const m = new Float32Array(width);
+      const s = new Float32Array(width);
+      for (let d = 0; d < width; d++) {
+        const mu = mean[d]! / Math.max(n, 1);
+        const sd = Math.sqrt(Math.max(sq[d]! / Math.max(n, 1) - mu * mu, 0));
+        m[d] = mu;
+        s[d] = sd > 1e-6 ? sd : 1;
+      }
+      return { mean: m, std: s };
+    };
+    const D = this.obsDim;
+    const A = this.actDim;
+    return {
+      obs: meanStd((i, d) => this.obs[i * D + d]!, D),
+      actions: meanStd((i, d) => this.act[i * A + d]!, A),
+      target: meanStd((i, d) => this.next[i * D + d]! - (delta ? this.obs[i * D + d]! : 0), D),
+      reward: meanStd((i) => this.rew[i]!, 1),
+    };
   }
 
   sample(batch: number, rng: Rng): Transitions {
