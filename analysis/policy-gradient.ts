@@ -4,12 +4,15 @@
  * at θ = θ_old, i.e. −Σ w_i Â_i ∇log π(a_i|s_i) / Σ w_i, flattened over the policy parameters
  * (actor weights and log-std; the critic gets no gradient from it). This is the unclipped PPO
  * surrogate, so it is the estimator's own gradient. Advantages are used raw unless `normalize` asks
- * for PPO's batch normalisation.
+ * for PPO's normalisation, applied over the batch with the rows' weights exactly as the PPO update
+ * applies it over a minibatch (`normalizeAdvantages`), which matters for rows of unequal weight
+ * (`mac`, `wmpg`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EstimatorBatch } from '../estimators/estimator.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 import { gatherRows } from '../nets/matmul.js';
+import { normalizeAdvantages } from '../ppo/ppo-loss.js';
 
 export function numPolicyParams(agent: ActorCritic): number {
   return agent.policyParams.reduce((s, p) => s + p.size, 0);
@@ -26,11 +29,8 @@ export function policyGradient(agent: ActorCritic, batch: EstimatorBatch, normal
     const act = tf.tensor2d(P.actions, [rows, agent.actionDim]);
     const oldLp = tf.tensor1d(P.oldLogProbs);
     const w = tf.tensor1d(P.weights);
-    let adv: tf.Tensor = tf.tensor1d(P.advantages);
-    if (normalize) {
-      const { mean, variance } = tf.moments(adv);
-      adv = tf.div(tf.sub(adv, mean), tf.add(tf.sqrt(tf.mul(variance, rows / Math.max(rows - 1, 1))), 1e-8));
-    }
+    const raw = tf.tensor1d(P.advantages);
+    const adv = normalize ? normalizeAdvantages(raw, w) : raw;
     const { grads } = tf.variableGrads(() => {
       const out = perState ? gatherRows(agent.policyOut(obs), P.stateIndex) : agent.policyOut(obs);
       const ratio = tf.exp(tf.sub(agent.logProb(out, act), oldLp));

@@ -35,7 +35,8 @@ export interface VarianceOptions {
   bootstrap?: number;
   /**
    * Batches used, before measuring, to fit the learned parts (Q-networks, dynamics models) of the
-   * estimators that the run did not train itself, on data of the frozen policy (default 10).
+   * estimators that the run did not train itself, on data of the frozen policy (default 10; at least 1
+   * when there are such estimators, else a UsageError).
    */
   fitBatches?: number;
   /** Options per estimator name, for the estimators created here. */
@@ -77,7 +78,6 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   const names = o.estimators.map((n) => estimatorInfo(n).name);
   const refMult = o.referenceMultiplier ?? 10;
   const agent = trainer.agent;
-  const { venv, collector } = onPolicyStream(source, o.seed, o.warmupSteps);
   const stepsPerEnv = o.batchSize / N;
 
   const estimators = new Map<string, Estimator>();
@@ -85,13 +85,20 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     const est = name === config.estimator ? trainer.estimator : createEstimator(name, o.estimatorOptions?.[name] ?? {});
     estimators.set(name, est);
   }
+  const toFit = [...estimators].filter(([n, e]) => e !== trainer.estimator && n !== REFERENCE_ESTIMATOR && e.getState !== undefined);
+  const fitBatches = toFit.length ? (o.fitBatches ?? 10) : 0;
+  if (toFit.length && !(Number.isInteger(fitBatches) && fitBatches >= 1)) {
+    for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
+    throw fitBatchesError(fitBatches, toFit.map(([n]) => n));
+  }
+  const { venv, collector } = onPolicyStream(source, o.seed, o.warmupSteps);
   const simSize = Math.max(0, ...[...estimators.values()].map((e) => e.simulatorSize ?? 0));
   const simulator = simSize > 0 ? new SimulatorPool(() => makeTrainingEnv(config.envId, config), simSize) : undefined;
   collector.recordSnapshots = simulator !== undefined;
   const ctxFor = (name: string): EstimatorContext => ({
     simulator,
-    // numIterations 0 switches off the annealing of N and H: estimators are measured at full strength
-    progress: { iteration: trainer.iteration, numIterations: 0, globalStep: trainer.globalStep },
+    // estimators are measured at full strength (N and H not annealed), however long their model trained
+    progress: { iteration: trainer.iteration, numIterations: trainer.numIterations, globalStep: trainer.globalStep, fullStrength: true },
     training: false,
     agent,
     gamma: config.gamma,
@@ -100,15 +107,13 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     rng: new Rng(o.seed + 100 + names.indexOf(name)),
   });
   const ctxs = new Map([...estimators.keys()].map((n) => [n, ctxFor(n)]));
-  const toFit = [...estimators].filter(([n, e]) => e !== trainer.estimator && n !== REFERENCE_ESTIMATOR && e.getState !== undefined);
-  const fitBatches = toFit.length ? (o.fitBatches ?? 10) : 0;
   const t0 = performance.now();
   const say = (m: string) => o.onProgress?.(`${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   for (let k = 0; k < fitBatches; k++) {
     say(`variance: fitting ${toFit.map(([n]) => n).join(', ')} on batch ${k + 1}/${fitBatches}`);
     const rollout = collector.collect(stepsPerEnv, trainer.globalStep + k * o.batchSize);
     // the model warm-up of training does not apply here: the fit batches exist to train it
-    for (const [name, est] of toFit) est.prepare(rollout, { ...ctxs.get(name)!, training: true, progress: { iteration: k, numIterations: 0, globalStep: Number.MAX_SAFE_INTEGER } });
+    for (const [name, est] of toFit) est.prepare(rollout, { ...ctxs.get(name)!, training: true, progress: { iteration: k, numIterations: trainer.numIterations, globalStep: Number.MAX_SAFE_INTEGER, fullStrength: true } });
   }
   const grads = new Map<string, Float64Array[]>(names.map((n) => [n, []]));
   const wall = new Map<string, number>(names.map((n) => [n, 0]));
@@ -158,6 +163,15 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     estimators: result,
     mean_gradient_cosines: meanCosines,
   };
+}
+
+/**
+ * Estimators with learned parts the run did not train need at least one fit batch: with none their
+ * Q-networks or models would be measured untrained (`daa`/`mbpo` would silently be `single`).
+ */
+function fitBatchesError(fitBatches: number, names: string[]): UsageError {
+  const what = names.length > 1 ? `estimators ${names.map((n) => `'${n}'`).join(', ')} have` : `estimator '${names[0]}' has`;
+  return new UsageError(`--fit-batches ${fitBatches}: ${what} learned parts the run did not train; expected --fit-batches ≥ 1 to fit them (default 10)`);
 }
 
 /**

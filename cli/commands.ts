@@ -182,7 +182,7 @@ export function registerCommands(program: Command): void {
     .option('--normalize-advantages', 'normalise advantages per batch as PPO does (default: raw advantages)')
     .option('--bootstrap <b>', 'bootstrap resamples for the 95% intervals (0 = none)', intFlag(0), 200)
     .option('--sweep <sizes>', 'sample-size sweep: repeat the measurement for each comma-separated batch size (output {sweep: [reports]})', intListFlag)
-    .option('--fit-batches <m>', 'batches of the frozen policy used to fit the Q-networks / models of estimators the run did not train', intFlag(0), 10)
+    .option('--fit-batches <m>', 'batches of the frozen policy used to fit the Q-networks / models of estimators the run did not train (≥ 1 when there are any)', intFlag(0), 10)
     .option('--estimator-options <json>', 'options per estimator, e.g. \'{"daa":{"preset":"paper"}}\'', jsonObjectFlag)
     .option('--decompose', 'add a `decomposition` object: Lemma 3.1 split with lag autocovariances, Eq. 6 variance by N, the Eq. 14 decision over a δ grid, and Tucker\'s Σ_τ/Σ_a/Σ_s (rewinds the simulator)')
     .option('--decomp-steps <n>', "trajectory length per env for --decompose (default: the run's numSteps, at most 1024)", intFlag(2))

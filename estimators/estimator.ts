@@ -63,7 +63,17 @@ export interface EstimatorContext {
   /** Spare envs to rewind the simulator, present when the estimator sets `simulatorSize`. */
   simulator?: SimulatorPool;
   /** Where training stands (schedules such as MBMA's annealing of N and H read it). */
-  progress: { iteration: number; numIterations: number; globalStep: number };
+  progress: {
+    iteration: number;
+    numIterations: number;
+    globalStep: number;
+    /**
+     * true: schedules are off and every estimator runs at its configured maximum (MBMA/MBPO's N and
+     * H), whatever the clock says. The analysis sets it: a gradient measured at a checkpoint should
+     * describe the estimator, not where its warm-up schedule happened to stand. Training leaves it unset.
+     */
+    fullStrength?: boolean;
+  };
   /** false when called by the analysis module: learned parts must not be updated. */
   training: boolean;
   /**

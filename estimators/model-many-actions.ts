@@ -7,8 +7,9 @@
  * 3. N_cur extra actions per visited state are drawn from π_old and valued by imagination rollouts of
  *    H_cur model steps (critic-bootstrapped GAE over the imagined segment, no termination), with
  *    N and H annealed over the first `annealFraction` of training as in the released code:
- *    N_cur = min(N, ⌊w·N/(f·U)⌋ + 1), H_cur = min(H, ⌊w·H/(f·U)⌋ + 2), w = iterations since the model
- *    started, U = total iterations;
+ *    N_cur = min(N, ⌊w·N/(f·U)⌋ + 1), H_cur = min(H, ⌊w·H/(f·U)⌋ + 2), w = iterations the model has
+ *    been trained on, this one included (1 at the first, as the released `wm_step`), U = total
+ *    iterations; the analysis (`progress.fullStrength`) uses N and H;
  * 4. policy rows: real + extra actions with equal weights 1/(N_cur + 1); value loss on real states only.
  * Reported per iteration: the model's one-step observation/reward MSE on the new (not yet trained on)
  * transitions and its H-step open-loop observation MSE along the real trajectory.

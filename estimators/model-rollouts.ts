@@ -1,11 +1,13 @@
 /**
  * `mbpo`: the model-rollout baseline of the MBMA paper (an on-policy adaptation of MBPO; spec
  * estimators.md §1.9). Same learned model and training as `daa`, but the model supplies new *states*:
- * from each real state one imagined trajectory of horizon N_cur + 2 is rolled out under the policy,
- * and the imagined (ŝ_k, â_k) for k = 1 … N_cur are added to the PPO batch with their λ-advantages
- * (GAE over the rest of the imagined segment, critic-bootstrapped), so gradients are taken at model
- * states. Every row has weight 1 (the code's plain mean over real and imagined samples); the value
- * loss uses the real states only. N_cur is annealed like MBMA's N.
+ * from each real state one imagined trajectory of horizon h = min(H_cur, N_cur + 2) is rolled out
+ * under the policy (the released mbpo.py:123–128 rolls min(horizon, N + 2) steps, with N taken
+ * before its cap at `action_samples` and H not annealed on its own; here H_cur is annealed as in
+ * `daa`), and the imagined (ŝ_k, â_k) for k = 1 … min(N_cur, h − 1) are added to the PPO batch with
+ * their λ-advantages (GAE over the rest of the imagined segment, critic-bootstrapped), so gradients
+ * are taken at model states. Every row has weight 1 (the code's plain mean over real and imagined
+ * samples); the value loss uses the real states only. N_cur and H_cur are annealed as in `daa`.
  */
 import type { Rollout } from '../ppo/rollout.js';
 import { imagine } from '../worldmodels/imagination.js';
@@ -16,13 +18,23 @@ import { parseModelManyActionsOptions } from './model-many-actions.js';
 export class ModelRolloutsEstimator extends LearnedModelEstimator {
   readonly name = 'mbpo';
 
+  /**
+   * This iteration's imagination horizon h = min(H_cur, N_cur + 2) and imagined states per real
+   * state min(N_cur, h − 1): the states at imagined steps 1 … h − 1 are the ones a rollout of h steps has.
+   */
+  private rolloutShape(ctx: EstimatorContext): { horizon: number; imagined: number } {
+    const N = this.learner.annealed(this.o.actions, 1, ctx);
+    const horizon = Math.min(this.learner.annealed(this.o.horizon, 2, ctx), N + 2);
+    return { horizon, imagined: Math.min(N, horizon - 1) };
+  }
+
   protected useModel(r: Rollout, ctx: EstimatorContext, base: EstimatorBatch, stats: Record<string, number>): EstimatorBatch {
-    const X = this.learner.annealed(this.o.actions, 1, ctx);
+    const { horizon, imagined: X } = this.rolloutShape(ctx);
     const S = base.numStates;
     const D = r.obsDim;
     const A = r.actionDim;
     const first = ctx.agent.act(r.obs, S, ctx.agent.sampleNoise(S, ctx.rng));
-    const im = imagine(this.learner.model!, ctx.agent, r.obs, first.actions, S, { horizon: X + 2, gamma: ctx.gamma, lambda: ctx.gaeLambda, rng: ctx.rng, actionTransform: this.learner.clip });
+    const im = imagine(this.learner.model!, ctx.agent, r.obs, first.actions, S, { horizon, gamma: ctx.gamma, lambda: ctx.gaeLambda, rng: ctx.rng, actionTransform: this.learner.clip });
     const rows = S * (X + 1);
     const p = {
       obs: new Float32Array(rows * D),
@@ -48,7 +60,7 @@ export class ModelRolloutsEstimator extends LearnedModelEstimator {
         p.stateIndex[row] = s;
       }
     }
-    return { numStates: S, policy: p, value: base.value, stats: { ...stats, imagined_states: X } };
+    return { numStates: S, policy: p, value: base.value, stats: { ...stats, imagined_states: X, horizon } };
   }
 }
 

@@ -43,6 +43,21 @@ export interface ShardTotals {
   states: number;
 }
 
+/**
+ * Advantage normalisation with the rows' weights (detail 7 for weighted rows): weighted mean and
+ * unbiased (reliability-weights) std, (Â − m)/(sd + 1e-8) with m = Σwᵢ Âᵢ/Σwᵢ and
+ * sd² = Σwᵢ(Âᵢ − m)² / (Σwᵢ − Σwᵢ²/Σwᵢ); equals torch's mean/std(ddof=1) at w = 1. The PPO update
+ * applies it per minibatch and the variance analysis per batch, so both normalise the same way.
+ */
+export function normalizeAdvantages(adv: tf.Tensor1D, w: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const wSum = tf.sum(w);
+    const mean = tf.div(tf.sum(tf.mul(w, adv)), wSum);
+    const v = tf.div(tf.sum(tf.mul(w, tf.square(tf.sub(adv, mean)))), tf.sub(wSum, tf.div(tf.sum(tf.square(w)), wSum)));
+    return tf.div(tf.sub(adv, mean), tf.add(tf.sqrt(v), 1e-8)) as tf.Tensor1D;
+  });
+}
+
 /** Number of entries in the statistics vector: policy loss, value loss, entropy, old approx KL, approx KL, clip fraction, max |ρ − 1|. */
 export const LOSS_STATS = 7;
 

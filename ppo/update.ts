@@ -16,7 +16,7 @@ import type { ActorCritic } from '../nets/actor-critic.js';
 import { UsageError } from '../common/errors.js';
 import type { PpoConfig } from './config.js';
 import type { LearnerPool } from './learner-pool.js';
-import { LOSS_STATS, ppoLoss, type MinibatchTensors, type RowMode, type ShardTotals } from './ppo-loss.js';
+import { LOSS_STATS, normalizeAdvantages, ppoLoss, type MinibatchTensors, type RowMode, type ShardTotals } from './ppo-loss.js';
 
 export interface UpdateStats {
   policy_loss: number;
@@ -208,14 +208,7 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
         const arrays = minibatchArrays(batch, mode, starts, states, D, A);
         stats = tf.tidy(() => {
           const mb = minibatchTensors(arrays, D, A);
-          if (cfg.normAdv) {
-            // weighted mean / unbiased (reliability-weights) std; equals torch's mean/std(ddof=1) at w = 1
-            const w = mb.weights;
-            const wSum = tf.sum(w);
-            const mean = tf.div(tf.sum(tf.mul(w, mb.advantages)), wSum);
-            const v = tf.div(tf.sum(tf.mul(w, tf.square(tf.sub(mb.advantages, mean)))), tf.sub(wSum, tf.div(tf.sum(tf.square(w)), wSum)));
-            mb.advantages = tf.div(tf.sub(mb.advantages, mean), tf.add(tf.sqrt(v), 1e-8));
-          }
+          if (cfg.normAdv) mb.advantages = normalizeAdvantages(mb.advantages, mb.weights);
           const kept: tf.Tensor[] = [];
           const { value: loss, grads } = tf.variableGrads(() => ppoLoss(agent, mb, cfg, kept), params);
           const clipped = clipByGlobalNorm(params.map((p) => grads[p.name]!), cfg.maxGradNorm);

@@ -133,3 +133,124 @@ t.test('sample-size sweep: the total variance of single falls roughly as 1/n', a
   t.throws(() => sampleSizeSweep({ config, trainer: tr }, [], { batches: 2, estimators: ['single'], seed: 1 }), /at least one batch size/);
   tr.dispose();
 });
+
+t.test('the analysis measures daa and mbpo at full strength (N, H not annealed) after one fit batch or one active training iteration', async (t) => {
+  const { LearnedModelEstimator } = await import('../estimators/learned-model-estimator.js');
+  // record the batches the analysis builds (training: false) through the estimators' shared prepare
+  const seen: Record<string, Record<string, number>[]> = {};
+  const prepare = LearnedModelEstimator.prototype.prepare;
+  LearnedModelEstimator.prototype.prepare = function (this: InstanceType<typeof LearnedModelEstimator>, r, ctx) {
+    const b = prepare.call(this, r, ctx);
+    if (!ctx.training) (seen[this.name] ??= []).push(b.stats);
+    return b;
+  };
+  t.teardown(() => {
+    LearnedModelEstimator.prototype.prepare = prepare;
+  });
+  const model = { hidden: [16, 16], modelUpdates: 5, actions: 3, horizon: 4 };
+  // 100 iterations: in training, the first active iteration would use N = 1, H = 2
+  const base = { envId: 'Pendulum-v1', totalTimesteps: 256 * 100, numEnvs: 1, numSteps: 256, numMinibatches: 4, seed: 2 };
+  const opts = { batches: 2, batchSize: 256, seed: 4, bootstrap: 0, warmupSteps: 0, referenceMultiplier: 2 };
+
+  // fitted by the analysis: a single fit batch trains the model once
+  const config = resolveConfig({}, base);
+  const tr = createTrainer(config);
+  measureVariance({ config, trainer: tr }, { ...opts, estimators: ['daa', 'mbpo'], fitBatches: 1, estimatorOptions: { daa: model, mbpo: model } });
+  t.same(seen['daa']!.map((s) => [s['model_active'], s['extra_actions'], s['horizon']]), [[1, 3, 4], [1, 3, 4]], 'daa: N = 3, H = 4 in every measured batch');
+  t.same(seen['mbpo']!.map((s) => [s['model_active'], s['imagined_states'], s['horizon']]), [[1, 3, 4], [1, 3, 4]], 'mbpo: min(N, h − 1) = 3 imagined states, h = min(H, N + 2) = 4');
+  tr.dispose();
+
+  // trained by the run (--track-variance on the model's first active iteration)
+  delete seen['daa'];
+  const config2 = resolveConfig({}, { ...base, estimator: 'daa', estimatorOptions: { ...model, warmupSteps: 0, firstTrainMultiplier: 1 } });
+  const tr2 = createTrainer(config2);
+  const m = tr2.iterate().metrics;
+  t.same([m['estimator/model_active'], m['estimator/extra_actions'], m['estimator/horizon']], [1, 1, 2], 'training anneals: N = 1, H = 2 on its first active iteration');
+  measureVariance({ config: config2, trainer: tr2 }, { ...opts, estimators: ['daa'], fitBatches: 0 });
+  t.same(seen['daa']!.map((s) => [s['model_active'], s['extra_actions'], s['horizon']]), [[1, 3, 4], [1, 3, 4]], 'the analysis of the same model: N = 3, H = 4');
+  tr2.dispose();
+});
+
+t.test('--fit-batches 0 with an estimator whose learned parts the run did not train is a usage error (API and CLI)', async (t) => {
+  const { UsageError } = await import('../common/errors.js');
+  const config = resolveConfig({}, { envId: 'CartPole-v1', totalTimesteps: 512, seed: 1 });
+  const tr = createTrainer(config);
+  const o = { batches: 2, batchSize: 64, seed: 1, fitBatches: 0, bootstrap: 0, warmupSteps: 0, referenceMultiplier: 2 };
+  t.throws(() => measureVariance({ config, trainer: tr }, { ...o, estimators: ['single', 'mac'] }), { name: 'UsageError', message: /^--fit-batches 0: estimator 'mac' has learned parts the run did not train; expected --fit-batches ≥ 1/ });
+  t.throws(() => measureVariance({ config, trainer: tr }, { ...o, estimators: ['mac'], fitBatches: -1 }), UsageError);
+  t.equal(measureVariance({ config, trainer: tr }, { ...o, estimators: ['single'] }).fit_batches, 0, 'no learned parts: 0 fit batches are fine');
+  tr.dispose();
+
+  const { trainRun } = await import('../experiment/train-run.js');
+  const { cli, tmpDir } = await import('./helpers.js');
+  const path = await import('node:path');
+  const out = path.join(tmpDir(), 'run');
+  await trainRun({ out, config, progress: false });
+  const r = cli(['variance', '--run', out, '--estimators', 'single,mac,wmpg', '--fit-batches', '0', '--backend', 'wasm']);
+  t.equal(r.status, 2, r.stderr);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('pgvar: error:'));
+  t.same(errors, ["pgvar: error: --fit-batches 0: estimators 'mac', 'wmpg' have learned parts the run did not train; expected --fit-batches ≥ 1 to fit them (default 10)"]);
+  t.notMatch(r.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
+});
+
+t.test('--normalize-advantages uses the row weights exactly as the PPO update (rows of unequal weight, as mac and wmpg)', async (t) => {
+  const { ppoLoss } = await import('../ppo/ppo-loss.js');
+  const config = resolveConfig({}, { envId: 'Pendulum-v1', totalTimesteps: 2048, numEnvs: 1, numSteps: 64, seed: 2, hiddenSizes: [8] });
+  const tr = createTrainer(config);
+  const rollout = tr.collector.collect(64, 0);
+  const raw = tr.estimator.prepare(rollout, tr.estimatorContext());
+  const n = raw.policy.weights.length;
+  const weights = Float32Array.from({ length: n }, (_, i) => [0.1, 1, 2.5, 0.4, 4][i % 5]!);
+  const batch = { ...raw, policy: { ...raw.policy, weights } };
+  const adv = raw.policy.advantages;
+  // by hand, in float64: the update's weighted mean and reliability-weights std
+  const normalised = (w: ArrayLike<number>): Float32Array => {
+    let sw = 0;
+    let sw2 = 0;
+    let swa = 0;
+    for (let i = 0; i < n; i++) {
+      sw += w[i]!;
+      sw2 += w[i]! * w[i]!;
+      swa += w[i]! * adv[i]!;
+    }
+    const mean = swa / sw;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += w[i]! * (adv[i]! - mean) ** 2;
+    const sd = Math.sqrt(ss / (sw - sw2 / sw));
+    return Float32Array.from(adv, (a) => (a - mean) / (sd + 1e-8));
+  };
+  const agent = tr.agent;
+  const D = agent.obsDim;
+  // the gradient of the training loss at ρ = 1 (value and entropy terms off), the whole batch one minibatch
+  const lossGradient = (advantages: Float32Array): Float64Array => {
+    const flat = tf.tidy(() => {
+      const mb = {
+        mode: 'own-observations' as const,
+        obsP: tf.tensor2d(batch.policy.obs, [n, D]),
+        obsV: tf.tensor2d(batch.value.obs, [batch.numStates, D]),
+        rowState: null,
+        actions: tf.tensor2d(batch.policy.actions, [n, agent.actionDim]),
+        oldLogProbs: tf.tensor1d(batch.policy.oldLogProbs),
+        advantages: tf.tensor1d(advantages),
+        weights: tf.tensor1d(weights),
+        returns: tf.tensor1d(batch.value.returns),
+        oldValues: tf.tensor1d(batch.value.oldValues),
+      };
+      const kept: tf.Tensor[] = [];
+      const { grads } = tf.variableGrads(() => ppoLoss(agent, mb, { clipCoef: 0.2, clipVloss: false, entCoef: 0, vfCoef: 0 }, kept), agent.policyParams);
+      kept.forEach((k) => k.dispose());
+      return tf.concat(agent.policyParams.map((p) => tf.reshape(grads[p.name]!, [-1])));
+    });
+    const g = Float64Array.from(flat.dataSync());
+    flat.dispose();
+    return g;
+  };
+  const dist = (a: Float64Array, b: Float64Array) => Math.hypot(...a.map((x, i) => x - b[i]!));
+  const training = lossGradient(normalised(weights));
+  const analysis = policyGradient(agent, batch, true);
+  const unweighted = lossGradient(normalised(new Float32Array(n).fill(1)));
+  const scale = Math.hypot(...training);
+  t.ok(dist(analysis, training) < 1e-4 * scale, `analysis = training loss gradient (distance ${dist(analysis, training)}, norm ${scale})`);
+  t.ok(dist(unweighted, training) > 1e-2 * scale, `the unweighted normalisation gives another gradient (distance ${dist(unweighted, training)})`);
+  tr.dispose();
+});

@@ -142,8 +142,9 @@ t.test('daa trains inside the same PPO core: warm-up, model metrics, annealing, 
   t.equal(m1['estimator/model_active'], 0, 'iteration 1 is inside the warm-up');
   const m2 = a.iterate().metrics;
   t.equal(m2['estimator/model_active'], 1, 'the model starts after 2048 steps');
-  t.equal(m2['estimator/extra_actions'], 1, 'N anneals from 1');
-  t.equal(m2['estimator/horizon'], 2, 'H anneals from 2');
+  // the released clock: wm_step = 1 on the first active iteration, U = 10 iterations, f = 0.15
+  t.equal(m2['estimator/extra_actions'], 3, 'N = min(4, ⌊1·4/1.5⌋ + 1) = 3');
+  t.equal(m2['estimator/horizon'], 5, 'H = min(5, ⌊1·5/1.5⌋ + 2) = 5');
   t.equal(m2.first_minibatch_max_ratio_dev, 0);
   const m3 = a.iterate().metrics;
   t.ok(Number.isFinite(m3['estimator/model_obs_mse_1step']!) && Number.isFinite(m3['estimator/model_obs_mse_5step']!), `model errors reported (1-step ${m3['estimator/model_obs_mse_1step']}, 5-step ${m3['estimator/model_obs_mse_5step']})`);
@@ -165,7 +166,7 @@ t.test('mbpo (with a 2-model ensemble) adds imagined states to the batch through
   const a = createTrainer(cfg);
   const m1 = a.iterate().metrics;
   t.equal(m1['estimator/model_active'], 1, 'the model starts once 1024 steps are in the buffer');
-  t.equal(m1['estimator/imagined_states'], 1, 'N anneals from 1');
+  t.equal(m1['estimator/imagined_states'], 3, 'N = min(3, ⌊1·3/1.5⌋ + 1) = 3 on the first active iteration (U = 10, f = 0.15)');
   t.equal(m1.first_minibatch_max_ratio_dev, 0);
   t.ok(Number.isFinite(m1.policy_loss));
   const snap = JSON.parse(JSON.stringify(a.getState()));

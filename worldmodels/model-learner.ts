@@ -182,11 +182,21 @@ export class ModelLearner {
     return { active: true, stats };
   }
 
-  /** The released code's schedule: min(max, ⌊w·max/(f·U)⌋ + offset), w = model iterations − 1. */
+  /**
+   * The released code's schedule: min(max, ⌊w·max/(f·U)⌋ + offset), w = the number of iterations the
+   * model has been trained on, counting this one (1 on its first active iteration). The released clock
+   * (naumix/CHANGES_ICML2023 @ cfc8c3d, mbma/mbma.py:46 `wm_step = 0`, then lines 119–123
+   * `if global_step > args.wm_init_steps: … wm_step += 1` followed by
+   * `num_actions = int(wm_step * args.action_samples // (num_updates * args.anneal_limit) + 1)`;
+   * the same in mbma/mbpo.py:47, 120–123) is incremented before the formula, so its first value is 1,
+   * as `modelSteps` here after `observe` has trained. `progress.fullStrength` (the analysis) skips the
+   * schedule: the maximum.
+   */
   annealed(max: number, offset: number, ctx: Pick<LearnerCall, 'progress'>): number {
+    if (ctx.progress.fullStrength) return max;
     const span = this.o.annealFraction * Math.max(ctx.progress.numIterations, 1);
     if (span <= 0) return max;
-    return Math.min(max, Math.floor(((this.modelSteps - 1) * max) / span) + offset);
+    return Math.min(max, Math.floor((this.modelSteps * max) / span) + offset);
   }
 
   getState(): LearnerState {
