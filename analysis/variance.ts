@@ -14,7 +14,9 @@ import { Rng } from '../common/rng.js';
 import { SimulatorPool } from '../envs/simulator-pool.js';
 import { makeTrainingEnv } from '../envs/stack.js';
 import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
-import { createEstimator, estimatorInfo } from '../estimators/index.js';
+import { createSeededEstimator, estimatorInfo } from '../estimators/index.js';
+import { envFacts } from '../ppo/env-facts.js';
+import { streamSeed } from '../common/seeding.js';
 import type { PpoConfig } from '../ppo/config.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
 import { onPolicyStream } from './on-policy-stream.js';
@@ -82,7 +84,8 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
 
   const estimators = new Map<string, Estimator>();
   for (const name of new Set([...names, REFERENCE_ESTIMATOR])) {
-    const est = name === config.estimator ? trainer.estimator : createEstimator(name, o.estimatorOptions?.[name] ?? {});
+    // learned parts fitted here start from weights derived from the measurement seed
+    const est = name === config.estimator ? trainer.estimator : createSeededEstimator(name, o.estimatorOptions?.[name] ?? {}, streamSeed(o.seed, `analysis/estimator/${name}/init`));
     estimators.set(name, est);
   }
   const toFit = [...estimators].filter(([n, e]) => e !== trainer.estimator && n !== REFERENCE_ESTIMATOR && e.getState !== undefined);
@@ -104,7 +107,9 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     gamma: config.gamma,
     gaeLambda: config.gaeLambda,
     bootstrapTruncation: config.bootstrapTruncation,
-    rng: new Rng(o.seed + 100 + names.indexOf(name)),
+    rng: new Rng(streamSeed(o.seed, `analysis/estimator/${name}`)),
+    // the measurement envs' own normalisers (frozen at the run's statistics), action bounds, termination
+    ...envFacts(venv, config.envId),
   });
   const ctxs = new Map([...estimators.keys()].map((n) => [n, ctxFor(n)]));
   const t0 = performance.now();

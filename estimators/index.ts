@@ -22,6 +22,22 @@ export function createEstimator(name: string, options: Record<string, unknown> =
   return estimatorInfo(name).create(options);
 }
 
+/** Whether an estimator has learned parts seeded by its `seed` option (qma, daa, mbpo, mac, wmpg). */
+export function hasSeedOption(estimator: Estimator): boolean {
+  return 'seed' in (estimator.resolvedOptions?.() ?? {});
+}
+
+/**
+ * The estimator with its learned parts seeded by `seed` unless the options name one: runs and
+ * measurements derive it from their own seed, so different seeds never share an initialisation.
+ */
+export function createSeededEstimator(name: string, options: Record<string, unknown>, seed: number): Estimator {
+  const est = createEstimator(name, options);
+  if (options['seed'] !== undefined || !hasSeedOption(est)) return est;
+  est.dispose?.();
+  return createEstimator(name, { ...options, seed });
+}
+
 /**
  * The options a run records in config.json: every set value after defaults and presets (the preset's
  * name kept; unset options such as ac's lambda left out), or the given ones for an estimator without

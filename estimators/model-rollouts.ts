@@ -1,30 +1,32 @@
 /**
  * `mbpo`: the model-rollout baseline of the MBMA paper (an on-policy adaptation of MBPO; spec
  * estimators.md §1.9). Same learned model and training as `daa`, but the model supplies new *states*:
- * from each real state one imagined trajectory of horizon h = min(H_cur, N_cur + 2) is rolled out
- * under the policy (the released mbpo.py:123–128 rolls min(horizon, N + 2) steps, with N taken
- * before its cap at `action_samples` and H not annealed on its own; here H_cur is annealed as in
- * `daa`), and the imagined (ŝ_k, â_k) for k = 1 … min(N_cur, h − 1) are added to the PPO batch with
- * their λ-advantages (GAE over the rest of the imagined segment, critic-bootstrapped), so gradients
- * are taken at model states. Every row has weight 1 (the code's plain mean over real and imagined
- * samples); the value loss uses the real states only. N_cur and H_cur are annealed as in `daa`.
+ * from each real state one imagined trajectory of horizon h = min(H, N_raw + 2) is rolled out under
+ * the policy (as the released mbpo.py:120–128: N_raw is the annealed N before its cap at
+ * `action_samples`; H itself is not annealed), and the imagined (ŝ_k, â_k) for k = 1 … min(N_cur, h − 1)
+ * are added to the PPO batch with their λ-advantages (GAE over the rest of the imagined segment,
+ * critic-bootstrapped), so gradients are taken at model states. Every row has weight 1 (the code's
+ * plain mean over real and imagined samples), except that on tasks that can terminate an imagined
+ * state counts by the model's probability that the branch is still running there; the value loss uses
+ * the real states only.
  */
 import type { Rollout } from '../ppo/rollout.js';
 import { imagine } from '../worldmodels/imagination.js';
 import type { EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { LearnedModelEstimator } from './learned-model-estimator.js';
-import { parseModelManyActionsOptions } from './model-many-actions.js';
+import { meanOf, parseModelManyActionsOptions } from './model-many-actions.js';
 
 export class ModelRolloutsEstimator extends LearnedModelEstimator {
   readonly name = 'mbpo';
 
   /**
-   * This iteration's imagination horizon h = min(H_cur, N_cur + 2) and imagined states per real
-   * state min(N_cur, h − 1): the states at imagined steps 1 … h − 1 are the ones a rollout of h steps has.
+   * This iteration's imagination horizon h = min(H, N_raw + 2), N_raw the annealed N before its cap
+   * (the released mbpo.py:120–128), and imagined states per real state min(N_cur, h − 1): the states
+   * at imagined steps 1 … h − 1 are the ones a rollout of h steps has.
    */
   private rolloutShape(ctx: EstimatorContext): { horizon: number; imagined: number } {
     const N = this.learner.annealed(this.o.actions, 1, ctx);
-    const horizon = Math.min(this.learner.annealed(this.o.horizon, 2, ctx), N + 2);
+    const horizon = Math.min(this.o.horizon, this.learner.annealed(this.o.actions, 1, ctx, false) + 2);
     return { horizon, imagined: Math.min(N, horizon - 1) };
   }
 
@@ -34,7 +36,8 @@ export class ModelRolloutsEstimator extends LearnedModelEstimator {
     const D = r.obsDim;
     const A = r.actionDim;
     const first = ctx.agent.act(r.obs, S, ctx.agent.sampleNoise(S, ctx.rng));
-    const im = imagine(this.learner.model!, ctx.agent, r.obs, first.actions, S, { horizon, gamma: ctx.gamma, lambda: ctx.gaeLambda, rng: ctx.rng, actionTransform: this.learner.clip });
+    const io = this.imaginationIo(r, ctx, S, (b) => b);
+    const im = imagine(this.learner.model!, ctx.agent, r.obs, first.actions, S, { horizon, gamma: ctx.gamma, lambda: ctx.gaeLambda, rng: ctx.rng, actionTransform: this.learner.clip, ...io });
     const rows = S * (X + 1);
     const p = {
       obs: new Float32Array(rows * D),
@@ -57,10 +60,12 @@ export class ModelRolloutsEstimator extends LearnedModelEstimator {
         p.actions.set(im.actions[k]!.subarray(s * A, (s + 1) * A), row * A);
         p.oldLogProbs[row] = im.logProbs[k]![s]!;
         p.advantages[row] = im.stepAdvantages[k]![s]!;
+        // an imagined state counts by the probability that the branch is still running there
+        p.weights[row] = im.alive[k]![s]!;
         p.stateIndex[row] = s;
       }
     }
-    return { numStates: S, policy: p, value: base.value, stats: { ...stats, imagined_states: X, horizon } };
+    return { numStates: S, policy: p, value: base.value, stats: { ...stats, imagined_states: X, horizon, imagined_alive_end: meanOf(im.alive[X]!) } };
   }
 }
 

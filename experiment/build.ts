@@ -4,7 +4,7 @@ import { UsageError } from '../common/errors.js';
 import { RunSeeds } from '../common/seeding.js';
 import { envSpec, make } from '../envs/registry.js';
 import { checkNetworkFits } from '../nets/actor-critic.js';
-import { createEstimator, estimatorInfo, recordedOptions } from '../estimators/index.js';
+import { createSeededEstimator, estimatorInfo, recordedOptions } from '../estimators/index.js';
 import { makeTrainingEnv } from '../envs/stack.js';
 import { SyncVectorEnv } from '../envs/vector.js';
 import { familyDefaults, validateConfig, type PpoConfig } from '../ppo/config.js';
@@ -43,12 +43,9 @@ export function resolveConfig(fileValues: Record<string, unknown>, flagValues: P
   const config = validateConfig(merged, where);
   // estimator options are validated by the estimator itself, and so are the estimator's and the
   // network's fit to the env's spaces: fail now, not after the run directory exists
-  const estimator = createEstimator(config.estimator, config.estimatorOptions);
-  config.estimatorOptions = recordedOptions(estimator, config.estimatorOptions);
   // an estimator's learned parts (Q-networks, models) take their seed from the run seed unless one is given
-  if ('seed' in (estimator.resolvedOptions?.() ?? {}) && merged.estimatorOptions?.['seed'] === undefined) {
-    config.estimatorOptions['seed'] = new RunSeeds(config.seed, config.seedScheme ?? 'offset-v0').of(`estimator/${config.estimator}`, 0);
-  }
+  const estimator = createSeededEstimator(config.estimator, config.estimatorOptions, new RunSeeds(config.seed, config.seedScheme ?? 'offset-v0').of(`estimator/${config.estimator}`, 0));
+  config.estimatorOptions = recordedOptions(estimator, config.estimatorOptions);
   try {
     if (estimator.checkSpaces || config.network !== 'mlp') {
       const env = make(envId);

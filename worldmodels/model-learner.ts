@@ -192,11 +192,13 @@ export class ModelLearner {
    * as `modelSteps` here after `observe` has trained. `progress.fullStrength` (the analysis) skips the
    * schedule: the maximum.
    */
-  annealed(max: number, offset: number, ctx: Pick<LearnerCall, 'progress'>): number {
+  annealed(max: number, offset: number, ctx: Pick<LearnerCall, 'progress'>, capped = true): number {
     if (ctx.progress.fullStrength) return max;
     const span = this.o.annealFraction * Math.max(ctx.progress.numIterations, 1);
     if (span <= 0) return max;
-    return Math.min(max, Math.floor((this.modelSteps * max) / span) + offset);
+    const v = Math.floor((this.modelSteps * max) / span) + offset;
+    // uncapped: the released mbpo.py derives its horizon from N before N is capped
+    return capped ? Math.min(max, v) : v;
   }
 
   getState(): LearnerState {
