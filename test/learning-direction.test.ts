@@ -103,7 +103,8 @@ const GAUSSIAN_CASES: [string, string, Record<string, unknown>][] = [
   ['single', 'single action', {}],
   ['qma', 'learned Q, many actions', { actions: 3, hidden: [32, 32], epochs: 8, lr: 3e-3 }],
   ['daa', 'learned model, many actions', MODEL],
-  ['mbpo', 'learned model, imagined states', MODEL],
+  // mbpo's imagination runs h = min(H, N + 2) steps and adds min(N, h − 1) states: H 4 for 3 of them
+  ['mbpo', 'learned model, imagined states', { ...MODEL, horizon: 4 }],
   ['mc', 'simulator, many actions', { actions: 3, horizon: 1, simulators: 16 }],
 ];
 
