@@ -18,7 +18,7 @@ import { ActorCritic } from '../nets/actor-critic.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import { activeBackend } from '../nets/backend.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
-import { derived, type PpoConfig } from './config.js';
+import { agentOptions, derived, type PpoConfig } from './config.js';
 import { LearnerPool, learnerSpec } from './learner-pool.js';
 import { RolloutCollector, type CollectorState, type EpisodeRecord } from './rollout.js';
 import { ppoUpdate, type UpdateStats } from './update.js';
@@ -74,7 +74,7 @@ export class PpoTrainer {
   /** `envFactory` builds one more env with the training stack (needed by estimators that rewind the simulator). */
   constructor(readonly config: PpoConfig, readonly venv: SyncVectorEnv, readonly estimator: Estimator, envFactory?: () => Env) {
     const seed = config.seed;
-    this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, { hiddenSizes: config.hiddenSizes, activation: config.activation, network: config.network }, new Rng(seed));
+    this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, agentOptions(config), new Rng(seed));
     this.optimizer = new Adam(this.agent.allParams, 0.9, 0.999, 1e-5);
     this.shuffleRng = new Rng(seed + 2);
     this.estimatorRng = new Rng(seed + 3);
