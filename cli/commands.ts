@@ -10,6 +10,7 @@ import { ESTIMATORS, estimatorInfo } from '../estimators/index.js';
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../nets/backend.js';
 import type { PpoConfig } from '../ppo/config.js';
 import { readConfigFile, resolveConfig } from '../experiment/build.js';
+import { SETTING_NAMES, settingsHelp } from '../experiment/settings.js';
 import { evaluate } from '../experiment/evaluate.js';
 import { loadRun } from '../experiment/load-run.js';
 import { trainRun } from '../experiment/train-run.js';
@@ -26,6 +27,7 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--algo <name>', 'algo', choiceFlag(['ppo'] as const), 'algorithm (ppo)'],
   ['--estimator <name>', 'estimator', (v) => estimatorInfo(v).name, 'policy-gradient estimator (see `pgvar estimators`)'],
   ['--estimator-options <json>', 'estimatorOptions', jsonObjectFlag, 'estimator options as a JSON object, e.g. \'{"preset":"paper"}\''],
+  ['--setting <name>', 'setting', null, `apply a paper's PPO and estimator settings together: ${SETTING_NAMES.join(' | ')} (values listed below; flags and --config keys override them)`],
   ['--steps <n>', 'totalTimesteps', stepsFlag, 'total environment steps (200000, 200k, 1M)'],
   ['--seed <s>', 'seed', intFlag(0), 'random seed (everything derives from it)'],
   ['--num-envs <n>', 'numEnvs', intFlag(1), 'parallel environment copies'],
@@ -41,6 +43,8 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--max-grad-norm <x>', 'maxGradNorm', floatFlag(0), 'global gradient-norm clip'],
   ['--target-kl <x>', 'targetKl', floatFlag(0), 'stop the epochs early when approx_kl exceeds this'],
   ['--hidden-sizes <list>', 'hiddenSizes', intListFlag, 'hidden layer widths of both MLPs, e.g. 64,64'],
+  ['--actor-hidden-sizes <list>', 'actorHiddenSizes', intListFlag, 'hidden layer widths of the actor MLP only (default: --hidden-sizes)'],
+  ['--critic-hidden-sizes <list>', 'criticHiddenSizes', intListFlag, 'hidden layer widths of the critic MLP only (default: --hidden-sizes)'],
   ['--network <name>', 'network', (v) => v, "policy/value network: 'mlp' or 'nature-cnn' (pixel envs; the default for Pong-v0)"],
   ['--action-repeat <k>', 'actionRepeat', intFlag(1), 'apply each action k times (DMC: 4 in the MBMA paper, 1 in BRO)'],
   ['--track-variance <every>', 'trackVarianceEvery', intFlag(0), 'measure gradient variance every n iterations into variance.jsonl (0 = off)'],
@@ -74,13 +78,14 @@ export function registerCommands(program: Command): void {
   const train = program
     .command('train')
     .description('train an agent; writes config.json, metrics.jsonl, episodes.csv, checkpoint/ and summary.json to --out')
-    .option('--config <file>', 'JSON file of PPO settings (camelCase keys as in config.json); flags override it')
+    .option('--config <file>', 'JSON file of PPO settings (camelCase keys as in config.json); flags override it. Order: family defaults → --setting → --config → flags')
     .option('--out <dir>', 'run directory (default runs/<env>_<estimator>_seed<seed>)')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
     .option('--quiet', 'no progress bar')
     .addOption(backendOption());
   for (const [flag, , parser, help] of PPO_FLAGS) (parser ? train.option(flag, help, parser as (v: string, p: unknown) => unknown) : train.option(flag, help));
   for (const [flag, , , help] of PPO_SWITCHES) train.option(flag, help);
+  train.addHelpText('after', `\n${settingsHelp()}\n`);
   train.action(async (opts: Record<string, unknown>, cmd: Command) => {
     const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
     const flagValues: Partial<Record<keyof PpoConfig, unknown>> = {};

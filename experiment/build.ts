@@ -8,6 +8,7 @@ import { createSeededEstimator, estimatorInfo, recordedOptions } from '../estima
 import { makeTrainingEnv } from '../envs/stack.js';
 import { SyncVectorEnv } from '../envs/vector.js';
 import { familyDefaults, validateConfig, type PpoConfig } from '../ppo/config.js';
+import { settingEstimatorOptions, settingName, settingValues } from './settings.js';
 
 export function buildVectorEnv(c: PpoConfig): SyncVectorEnv {
   const envs = Array.from({ length: c.numEnvs }, () => makeTrainingEnv(c.envId, c));
@@ -32,15 +33,35 @@ export function readConfigFile(file: string): Record<string, unknown> {
 }
 
 /**
- * Family defaults for the env → keys from the config file → flags. The env id may come from the
- * file or from a flag (the flag wins).
+ * Later layers override earlier ones key by key, except that `hiddenSizes` ("both networks") given in
+ * a layer without `actorHiddenSizes` / `criticHiddenSizes` drops the separate widths of earlier layers.
+ */
+function mergeLayers(layers: Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    if (layer['hiddenSizes'] !== undefined) {
+      if (layer['actorHiddenSizes'] === undefined) delete out['actorHiddenSizes'];
+      if (layer['criticHiddenSizes'] === undefined) delete out['criticHiddenSizes'];
+    }
+    Object.assign(out, layer);
+  }
+  return out;
+}
+
+/**
+ * Family defaults for the env → the setting's values (`setting`, experiment/settings.ts) → keys from
+ * the config file → flags. The env id and the setting may come from the file or from a flag (the flag
+ * wins). The setting's estimator options lie under the given `estimatorOptions` (the given keys win).
  */
 export function resolveConfig(fileValues: Record<string, unknown>, flagValues: Partial<PpoConfig>, where = 'config'): PpoConfig {
   const envId = flagValues.envId ?? fileValues['envId'];
   if (typeof envId !== 'string') throw new UsageError('missing environment: pass --env ID (see `pgvar envs`)');
   const spec = envSpec(envId);
-  const merged = { ...familyDefaults(spec.family), ...fileValues, ...flagValues, envId };
+  const settingGiven = flagValues.setting ?? fileValues['setting'];
+  const setting = settingGiven === undefined ? undefined : settingName(settingGiven, flagValues.setting !== undefined ? '--setting' : where);
+  const merged = { ...mergeLayers([familyDefaults(spec.family), setting ? settingValues(setting, envId) : {}, fileValues, flagValues]), envId };
   const config = validateConfig(merged, where);
+  if (setting) config.estimatorOptions = { ...settingEstimatorOptions(setting, estimatorInfo(config.estimator).name), ...config.estimatorOptions };
   // estimator options are validated by the estimator itself, and so are the estimator's and the
   // network's fit to the env's spaces: fail now, not after the run directory exists
   // an estimator's learned parts (Q-networks, models) take their seed from the run seed unless one is given

@@ -1,9 +1,11 @@
 /**
  * The PPO agent's networks (CleanRL `Agent`): separate actor and critic MLPs (2×64 tanh by default,
- * details 13/26), orthogonal init with gains √2 / 0.01 (policy head) / 1.0 (value head).
+ * details 13/26; the actor's and the critic's widths may differ), orthogonal init with gains √2 / 0.01
+ * (policy head) / 1.0 (value head).
  * - Discrete action spaces: categorical policy over logits.
  * - Box action spaces: diagonal Gaussian with a state-independent log-std parameter initialised to 0
- *   (details 23–25); log-probs sum over action dimensions.
+ *   (details 23–25); log-probs sum over action dimensions. With `tanhMean` the mean is tanh of the
+ *   actor's output (MBMA's released code), otherwise the output itself.
  * All distribution maths lives here so the rollout and the update compute log-probs with the same ops.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -19,7 +21,13 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export interface ActorCriticOptions {
   hiddenSizes: number[];
+  /** Actor MLP widths (default: hiddenSizes). */
+  actorHiddenSizes?: number[];
+  /** Critic MLP widths (default: hiddenSizes). */
+  criticHiddenSizes?: number[];
   activation: Activation;
+  /** Gaussian policies: mean = tanh(actor MLP output), as in MBMA's released code. No effect on categorical policies. */
+  tanhMean?: boolean;
   /**
    * 'mlp' (default): separate actor and critic MLPs. 'nature-cnn': a shared trunk for 4 × 84 × 84
    * frames (values 0–255, scaled by 1/255): conv 32×8×8/4, 64×4×4/2, 64×3×3/1, FC 512, ReLU, all
@@ -88,7 +96,8 @@ export class ActorCritic {
     this.kind = actSpace.kind === 'discrete' ? 'categorical' : 'gaussian';
     this.outDim = actSpace.kind === 'discrete' ? actSpace.n : flatSize(actSpace);
     this.actionDim = actSpace.kind === 'discrete' ? 1 : this.outDim;
-    const h = options.hiddenSizes;
+    const actorHidden = options.actorHiddenSizes ?? options.hiddenSizes;
+    const criticHidden = options.criticHiddenSizes ?? options.hiddenSizes;
     if (options.network === 'nature-cnn') {
       checkNetworkFits('nature-cnn', obsSpace);
       this.channels = (obsSpace as { shape: number[] }).shape[0]!;
@@ -99,8 +108,8 @@ export class ActorCritic {
       this.channels = 0;
       this.trunk = [];
       // CleanRL builds the critic first, then the actor; keep the order so init draws match theirs in kind.
-      this.critic = createMlp('critic', [this.obsDim, ...h, 1], options.activation, 1.0, rng);
-      this.actor = createMlp('actor', [this.obsDim, ...h, this.outDim], options.activation, 0.01, rng);
+      this.critic = createMlp('critic', [this.obsDim, ...criticHidden, 1], options.activation, 1.0, rng);
+      this.actor = createMlp('actor', [this.obsDim, ...actorHidden, this.outDim], options.activation, 0.01, rng);
     }
     this.logStd = this.kind === 'gaussian' ? tf.tidy(() => tf.variable(tf.zeros([1, this.outDim]), true, uniqueName('actor/logstd'))) : null;
   }
@@ -124,14 +133,20 @@ export class ActorCritic {
     return this.trunk.length ? natureCnnForward(this.trunk, obs, this.channels) : obs;
   }
 
+  /** The actor head on features: logits, or Gaussian means (tanh-squashed with `tanhMean`). */
+  private actorOut(f: tf.Tensor2D): tf.Tensor2D {
+    const out = mlpForward(this.actor, f);
+    return this.kind === 'gaussian' && this.options.tanhMean ? tf.tanh(out) : out;
+  }
+
   policyOut(obs: tf.Tensor2D): tf.Tensor2D {
-    return mlpForward(this.actor, this.features(obs));
+    return this.actorOut(this.features(obs));
   }
 
   /** Policy output and value of the same observations, through the shared trunk once. */
   heads(obs: tf.Tensor2D): { out: tf.Tensor2D; value: tf.Tensor1D } {
     const f = this.features(obs);
-    return { out: mlpForward(this.actor, f), value: tf.reshape(mlpForward(this.critic, f), [-1]) as tf.Tensor1D };
+    return { out: this.actorOut(f), value: tf.reshape(mlpForward(this.critic, f), [-1]) as tf.Tensor1D };
   }
 
   value(obs: tf.Tensor2D): tf.Tensor1D {
@@ -167,7 +182,7 @@ export class ActorCritic {
   act(obs: Float32Array, batch: number, noise: Float32Array | null): ActResult {
     const [a, lp, v] = tf.tidy(() => {
       const f = this.features(tf.tensor2d(obs, [batch, this.obsDim]));
-      const out = mlpForward(this.actor, f);
+      const out = this.actorOut(f);
       let actions: tf.Tensor2D;
       if (this.kind === 'categorical') {
         const scores = noise ? tf.add(out, tf.tensor2d(noise, [batch, this.outDim])) : out;

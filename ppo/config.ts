@@ -1,13 +1,15 @@
 /**
  * PPO configuration: one typed, validated object (CleanRL's `Args`). Defaults come per preset
  * family from CleanRL: `ppo.py` for classic control, `ppo_continuous_action.py` for continuous
- * control (spec ppo-and-envs.md §1.2). Resolution order: family defaults → config file → flags.
+ * control (spec ppo-and-envs.md §1.2). Resolution order: family defaults → setting (experiment/settings.ts,
+ * e.g. `mbma-paper`) → config file → flags.
  * Unknown keys and out-of-range values are rejected with the key's name and what was expected.
  */
 import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
 import { CURRENT_SEED_SCHEME, SEED_SCHEMES, type SeedScheme } from '../common/seeding.js';
 import type { PresetFamily } from '../envs/registry.js';
+import type { ActorCriticOptions } from '../nets/actor-critic.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -18,6 +20,12 @@ export const ppoConfigSchema = z
     estimator: z.string().min(1),
     /** Estimator-specific options, validated by the estimator itself. */
     estimatorOptions: z.record(z.string(), z.unknown()),
+    /**
+     * A named bundle of PPO and estimator values applied after the family defaults and before the
+     * config file and flags (experiment/settings.ts: mbma-paper, mbma-code). Recorded for provenance;
+     * the values it set are written out in the config beside it.
+     */
+    setting: z.string().min(1).optional(),
     seed: z.number().int().min(0),
     totalTimesteps: positiveInt,
     numEnvs: positiveInt,
@@ -39,6 +47,12 @@ export const ppoConfigSchema = z
     bootstrapTruncation: z.boolean(),
     /** Hidden widths of both MLPs; [] gives linear policy and value functions. */
     hiddenSizes: z.array(positiveInt),
+    /** Actor MLP widths when they differ from the critic's (absent: hiddenSizes). */
+    actorHiddenSizes: z.array(positiveInt).optional(),
+    /** Critic MLP widths (absent: hiddenSizes); MBMA's table C.5 has actor 512, critic 1024. */
+    criticHiddenSizes: z.array(positiveInt).optional(),
+    /** Gaussian policies: mean = tanh(actor output), as MBMA's released code (absent/false: the linear head, CleanRL). */
+    tanhMean: z.boolean().optional(),
     activation: z.enum(['tanh', 'relu', 'leaky_relu']),
     /** 'mlp' (hiddenSizes, separate actor and critic) or 'nature-cnn' (the shared Nature CNN trunk for 4 × 84 × 84 frames, PPO detail 21). */
     network: z.enum(['mlp', 'nature-cnn']),
@@ -170,6 +184,18 @@ export function validateConfig(raw: unknown, where = 'config'): PpoConfig {
   if (batch % c.numMinibatches !== 0) throw new UsageError(`${where}: batch size numEnvs×numSteps = ${batch} is not divisible by numMinibatches = ${c.numMinibatches}`);
   if (c.totalTimesteps < batch) throw new UsageError(`${where}: totalTimesteps = ${c.totalTimesteps} is smaller than one PPO batch (numEnvs×numSteps = ${batch})`);
   return c;
+}
+
+/** The agent's network options from a config (actor/critic widths default to hiddenSizes). */
+export function agentOptions(c: PpoConfig): ActorCriticOptions {
+  return {
+    hiddenSizes: c.hiddenSizes,
+    activation: c.activation,
+    network: c.network,
+    ...(c.actorHiddenSizes ? { actorHiddenSizes: c.actorHiddenSizes } : {}),
+    ...(c.criticHiddenSizes ? { criticHiddenSizes: c.criticHiddenSizes } : {}),
+    ...(c.tanhMean ? { tanhMean: true } : {}),
+  };
 }
 
 /** Derived quantities, named as in CleanRL. */

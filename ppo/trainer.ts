@@ -21,7 +21,7 @@ import { ActorCritic } from '../nets/actor-critic.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import { activeBackend } from '../nets/backend.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
-import { derived, type PpoConfig } from './config.js';
+import { agentOptions, derived, type PpoConfig } from './config.js';
 import { LearnerPool, learnerSpec } from './learner-pool.js';
 import { RolloutCollector, type CollectorState, type EpisodeRecord } from './rollout.js';
 import { ppoUpdate, type UpdateStats } from './update.js';
@@ -79,7 +79,7 @@ export class PpoTrainer {
     const seed = config.seed;
     // runs made before the scheme was recorded used offset-v0 and keep it, so they resume exactly
     const seeds = new RunSeeds(seed, config.seedScheme ?? 'offset-v0');
-    this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, { hiddenSizes: config.hiddenSizes, activation: config.activation, network: config.network }, new Rng(seeds.of('ppo/init', seed)));
+    this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, agentOptions(config), new Rng(seeds.of('ppo/init', seed)));
     this.optimizer = new Adam(this.agent.allParams, 0.9, 0.999, 1e-5);
     this.shuffleRng = new Rng(seeds.of('ppo/shuffle', seed + 2));
     this.estimatorRng = new Rng(seeds.of('ppo/estimator', seed + 3));
