@@ -1,0 +1,120 @@
+/**
+ * Learning-curve comparison of groups of runs (seeds) at matched steps, printed as JSON:
+ *   node dist/bench/compare-runs.js --group single=RUN,RUN,… --group daa=RUN,… [--baseline single]
+ *        [--at 50k,100k,200k] [--window 20]
+ * Per group and step: the mean return of the last `window` episodes finished by that step, per seed,
+ * then mean ± sd over seeds; best (best mean of `window` consecutive episodes) and final (last
+ * `window`); wall time and steps/s per run (summary.json). Against the baseline group, the difference
+ * of means with a 95 % Welch t interval (jStat quantiles) and whether it excludes 0 ("resolved").
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import jStat from 'jstat';
+
+interface Episode {
+  step: number;
+  ret: number;
+}
+
+function readEpisodes(dir: string): Episode[] {
+  const file = path.join(dir, 'episodes.csv');
+  if (!fs.existsSync(file)) throw new Error(`compare-runs: ${dir} has no episodes.csv (not a run directory?)`);
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => {
+      const [step, ret] = l.split(',');
+      return { step: Number(step), ret: Number(ret) };
+    });
+}
+
+const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+const sd = (a: number[]) => (a.length > 1 ? Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length - 1)) : NaN);
+const round = (x: number, d = 1) => (Number.isFinite(x) ? +x.toFixed(d) : null);
+
+function windowMeanAt(eps: Episode[], step: number, w: number): number {
+  const done = eps.filter((e) => e.step <= step);
+  return done.length ? mean(done.slice(-w).map((e) => e.ret)) : NaN;
+}
+
+function bestWindow(eps: Episode[], w: number): number {
+  let best = -Infinity;
+  for (let i = w; i <= eps.length; i++) best = Math.max(best, mean(eps.slice(i - w, i).map((e) => e.ret)));
+  return eps.length >= w ? best : NaN;
+}
+
+/** Welch's difference of means (a − b) with its 95 % interval. */
+function welch(a: number[], b: number[]): { diff: number; lo: number; hi: number; df: number; resolved: boolean } | null {
+  if (a.length < 2 || b.length < 2) return null;
+  const va = sd(a) ** 2 / a.length;
+  const vb = sd(b) ** 2 / b.length;
+  const se = Math.sqrt(va + vb);
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  const q = jStat.studentt.inv(0.975, df);
+  const diff = mean(a) - mean(b);
+  return { diff, lo: diff - q * se, hi: diff + q * se, df, resolved: diff - q * se > 0 || diff + q * se < 0 };
+}
+
+function parseSteps(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
+  if (!m) throw new Error(`compare-runs: bad step '${s}', expected e.g. 50000, 50k or 1M`);
+  return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
+}
+
+const args = process.argv.slice(2);
+const groups: [string, string[]][] = [];
+let baseline: string | undefined;
+let at: number[] = [];
+let window = 20;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i]!;
+  const v = args[i + 1];
+  if (a === '--group' && v) {
+    const [name, dirs] = v.split('=');
+    if (!name || !dirs) throw new Error(`compare-runs: --group expects NAME=DIR,DIR,…, got '${v}'`);
+    groups.push([name, dirs.split(',')]);
+    i++;
+  } else if (a === '--baseline' && v) (baseline = v), i++;
+  else if (a === '--at' && v) (at = v.split(',').map(parseSteps)), i++;
+  else if (a === '--window' && v) (window = Number(v)), i++;
+  else throw new Error(`compare-runs: unknown argument '${a}'; expected --group NAME=DIRS, --baseline NAME, --at STEPS, --window N`);
+}
+if (groups.length === 0) throw new Error('compare-runs: give at least one --group NAME=DIR,DIR,…');
+
+const perGroup = groups.map(([name, dirs]) => {
+  const runs = dirs.map((dir) => {
+    const eps = readEpisodes(dir);
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { seed: number; steps: number; wall_s: number; sps: number; env: string; estimator: string };
+    return { dir, seed: summary.seed, env: summary.env, estimator: summary.estimator, steps: summary.steps, wall_s: summary.wall_s, sps: summary.sps, at: at.map((s) => windowMeanAt(eps, s, window)), best: bestWindow(eps, window), final: windowMeanAt(eps, Infinity, window) };
+  });
+  return { name, runs };
+});
+
+const base = baseline ? perGroup.find((g) => g.name === baseline) : undefined;
+if (baseline && !base) throw new Error(`compare-runs: baseline '${baseline}' is not one of the groups ${groups.map(([n]) => n).join(', ')}`);
+const summarise = (xs: number[]) => ({ mean: round(mean(xs)), sd: round(sd(xs)), per_seed: xs.map((x) => round(x)) });
+const vs = (pick: (r: (typeof perGroup)[number]['runs'][number]) => number, g: (typeof perGroup)[number]) => {
+  if (!base || g === base) return undefined;
+  const w = welch(g.runs.map(pick), base.runs.map(pick));
+  return w ? { diff: round(w.diff), ci95: [round(w.lo), round(w.hi)], df: round(w.df), resolved: w.resolved } : null;
+};
+
+const out = {
+  window,
+  baseline: baseline ?? null,
+  groups: perGroup.map((g) => ({
+    name: g.name,
+    env: g.runs[0]!.env,
+    estimator: g.runs[0]!.estimator,
+    seeds: g.runs.map((r) => r.seed),
+    steps: g.runs.map((r) => r.steps),
+    wall_s: g.runs.map((r) => r.wall_s),
+    sps: g.runs.map((r) => r.sps),
+    at: at.map((s, k) => ({ step: s, ...summarise(g.runs.map((r) => r.at[k]!)), vs_baseline: vs((r) => r.at[k]!, g) })),
+    best: { ...summarise(g.runs.map((r) => r.best)), vs_baseline: vs((r) => r.best, g) },
+    final: { ...summarise(g.runs.map((r) => r.final)), vs_baseline: vs((r) => r.final, g) },
+  })),
+};
+process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -1,0 +1,5 @@
+/** jStat ships no type declarations; pgvar uses only the Student-t quantile. */
+declare module 'jstat' {
+  const jStat: { studentt: { inv(p: number, df: number): number; cdf(x: number, df: number): number } };
+  export default jStat;
+}
