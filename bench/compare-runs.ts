@@ -4,7 +4,8 @@
  *        [--at 50k,100k,200k] [--window 20]
  * Per group and step: the mean return of the last `window` episodes finished by that step, per seed,
  * then mean ± sd over seeds; best (best mean of `window` consecutive episodes) and final (last
- * `window`); wall time and steps/s per run (summary.json). Against the baseline group, the difference
+ * `window`); wall time and steps/s per run (summary.json; a run still in progress is read from its
+ * config.json and last metrics row and marked incomplete). Against the baseline group, the difference
  * of means with a 95 % Welch t interval (jStat quantiles) and whether it excludes 0 ("resolved").
  */
 import * as fs from 'node:fs';
@@ -28,6 +29,27 @@ function readEpisodes(dir: string): Episode[] {
       const [step, ret] = l.split(',');
       return { step: Number(step), ret: Number(ret) };
     });
+}
+
+interface RunSummary {
+  seed: number;
+  env: string;
+  estimator: string;
+  steps: number;
+  wall_s: number;
+  sps: number;
+  /** false for a run still in progress (or stopped): its numbers are those at `steps`. */
+  complete: boolean;
+}
+
+/** summary.json of a finished run; for one in progress, config.json and its last metrics row. */
+function runSummary(dir: string): RunSummary {
+  const file = path.join(dir, 'summary.json');
+  if (fs.existsSync(file)) return { ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<RunSummary, 'complete'>), complete: true };
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { seed: number; envId: string; estimator: string };
+  const lines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+  const last = JSON.parse(lines[lines.length - 1]!) as { global_step: number; time_s: number };
+  return { seed: config.seed, env: config.envId, estimator: config.estimator, steps: last.global_step, wall_s: +last.time_s.toFixed(1), sps: Math.round(last.global_step / last.time_s), complete: false };
 }
 
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
@@ -86,18 +108,23 @@ if (groups.length === 0) throw new Error('compare-runs: give at least one --grou
 const perGroup = groups.map(([name, dirs]) => {
   const runs = dirs.map((dir) => {
     const eps = readEpisodes(dir);
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { seed: number; steps: number; wall_s: number; sps: number; env: string; estimator: string };
-    return { dir, seed: summary.seed, env: summary.env, estimator: summary.estimator, steps: summary.steps, wall_s: summary.wall_s, sps: summary.sps, at: at.map((s) => windowMeanAt(eps, s, window)), best: bestWindow(eps, window), final: windowMeanAt(eps, Infinity, window) };
+    const summary = runSummary(dir);
+    // a step a run in progress has not reached has no value; a finished run counts as having reached its budget
+    return { dir, ...summary, at: at.map((s) => (s <= summary.steps || summary.complete ? windowMeanAt(eps, s, window) : NaN)), best: bestWindow(eps, window), final: windowMeanAt(eps, Infinity, window) };
   });
   return { name, runs };
 });
 
 const base = baseline ? perGroup.find((g) => g.name === baseline) : undefined;
 if (baseline && !base) throw new Error(`compare-runs: baseline '${baseline}' is not one of the groups ${groups.map(([n]) => n).join(', ')}`);
-const summarise = (xs: number[]) => ({ mean: round(mean(xs)), sd: round(sd(xs)), per_seed: xs.map((x) => round(x)) });
+/** Over the seeds that have a value (a run in progress may not have reached the step). */
+const summarise = (all: number[]) => {
+  const xs = all.filter(Number.isFinite);
+  return { n: xs.length, mean: xs.length ? round(mean(xs)) : null, sd: round(sd(xs)), per_seed: all.map((x) => round(x)) };
+};
 const vs = (pick: (r: (typeof perGroup)[number]['runs'][number]) => number, g: (typeof perGroup)[number]) => {
   if (!base || g === base) return undefined;
-  const w = welch(g.runs.map(pick), base.runs.map(pick));
+  const w = welch(g.runs.map(pick).filter(Number.isFinite), base.runs.map(pick).filter(Number.isFinite));
   return w ? { diff: round(w.diff), ci95: [round(w.lo), round(w.hi)], df: round(w.df), resolved: w.resolved } : null;
 };
 
@@ -110,6 +137,7 @@ const out = {
     estimator: g.runs[0]!.estimator,
     seeds: g.runs.map((r) => r.seed),
     steps: g.runs.map((r) => r.steps),
+    complete: g.runs.map((r) => r.complete),
     wall_s: g.runs.map((r) => r.wall_s),
     sps: g.runs.map((r) => r.sps),
     at: at.map((s, k) => ({ step: s, ...summarise(g.runs.map((r) => r.at[k]!)), vs_baseline: vs((r) => r.at[k]!, g) })),
