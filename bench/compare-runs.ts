@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import jStat from 'jstat';
+import { welchInterval } from '../analysis/sample-stats.js';
 
 interface Episode {
   step: number;
@@ -67,18 +67,6 @@ function bestWindow(eps: Episode[], w: number): number {
   return eps.length >= w ? best : NaN;
 }
 
-/** Welch's difference of means (a − b) with its 95 % interval. */
-function welch(a: number[], b: number[]): { diff: number; lo: number; hi: number; df: number; resolved: boolean } | null {
-  if (a.length < 2 || b.length < 2) return null;
-  const va = sd(a) ** 2 / a.length;
-  const vb = sd(b) ** 2 / b.length;
-  const se = Math.sqrt(va + vb);
-  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
-  const q = jStat.studentt.inv(0.975, df);
-  const diff = mean(a) - mean(b);
-  return { diff, lo: diff - q * se, hi: diff + q * se, df, resolved: diff - q * se > 0 || diff + q * se < 0 };
-}
-
 function parseSteps(s: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
   if (!m) throw new Error(`compare-runs: bad step '${s}', expected e.g. 50000, 50k or 1M`);
@@ -124,7 +112,7 @@ const summarise = (all: number[]) => {
 };
 const vs = (pick: (r: (typeof perGroup)[number]['runs'][number]) => number, g: (typeof perGroup)[number]) => {
   if (!base || g === base) return undefined;
-  const w = welch(g.runs.map(pick).filter(Number.isFinite), base.runs.map(pick).filter(Number.isFinite));
+  const w = welchInterval(g.runs.map(pick).filter(Number.isFinite), base.runs.map(pick).filter(Number.isFinite));
   return w ? { diff: round(w.diff), ci95: [round(w.lo), round(w.hi)], df: round(w.df), resolved: w.resolved } : null;
 };
 
