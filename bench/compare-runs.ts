@@ -5,7 +5,8 @@
  * Per group and step: the mean return of the last `window` episodes finished by that step, per seed,
  * then mean ± sd over seeds; best (best mean of `window` consecutive episodes) and final (last
  * `window`); wall time and steps/s per run (summary.json; a run still in progress is read from its
- * config.json and last metrics row and marked incomplete). Against the baseline group, the difference
+ * config.json and last metrics row and marked incomplete: it counts at the steps it has reached, not
+ * in best and final). Against the baseline group, the difference
  * of means with a 95 % Welch t interval (jStat quantiles) and whether it excludes 0 ("resolved").
  */
 import * as fs from 'node:fs';
@@ -98,7 +99,7 @@ const perGroup = groups.map(([name, dirs]) => {
     const eps = readEpisodes(dir);
     const summary = runSummary(dir);
     // a step a run in progress has not reached has no value; a finished run counts as having reached its budget
-    return { dir, ...summary, at: at.map((s) => (s <= summary.steps || summary.complete ? windowMeanAt(eps, s, window) : NaN)), best: bestWindow(eps, window), final: windowMeanAt(eps, Infinity, window) };
+    return { dir, ...summary, at: at.map((s) => (s <= summary.steps || summary.complete ? windowMeanAt(eps, s, window) : NaN)), best: summary.complete ? bestWindow(eps, window) : NaN, final: summary.complete ? windowMeanAt(eps, Infinity, window) : NaN };
   });
   return { name, runs };
 });
