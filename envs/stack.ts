@@ -10,7 +10,7 @@ import type { Env } from './env.js';
 import { make } from './registry.js';
 import { ActionRepeat } from './wrappers/action-repeat.js';
 import { ClipAction } from './wrappers/clip-action.js';
-import { ClipObservation, ClipReward } from './wrappers/clip.js';
+import { ClipObservation, ClipReward, clip } from './wrappers/clip.js';
 import { NormalizeObservation } from './wrappers/normalize-observation.js';
 import { NormalizeReward } from './wrappers/normalize-reward.js';
 import { RecordEpisodeStatistics } from './wrappers/record-episode-statistics.js';
@@ -73,7 +73,8 @@ export interface AgentTransform {
   rewards(raw: Float32Array): Float32Array;
 }
 
-const clipTo = (v: number, c: number) => (c > 0 ? (v < -c ? -c : v > c ? c : v) : v);
+/** The stack's clip stage: none where the stack has no clip wrapper (c = 0). */
+const clipTo = (v: number, c: number) => (c > 0 ? clip(v, c) : v);
 
 export function agentTransform(env: Env): AgentTransform {
   const no = findWrappers(env, NormalizeObservation)[0];

@@ -1,7 +1,8 @@
 /** CleanRL's `TransformObservation(clip ±c)` and `TransformReward(clip ±c)` after normalisation. */
 import { ObservationWrapper, Wrapper, type Action, type Env, type StepResult } from '../env.js';
 
-const clip = (v: number, c: number) => (v < -c ? -c : v > c ? c : v);
+/** v clipped to [−c, c]. */
+export const clip = (v: number, c: number) => (v < -c ? -c : v > c ? c : v);
 
 export class ClipObservation extends ObservationWrapper {
   constructor(env: Env, readonly bound: number) {
