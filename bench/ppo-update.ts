@@ -6,15 +6,15 @@
 import { Rng } from '../common/rng.js';
 import { box } from '../envs/spaces.js';
 import type { EstimatorBatch } from '../estimators/estimator.js';
-import { ActorCritic } from '../nets/actor-critic.js';
-import { Adam } from '../nets/adam.js';
+import { ActorCritic, type Engine } from '../nets/actor-critic.js';
+import { createAgentOptimizer } from '../nets/optimizer.js';
 import { CONTINUOUS_DEFAULTS } from '../ppo/config.js';
 import { ppoUpdate } from '../ppo/update.js';
 
-export function benchPpoUpdate(obsDim = 17, actDim = 6, batch = 2048, minibatches = 32, epochs = 10): Record<string, number> {
+export function benchPpoUpdate(engine: Engine, obsDim = 17, actDim = 6, batch = 2048, minibatches = 32, epochs = 10): Record<string, number | string> {
   const rng = new Rng(0);
-  const agent = new ActorCritic(box(-Infinity, Infinity, [obsDim]), box(-1, 1, [actDim]), { hiddenSizes: [64, 64], activation: 'tanh' }, rng);
-  const opt = new Adam(agent.allParams, 0.9, 0.999, 1e-5);
+  const agent = new ActorCritic(box(-Infinity, Infinity, [obsDim]), box(-1, 1, [actDim]), { hiddenSizes: [64, 64], activation: 'tanh', engine }, rng);
+  const opt = createAgentOptimizer(agent);
   const obs = Float32Array.from({ length: batch * obsDim }, () => rng.normal());
   const act = agent.act(obs, batch, agent.sampleNoise(batch, rng));
   const b: EstimatorBatch = {
@@ -37,5 +37,5 @@ export function benchPpoUpdate(obsDim = 17, actDim = 6, batch = 2048, minibatche
   const ms = performance.now() - t0;
   agent.dispose();
   opt.dispose();
-  return { minibatch_size: batch / minibatches, minibatch_updates: s.minibatch_updates, ms_per_minibatch_update: +(ms / s.minibatch_updates).toFixed(3), ms_per_iteration_update_phase: Math.round(ms) };
+  return { engine, minibatch_size: batch / minibatches, minibatch_updates: s.minibatch_updates, ms_per_minibatch_update: +(ms / s.minibatch_updates).toFixed(3), ms_per_iteration_update_phase: Math.round(ms) };
 }

@@ -47,7 +47,12 @@ if (only === 'all' || only === 'env') {
     physics_steps_per_s: { Hopper: benchPhysics(HOPPER_XML, 'hopper'), Humanoid: benchPhysics(HUMANOID_XML, 'humanoid') },
   };
 }
-if (only === 'all' || only === 'update') result['ppo_update_17_64_64_6_batch64'] = benchPpoUpdate();
+if (only === 'all' || only === 'update') {
+  // alternate the engines, three rounds each: the machine is shared and noisy
+  const rounds = (['wasm', 'tfjs', 'wasm', 'tfjs', 'wasm', 'tfjs'] as const).map((e) => benchPpoUpdate(e));
+  const best = (e: string) => Math.min(...rounds.filter((r) => r['engine'] === e).map((r) => r['ms_per_minibatch_update'] as number));
+  result['ppo_update_17_64_64_6_batch64'] = { rounds, best_ms_per_minibatch_update: { wasm: best('wasm'), tfjs: best('tfjs') } };
+}
 if (only === 'all' || only === 'matmul') result['matmul_gradient'] = benchMatMulGradient();
 if (only === 'conv') result['conv_gradient_batch256'] = benchConvGradient();
 if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };

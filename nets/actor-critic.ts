@@ -16,6 +16,10 @@ import { conv2dValid } from './conv2d.js';
 import { matMul2d } from './matmul.js';
 import { createMlp, mlpForward, uniqueName, type Activation, type Mlp } from './mlp.js';
 import { orthogonal } from './orthogonal.js';
+import { WasmActorCritic } from './engine/wasm-actor-critic.js';
+
+/** Which engine trains and runs the networks: tfjs (the reference, any network) or the wasm engine (MLPs). */
+export type Engine = 'tfjs' | 'wasm';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -34,6 +38,12 @@ export interface ActorCriticOptions {
    * orthogonal with gain √2 (PPO detail 21); the actor and critic are linear heads on it.
    */
   network?: 'mlp' | 'nature-cnn';
+  /**
+   * 'wasm': the MLPs also live on the small-network engine (nets/engine), which then runs the
+   * rollout's forward passes and the PPO update; the tfjs variables mirror its parameters after
+   * every update (estimators and analysis read them). Default 'tfjs'. The Nature CNN is tfjs only.
+   */
+  engine?: Engine;
 }
 
 /** Throws a UsageError when the network cannot take this observation space (the Nature CNN needs C × 84 × 84 frames). */
@@ -90,6 +100,8 @@ export class ActorCritic {
   /** The shared Nature CNN trunk (empty for 'mlp'). */
   readonly trunk: tf.Variable[];
   private readonly channels: number;
+  /** The wasm engine's copy of the MLPs (null on the tfjs engine). */
+  readonly fast: WasmActorCritic | null;
 
   constructor(obsSpace: Space, actSpace: Space, readonly options: ActorCriticOptions, rng: Rng) {
     this.obsDim = flatSize(obsSpace);
@@ -112,6 +124,32 @@ export class ActorCritic {
       this.actor = createMlp('actor', [this.obsDim, ...actorHidden, this.outDim], options.activation, 0.01, rng);
     }
     this.logStd = this.kind === 'gaussian' ? tf.tidy(() => tf.variable(tf.zeros([1, this.outDim]), true, uniqueName('actor/logstd'))) : null;
+    if (options.engine === 'wasm') {
+      if (options.network === 'nature-cnn') throw new UsageError("engine 'wasm' runs MLPs only; the Nature CNN needs engine 'tfjs' (or 'auto')");
+      this.fast = new WasmActorCritic({ kind: this.kind, obsDim: this.obsDim, outDim: this.outDim, actorSizes: this.actor.sizes, criticSizes: this.critic.sizes, activation: options.activation, tanhMean: !!options.tanhMean });
+      this.syncFromTf();
+    } else this.fast = null;
+  }
+
+  get engine(): Engine {
+    return this.fast ? 'wasm' : 'tfjs';
+  }
+
+  /** Copy the wasm engine's parameters into the tfjs variables (after an update on the engine). */
+  syncToTf(): void {
+    if (!this.fast) return;
+    const values = this.fast.store.read('p');
+    this.allParams.forEach((v, i) => {
+      const t = tf.tensor(values[i]!, v.shape);
+      v.assign(t);
+      t.dispose();
+    });
+  }
+
+  /** Copy the tfjs variables into the wasm engine (after they were loaded or updated by tfjs). */
+  syncFromTf(): void {
+    if (!this.fast) return;
+    this.fast.store.write(this.allParams.map((v) => v.dataSync() as Float32Array));
   }
 
   /** Parameters the policy loss differentiates (actor weights and the log-std). */
@@ -180,6 +218,7 @@ export class ActorCritic {
    * sampling), standard normal noise (B × d) for Gaussian.
    */
   act(obs: Float32Array, batch: number, noise: Float32Array | null): ActResult {
+    if (this.fast) return this.fast.act(obs, batch, noise);
     const [a, lp, v] = tf.tidy(() => {
       const f = this.features(tf.tensor2d(obs, [batch, this.obsDim]));
       const out = this.actorOut(f);
@@ -224,10 +263,12 @@ export class ActorCritic {
 
   logProbsAll(obs: Float32Array, batch: number): Float32Array {
     if (this.kind !== 'categorical') throw new Error('logProbsAll: the policy is not categorical (the action space is not Discrete)');
+    if (this.fast) return this.fast.logProbsAll(obs, batch);
     return this.chunked(obs, batch, this.outDim, (x) => tf.logSoftmax(this.policyOut(x)));
   }
 
   values(obs: Float32Array, batch: number): Float32Array {
+    if (this.fast) return this.fast.values(obs, batch);
     return this.chunked(obs, batch, 1, (x) => this.value(x));
   }
 

@@ -10,13 +10,14 @@ import * as tf from '@tensorflow/tfjs';
 import { NonFiniteError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import type { EstimatorBatch } from '../estimators/estimator.js';
-import type { Adam } from '../nets/adam.js';
-import { clipByGlobalNorm } from '../nets/adam.js';
+import { Adam, clipByGlobalNorm } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
+import type { AgentOptimizer } from '../nets/optimizer.js';
 import { UsageError } from '../common/errors.js';
 import type { PpoConfig } from './config.js';
 import type { LearnerPool } from './learner-pool.js';
 import { LOSS_STATS, normalizeAdvantages, ppoLoss, type MinibatchTensors, type RowMode, type ShardTotals } from './ppo-loss.js';
+import { ppoLossWasm } from './ppo-loss-wasm.js';
 
 export interface UpdateStats {
   policy_loss: number;
@@ -35,7 +36,7 @@ export interface UpdateStats {
 type UpdateCfg = Pick<PpoConfig, 'numMinibatches' | 'updateEpochs' | 'normAdv' | 'clipCoef' | 'clipVloss' | 'entCoef' | 'vfCoef' | 'maxGradNorm' | 'targetKl'>;
 
 /** Row offsets per state (CSR): rows of state s are rowStart[s] … rowStart[s+1]−1. */
-function rowStarts(stateIndex: Int32Array, numStates: number): Int32Array {
+export function rowStarts(stateIndex: Int32Array, numStates: number): Int32Array {
   const starts = new Int32Array(numStates + 1);
   for (let i = 0; i < stateIndex.length; i++) starts[stateIndex[i]! + 1]! += 1;
   for (let s = 0; s < numStates; s++) starts[s + 1]! += starts[s]!;
@@ -105,7 +106,7 @@ export interface MinibatchArrays {
 }
 
 /** The rows of `states` (CSR offsets `starts`), with observations copied once per state or per row as the mode needs. */
-function minibatchArrays(batch: EstimatorBatch, mode: RowMode, starts: Int32Array, states: Int32Array, obsDim: number, actionDim: number): MinibatchArrays {
+export function minibatchArrays(batch: EstimatorBatch, mode: RowMode, starts: Int32Array, states: Int32Array, obsDim: number, actionDim: number): MinibatchArrays {
   const P = batch.policy;
   let rows: Int32Array;
   let rowState: Int32Array | null = null;
@@ -181,8 +182,13 @@ function split(a: Int32Array, k: number): Int32Array[] {
  * 1 + pool.size shards: this thread differentiates the first, each worker one more, and the summed
  * gradients take one Adam step, the same step up to float rounding (the shards' losses are their sums
  * over the minibatch's totals). Same seed and same thread count give the same numbers.
+ * On the wasm engine (`agent.fast` with its StoreAdam) each minibatch is one forward/backward on the
+ * engine (ppo-loss-wasm.ts), and the tfjs variables are refreshed from the engine at the end.
  */
-export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, cfg: UpdateCfg, lr: number, rng: Rng, step: number, pool?: LearnerPool): UpdateStats {
+export function ppoUpdate(agent: ActorCritic, opt: AgentOptimizer, batch: EstimatorBatch, cfg: UpdateCfg, lr: number, rng: Rng, step: number, pool?: LearnerPool): UpdateStats {
+  const wasm = agent.fast !== null && !(opt instanceof Adam);
+  if (agent.fast && !wasm) throw new Error('ppoUpdate: an agent on the wasm engine needs the engine optimiser (nets/optimizer.ts createAgentOptimizer)');
+  if (wasm && pool) throw new UsageError("learner threads (learnerThreads > 1) run on the tfjs engine: set engine 'tfjs' or learnerThreads 1");
   const S = batch.numStates;
   const P = batch.policy;
   const starts = rowStarts(P.stateIndex, S);
@@ -204,7 +210,16 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
     for (let start = 0; start + mbStates <= S; start += mbStates) {
       const states = perm.subarray(start, start + mbStates);
       let stats: tf.Tensor;
-      if (shards === 1) {
+      if (wasm) {
+        const arrays = minibatchArrays(batch, mode, starts, states, D, A);
+        if (cfg.normAdv) arrays.advantages = normalizeAdvantagesHost(arrays.advantages, arrays.weights);
+        const store = agent.fast!.store;
+        store.zeroGrad();
+        const r = ppoLossWasm(agent.fast!, arrays, cfg);
+        const norm = store.clipGradNorm(cfg.maxGradNorm);
+        (opt as Exclude<AgentOptimizer, Adam>).apply(lr);
+        stats = tf.tensor1d([...r.stats, norm, r.loss]);
+      } else if (shards === 1) {
         const arrays = minibatchArrays(batch, mode, starts, states, D, A);
         stats = tf.tidy(() => {
           const mb = minibatchTensors(arrays, D, A);
@@ -212,7 +227,7 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
           const kept: tf.Tensor[] = [];
           const { value: loss, grads } = tf.variableGrads(() => ppoLoss(agent, mb, cfg, kept), params);
           const clipped = clipByGlobalNorm(params.map((p) => grads[p.name]!), cfg.maxGradNorm);
-          opt.apply(clipped.grads, lr);
+          (opt as Adam).apply(clipped.grads, lr);
           const row = tf.concat([kept[0]!, tf.reshape(clipped.norm, [1]), tf.reshape(loss, [1])]);
           kept[0]!.dispose();
           return row;
@@ -235,7 +250,7 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
           const others = pool!.finish();
           const summed = params.map((p, i) => others.reduce((g, o) => tf.add(g, tf.tensor(o.grads[i]!, p.shape)), grads[p.name]!));
           const clipped = clipByGlobalNorm(summed, cfg.maxGradNorm);
-          opt.apply(clipped.grads, lr);
+          (opt as Adam).apply(clipped.grads, lr);
           const st = [...kept[0]!.dataSync()];
           kept[0]!.dispose();
           let lossSum = loss.dataSync()[0]!;
@@ -261,6 +276,7 @@ export function ppoUpdate(agent: ActorCritic, opt: Adam, batch: EstimatorBatch, 
     }
     if (cfg.targetKl !== null && last[4]! > cfg.targetKl) break;
   }
+  if (wasm) agent.syncToTf();
   return {
     policy_loss: last[0]!,
     value_loss: last[1]!,

@@ -1,0 +1,386 @@
+/**
+ * WebAssembly kernels of the small-network engine (AssemblyScript, compiled by `npm run build:wasm`
+ * with SIMD). Every kernel works on raw byte offsets into the module's linear memory, which the
+ * JavaScript side lays out (nets/engine/arena.ts): there is no allocation here. Matrices are f32,
+ * row-major; a dense layer's weight is in × out (the layout of the tfjs variables it mirrors).
+ */
+
+/** First byte the JavaScript allocator may use. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** y[n×m] = x[n×k] · W[k×m] + b[m]. */
+export function denseForward(x: usize, W: usize, b: usize, y: usize, n: i32, k: i32, m: i32): void {
+  const rowX = <usize>k << 2;
+  const rowW = <usize>m << 2;
+  let i = 0;
+  // two rows at a time: every weight vector loaded once feeds two accumulators
+  for (; i + 2 <= n; i += 2) {
+    const x0 = x + <usize>i * rowX;
+    const x1 = x0 + rowX;
+    const y0 = y + <usize>i * rowW;
+    const y1 = y0 + rowW;
+    let j = 0;
+    for (; j + 16 <= m; j += 16) {
+      const bj = b + (<usize>j << 2);
+      let a0 = v128.load(bj), a1 = v128.load(bj, 16), a2 = v128.load(bj, 32), a3 = v128.load(bj, 48);
+      let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+      let w = W + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const u = f32x4.splat(load<f32>(x0 + (<usize>p << 2)));
+        const v = f32x4.splat(load<f32>(x1 + (<usize>p << 2)));
+        const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
+        a0 = f32x4.add(a0, f32x4.mul(u, w0));
+        a1 = f32x4.add(a1, f32x4.mul(u, w1));
+        a2 = f32x4.add(a2, f32x4.mul(u, w2));
+        a3 = f32x4.add(a3, f32x4.mul(u, w3));
+        c0 = f32x4.add(c0, f32x4.mul(v, w0));
+        c1 = f32x4.add(c1, f32x4.mul(v, w1));
+        c2 = f32x4.add(c2, f32x4.mul(v, w2));
+        c3 = f32x4.add(c3, f32x4.mul(v, w3));
+        w += rowW;
+      }
+      const o0 = y0 + (<usize>j << 2);
+      const o1 = y1 + (<usize>j << 2);
+      v128.store(o0, a0); v128.store(o0, a1, 16); v128.store(o0, a2, 32); v128.store(o0, a3, 48);
+      v128.store(o1, c0); v128.store(o1, c1, 16); v128.store(o1, c2, 32); v128.store(o1, c3, 48);
+    }
+    for (; j + 4 <= m; j += 4) {
+      let a = v128.load(b + (<usize>j << 2));
+      let c = a;
+      let w = W + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const wv = v128.load(w);
+        a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(x0 + (<usize>p << 2))), wv));
+        c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(x1 + (<usize>p << 2))), wv));
+        w += rowW;
+      }
+      v128.store(y0 + (<usize>j << 2), a);
+      v128.store(y1 + (<usize>j << 2), c);
+    }
+    for (; j < m; j++) {
+      let a: f32 = load<f32>(b + (<usize>j << 2));
+      let c = a;
+      let w = W + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        const wv = load<f32>(w);
+        a += load<f32>(x0 + (<usize>p << 2)) * wv;
+        c += load<f32>(x1 + (<usize>p << 2)) * wv;
+        w += rowW;
+      }
+      store<f32>(y0 + (<usize>j << 2), a);
+      store<f32>(y1 + (<usize>j << 2), c);
+    }
+  }
+  for (; i < n; i++) {
+    const x0 = x + <usize>i * rowX;
+    const y0 = y + <usize>i * rowW;
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      let a = v128.load(b + (<usize>j << 2));
+      let w = W + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(x0 + (<usize>p << 2))), v128.load(w)));
+        w += rowW;
+      }
+      v128.store(y0 + (<usize>j << 2), a);
+    }
+    for (; j < m; j++) {
+      let a: f32 = load<f32>(b + (<usize>j << 2));
+      let w = W + (<usize>j << 2);
+      for (let p = 0; p < k; p++) {
+        a += load<f32>(x0 + (<usize>p << 2)) * load<f32>(w);
+        w += rowW;
+      }
+      store<f32>(y0 + (<usize>j << 2), a);
+    }
+  }
+}
+
+/** Σ a[j]·b[j] over m contiguous floats. */
+@inline function dot(a: usize, b: usize, m: i32): f32 {
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 4 <= m; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + (<usize>j << 2)), v128.load(b + (<usize>j << 2))));
+  let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; j < m; j++) s += load<f32>(a + (<usize>j << 2)) * load<f32>(b + (<usize>j << 2));
+  return s;
+}
+
+/** dx[n×k] = dy[n×m] · Wᵀ (W is k×m). */
+export function denseBackwardInput(dy: usize, W: usize, dx: usize, n: i32, k: i32, m: i32): void {
+  const rowW = <usize>m << 2;
+  for (let i = 0; i < n; i++) {
+    const d = dy + <usize>i * rowW;
+    const o = dx + ((<usize>i * <usize>k) << 2);
+    for (let p = 0; p < k; p++) store<f32>(o + (<usize>p << 2), dot(d, W + <usize>p * rowW, m));
+  }
+}
+
+/** dW[k×m] += x[n×k]ᵀ · dy[n×m];  db[m] += Σᵢ dy[i]. */
+export function denseBackwardWeight(x: usize, dy: usize, dW: usize, db: usize, n: i32, k: i32, m: i32): void {
+  const rowX = <usize>k << 2;
+  const rowW = <usize>m << 2;
+  for (let p = 0; p < k; p++) {
+    const out = dW + <usize>p * rowW;
+    const xp = x + (<usize>p << 2);
+    let j = 0;
+    for (; j + 16 <= m; j += 16) {
+      const o = out + (<usize>j << 2);
+      let a0 = v128.load(o), a1 = v128.load(o, 16), a2 = v128.load(o, 32), a3 = v128.load(o, 48);
+      let d = dy + (<usize>j << 2);
+      let xi = xp;
+      for (let i = 0; i < n; i++) {
+        const u = f32x4.splat(load<f32>(xi));
+        a0 = f32x4.add(a0, f32x4.mul(u, v128.load(d)));
+        a1 = f32x4.add(a1, f32x4.mul(u, v128.load(d, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(u, v128.load(d, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(u, v128.load(d, 48)));
+        d += rowW;
+        xi += rowX;
+      }
+      v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
+    }
+    for (; j + 4 <= m; j += 4) {
+      const o = out + (<usize>j << 2);
+      let a = v128.load(o);
+      let d = dy + (<usize>j << 2);
+      let xi = xp;
+      for (let i = 0; i < n; i++) {
+        a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(xi)), v128.load(d)));
+        d += rowW;
+        xi += rowX;
+      }
+      v128.store(o, a);
+    }
+    for (; j < m; j++) {
+      const o = out + (<usize>j << 2);
+      let a = load<f32>(o);
+      let d = dy + (<usize>j << 2);
+      let xi = xp;
+      for (let i = 0; i < n; i++) {
+        a += load<f32>(xi) * load<f32>(d);
+        d += rowW;
+        xi += rowX;
+      }
+      store<f32>(o, a);
+    }
+  }
+  columnSums(dy, db, n, m);
+}
+
+/** out[m] += Σᵢ a[i×m]. */
+export function columnSums(a: usize, out: usize, n: i32, m: i32): void {
+  const rowW = <usize>m << 2;
+  let j = 0;
+  for (; j + 4 <= m; j += 4) {
+    const o = out + (<usize>j << 2);
+    let acc = v128.load(o);
+    let r = a + (<usize>j << 2);
+    for (let i = 0; i < n; i++) {
+      acc = f32x4.add(acc, v128.load(r));
+      r += rowW;
+    }
+    v128.store(o, acc);
+  }
+  for (; j < m; j++) {
+    const o = out + (<usize>j << 2);
+    let s = load<f32>(o);
+    let r = a + (<usize>j << 2);
+    for (let i = 0; i < n; i++) {
+      s += load<f32>(r);
+      r += rowW;
+    }
+    store<f32>(o, s);
+  }
+}
+
+/** In place: z ← tanh(z). */
+export function tanhForward(z: usize, len: i32): void {
+  for (let i = 0; i < len; i++) {
+    const p = z + (<usize>i << 2);
+    store<f32>(p, <f32>Math.tanh(<f64>load<f32>(p)));
+  }
+}
+
+/** In place on the upstream gradient: d ← d · (1 − y²), y = tanh output. */
+export function tanhBackward(y: usize, d: usize, len: i32): void {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    const yv = v128.load(y + o);
+    v128.store(d + o, f32x4.mul(v128.load(d + o), f32x4.sub(one, f32x4.mul(yv, yv))));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    const yv = load<f32>(y + o);
+    store<f32>(d + o, load<f32>(d + o) * (1 - yv * yv));
+  }
+}
+
+/** In place: z ← z > 0 ? z : slope·z (slope 0: ReLU). */
+export function reluForward(z: usize, len: i32, slope: f32): void {
+  const zero = f32x4.splat(0);
+  const s = f32x4.splat(slope);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = z + (<usize>i << 2);
+    const v = v128.load(o);
+    v128.store(o, v128.bitselect(v, f32x4.mul(v, s), f32x4.gt(v, zero)));
+  }
+  for (; i < len; i++) {
+    const o = z + (<usize>i << 2);
+    const v = load<f32>(o);
+    store<f32>(o, v > 0 ? v : v * slope);
+  }
+}
+
+/** In place on the upstream gradient: d ← y > 0 ? d : slope·d (y the activation's output, same sign as its input). */
+export function reluBackward(y: usize, d: usize, len: i32, slope: f32): void {
+  const zero = f32x4.splat(0);
+  const s = f32x4.splat(slope);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    const dv = v128.load(d + o);
+    v128.store(d + o, v128.bitselect(dv, f32x4.mul(dv, s), f32x4.gt(v128.load(y + o), zero)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    const dv = load<f32>(d + o);
+    store<f32>(d + o, load<f32>(y + o) > 0 ? dv : dv * slope);
+  }
+}
+
+/**
+ * Layer normalisation over rows of width m, in place on x (n×m), with gain g and bias b:
+ * x ← (x − μ)/√(σ² + eps)·g + b. Writes x̂ (the normalised value before gain and bias) to xhat and
+ * 1/√(σ² + eps) per row to rstd, which the backward pass needs.
+ */
+export function layerNormForward(x: usize, g: usize, b: usize, xhat: usize, rstd: usize, n: i32, m: i32, eps: f32): void {
+  for (let i = 0; i < n; i++) {
+    const r = x + ((<usize>i * <usize>m) << 2);
+    const h = xhat + ((<usize>i * <usize>m) << 2);
+    let mean: f64 = 0;
+    for (let j = 0; j < m; j++) mean += <f64>load<f32>(r + (<usize>j << 2));
+    mean /= <f64>m;
+    let v: f64 = 0;
+    for (let j = 0; j < m; j++) {
+      const d = <f64>load<f32>(r + (<usize>j << 2)) - mean;
+      v += d * d;
+    }
+    const rs = <f32>(1.0 / Math.sqrt(v / <f64>m + <f64>eps));
+    store<f32>(rstd + (<usize>i << 2), rs);
+    for (let j = 0; j < m; j++) {
+      const o = <usize>j << 2;
+      const xh = (load<f32>(r + o) - <f32>mean) * rs;
+      store<f32>(h + o, xh);
+      store<f32>(r + o, xh * load<f32>(g + o) + load<f32>(b + o));
+    }
+  }
+}
+
+/**
+ * Backward of layerNormForward, in place on the upstream gradient d (n×m): accumulates dg += Σ d·x̂,
+ * db += Σ d and turns d into the input gradient rstd·(d·g − mean(d·g) − x̂·mean(d·g·x̂)).
+ */
+export function layerNormBackward(d: usize, g: usize, xhat: usize, rstd: usize, dg: usize, db: usize, n: i32, m: i32): void {
+  for (let i = 0; i < n; i++) {
+    const r = d + ((<usize>i * <usize>m) << 2);
+    const h = xhat + ((<usize>i * <usize>m) << 2);
+    let s1: f64 = 0;
+    let s2: f64 = 0;
+    for (let j = 0; j < m; j++) {
+      const o = <usize>j << 2;
+      const dv = load<f32>(r + o);
+      const xh = load<f32>(h + o);
+      store<f32>(dg + o, load<f32>(dg + o) + dv * xh);
+      store<f32>(db + o, load<f32>(db + o) + dv);
+      const dgv = <f64>(dv * load<f32>(g + o));
+      s1 += dgv;
+      s2 += dgv * <f64>xh;
+    }
+    const m1 = <f32>(s1 / <f64>m);
+    const m2 = <f32>(s2 / <f64>m);
+    const rs = load<f32>(rstd + (<usize>i << 2));
+    for (let j = 0; j < m; j++) {
+      const o = <usize>j << 2;
+      store<f32>(r + o, rs * (load<f32>(r + o) * load<f32>(g + o) - m1 - load<f32>(h + o) * m2));
+    }
+  }
+}
+
+/** a[i] += b[i] (residual connections: the skip path's gradient). */
+export function addInto(a: usize, b: usize, len: i32): void {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(a + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(a + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}
+
+/** Σ a[i]² (in f64 over f32 lanes). */
+export function sumSquares(a: usize, len: i32): f64 {
+  let s: f64 = 0;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const v = v128.load(a + (<usize>i << 2));
+    const q = f32x4.mul(v, v);
+    s += <f64>f32x4.extract_lane(q, 0) + <f64>f32x4.extract_lane(q, 1) + <f64>f32x4.extract_lane(q, 2) + <f64>f32x4.extract_lane(q, 3);
+  }
+  for (; i < len; i++) {
+    const v = load<f32>(a + (<usize>i << 2));
+    s += <f64>(v * v);
+  }
+  return s;
+}
+
+/** a[i] ← c·a[i]. */
+export function scale(a: usize, len: i32, c: f32): void {
+  const cv = f32x4.splat(c);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = a + (<usize>i << 2);
+    v128.store(o, f32x4.mul(v128.load(o), cv));
+  }
+  for (; i < len; i++) {
+    const o = a + (<usize>i << 2);
+    store<f32>(o, load<f32>(o) * c);
+  }
+}
+
+/**
+ * Adam with PyTorch's rule over len contiguous parameters p with gradients g and moments m, v:
+ * m ← β1m + (1−β1)g, v ← β2v + (1−β2)g², p ← p − stepSize · m / (√v / bc2Sqrt + eps)
+ * with stepSize = lr/(1 − β1ᵗ) and bc2Sqrt = √(1 − β2ᵗ).
+ */
+export function adamStep(p: usize, g: usize, m: usize, v: usize, len: i32, stepSize: f32, b1: f32, b2: f32, eps: f32, bc2Sqrt: f32): void {
+  const vb1 = f32x4.splat(b1), vb1c = f32x4.splat(1 - b1), vb2 = f32x4.splat(b2), vb2c = f32x4.splat(1 - b2);
+  const ve = f32x4.splat(eps), vbc = f32x4.splat(bc2Sqrt), vs = f32x4.splat(stepSize);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    const gv = v128.load(g + o);
+    const mv = f32x4.add(f32x4.mul(v128.load(m + o), vb1), f32x4.mul(gv, vb1c));
+    const vv = f32x4.add(f32x4.mul(v128.load(v + o), vb2), f32x4.mul(f32x4.mul(gv, gv), vb2c));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vbc), ve);
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(f32x4.div(mv, denom), vs)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    const gv = load<f32>(g + o);
+    const mv = load<f32>(m + o) * b1 + gv * (1 - b1);
+    const vv = load<f32>(v + o) * b2 + gv * gv * (1 - b2);
+    store<f32>(m + o, mv);
+    store<f32>(v + o, vv);
+    store<f32>(p + o, load<f32>(p + o) - (mv / (Mathf.sqrt(vv) / bc2Sqrt + eps)) * stepSize);
+  }
+}
