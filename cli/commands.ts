@@ -51,6 +51,7 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--track-estimators <list>', 'trackVarianceEstimators', (v) => v.split(',').map((x) => estimatorInfo(x.trim()).name), 'estimators measured by --track-variance (default: single)'],
   ['--track-batches <k>', 'trackVarianceBatches', intFlag(2), 'batches per --track-variance measurement (default 8)'],
   ['--learner-threads <n>', 'learnerThreads', intFlag(1), 'threads sharing each minibatch gradient (default 1; 2 uses a second core for the Nature CNN update, numbers equal up to float rounding)'],
+  ['--engine <name>', 'engine', choiceFlag(['auto', 'wasm', 'tfjs'] as const), "network engine: 'auto' (default: the wasm engine for MLPs, tfjs for the Nature CNN or learner threads), 'wasm' or 'tfjs' (the reference)"],
   ['--checkpoint-every <n>', 'checkpointEvery', intFlag(1), 'write a checkpoint every n iterations'],
   ['--snapshot-every <steps>', 'snapshotEvery', stepsFlag, 'also keep checkpoint/step-<N>.json each time training passes a multiple of this many steps (e.g. 100k), for `variance --at`'],
 ];

@@ -7,7 +7,7 @@ import { checkNetworkFits } from '../nets/actor-critic.js';
 import { createSeededEstimator, estimatorInfo, recordedOptions } from '../estimators/index.js';
 import { makeTrainingEnv } from '../envs/stack.js';
 import { SyncVectorEnv } from '../envs/vector.js';
-import { familyDefaults, validateConfig, type PpoConfig } from '../ppo/config.js';
+import { familyDefaults, resolveEngine, validateConfig, type PpoConfig } from '../ppo/config.js';
 import { settingEstimatorOptions, settingName, settingValues } from './settings.js';
 
 export function buildVectorEnv(c: PpoConfig): SyncVectorEnv {
@@ -61,6 +61,7 @@ export function resolveConfig(fileValues: Record<string, unknown>, flagValues: P
   const setting = settingGiven === undefined ? undefined : settingName(settingGiven, flagValues.setting !== undefined ? '--setting' : where);
   const merged = { ...mergeLayers([familyDefaults(spec.family), setting ? settingValues(setting, envId) : {}, fileValues, flagValues]), envId };
   const config = validateConfig(merged, where);
+  config.engine = resolveEngine(config); // config.json records the engine the run trains on
   if (setting) config.estimatorOptions = { ...settingEstimatorOptions(setting, estimatorInfo(config.estimator).name), ...config.estimatorOptions };
   // estimator options are validated by the estimator itself, and so are the estimator's and the
   // network's fit to the env's spaces: fail now, not after the run directory exists

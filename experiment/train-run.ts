@@ -28,6 +28,8 @@ export interface TrainSummary {
   wall_s: number;
   sps: number;
   backend: string;
+  /** The engine the agent's networks trained on (nets/engine: 'wasm', or tfjs). */
+  engine: string;
 }
 
 export interface TrainRunOptions {
@@ -70,6 +72,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
     run.saveCheckpoint(config, trainer.getState(), 0);
   }
 
+  process.stderr.write(`pgvar: agent networks on the ${trainer.agent.engine} engine (config engine '${config.engine ?? 'tfjs'}')\n`);
   const total = trainer.numIterations * config.numSteps * config.numEnvs;
   const t0 = performance.now();
   const step0 = trainer.globalStep;
@@ -127,6 +130,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
     wall_s: +wall.toFixed(2),
     sps: Math.round(trainer.globalStep / wall),
     backend: activeBackend(),
+    engine: trainer.agent.engine,
   };
   run.writeSummary(summary);
   trainer.dispose();

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { UsageError } from '../common/errors.js';
 import { CURRENT_SEED_SCHEME, SEED_SCHEMES, type SeedScheme } from '../common/seeding.js';
 import type { PresetFamily } from '../envs/registry.js';
-import type { ActorCriticOptions } from '../nets/actor-critic.js';
+import type { ActorCriticOptions, Engine } from '../nets/actor-critic.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -83,6 +83,13 @@ export const ppoConfigSchema = z
      * Absent in runs made before it existed, which used 'offset-v0' and keep it when resumed.
      */
     seedScheme: z.enum(SEED_SCHEMES as [SeedScheme, ...SeedScheme[]]).optional(),
+    /**
+     * Which engine trains the networks (nets/engine): 'wasm' (the small-network engine; MLPs only),
+     * 'tfjs' (the reference; any network), or 'auto' (wasm for MLP agents on one learner thread, tfjs
+     * for the Nature CNN or learner threads). A new run's config.json records the resolved engine.
+     * Absent in runs made before the engine existed, which trained on tfjs and keep it when resumed.
+     */
+    engine: z.enum(['auto', 'wasm', 'tfjs']).optional(),
   })
   .strict();
 
@@ -114,6 +121,7 @@ const common = {
   trackVarianceBatches: 8,
   learnerThreads: 1,
   seedScheme: CURRENT_SEED_SCHEME,
+  engine: 'auto' as const,
 };
 
 /** CleanRL ppo.py (classic control, Discrete actions). */
@@ -183,7 +191,22 @@ export function validateConfig(raw: unknown, where = 'config'): PpoConfig {
   const batch = c.numEnvs * c.numSteps;
   if (batch % c.numMinibatches !== 0) throw new UsageError(`${where}: batch size numEnvs×numSteps = ${batch} is not divisible by numMinibatches = ${c.numMinibatches}`);
   if (c.totalTimesteps < batch) throw new UsageError(`${where}: totalTimesteps = ${c.totalTimesteps} is smaller than one PPO batch (numEnvs×numSteps = ${batch})`);
+  checkEngine(c, where);
   return c;
+}
+
+/** The engine a config's networks train on ('auto' resolved; absent = tfjs, see `engine`). */
+export function resolveEngine(c: Pick<PpoConfig, 'engine' | 'network' | 'learnerThreads'>): Engine {
+  const e = c.engine ?? 'tfjs';
+  if (e !== 'auto') return e;
+  return c.network === 'mlp' && (c.learnerThreads ?? 1) === 1 ? 'wasm' : 'tfjs';
+}
+
+/** A one-line UsageError when the engine cannot run this config. */
+export function checkEngine(c: Pick<PpoConfig, 'engine' | 'network' | 'learnerThreads'>, where = 'config'): void {
+  if (c.engine !== 'wasm') return;
+  if (c.network !== 'mlp') throw new UsageError(`${where}: engine 'wasm' runs MLPs only, got network '${c.network}' (use engine 'tfjs' or 'auto')`);
+  if ((c.learnerThreads ?? 1) > 1) throw new UsageError(`${where}: engine 'wasm' trains on one thread, got learnerThreads ${c.learnerThreads} (use engine 'tfjs' for learner threads)`);
 }
 
 /** The agent's network options from a config (actor/critic widths default to hiddenSizes). */
@@ -195,6 +218,7 @@ export function agentOptions(c: PpoConfig): ActorCriticOptions {
     ...(c.actorHiddenSizes ? { actorHiddenSizes: c.actorHiddenSizes } : {}),
     ...(c.criticHiddenSizes ? { criticHiddenSizes: c.criticHiddenSizes } : {}),
     ...(c.tanhMean ? { tanhMean: true } : {}),
+    engine: resolveEngine(c),
   };
 }
 

@@ -18,10 +18,11 @@ import type { SyncVectorEnv } from '../envs/vector.js';
 import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
 import { envFacts } from './env-facts.js';
 import { ActorCritic } from '../nets/actor-critic.js';
-import { Adam, type AdamState } from '../nets/adam.js';
+import type { AdamState } from '../nets/adam.js';
+import { createAgentOptimizer, type AgentOptimizer } from '../nets/optimizer.js';
 import { activeBackend } from '../nets/backend.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
-import { agentOptions, derived, type PpoConfig } from './config.js';
+import { agentOptions, checkEngine, derived, type PpoConfig } from './config.js';
 import { LearnerPool, learnerSpec } from './learner-pool.js';
 import { RolloutCollector, type CollectorState, type EpisodeRecord } from './rollout.js';
 import { ppoUpdate, type UpdateStats } from './update.js';
@@ -58,7 +59,7 @@ export interface TrainerState {
 
 export class PpoTrainer {
   readonly agent: ActorCritic;
-  readonly optimizer: Adam;
+  readonly optimizer: AgentOptimizer;
   readonly collector: RolloutCollector;
   readonly numIterations: number;
   iteration = 0;
@@ -77,10 +78,11 @@ export class PpoTrainer {
   /** `envFactory` builds one more env with the training stack (needed by estimators that rewind the simulator). */
   constructor(readonly config: PpoConfig, readonly venv: SyncVectorEnv, readonly estimator: Estimator, envFactory?: () => Env) {
     const seed = config.seed;
+    checkEngine(config);
     // runs made before the scheme was recorded used offset-v0 and keep it, so they resume exactly
     const seeds = new RunSeeds(seed, config.seedScheme ?? 'offset-v0');
     this.agent = new ActorCritic(venv.singleObservationSpace, venv.singleActionSpace, agentOptions(config), new Rng(seeds.of('ppo/init', seed)));
-    this.optimizer = new Adam(this.agent.allParams, 0.9, 0.999, 1e-5);
+    this.optimizer = createAgentOptimizer(this.agent);
     this.shuffleRng = new Rng(seeds.of('ppo/shuffle', seed + 2));
     this.estimatorRng = new Rng(seeds.of('ppo/estimator', seed + 3));
     const { obs, infos } = venv.reset({ seed: seeds.envs(venv.numEnvs) });
@@ -177,6 +179,7 @@ export class PpoTrainer {
     this.iteration = s.iteration;
     this.globalStep = s.globalStep;
     loadVariables(this.agent.allParams, s.params);
+    this.agent.syncFromTf();
     this.optimizer.setState(s.adam);
     this.shuffleRng.setState(s.rng.shuffle);
     this.estimatorRng.setState(s.rng.estimator);
