@@ -10,6 +10,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
+import type { Engine } from '../nets/actor-critic.js';
+import { Arena } from '../nets/engine/arena.js';
+import { EngineMlp } from '../nets/engine/engine-mlp.js';
 import { createMlp, mlpForward, type Activation, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { MeanStd, ReplayBuffer, Transitions } from './replay-buffer.js';
@@ -60,6 +63,8 @@ export interface MlpDynamicsOptions {
   normalize?: boolean;
   /** Predict termination: a second output of the reward network (a logit), trained with cross-entropy. */
   termination?: boolean;
+  /** 'wasm': train and predict on the small-network engine (nets/engine); default tfjs. Same maths. */
+  engine?: Engine;
 }
 
 /** (x − mean)/std per dimension, rows of width mean.length. */
@@ -87,6 +92,8 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
   private readonly rewardOpt: Adam;
   /** The data statistics inputs and targets are normalised with (null until the first training, or when off). */
   private norm: Normalizer | null = null;
+  /** The engine's copies of both networks (null on tfjs). */
+  private readonly fast: { arena: Arena; transition: EngineMlp; reward: EngineMlp } | null;
 
   constructor(readonly obsDim: number, readonly actDim: number, readonly options: MlpDynamicsOptions, rng: Rng) {
     const inDim = obsDim + actDim;
@@ -94,6 +101,45 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
     this.reward = createMlp('dyn_reward', [inDim, ...options.hidden, options.termination ? 2 : 1], options.activation, 1.0, rng);
     this.transitionOpt = new Adam(this.transition.params, 0.9, 0.999, options.adamEps);
     this.rewardOpt = new Adam(this.reward.params, 0.9, 0.999, options.adamEps);
+    if (options.engine === 'wasm') {
+      const arena = new Arena();
+      this.fast = { arena, transition: new EngineMlp(this.transition, options.adamEps, arena), reward: new EngineMlp(this.reward, options.adamEps, arena) };
+    } else this.fast = null;
+  }
+
+  get engine(): Engine {
+    return this.fast ? 'wasm' : 'tfjs';
+  }
+
+  /** Writes the (normalised) network input [obs, action] into both engine networks' input rows. */
+  private fastInput(obs: Float32Array, actions: Float32Array, n: number): void {
+    const D = this.obsDim;
+    const A = this.actDim;
+    const nm = this.norm;
+    const x = this.fast!.transition.net.input(n);
+    for (let b = 0; b < n; b++) {
+      for (let d = 0; d < D; d++) x[b * (D + A) + d] = nm ? (obs[b * D + d]! - nm.obs.mean[d]!) / nm.obs.std[d]! : obs[b * D + d]!;
+      for (let d = 0; d < A; d++) x[b * (D + A) + D + d] = nm ? (actions[b * A + d]! - nm.actions.mean[d]!) / nm.actions.std[d]! : actions[b * A + d]!;
+    }
+    this.fast!.reward.net.input(n).set(this.fast!.transition.net.input(n));
+  }
+
+  /** Network outputs of n rows: next-state head and reward(/termination) head, as copies. */
+  private outputs(obs: Float32Array, actions: Float32Array, n: number): [Float32Array, Float32Array] {
+    if (this.fast) {
+      this.fastInput(obs, actions, n);
+      const raw = this.fast.arena.f32(this.fast.transition.net.run(n), n * this.obsDim).slice();
+      const h = this.fast.arena.f32(this.fast.reward.net.run(n), n * this.reward.sizes[this.reward.sizes.length - 1]!).slice();
+      return [raw, h];
+    }
+    const [out, head] = tf.tidy(() => {
+      const x = this.input(obs, actions, n);
+      return [mlpForward(this.transition, x), mlpForward(this.reward, x)];
+    });
+    const raw = out!.dataSync() as Float32Array;
+    const h = head!.dataSync() as Float32Array;
+    tf.dispose([out!, head!]);
+    return [raw, h];
   }
 
   /** The network input [obs, action], normalised when the model normalises. */
@@ -104,13 +150,7 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
   }
 
   predict(obs: Float32Array, actions: Float32Array, n: number): Prediction {
-    const [out, head] = tf.tidy(() => {
-      const x = this.input(obs, actions, n);
-      return [mlpForward(this.transition, x), mlpForward(this.reward, x)];
-    });
-    const raw = out!.dataSync() as Float32Array;
-    const h = head!.dataSync() as Float32Array;
-    tf.dispose([out!, head!]);
+    const [raw, h] = this.outputs(obs, actions, n);
     const D = this.obsDim;
     const t = this.norm?.target;
     const next = new Float32Array(n * D);
@@ -139,6 +179,13 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
       const b = buffer.sample(batch, rng);
       const target = new Float32Array(batch * D);
       for (let i = 0; i < target.length; i++) target[i] = b.nextObs[i]! - (this.options.predictDelta ? b.obs[i]! : 0);
+      if (this.fast) {
+        const v = this.fastStep(b.obs, b.actions, this.norm ? standardize(target, this.norm.target) : target, this.norm ? standardize(b.rewards, this.norm.reward) : b.rewards, b.terminated, batch);
+        tl += v[0]!;
+        rl += v[1]!;
+        dl += v[2]!;
+        continue;
+      }
       const losses = tf.tidy(() => {
         const x = this.input(b.obs, b.actions, batch);
         const y = tf.tensor2d(this.norm ? standardize(target, this.norm.target) : target, [batch, D]);
@@ -170,13 +217,55 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
     return { transitionLoss: tl / k, rewardLoss: rl / k, ...(this.options.termination ? { terminalLoss: dl / k } : {}) };
   }
 
+  /**
+   * One Adam step of each network on the engine, the losses of the tfjs path written out: MSE of the
+   * next-state head (∂/∂out = 2(out − y)/(nD)), MSE of the reward output (2(r̂ − r)/n) and, with a
+   * termination head, sigmoid cross-entropy of its logit (max(x, 0) − xz + log(1 + e^−|x|), ∂ = (σ(x) − z)/n).
+   */
+  private fastStep(obs: Float32Array, actions: Float32Array, y: Float32Array, rew: Float32Array, terminated: ArrayLike<number>, n: number): [number, number, number] {
+    const f = this.fast!;
+    const D = this.obsDim;
+    this.fastInput(obs, actions, n);
+    const out = f.arena.f32(f.transition.net.run(n), n * D);
+    const g = f.transition.net.outputGrad(n);
+    let tl = 0;
+    for (let i = 0; i < n * D; i++) {
+      const d = out[i]! - y[i]!;
+      tl += d * d;
+      g[i] = (2 * d) / (n * D);
+    }
+    f.transition.net.backward(n);
+    f.transition.step(this.options.lr);
+    const k = this.options.termination ? 2 : 1;
+    const h = f.arena.f32(f.reward.net.run(n), n * k);
+    const gr = f.reward.net.outputGrad(n);
+    let rl = 0;
+    let dl = 0;
+    for (let b = 0; b < n; b++) {
+      const d = h[b * k]! - rew[b]!;
+      rl += d * d;
+      gr[b * k] = (2 * d) / n;
+      if (k === 2) {
+        const x = h[b * 2 + 1]!;
+        const z = terminated[b]!;
+        dl += Math.max(x, 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
+        gr[b * 2 + 1] = (1 / (1 + Math.exp(-x)) - z) / n;
+      }
+    }
+    f.reward.net.backward(n);
+    f.reward.step(this.options.lr);
+    return [tl / (n * D), rl / n, dl / n];
+  }
+
   getState(): { transition: SerializedTensor[]; reward: SerializedTensor[]; transitionOpt: AdamState; rewardOpt: AdamState; norm?: unknown } {
     const n = this.norm;
+    this.fast?.transition.syncToTf();
+    this.fast?.reward.syncToTf();
     return {
       transition: serializeVariables(this.transition.params),
       reward: serializeVariables(this.reward.params),
-      transitionOpt: this.transitionOpt.getState(),
-      rewardOpt: this.rewardOpt.getState(),
+      transitionOpt: this.fast ? this.fast.transition.getOptState() : this.transitionOpt.getState(),
+      rewardOpt: this.fast ? this.fast.reward.getOptState() : this.rewardOpt.getState(),
       ...(n ? { norm: { obs: toArrays(n.obs), actions: toArrays(n.actions), target: toArrays(n.target), reward: toArrays(n.reward) } } : {}),
     };
   }
@@ -185,8 +274,15 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
     const s = state as ReturnType<MlpDynamicsModel['getState']> & { norm?: Record<keyof Normalizer, { mean: number[]; std: number[] }> };
     loadVariables(this.transition.params, s.transition);
     loadVariables(this.reward.params, s.reward);
-    this.transitionOpt.setState(s.transitionOpt);
-    this.rewardOpt.setState(s.rewardOpt);
+    if (this.fast) {
+      this.fast.transition.syncFromTf();
+      this.fast.reward.syncFromTf();
+      this.fast.transition.opt.setState(s.transitionOpt);
+      this.fast.reward.opt.setState(s.rewardOpt);
+    } else {
+      this.transitionOpt.setState(s.transitionOpt);
+      this.rewardOpt.setState(s.rewardOpt);
+    }
     this.norm = s.norm ? { obs: fromArrays(s.norm.obs), actions: fromArrays(s.norm.actions), target: fromArrays(s.norm.target), reward: fromArrays(s.norm.reward) } : null;
   }
 

@@ -7,6 +7,7 @@
  */
 import { Rng, type RngState } from '../common/rng.js';
 import type { Rollout } from '../ppo/rollout.js';
+import type { Engine } from '../nets/actor-critic.js';
 import { EnsembleDynamicsModel, MlpDynamicsModel, predictionErrors, type TrainableDynamicsModel } from './dynamics-model.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
@@ -48,6 +49,8 @@ export interface ModelLearnerOptions {
 export interface LearnerCall {
   /** false: analysis at a fixed policy, nothing may be trained or stored. */
   training: boolean;
+  /** The agent: a new model trains on the agent's engine (nets/engine or tfjs). */
+  agent?: { engine: Engine };
   progress: { globalStep: number; numIterations: number; fullStrength?: boolean };
   /** Bounds of executed actions (null = executed as sampled). */
   actionBounds?: { low: Float32Array; high: Float32Array } | null;
@@ -60,6 +63,8 @@ export interface ModelSemantics {
   space: 'raw' | 'agent';
   termination: boolean;
   normalize: boolean;
+  /** The engine the model trains on (absent: tfjs, as every model made before the engine existed). */
+  engine?: Engine;
 }
 
 /** Learners checkpointed before the semantics were recorded: agent-space data, no termination, no normalisation. */
@@ -113,13 +118,13 @@ export class ModelLearner {
   private decide(call: LearnerCall): ModelSemantics {
     const space = this.o.space ?? 'agent';
     const t = this.o.termination ?? 'auto';
-    return { space, termination: t === 'on' || (t === 'auto' && call.canTerminate !== false), normalize: space === 'raw' };
+    return { space, termination: t === 'on' || (t === 'auto' && call.canTerminate !== false), normalize: space === 'raw', engine: this.factory ? 'tfjs' : (call.agent?.engine ?? 'tfjs') };
   }
 
   private ensure(obsDim: number, actDim: number): { model: TrainableDynamicsModel; buffer: ReplayBuffer } {
     if (!this.model || !this.buffer) {
       const sem = this.semantics ?? LEGACY_SEMANTICS;
-      const mo = { hidden: this.o.hidden, activation: 'leaky_relu' as const, predictDelta: this.o.predictDelta, lr: this.o.lr, adamEps: this.o.adamEps, normalize: sem.normalize, termination: sem.termination };
+      const mo = { hidden: this.o.hidden, activation: 'leaky_relu' as const, predictDelta: this.o.predictDelta, lr: this.o.lr, adamEps: this.o.adamEps, normalize: sem.normalize, termination: sem.termination, engine: sem.engine ?? 'tfjs' };
       this.model = this.factory
         ? this.factory(obsDim, actDim, this.rng)
         : (this.o.ensemble ?? 1) > 1 ? new EnsembleDynamicsModel(obsDim, actDim, mo, this.o.ensemble, this.rng) : new MlpDynamicsModel(obsDim, actDim, mo, this.rng);

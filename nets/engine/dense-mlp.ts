@@ -49,7 +49,6 @@ export class DenseMlp {
   readonly outDim: number;
   readonly numTensors: number;
   private cap = 0;
-  private gradCap = 0;
   /** outs[0]: input; outs[l+1]: output of layer l (after its activation). */
   private outs: number[] = [];
   private xhat: number[] = [];
@@ -92,14 +91,9 @@ export class DenseMlp {
     this.outs = this.sizes.map((s) => this.arena.alloc(cap * s));
     this.xhat = this.layers.map((L) => (L.lg ? this.arena.alloc(cap * L.outDim) : 0));
     this.rstd = this.layers.map((L) => (L.lg ? this.arena.alloc(cap) : 0));
-    this.cap = cap;
-  }
-
-  private ensureGrad(n: number): void {
-    if (n <= this.gradCap) return;
-    const cap = Math.max(n, 2 * this.gradCap, 16);
+    // gradient buffers too, so that no allocation (which may grow memory and detach views) happens between a forward and its backward
     this.grads = this.sizes.map((s) => this.arena.alloc(cap * s));
-    this.gradCap = cap;
+    this.cap = cap;
   }
 
   /** Writable view of the input rows (n × inDim); fill it, then call `run(n)`. */
@@ -137,7 +131,7 @@ export class DenseMlp {
 
   /** Writable view for the gradient of the loss with respect to the output of the last forward pass. */
   outputGrad(n: number): Float32Array {
-    this.ensureGrad(n);
+    this.ensure(n);
     return this.arena.f32(this.grads[this.layers.length]!, n * this.outDim);
   }
 
@@ -147,7 +141,7 @@ export class DenseMlp {
    * Consumes the output gradient buffer.
    */
   backward(n: number, inputGrad = false): void {
-    this.ensureGrad(n);
+    if (n > this.cap) throw new Error(`DenseMlp.backward: ${n} rows, but the last forward pass had at most ${this.cap}`);
     const k = this.arena.k;
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const L = this.layers[l]!;

@@ -1,0 +1,61 @@
+/**
+ * The dynamics model on the wasm engine against the same model on tfjs: same initialisation, same
+ * replay minibatches, so the losses and the predictions after training agree (float rounding only);
+ * checkpoints round-trip across engines.
+ */
+import t from 'tap';
+import { Rng } from '../common/rng.js';
+import { MlpDynamicsModel, type MlpDynamicsOptions } from '../worldmodels/dynamics-model.js';
+import { ReplayBuffer } from '../worldmodels/replay-buffer.js';
+import { backend } from './helpers.js';
+
+await backend();
+
+/** Transitions of a smooth random system (so the model has something to learn), with some terminations. */
+function filledBuffer(D: number, A: number, n: number): ReplayBuffer {
+  const rng = new Rng(3);
+  const buf = new ReplayBuffer(n, D, A);
+  for (let i = 0; i < n; i++) {
+    const s = Array.from({ length: D }, () => rng.normal());
+    const a = Array.from({ length: A }, () => rng.uniform(-1, 1));
+    const s2 = s.map((x, d) => 0.9 * x + 0.3 * Math.tanh(a[d % A]!) + 0.1);
+    const r = s.reduce((u, x) => u + x, 0) * 0.5 + a[0]!;
+    buf.add(s, a, r, s2, s[0]! > 1.2);
+  }
+  return buf;
+}
+
+const relDiff = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0) / Math.max(b.reduce((s, v) => s + v * v, 0), 1e-30));
+
+t.test('dynamics model: wasm engine and tfjs train to the same predictions', async (t) => {
+  for (const extra of [{ normalize: true, termination: true, predictDelta: true }, { normalize: false, termination: false, predictDelta: false }] as const) {
+    const D = 5;
+    const A = 2;
+    const opts: MlpDynamicsOptions = { hidden: [32, 32], activation: 'leaky_relu', lr: 1e-3, adamEps: 1e-8, ...extra };
+    const buf = filledBuffer(D, A, 400);
+    const fast = new MlpDynamicsModel(D, A, { ...opts, engine: 'wasm' }, new Rng(1));
+    const ref = new MlpDynamicsModel(D, A, opts, new Rng(1));
+    t.equal(fast.engine, 'wasm');
+    const lf = fast.train(buf, 30, 64, new Rng(2));
+    const lr = ref.train(buf, 30, 64, new Rng(2));
+    const label = JSON.stringify(extra);
+    t.ok(Math.abs(lf.transitionLoss - lr.transitionLoss) < 1e-4 * lr.transitionLoss, `${label}: transition loss ${lf.transitionLoss.toFixed(5)} vs ${lr.transitionLoss.toFixed(5)}`);
+    t.ok(Math.abs(lf.rewardLoss - lr.rewardLoss) < 1e-4 * lr.rewardLoss, `${label}: reward loss ${lf.rewardLoss.toFixed(5)} vs ${lr.rewardLoss.toFixed(5)}`);
+    if (extra.termination) t.ok(Math.abs(lf.terminalLoss! - lr.terminalLoss!) < 1e-4 * lr.terminalLoss!, `${label}: termination loss ${lf.terminalLoss!.toFixed(5)} vs ${lr.terminalLoss!.toFixed(5)}`);
+    const probe = buf.sample(50, new Rng(9));
+    const pf = fast.predict(probe.obs, probe.actions, 50);
+    const pr = ref.predict(probe.obs, probe.actions, 50);
+    t.ok(relDiff(pf.next, pr.next) < 1e-4 && relDiff(pf.reward, pr.reward) < 1e-4, `${label}: predictions after 30 updates agree (${relDiff(pf.next, pr.next).toExponential(1)}, ${relDiff(pf.reward, pr.reward).toExponential(1)})`);
+    if (extra.termination) t.ok(relDiff(pf.terminal!, pr.terminal!) < 1e-4, `${label}: termination probabilities agree`);
+    // a checkpoint of the engine model restores into a tfjs model and predicts the same
+    const back = new MlpDynamicsModel(D, A, opts, new Rng(5));
+    back.setState(fast.getState());
+    t.ok(relDiff(back.predict(probe.obs, probe.actions, 50).next, pf.next) < 1e-6, `${label}: engine checkpoint loads into a tfjs model`);
+    const again = new MlpDynamicsModel(D, A, { ...opts, engine: 'wasm' }, new Rng(6));
+    again.setState(ref.getState());
+    again.train(buf, 5, 64, new Rng(4));
+    ref.train(buf, 5, 64, new Rng(4));
+    t.ok(relDiff(again.predict(probe.obs, probe.actions, 50).next, ref.predict(probe.obs, probe.actions, 50).next) < 1e-4, `${label}: a tfjs checkpoint (weights and Adam moments) continues on the engine`);
+    [fast, ref, back, again].forEach((m) => m.dispose());
+  }
+});
