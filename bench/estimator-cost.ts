@@ -19,10 +19,13 @@ export const ESTIMATOR_CASES: [string, string, Record<string, unknown>][] = [
 /** Table C.5's 1024-wide model with 320 updates per iteration: minutes per iteration on 2 cores (`--only estimators-paper`). */
 export const PAPER_CASE: [string, string, Record<string, unknown>] = ['daa (paper preset)', 'daa', { preset: 'paper', warmupSteps: 0, firstTrainMultiplier: 1, annealFraction: 0 }];
 
-export function benchEstimatorCost(envId = 'dmc/cheetah-run', cases = ESTIMATOR_CASES): Record<string, Record<string, number>> {
+/** Each case on each engine (nets/engine 'wasm' and the tfjs reference), keyed `label [engine]`. */
+export function benchEstimatorCost(envId = 'dmc/cheetah-run', cases = ESTIMATOR_CASES, engines: ('wasm' | 'tfjs')[] = ['wasm', 'tfjs']): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
-  for (const [label, estimator, estimatorOptions] of cases) {
-    const config = resolveConfig({}, { envId, actionRepeat: 4, totalTimesteps: 2048 * 2, seed: 0, estimator, estimatorOptions });
+  for (const [name, estimator, estimatorOptions] of cases)
+  for (const engine of engines) {
+    const label = `${name} [${engine}]`;
+    const config = resolveConfig({}, { envId, actionRepeat: 4, totalTimesteps: 2048 * 2, seed: 0, estimator, estimatorOptions, engine });
     const tr = createTrainer(config);
     tr.iterate();
     const t0 = performance.now();

@@ -16,7 +16,8 @@ export interface Kernels {
   memory: WebAssembly.Memory;
   heapBase(): number;
   denseForward(x: number, W: number, b: number, y: number, n: number, k: number, m: number): void;
-  denseBackwardInput(dy: number, W: number, dx: number, n: number, k: number, m: number): void;
+  denseBackwardInput(dy: number, W: number, dx: number, n: number, k: number, m: number, scratch: number): void;
+  transpose(src: number, dst: number, k: number, m: number): void;
   denseBackwardWeight(x: number, dy: number, dW: number, db: number, n: number, k: number, m: number): void;
   columnSums(a: number, out: number, n: number, m: number): void;
   tanhForward(z: number, len: number): void;

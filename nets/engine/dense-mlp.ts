@@ -56,6 +56,8 @@ export class DenseMlp {
   /** grads[l]: gradient with respect to outs[l]. */
   private grads: number[] = [];
   private readonly eps: number;
+  /** Room for one layer's transposed weight (the input-gradient product). */
+  private readonly scratch: number;
 
   constructor(readonly arena: Arena, readonly store: ParamStore, readonly firstTensor: number, readonly sizes: number[], readonly activation: Activation, readonly options: DenseMlpOptions = {}) {
     this.inDim = sizes[0]!;
@@ -83,6 +85,7 @@ export class DenseMlp {
       }
       this.layers.push(layer);
     }
+    this.scratch = arena.alloc(Math.max(...this.layers.map((L) => L.inDim * L.outDim)));
   }
 
   private ensure(n: number): void {
@@ -152,7 +155,7 @@ export class DenseMlp {
         if (L.lg) k.layerNormBackward(d, L.lg, this.xhat[l]!, this.rstd[l]!, L.glg, L.glb, n, L.outDim);
       }
       k.denseBackwardWeight(this.outs[l]!, d, L.gw, L.gb, n, L.inDim, L.outDim);
-      if (l > 0 || inputGrad) k.denseBackwardInput(d, L.w, this.grads[l]!, n, L.inDim, L.outDim);
+      if (l > 0 || inputGrad) k.denseBackwardInput(d, L.w, this.grads[l]!, n, L.inDim, L.outDim, this.scratch);
     }
   }
 
