@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
+ * --only env|update|sac|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
  * --pixel-estimator-options JSON, --env-ids ID,ID (with --only env: just these envs), --learner-threads N (with --only pixel). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  */
@@ -18,6 +18,8 @@ import { benchMujocoLoader } from './mujoco-loader.js';
 import { benchEstimatorCost, PAPER_CASE } from './estimator-cost.js';
 import { benchPpoEndToEnd } from './ppo-e2e.js';
 import { benchPpoUpdate } from './ppo-update.js';
+import { benchSacUpdate } from './sac-update.js';
+import { benchModelUpdate } from './model-update.js';
 import { benchMatMulGradient } from './matmul-gradient.js';
 import { benchConvGradient } from './conv-gradient.js';
 
@@ -53,6 +55,10 @@ if (only === 'all' || only === 'update') {
   const best = (e: string) => Math.min(...rounds.filter((r) => r['engine'] === e).map((r) => r['ms_per_minibatch_update'] as number));
   result['ppo_update_17_64_64_6_batch64'] = { rounds, best_ms_per_minibatch_update: { wasm: best('wasm'), tfjs: best('tfjs') } };
 }
+// the learner updates of shared/peers/cleanrl_update_bench.py's `sac` and `model` modes (--rounds N, default 5; --profile: SAC ms by phase)
+const learnerRounds = Number(arg('rounds', '5'));
+if (only === 'all' || only === 'sac') result['sac_update'] = benchSacUpdate(learnerRounds, 200, process.argv.includes('--profile'));
+if (only === 'all' || only === 'model') result['model_update'] = (['wasm', 'tfjs'] as const).map((e) => benchModelUpdate(e, learnerRounds));
 if (only === 'all' || only === 'matmul') result['matmul_gradient'] = benchMatMulGradient();
 if (only === 'conv') result['conv_gradient_batch256'] = benchConvGradient();
 if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };

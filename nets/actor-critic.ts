@@ -16,6 +16,7 @@ import { conv2dValid } from './conv2d.js';
 import { matMul2d } from './matmul.js';
 import { createMlp, mlpForward, uniqueName, type Activation, type Mlp } from './mlp.js';
 import { orthogonal } from './orthogonal.js';
+import { TfMirror } from './engine/tf-mirror.js';
 import { WasmActorCritic } from './engine/wasm-actor-critic.js';
 
 /** Which engine trains and runs the networks: tfjs (the reference, any network) or the wasm engine (MLPs). */
@@ -100,8 +101,9 @@ export class ActorCritic {
   /** The shared Nature CNN trunk (empty for 'mlp'). */
   readonly trunk: tf.Variable[];
   private readonly channels: number;
-  /** The wasm engine's copy of the MLPs (null on the tfjs engine). */
+  /** The wasm engine's copy of the MLPs (null on the tfjs engine); use `engineNet()`, which is never stale. */
   readonly fast: WasmActorCritic | null;
+  private readonly mirror: TfMirror | null;
 
   constructor(obsSpace: Space, actSpace: Space, readonly options: ActorCriticOptions, rng: Rng) {
     this.obsDim = flatSize(obsSpace);
@@ -126,9 +128,19 @@ export class ActorCritic {
     this.logStd = this.kind === 'gaussian' ? tf.tidy(() => tf.variable(tf.zeros([1, this.outDim]), true, uniqueName('actor/logstd'))) : null;
     if (options.engine === 'wasm') {
       if (options.network === 'nature-cnn') throw new UsageError("engine 'wasm' runs MLPs only; the Nature CNN needs engine 'tfjs' (or 'auto')");
-      this.fast = new WasmActorCritic({ kind: this.kind, obsDim: this.obsDim, outDim: this.outDim, actorSizes: this.actor.sizes, criticSizes: this.critic.sizes, activation: options.activation, tanhMean: !!options.tanhMean });
-      this.syncFromTf();
-    } else this.fast = null;
+      const fast = new WasmActorCritic({ kind: this.kind, obsDim: this.obsDim, outDim: this.outDim, actorSizes: this.actor.sizes, criticSizes: this.critic.sizes, activation: options.activation, tanhMean: !!options.tanhMean });
+      this.fast = fast;
+      this.mirror = new TfMirror(this.allParams, () => fast.store.read('p'), (v) => fast.store.write(v));
+    } else {
+      this.fast = null;
+      this.mirror = null;
+    }
+  }
+
+  /** The engine's networks, loaded with any tfjs assignment made since the last sync (null on tfjs). */
+  engineNet(): WasmActorCritic | null {
+    this.mirror?.fresh();
+    return this.fast;
   }
 
   get engine(): Engine {
@@ -137,19 +149,12 @@ export class ActorCritic {
 
   /** Copy the wasm engine's parameters into the tfjs variables (after an update on the engine). */
   syncToTf(): void {
-    if (!this.fast) return;
-    const values = this.fast.store.read('p');
-    this.allParams.forEach((v, i) => {
-      const t = tf.tensor(values[i]!, v.shape);
-      v.assign(t);
-      t.dispose();
-    });
+    this.mirror?.toTf();
   }
 
-  /** Copy the tfjs variables into the wasm engine (after they were loaded or updated by tfjs). */
+  /** Copy the tfjs variables into the wasm engine now (assignments are also picked up by `engineNet()`). */
   syncFromTf(): void {
-    if (!this.fast) return;
-    this.fast.store.write(this.allParams.map((v) => v.dataSync() as Float32Array));
+    this.mirror?.fromTf();
   }
 
   /** Parameters the policy loss differentiates (actor weights and the log-std). */
@@ -218,7 +223,8 @@ export class ActorCritic {
    * sampling), standard normal noise (B × d) for Gaussian.
    */
   act(obs: Float32Array, batch: number, noise: Float32Array | null): ActResult {
-    if (this.fast) return this.fast.act(obs, batch, noise);
+    const fast = this.engineNet();
+    if (fast) return fast.act(obs, batch, noise);
     const [a, lp, v] = tf.tidy(() => {
       const f = this.features(tf.tensor2d(obs, [batch, this.obsDim]));
       const out = this.actorOut(f);
@@ -263,12 +269,14 @@ export class ActorCritic {
 
   logProbsAll(obs: Float32Array, batch: number): Float32Array {
     if (this.kind !== 'categorical') throw new Error('logProbsAll: the policy is not categorical (the action space is not Discrete)');
-    if (this.fast) return this.fast.logProbsAll(obs, batch);
+    const fast = this.engineNet();
+    if (fast) return fast.logProbsAll(obs, batch);
     return this.chunked(obs, batch, this.outDim, (x) => tf.logSoftmax(this.policyOut(x)));
   }
 
   values(obs: Float32Array, batch: number): Float32Array {
-    if (this.fast) return this.fast.values(obs, batch);
+    const fast = this.engineNet();
+    if (fast) return fast.values(obs, batch);
     return this.chunked(obs, batch, 1, (x) => this.value(x));
   }
 

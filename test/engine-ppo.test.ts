@@ -11,7 +11,8 @@ import { box, discrete, type Space } from '../envs/spaces.js';
 import type { EstimatorBatch } from '../estimators/estimator.js';
 import { ActorCritic } from '../nets/actor-critic.js';
 import { createAgentOptimizer } from '../nets/optimizer.js';
-import { CONTINUOUS_DEFAULTS } from '../ppo/config.js';
+import { resolveConfig } from '../experiment/build.js';
+import { checkEngine, CONTINUOUS_DEFAULTS } from '../ppo/config.js';
 import { normalizeAdvantages, ppoLoss, type RowMode } from '../ppo/ppo-loss.js';
 import { ppoLossWasm } from '../ppo/ppo-loss-wasm.js';
 import { minibatchArrays, minibatchTensors, ppoUpdate, rowStarts } from '../ppo/update.js';
@@ -143,4 +144,29 @@ t.test('rollout forward passes on the engine match tfjs', async (t) => {
     fast.dispose();
     ref.dispose();
   }
+});
+
+t.test('engine choice: auto resolves per network, is recorded, and impossible requests are one-line errors', async (t) => {
+  t.equal(resolveConfig({}, { envId: 'CartPole-v1' }).engine, 'wasm', "auto: an MLP agent trains on the wasm engine (config.json records 'wasm')");
+  t.equal(resolveConfig({}, { envId: 'CartPole-v1', learnerThreads: 2 }).engine, 'tfjs', 'auto with learner threads: tfjs');
+  t.equal(resolveConfig({}, { envId: 'Pong-v0' }).engine, 'tfjs', 'auto with the Nature CNN: tfjs');
+  t.equal(resolveConfig({}, { envId: 'CartPole-v1', engine: 'tfjs' }).engine, 'tfjs', 'forced tfjs');
+  t.throws(() => resolveConfig({}, { envId: 'Pong-v0', engine: 'wasm' }), /engine 'wasm' runs MLPs only, got network 'nature-cnn'/);
+  t.throws(() => resolveConfig({}, { envId: 'CartPole-v1', engine: 'wasm', learnerThreads: 2 }), /engine 'wasm' trains on one thread, got learnerThreads 2/);
+  t.throws(() => checkEngine({ engine: 'wasm', network: 'mlp', learnerThreads: 3 }), /use engine 'tfjs' for learner threads/);
+  t.throws(() => resolveConfig({}, { envId: 'CartPole-v1', engine: 'fast' as never }), /'engine'/);
+});
+
+t.test('assigning a tfjs variable reaches the engine before its next use', async (t) => {
+  const agent = new ActorCritic(box(-Infinity, Infinity, [3]), box(-1, 1, [2]), { hiddenSizes: [8], activation: 'tanh', engine: 'wasm' }, new Rng(1));
+  const obs = new Float32Array([0.1, -0.2, 0.3]);
+  const before = agent.values(obs, 1)[0]!;
+  const last = agent.critic.params[agent.critic.params.length - 1]!;
+  last.assign(tf.tensor1d([5]));
+  t.ok(Math.abs(agent.values(obs, 1)[0]! - (before + 5)) < 1e-5, 'the critic bias set through tfjs moves the engine value by 5');
+  agent.logStd!.assign(tf.tensor2d([[Math.log(3), 0]]));
+  const a = agent.act(obs, 1, new Float32Array([1, 1]));
+  const m = agent.act(obs, 1, null).actions;
+  t.ok(Math.abs(a.actions[0]! - m[0]! - 3) < 1e-5 && Math.abs(a.actions[1]! - m[1]! - 1) < 1e-5, 'the log-std set through tfjs scales the engine sample');
+  agent.dispose();
 });

@@ -14,7 +14,7 @@ function specOf(tr: PpoTrainer): LearnerSpec {
   return learnerSpec(tr.agent, tr.venv.singleObservationSpace, tr.venv.singleActionSpace, tr.config, 'wasm');
 }
 
-const cfg = (envId: string, estimator: string, learnerThreads = 1) => resolveConfig({}, { envId, totalTimesteps: 4096, numEnvs: 4, numSteps: 64, seed: 6, estimator, learnerThreads });
+const cfg = (envId: string, estimator: string, learnerThreads = 1) => resolveConfig({}, { envId, totalTimesteps: 4096, numEnvs: 4, numSteps: 64, seed: 6, estimator, learnerThreads, engine: 'tfjs' }); // learner threads run on tfjs
 
 t.test('a minibatch shared by two threads takes the same step as one thread (all three row layouts)', async (t) => {
   for (const [estimator, layout] of [['single', 'one row per state'], ['mac', 'rows are copies of their states'], ['mac', 'rows with their own observations']] as const) {

@@ -30,6 +30,7 @@ export interface Kernels {
   sumSquares(a: number, len: number): number;
   scale(a: number, len: number, c: number): void;
   adamStep(p: number, g: number, m: number, v: number, len: number, stepSize: number, b1: number, b2: number, eps: number, bc2Sqrt: number): void;
+  polyak(target: number, src: number, len: number, tau: number): void;
 }
 
 let compiled: WebAssembly.Module | null = null;

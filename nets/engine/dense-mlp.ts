@@ -141,9 +141,11 @@ export class DenseMlp {
   /**
    * Backward pass of the last `run(n)` with the gradient in `outputGrad(n)`: adds the parameter
    * gradients into the store; with `inputGrad` the input gradient is left in `inputGradient(n)`.
-   * Consumes the output gradient buffer.
+   * Consumes the output gradient buffer. With `paramGrads` false only the input gradient is
+   * computed (a loss differentiated through this network into another, e.g. SAC's actor loss through
+   * the critics, whose own parameter gradients would be discarded).
    */
-  backward(n: number, inputGrad = false): void {
+  backward(n: number, inputGrad = false, paramGrads = true): void {
     if (n > this.cap) throw new Error(`DenseMlp.backward: ${n} rows, but the last forward pass had at most ${this.cap}`);
     const k = this.arena.k;
     for (let l = this.layers.length - 1; l >= 0; l--) {
@@ -152,9 +154,10 @@ export class DenseMlp {
       if (L.hidden) {
         if (this.activation === 'tanh') k.tanhBackward(this.outs[l + 1]!, d, n * L.outDim);
         else k.reluBackward(this.outs[l + 1]!, d, n * L.outDim, SLOPE[this.activation]);
+        // (LayerNorm's gain/bias gradients come with its input gradient; they are cheap)
         if (L.lg) k.layerNormBackward(d, L.lg, this.xhat[l]!, this.rstd[l]!, L.glg, L.glb, n, L.outDim);
       }
-      k.denseBackwardWeight(this.outs[l]!, d, L.gw, L.gb, n, L.inDim, L.outDim);
+      if (paramGrads) k.denseBackwardWeight(this.outs[l]!, d, L.gw, L.gb, n, L.inDim, L.outDim);
       if (l > 0 || inputGrad) k.denseBackwardInput(d, L.w, this.grads[l]!, n, L.inDim, L.outDim, this.scratch);
     }
   }

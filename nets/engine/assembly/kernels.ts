@@ -502,3 +502,18 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, len: i32, stepS
     store<f32>(p + o, load<f32>(p + o) - (mv / (Mathf.sqrt(vv) / bc2Sqrt + eps)) * stepSize);
   }
 }
+
+/** Polyak averaging in place: target[i] ← (1 − τ)·target[i] + τ·src[i] (target networks). */
+export function polyak(target: usize, src: usize, len: i32, tau: f32): void {
+  const keep = f32x4.splat(1 - tau);
+  const take = f32x4.splat(tau);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(target + o, f32x4.add(f32x4.mul(v128.load(target + o), keep), f32x4.mul(v128.load(src + o), take)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(target + o, load<f32>(target + o) * (1 - tau) + load<f32>(src + o) * tau);
+  }
+}
