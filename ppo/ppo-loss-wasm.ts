@@ -62,6 +62,8 @@ export function ppoLossWasm(net: WasmActorCritic, a: MinibatchArrays, cfg: LossC
         lp += -0.5 * z * z - logStd![d]! - LOG_SQRT_2PI;
       }
     }
+    // float32, as the rollout stored it: a policy that has not moved gives ratio exactly 1
+    lp = Math.fround(lp);
     const logratio = lp - a.oldLogProbs[i]!;
     const ratio = Math.exp(logratio);
     const adv = a.advantages[i]!;

@@ -186,7 +186,8 @@ function split(a: Int32Array, k: number): Int32Array[] {
  * engine (ppo-loss-wasm.ts), and the tfjs variables are refreshed from the engine at the end.
  */
 export function ppoUpdate(agent: ActorCritic, opt: AgentOptimizer, batch: EstimatorBatch, cfg: UpdateCfg, lr: number, rng: Rng, step: number, pool?: LearnerPool): UpdateStats {
-  const wasm = agent.fast !== null && !(opt instanceof Adam);
+  const fast = agent.engineNet();
+  const wasm = fast !== null && !(opt instanceof Adam);
   if (agent.fast && !wasm) throw new Error('ppoUpdate: an agent on the wasm engine needs the engine optimiser (nets/optimizer.ts createAgentOptimizer)');
   if (wasm && pool) throw new UsageError("learner threads (learnerThreads > 1) run on the tfjs engine: set engine 'tfjs' or learnerThreads 1");
   const S = batch.numStates;
@@ -213,9 +214,9 @@ export function ppoUpdate(agent: ActorCritic, opt: AgentOptimizer, batch: Estima
       if (wasm) {
         const arrays = minibatchArrays(batch, mode, starts, states, D, A);
         if (cfg.normAdv) arrays.advantages = normalizeAdvantagesHost(arrays.advantages, arrays.weights);
-        const store = agent.fast!.store;
+        const store = fast!.store;
         store.zeroGrad();
-        const r = ppoLossWasm(agent.fast!, arrays, cfg);
+        const r = ppoLossWasm(fast!, arrays, cfg);
         const norm = store.clipGradNorm(cfg.maxGradNorm);
         (opt as Exclude<AgentOptimizer, Adam>).apply(lr);
         stats = tf.tensor1d([...r.stats, norm, r.loss]);

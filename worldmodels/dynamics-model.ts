@@ -116,6 +116,8 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
     const D = this.obsDim;
     const A = this.actDim;
     const nm = this.norm;
+    this.fast!.transition.fresh();
+    this.fast!.reward.fresh();
     const x = this.fast!.transition.net.input(n);
     for (let b = 0; b < n; b++) {
       for (let d = 0; d < D; d++) x[b * (D + A) + d] = nm ? (obs[b * D + d]! - nm.obs.mean[d]!) / nm.obs.std[d]! : obs[b * D + d]!;
