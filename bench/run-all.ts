@@ -17,7 +17,7 @@ import { benchEnvSteps, benchPhysics } from './env-steps.js';
 import { benchMujocoLoader } from './mujoco-loader.js';
 import { benchEstimatorCost, PAPER_CASE } from './estimator-cost.js';
 import { benchPpoEndToEnd } from './ppo-e2e.js';
-import { benchPpoUpdate } from './ppo-update.js';
+import { benchPolicyForward, benchPpoUpdate } from './ppo-update.js';
 import { benchSacUpdate } from './sac-update.js';
 import { benchModelUpdate } from './model-update.js';
 import { benchMatMulGradient } from './matmul-gradient.js';
@@ -54,6 +54,7 @@ if (only === 'all' || only === 'update') {
   const rounds = (['wasm', 'tfjs', 'wasm', 'tfjs', 'wasm', 'tfjs'] as const).map((e) => benchPpoUpdate(e));
   const best = (e: string) => Math.min(...rounds.filter((r) => r['engine'] === e).map((r) => r['ms_per_minibatch_update'] as number));
   result['ppo_update_17_64_64_6_batch64'] = { rounds, best_ms_per_minibatch_update: { wasm: best('wasm'), tfjs: best('tfjs') } };
+  result['policy_forward_one_env_17_64_64_6'] = [benchPolicyForward('wasm'), benchPolicyForward('tfjs')];
 }
 // the learner updates of shared/peers/cleanrl_update_bench.py's `sac` and `model` modes (--rounds N, default 5; --profile: SAC ms by phase)
 const learnerRounds = Number(arg('rounds', '5'));

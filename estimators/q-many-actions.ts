@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, type RngState } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
+import { EngineMlp } from '../nets/engine/engine-mlp.js';
 import { createMlp, mlpForward, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { Rollout } from '../ppo/rollout.js';
@@ -38,6 +39,8 @@ export class QManyActionsEstimator implements Estimator {
   readonly name = 'qma';
   private nets: Mlp[] | null = null;
   private opts: Adam[] = [];
+  /** The Q-networks on the wasm engine (when the agent is on it). */
+  private fast: EngineMlp[] | null | undefined = undefined;
   private inDim = 0;
   private readonly rng: Rng;
   private readonly single = new SingleActionEstimator();
@@ -56,7 +59,30 @@ export class QManyActionsEstimator implements Estimator {
       this.nets = [0, 1].map((i) => createMlp(`qnet${i}`, [this.inDim, ...this.o.hidden, 1], 'leaky_relu', 1.0, this.rng));
       this.opts = this.nets.map((n) => new Adam(n.params, 0.9, 0.999, 1e-5));
     }
+    // on the agent's engine: the wasm engine trains and runs the Q-networks (same maths; the tfjs
+    // variables and optimiser state, fresh or restored from a checkpoint, move onto it)
+    if (this.fast === undefined) {
+      this.fast = agent.engine === 'wasm' ? this.nets.map((n, i) => {
+        const e = new EngineMlp(n, 1e-5);
+        e.opt.setState(this.opts[i]!.getState());
+        return e;
+      }) : null;
+    }
     return this.nets;
+  }
+
+  /** The network input rows [obs, action] (one-hot actions for discrete policies). */
+  private inputRows(agent: ActorCritic, obs: Float32Array, actions: Float32Array, n: number): Float32Array {
+    const D = agent.obsDim;
+    const W = this.inDim;
+    const A = W - D;
+    const x = new Float32Array(n * W);
+    for (let i = 0; i < n; i++) {
+      x.set(obs.subarray(i * D, (i + 1) * D), i * W);
+      if (agent.kind === 'categorical') x[i * W + D + actions[i]!] = 1;
+      else x.set(actions.subarray(i * A, (i + 1) * A), i * W + D);
+    }
+    return x;
   }
 
   private input(agent: ActorCritic, obs: Float32Array, actions: Float32Array, n: number): tf.Tensor2D {
@@ -68,6 +94,12 @@ export class QManyActionsEstimator implements Estimator {
   /** min(Q1, Q2) for n (state, action) pairs. */
   q(agent: ActorCritic, obs: Float32Array, actions: Float32Array, n: number): Float32Array {
     const nets = this.ensure(agent);
+    if (this.fast) {
+      const x = this.inputRows(agent, obs, actions, n);
+      const q1 = this.fast[0]!.predict(x, n);
+      const q2 = this.fast[1]!.predict(x, n);
+      return q1.map((v, i) => Math.min(v, q2[i]!));
+    }
     const t = tf.tidy(() => {
       const x = this.input(agent, obs, actions, n);
       return tf.reshape(tf.minimum(mlpForward(nets[0]!, x), mlpForward(nets[1]!, x)), [-1]);
@@ -96,6 +128,12 @@ export class QManyActionsEstimator implements Estimator {
           act.set(r.actions.subarray(k * A, (k + 1) * A), i * A);
           tgt[i] = returns[k]!;
         });
+        if (this.fast) {
+          const x = this.inputRows(agent, obs, act, idx.length);
+          loss += this.fast.reduce((sum, f) => sum + f.mseStep(x, tgt, idx.length, this.o.lr), 0) / this.fast.length;
+          steps += 1;
+          continue;
+        }
         const l = tf.tidy(() => {
           const x = this.input(agent, obs, act, idx.length);
           const y = tf.tensor1d(tgt);
@@ -130,7 +168,8 @@ export class QManyActionsEstimator implements Estimator {
 
   getState(): QState | null {
     if (!this.nets) return { nets: [], opts: [], rng: this.rng.getState() };
-    return { nets: this.nets.map((n) => serializeVariables(n.params)), opts: this.opts.map((o) => o.getState()), rng: this.rng.getState() };
+    this.fast?.forEach((f) => f.syncToTf());
+    return { nets: this.nets.map((n) => serializeVariables(n.params)), opts: this.fast ? this.fast.map((f) => f.getOptState()) : this.opts.map((o) => o.getState()), rng: this.rng.getState() };
   }
 
   setState(s: unknown): void {
@@ -144,6 +183,10 @@ export class QManyActionsEstimator implements Estimator {
       }
       this.nets.forEach((n, i) => loadVariables(n.params, st.nets[i]!));
       this.opts.forEach((o, i) => o.setState(st.opts[i]!));
+      this.fast?.forEach((f, i) => {
+        f.syncFromTf();
+        f.opt.setState(st.opts[i]!);
+      });
     }
     this.rng.setState(st.rng);
   }

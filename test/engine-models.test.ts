@@ -59,3 +59,29 @@ t.test('dynamics model: wasm engine and tfjs train to the same predictions', asy
     [fast, ref, back, again].forEach((m) => m.dispose());
   }
 });
+
+t.test('EngineMlp.mseStep (the Q-networks of qma) equals tfjs regression step by step', async (t) => {
+  const tf = await import('@tensorflow/tfjs');
+  const { createMlp, mlpForward } = await import('../nets/mlp.js');
+  const { Adam } = await import('../nets/adam.js');
+  const { EngineMlp } = await import('../nets/engine/engine-mlp.js');
+  const rng = new Rng(4);
+  const ref = createMlp('q', [6, 16, 16, 1], 'leaky_relu', 1.0, new Rng(1));
+  const mine = new EngineMlp(createMlp('q', [6, 16, 16, 1], 'leaky_relu', 1.0, new Rng(1)), 1e-5);
+  const opt = new Adam(ref.params, 0.9, 0.999, 1e-5);
+  let worstLoss = 0;
+  for (let step = 0; step < 10; step++) {
+    const x = Float32Array.from({ length: 32 * 6 }, () => rng.normal());
+    const y = Float32Array.from({ length: 32 }, () => rng.normal());
+    const got = mine.mseStep(x, y, 32, 1e-3);
+    const g = tf.variableGrads(() => tf.mean(tf.square(tf.sub(tf.reshape(mlpForward(ref, tf.tensor2d(x, [32, 6])), [-1]), tf.tensor1d(y)))) as tf.Scalar, ref.params);
+    opt.apply(ref.params.map((p) => g.grads[p.name]!), 1e-3);
+    worstLoss = Math.max(worstLoss, Math.abs(got - g.value.dataSync()[0]!) / g.value.dataSync()[0]!);
+  }
+  t.ok(worstLoss < 1e-5, `losses agree over 10 steps (worst rel diff ${worstLoss.toExponential(1)})`);
+  const probe = Float32Array.from({ length: 8 * 6 }, () => rng.normal());
+  const a = mine.predict(probe, 8);
+  const b = mlpForward(ref, tf.tensor2d(probe, [8, 6])).dataSync() as Float32Array;
+  t.ok(relDiff(a, b) < 1e-4, `predictions after 10 steps agree (${relDiff(a, b).toExponential(1)})`);
+  t.throws(() => new EngineMlp(createMlp('m', [3, 4, 2], 'relu', 1, new Rng(1)), 1e-5).mseStep(new Float32Array(3), [0], 1, 1e-3), /2 outputs, expected 1/);
+});

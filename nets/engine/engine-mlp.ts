@@ -44,6 +44,33 @@ export class EngineMlp {
     this.store.zeroGrad();
   }
 
+  /** Outputs of n input rows (a copy). */
+  predict(x: Float32Array, n: number): Float32Array {
+    return this.fresh().forward(x, n).slice();
+  }
+
+  /**
+   * One Adam step on the mean squared error of a single-output network: L = mean((f(x) − y)²),
+   * ∂L/∂f = 2(f − y)/n. Returns the loss before the step.
+   */
+  mseStep(x: Float32Array, y: ArrayLike<number>, n: number, lr: number): number {
+    const net = this.fresh();
+    if (net.outDim !== 1) throw new Error(`EngineMlp.mseStep: the network has ${net.outDim} outputs, expected 1`);
+    net.input(n).set(x.subarray(0, n * net.inDim));
+    net.run(n);
+    const g = net.outputGrad(n);
+    const out = net.output(n);
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      const d = out[i]! - y[i]!;
+      loss += d * d;
+      g[i] = (2 * d) / n;
+    }
+    net.backward(n);
+    this.step(lr);
+    return loss / n;
+  }
+
   getOptState(): AdamState {
     return this.opt.getState();
   }
