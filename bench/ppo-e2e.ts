@@ -2,8 +2,8 @@
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 
-export function benchPpoEndToEnd(envId: string, steps: number, estimator = 'single', estimatorOptions: Record<string, unknown> = {}, learnerThreads = 1): Record<string, number> {
-  const config = resolveConfig({}, { envId, totalTimesteps: steps, seed: 0, estimator, estimatorOptions, learnerThreads });
+export function benchPpoEndToEnd(envId: string, steps: number, estimator = 'single', estimatorOptions: Record<string, unknown> = {}, learnerThreads = 1, engine: 'auto' | 'wasm' | 'tfjs' = 'auto'): Record<string, number | string> {
+  const config = resolveConfig({}, { envId, totalTimesteps: steps, seed: 0, estimator, estimatorOptions, learnerThreads, engine });
   const tr = createTrainer(config);
   const ms = { rolloutMs: 0, estimatorMs: 0, updateMs: 0 };
   const t0 = performance.now();
@@ -14,6 +14,7 @@ export function benchPpoEndToEnd(envId: string, steps: number, estimator = 'sing
   const wall = (performance.now() - t0) / 1000;
   tr.dispose();
   return {
+    engine: config.engine ?? 'tfjs',
     steps: tr.globalStep,
     learner_threads: learnerThreads,
     sps: Math.round(tr.globalStep / wall),

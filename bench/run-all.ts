@@ -62,14 +62,21 @@ if (only === 'all' || only === 'sac') result['sac_update'] = benchSacUpdate(lear
 if (only === 'all' || only === 'model') result['model_update'] = (['wasm', 'tfjs'] as const).map((e) => benchModelUpdate(e, learnerRounds));
 if (only === 'all' || only === 'matmul') result['matmul_gradient'] = benchMatMulGradient();
 if (only === 'conv') result['conv_gradient_batch256'] = benchConvGradient();
-if (only === 'all' || only === 'e2e') result['ppo_end_to_end'] = { 'CartPole-v1': benchPpoEndToEnd('CartPole-v1', Number(arg('e2e-steps', '51200'))) };
+if (only === 'all' || only === 'e2e') {
+  const steps = Number(arg('e2e-steps', '51200'));
+  await prepareAllEnvs();
+  // both engines, alternated; Hopper-v5 with CleanRL's continuous defaults (one env, 2048 steps per iteration)
+  result['ppo_end_to_end'] = Object.fromEntries(
+    ['CartPole-v1', 'Hopper-v5'].map((id) => [id, (['wasm', 'tfjs'] as const).map((engine) => benchPpoEndToEnd(id, id === 'Hopper-v5' ? Math.max(2048, Math.round(steps / 2048) * 2048) : steps, 'single', {}, 1, engine))]),
+  );
+}
 if (only === 'pixel') {
   // the pixel path: PPO with the Nature CNN on Pong-v0 frames (atari preset: 8 envs × 128 steps); 4 frames per step
   // --pixel-estimator wmpg --pixel-estimator-options '{"warmupSteps":0}' times the latent world model's share
   const steps = Number(arg('pixel-steps', '2048'));
   const estimator = arg('pixel-estimator', 'single');
   const r = benchPpoEndToEnd('Pong-v0', steps, estimator, JSON.parse(arg('pixel-estimator-options', '{}')) as Record<string, unknown>, Number(arg('learner-threads', '1')));
-  result['ppo_pixel_pong'] = { estimator, ...r, frames_per_s: r['sps']! * 4, rollout_frames_per_s: r['rollout_sps']! * 4 };
+  result['ppo_pixel_pong'] = { estimator, ...r, frames_per_s: (r['sps'] as number) * 4, rollout_frames_per_s: (r['rollout_sps'] as number) * 4 };
 }
 if (only === 'mujoco') result['mujoco_loader'] = await benchMujocoLoader();
 if (only === 'all' || only === 'estimators') {
