@@ -85,3 +85,25 @@ t.test('EngineMlp.mseStep (the Q-networks of qma) equals tfjs regression step by
   t.ok(relDiff(a, b) < 1e-4, `predictions after 10 steps agree (${relDiff(a, b).toExponential(1)})`);
   t.throws(() => new EngineMlp(createMlp('m', [3, 4, 2], 'relu', 1, new Rng(1)), 1e-5).mseStep(new Float32Array(3), [0], 1, 1e-3), /2 outputs, expected 1/);
 });
+
+t.test('a prediction split with the forward thread equals the unsplit one bit for bit', async (t) => {
+  const { sharedForwardPool, ForwardPool } = await import('../nets/engine/forward-pool.js');
+  t.ok(sharedForwardPool(), 'the pool exists on this 2-core machine');
+  const D = 5;
+  const A = 2;
+  const buf = filledBuffer(D, A, 3000);
+  const model = new MlpDynamicsModel(D, A, { hidden: [32, 32], activation: 'leaky_relu', lr: 1e-3, adamEps: 1e-8, normalize: true, termination: true, predictDelta: true, engine: 'wasm' }, new Rng(1));
+  for (let round = 0; round < 2; round++) {
+    model.train(buf, 5, 64, new Rng(2 + round)); // new parameters: the worker must get them
+    const probe = buf.sample(2400, new Rng(9 + round));
+    const whole = model.predict(probe.obs, probe.actions, 2400);
+    const halves = [0, 1].map((h) => model.predict(probe.obs.slice(h * 1200 * D, (h + 1) * 1200 * D), probe.actions.slice(h * 1200 * A, (h + 1) * 1200 * A), 1200));
+    const same = (a: Float32Array, b: Float32Array[]) => a.every((v, i) => v === (i < a.length / 2 ? b[0]![i] : b[1]![i - a.length / 2]));
+    t.ok(same(whole.next, halves.map((p) => p.next)) && same(whole.reward, halves.map((p) => p.reward)) && same(whole.terminal!, halves.map((p) => p.terminal!)), `round ${round}: next states, rewards and termination identical`);
+  }
+  model.dispose();
+  const pool = new ForwardPool();
+  pool.start([{ key: 'bad', sizes: [3, 4, 1], activation: 'tanh', version: 1, params: () => [new Float32Array(2)] }], new Float32Array(6), 2);
+  t.throws(() => pool.finish(), /engine forward thread failed: parameter store: expected 4 tensors, got 1/);
+  await pool.dispose();
+});

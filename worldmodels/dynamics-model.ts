@@ -13,6 +13,7 @@ import { Adam, type AdamState } from '../nets/adam.js';
 import type { Engine } from '../nets/actor-critic.js';
 import { Arena } from '../nets/engine/arena.js';
 import { EngineMlp } from '../nets/engine/engine-mlp.js';
+import { sharedForwardPool } from '../nets/engine/forward-pool.js';
 import { createMlp, mlpForward, type Activation, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { MeanStd, ReplayBuffer, Transitions } from './replay-buffer.js';
@@ -85,6 +86,10 @@ interface Normalizer {
 const toArrays = (s: MeanStd) => ({ mean: Array.from(s.mean), std: Array.from(s.std) });
 const fromArrays = (s: { mean: number[]; std: number[] }): MeanStd => ({ mean: Float32Array.from(s.mean), std: Float32Array.from(s.std) });
 
+/** Predictions of at least this many rows are split with the engine's forward thread. */
+const SPLIT_ROWS = 1024;
+let modelCount = 0;
+
 export class MlpDynamicsModel implements TrainableDynamicsModel {
   readonly transition: Mlp;
   readonly reward: Mlp;
@@ -92,6 +97,8 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
   private readonly rewardOpt: Adam;
   /** The data statistics inputs and targets are normalised with (null until the first training, or when off). */
   private norm: Normalizer | null = null;
+  /** Names this model's networks on the forward thread. */
+  private readonly id = `dyn${++modelCount}`;
   /** The engine's copies of both networks (null on tfjs). */
   private readonly fast: { arena: Arena; transition: EngineMlp; reward: EngineMlp } | null;
 
@@ -129,9 +136,24 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
   /** Network outputs of n rows: next-state head and reward(/termination) head, as copies. */
   private outputs(obs: Float32Array, actions: Float32Array, n: number): [Float32Array, Float32Array] {
     if (this.fast) {
+      const f = this.fast;
+      const k = this.reward.sizes[this.reward.sizes.length - 1]!;
       this.fastInput(obs, actions, n);
-      const raw = this.fast.arena.f32(this.fast.transition.net.run(n), n * this.obsDim).slice();
-      const h = this.fast.arena.f32(this.fast.reward.net.run(n), n * this.reward.sizes[this.reward.sizes.length - 1]!).slice();
+      // large batches (imagination): the second half of the rows on the engine's forward thread, same numbers
+      const half = Math.floor(n / 2);
+      const W = this.obsDim + this.actDim;
+      const pool = n >= SPLIT_ROWS ? sharedForwardPool() : null;
+      const split = pool !== null && pool.start([f.transition.forwardJob(`${this.id}/transition`), f.reward.forwardJob(`${this.id}/reward`)], f.transition.net.input(n).slice(half * W, n * W), n - half);
+      const own = split ? half : n;
+      const raw = new Float32Array(n * this.obsDim);
+      const h = new Float32Array(n * k);
+      raw.set(f.arena.f32(f.transition.net.run(own), own * this.obsDim));
+      h.set(f.arena.f32(f.reward.net.run(own), own * k));
+      if (split) {
+        const [t2, r2] = pool.finish();
+        raw.set(t2!, own * this.obsDim);
+        h.set(r2!, own * k);
+      }
       return [raw, h];
     }
     const [out, head] = tf.tidy(() => {

@@ -7,6 +7,7 @@ import type { AdamState } from '../adam.js';
 import type { Mlp } from '../mlp.js';
 import { Arena } from './arena.js';
 import { DenseMlp, denseMlpShapes } from './dense-mlp.js';
+import type { ForwardJob } from './forward-pool.js';
 import { ParamStore } from './param-store.js';
 import { StoreAdam } from './store-adam.js';
 import { TfMirror } from './tf-mirror.js';
@@ -16,6 +17,7 @@ export class EngineMlp {
   readonly net: DenseMlp;
   readonly opt: StoreAdam;
   private readonly mirror: TfMirror;
+  private steps = 0;
 
   constructor(readonly mlp: Mlp, adamEps: number, readonly arena: Arena = new Arena()) {
     this.store = new ParamStore(arena, denseMlpShapes(mlp.sizes));
@@ -42,6 +44,18 @@ export class EngineMlp {
   step(lr: number): void {
     this.opt.apply(lr);
     this.store.zeroGrad();
+    this.steps += 1;
+  }
+
+  /** Changes whenever the engine's parameters change (a step, a load from the tfjs variables). */
+  get version(): number {
+    this.mirror.fresh();
+    return this.steps + this.mirror.syncs;
+  }
+
+  /** This network as a job for the forward thread (nets/engine/forward-pool.ts). */
+  forwardJob(key: string): ForwardJob {
+    return { key, sizes: this.mlp.sizes, activation: this.mlp.activation, version: this.version, params: () => this.store.read('p') };
   }
 
   /** Outputs of n input rows (a copy). */

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 export class TfMirror {
   private stale = false;
   private writing = false;
+  /** How many times the engine was loaded from the variables (part of a network's version). */
+  syncs = 0;
 
   constructor(readonly vars: tf.Variable[], private readonly read: () => Float32Array[], private readonly write: (values: Float32Array[]) => void) {
     for (const v of vars) {
@@ -25,6 +27,7 @@ export class TfMirror {
   fromTf(): void {
     this.write(this.vars.map((v) => v.dataSync() as Float32Array));
     this.stale = false;
+    this.syncs += 1;
   }
 
   /** Before an engine call: load the variables when they were assigned since the last sync. */
