@@ -125,21 +125,23 @@ function workerUrl(): string {
  */
 function bootstrap(url: string): string {
   const ts = url.endsWith('.ts');
+  // only dynamic import(): the eval'd code is CommonJS, or ESM under --input-type=module
   return `
-const wt = require('node:worker_threads');
-const fail = (e) => {
-  const { ctrl, error } = wt.workerData.buffers;
-  const text = String(e && e.message ? e.message : e).split('\\n')[0];
-  const bytes = new TextEncoder().encode(text).subarray(0, ${ERROR_BYTES});
-  error.set(bytes);
-  Atomics.store(ctrl, ${CTRL.ERRLEN}, bytes.length);
-  Atomics.store(ctrl, ${CTRL.STATUS}, ${FAILED});
-  Atomics.store(ctrl, ${CTRL.DONE}, -1);
-  Atomics.notify(ctrl, ${CTRL.DONE});
-};
-process.on('uncaughtException', fail);
-process.on('unhandledRejection', fail);
-${ts ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); })` : `import(${JSON.stringify(url)})`}.catch(fail);
+import('node:worker_threads').then((wt) => {
+  const fail = (e) => {
+    const { ctrl, error } = wt.workerData.buffers;
+    const text = String(e && e.message ? e.message : e).split('\\n')[0];
+    const bytes = new TextEncoder().encode(text).subarray(0, ${ERROR_BYTES});
+    error.set(bytes);
+    Atomics.store(ctrl, ${CTRL.ERRLEN}, bytes.length);
+    Atomics.store(ctrl, ${CTRL.STATUS}, ${FAILED});
+    Atomics.store(ctrl, ${CTRL.DONE}, -1);
+    Atomics.notify(ctrl, ${CTRL.DONE});
+  };
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  return ${ts ? `import('tsx/esm/api').then((m) => m.register())` : 'Promise.resolve()'}.then(() => import(${JSON.stringify(url)})).catch(fail);
+});
 `;
 }
 
