@@ -5,9 +5,9 @@
  * shared buffers; anything else (other info keys, final observations and infos, reset results,
  * states) as a message on the port, flagged by HAS_MSG. Errors go to the shared error bytes.
  */
-import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { envSpec } from './registry.js';
-import { CTRL, ERROR_BYTES, FAILED, makeSubEnv, OP, type StepExtras, type WorkerData } from './async-vector.js';
+import { CTRL, ERROR_BYTES, FAILED, makeSubEnv, OP, receiveTagged, type StepExtras, type WorkerData } from './async-vector.js';
 import type { Action, Info } from './env.js';
 import { RAW_OBS, RAW_REWARD } from './wrappers/record-raw.js';
 import { SyncVectorEnv } from './vector.js';
@@ -26,7 +26,7 @@ function fail(e: unknown): void {
 }
 
 function answer(seq: number, msg?: unknown): void {
-  if (msg !== undefined) port.postMessage(msg);
+  if (msg !== undefined) port.postMessage({ seq, body: msg });
   Atomics.store(ctrl, CTRL.HAS_MSG, msg === undefined ? 0 : 1);
   Atomics.store(ctrl, CTRL.DONE, seq);
   Atomics.notify(ctrl, CTRL.DONE);
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
         answer(seen, step(v, actionDim, discrete));
         continue;
       }
-      const msg = receiveMessageOnPort(port)?.message as Record<string, unknown> | undefined;
+      const msg = receiveTagged(port, seen, 60_000, 'async vector env worker') as Record<string, unknown> | undefined;
       if (op === OP.RESET) {
         const seed = msg?.['seed'] as number[] | undefined;
         answer(seen, v.reset(seed === undefined ? {} : { seed }));

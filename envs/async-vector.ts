@@ -101,6 +101,27 @@ export interface WorkerData {
   port: MessagePort;
 }
 
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * The message tagged `seq` on `port` (every message is `{ seq, body }`). A message posted by the other
+ * thread before it raised its flag is normally there at once; should it lag, wait for it in 1 ms naps
+ * up to `timeoutMs`. A message with another tag is a protocol error, never silently taken.
+ */
+export function receiveTagged(port: MessagePort, seq: number, timeoutMs: number, who: string): unknown {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = receiveMessageOnPort(port);
+    if (m) {
+      const { seq: got, body } = m.message as { seq: number; body: unknown };
+      if (got !== seq) throw new Error(`${who}: message ${got} arrived where ${seq} was expected`);
+      return body;
+    }
+    if (Date.now() > deadline) throw new Error(`${who}: message ${seq} did not arrive within ${timeoutMs / 1000} s`);
+    Atomics.wait(nap, 0, 0, 1);
+  }
+}
+
 interface Slot {
   worker: Worker;
   port: MessagePort;
@@ -222,9 +243,10 @@ export class AsyncVectorEnv implements VectorEnv {
   }
 
   private request(s: Slot, op: number, msg?: unknown): void {
-    if (msg !== undefined) s.port.postMessage(msg);
-    Atomics.store(s.buf.ctrl, CTRL.OP, op);
     s.seq += 1;
+    // every request but a step carries a message (its body may be undefined), tagged with its number
+    if (op !== OP.STEP) s.port.postMessage({ seq: s.seq, body: msg });
+    Atomics.store(s.buf.ctrl, CTRL.OP, op);
     Atomics.store(s.buf.ctrl, CTRL.REQ, s.seq);
     Atomics.notify(s.buf.ctrl, CTRL.REQ);
   }
@@ -249,9 +271,7 @@ export class AsyncVectorEnv implements VectorEnv {
       Atomics.wait(c, CTRL.DONE, done, Math.min(left, 1000));
     }
     if (Atomics.load(c, CTRL.HAS_MSG) === 0) return undefined;
-    const m = receiveMessageOnPort(s.port);
-    if (!m) throw new Error(`AsyncVectorEnv: ${s.label} flagged a message but none arrived`);
-    return m.message;
+    return receiveTagged(s.port, s.seq, this.timeoutMs, `AsyncVectorEnv, ${s.label}`);
   }
 
   /** Send every worker the same kind of request, let the local slice do its part, then collect the answers. */
