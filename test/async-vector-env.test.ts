@@ -5,6 +5,8 @@
  * ends the workers so the process exits; a PPO run gives the same logged numbers as with 'sync'.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import t from 'tap';
 import { AsyncVectorEnv, makeSubEnv, type SubEnvSpec } from '../envs/async-vector.js';
 import type { Info } from '../envs/env.js';
@@ -13,7 +15,7 @@ import { SyncVectorEnv, type AutoresetMode, type VectorStepResult } from '../env
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 import { envFacts } from '../ppo/env-facts.js';
-import { backend, ROOT } from './helpers.js';
+import { backend, cli, deterministicMetrics, ROOT, tmpDir } from './helpers.js';
 
 await backend();
 await prepareEnv('Hopper-v5');
@@ -196,4 +198,35 @@ t.test("PPO with vectorEnv 'async' logs the same numbers as 'sync'; resume from 
     t.equal(JSON.stringify(JSON.parse(s.out).slice(2)), rest.out, `${envId}: resumed from an async checkpoint, the last 2 iterations equal the uninterrupted run`);
     t.equal(restSync.out, rest.out, `${envId}: an async checkpoint resumes exactly with 'sync' too`);
   }
+});
+
+t.test('pgvar train --vector-env (built CLI): recorded in config.json, same metrics as sync, may change on resume, bad values named', async (t) => {
+  const dir = tmpDir();
+  const args = ['train', '--env', 'CartPole-v1', '--steps', '1024', '--num-envs', '4', '--num-steps', '64', '--seed', '2', '--quiet', '--backend', 'wasm'];
+  const runs: Record<string, string> = {};
+  for (const v of ['sync', 'async']) {
+    runs[v] = path.join(dir, v);
+    const r = cli([...args, '--vector-env', v, '--out', runs[v]!]);
+    t.equal(r.status, 0, r.stderr);
+    t.equal(JSON.parse(fs.readFileSync(path.join(runs[v]!, 'config.json'), 'utf8')).vectorEnv, v, `config.json records vectorEnv ${v}`);
+  }
+  t.same(deterministicMetrics(path.join(runs['async']!, 'metrics.jsonl')), deterministicMetrics(path.join(runs['sync']!, 'metrics.jsonl')), 'same metrics');
+  t.equal(fs.readFileSync(path.join(runs['async']!, 'episodes.csv'), 'utf8'), fs.readFileSync(path.join(runs['sync']!, 'episodes.csv'), 'utf8'), 'same episodes');
+  // resume the sync run from its first snapshot with the async env: the same end
+  const out = path.join(dir, 'resumed');
+  t.equal(cli([...args, '--snapshot-every', '256', '--out', out]).status, 0);
+  fs.copyFileSync(path.join(out, 'checkpoint', 'step-256.json'), path.join(out, 'checkpoint', 'checkpoint.json'));
+  const r = cli(['train', '--resume', out, '--vector-env', 'async', '--quiet', '--backend', 'wasm']);
+  t.equal(r.status, 0, r.stderr);
+  t.same(deterministicMetrics(path.join(out, 'metrics.jsonl')), deterministicMetrics(path.join(runs['sync']!, 'metrics.jsonl')), 'resumed with async: same metrics as the sync run');
+  t.equal(JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'checkpoint.json'), 'utf8')).config.vectorEnv, 'async', 'the checkpoint records the vector env it continued with');
+  const bad = cli([...args, '--vector-env', 'threads', '--out', path.join(dir, 'bad')]);
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /--vector-env <kind>' argument 'threads' is invalid\. expected one of sync\|async, got 'threads'/);
+  const cfgFile = path.join(dir, 'c.json');
+  fs.writeFileSync(cfgFile, JSON.stringify({ vectorEnv: 'parallel' }));
+  const badCfg = cli([...args, '--config', cfgFile, '--out', path.join(dir, 'bad2')]);
+  t.equal(badCfg.status, 2);
+  t.match(badCfg.stderr, /'vectorEnv' expected one of 'sync' \| 'async', got "parallel"/);
+  t.equal(badCfg.stderr.trim().split('\n').length, 1, `one line: ${badCfg.stderr.trim()}`);
 });
