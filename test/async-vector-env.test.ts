@@ -230,3 +230,16 @@ t.test('pgvar train --vector-env (built CLI): recorded in config.json, same metr
   t.match(badCfg.stderr, /'vectorEnv' expected one of 'sync' \| 'async', got "parallel"/);
   t.equal(badCfg.stderr.trim().split('\n').length, 1, `one line: ${badCfg.stderr.trim()}`);
 });
+
+t.test("daa and mbpo (estimators that read ctx.agentScaling through the mirrors) train bit-identically with 'async'", async (t) => {
+  for (const estimator of ['daa', 'mbpo']) {
+    const cfg = (vectorEnv: 'sync' | 'async') => resolveConfig({}, { envId: 'Pendulum-v1', estimator, totalTimesteps: 768, numEnvs: 2, numSteps: 128, numMinibatches: 2, updateEpochs: 1, seed: 7, vectorEnv, estimatorOptions: { actions: 2, horizon: 3, hidden: [16], modelUpdates: 5, warmupSteps: 0 } });
+    const run = (v: 'sync' | 'async') => {
+      const tr = createTrainer(cfg(v));
+      const out = [tr.iterate(), tr.iterate(), tr.iterate()];
+      tr.dispose();
+      return JSON.stringify(out);
+    };
+    t.equal(run('async'), run('sync'), `${estimator}: 3 iterations, metrics (estimator statistics included) bit-identical`);
+  }
+});
