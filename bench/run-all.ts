@@ -1,8 +1,10 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|sac|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
+ * --only env|update|sac|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel|async-env, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
  * --pixel-estimator-options JSON, --env-ids ID,ID (with --only env: just these envs), --learner-threads N (with --only pixel). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
+ * `async-env` (issue 16: sync vs async vector env, random actions and PPO rollouts, alternating rounds): --async-cases ID:N,ID:N
+ * (default CartPole-v1:8,Hopper-v5:4,dmc/cheetah-run:4), --async-rounds R (5), --async-seconds S (1), --async-layouts sync,async_w1,….
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -22,6 +24,7 @@ import { benchSacUpdate } from './sac-update.js';
 import { benchModelUpdate } from './model-update.js';
 import { benchMatMulGradient } from './matmul-gradient.js';
 import { benchConvGradient } from './conv-gradient.js';
+import { benchAsyncEnv, DEFAULT_CASES } from './async-env.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,6 +80,19 @@ if (only === 'pixel') {
   const estimator = arg('pixel-estimator', 'single');
   const r = benchPpoEndToEnd('Pong-v0', steps, estimator, JSON.parse(arg('pixel-estimator-options', '{}')) as Record<string, unknown>, Number(arg('learner-threads', '1')));
   result['ppo_pixel_pong'] = { estimator, ...r, frames_per_s: (r['sps'] as number) * 4, rollout_frames_per_s: (r['rollout_sps'] as number) * 4 };
+}
+if (only === 'async-env') {
+  await prepareAllEnvs();
+  const casesArg = arg('async-cases', '');
+  const cases = casesArg
+    ? casesArg.split(',').map((s) => {
+        const [envId, n] = s.split(':');
+        if (!envId || !envIds().includes(envId) || !Number.isInteger(Number(n)) || Number(n) < 1) throw new Error(`--async-cases: expected ID:N pairs such as Hopper-v5:4, got '${s}'`);
+        return { envId, numEnvs: Number(n) };
+      })
+    : DEFAULT_CASES;
+  const layouts = arg('async-layouts', '');
+  result['async_vector_env'] = benchAsyncEnv(cases, { rounds: Number(arg('async-rounds', '5')), seconds: Number(arg('async-seconds', '1')), ...(layouts ? { layouts: layouts.split(',') } : {}) });
 }
 if (only === 'mujoco') result['mujoco_loader'] = await benchMujocoLoader();
 if (only === 'all' || only === 'estimators') {

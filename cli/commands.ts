@@ -8,7 +8,7 @@ import { describeSpace, formatSpace } from '../envs/spaces.js';
 import { envIds, envSpec, make, prepareAllEnvs } from '../envs/registry.js';
 import { ESTIMATORS, estimatorInfo } from '../estimators/index.js';
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../nets/backend.js';
-import type { PpoConfig } from '../ppo/config.js';
+import { VECTOR_ENVS, type PpoConfig } from '../ppo/config.js';
 import { readConfigFile, resolveConfig } from '../experiment/build.js';
 import { SETTING_NAMES, settingsHelp } from '../experiment/settings.js';
 import { evaluate } from '../experiment/evaluate.js';
@@ -52,6 +52,7 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--track-batches <k>', 'trackVarianceBatches', intFlag(2), 'batches per --track-variance measurement (default 8)'],
   ['--learner-threads <n>', 'learnerThreads', intFlag(1), 'threads sharing each minibatch gradient (default 1; 2 uses a second core for the Nature CNN update, numbers equal up to float rounding)'],
   ['--engine <name>', 'engine', choiceFlag(['auto', 'wasm', 'tfjs'] as const), "network engine: 'auto' (default: the wasm engine for MLPs, tfjs for the Nature CNN or learner threads), 'wasm' or 'tfjs' (the reference)"],
+  ['--vector-env <kind>', 'vectorEnv', choiceFlag(VECTOR_ENVS), "where the sub-envs step: 'sync' (this thread, default) or 'async' (a worker thread; same numbers)"],
   ['--checkpoint-every <n>', 'checkpointEvery', intFlag(1), 'write a checkpoint every n iterations'],
   ['--snapshot-every <steps>', 'snapshotEvery', stepsFlag, 'also keep checkpoint/step-<N>.json each time training passes a multiple of this many steps (e.g. 100k), for `variance --at`'],
 ];
@@ -99,11 +100,11 @@ export function registerCommands(program: Command): void {
       if (given(attr)) flagValues[key] = value;
     }
     if (opts['resume']) {
-      // --learner-threads is the one setting a resumed run may change: it moves work between cores, not the algorithm
-      const extra = Object.keys(flagValues).filter((k) => k !== 'learnerThreads').concat(given('config') ? ['config'] : [], given('out') ? ['out'] : []);
-      if (extra.length) throw new UsageError(`--resume continues the run with its saved config.json; remove ${extra.map((k) => `'${k}'`).join(', ')} (only --learner-threads may change on resume)`);
+      // --learner-threads and --vector-env are the settings a resumed run may change: they move work between cores, not the algorithm
+      const extra = Object.keys(flagValues).filter((k) => k !== 'learnerThreads' && k !== 'vectorEnv').concat(given('config') ? ['config'] : [], given('out') ? ['out'] : []);
+      if (extra.length) throw new UsageError(`--resume continues the run with its saved config.json; remove ${extra.map((k) => `'${k}'`).join(', ')} (only --learner-threads and --vector-env may change on resume)`);
       await initBackend(opts['backend'] as BackendChoice);
-      const summary = await trainRun({ out: opts['resume'] as string, resume: true, learnerThreads: flagValues.learnerThreads as number | undefined, progress: !opts['quiet'] });
+      const summary = await trainRun({ out: opts['resume'] as string, resume: true, learnerThreads: flagValues.learnerThreads as number | undefined, vectorEnv: flagValues.vectorEnv as PpoConfig['vectorEnv'] | undefined, progress: !opts['quiet'] });
       writeJson(undefined, summary);
       return;
     }

@@ -31,7 +31,32 @@ export interface VectorStepResult {
   autoresetMask: Uint8Array;
 }
 
-export class SyncVectorEnv {
+/**
+ * What the rollout, the trainer and the estimators use of a vector env: SyncVectorEnv steps its
+ * sub-envs in the calling thread, AsyncVectorEnv (envs/async-vector.ts) in worker threads; both give
+ * the same numbers for the same seeds.
+ */
+export interface VectorEnv {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Space;
+  readonly singleActionSpace: Space;
+  readonly obsDim: number;
+  readonly autoresetMode: AutoresetMode;
+  reset(options?: { seed?: number | number[] }): { obs: Float32Array; infos: Info[] };
+  step(actions: Action[]): VectorStepResult;
+  close(): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+  /** Each sub-env's `getState()` as it is now (snapshots for estimators that rewind the simulator). */
+  envStates(): unknown[];
+  /**
+   * Env stacks holding the sub-envs' current state, to read (normalisers, clip bounds), never to step:
+   * the sub-envs themselves in a SyncVectorEnv, main-thread mirrors synced on demand in an AsyncVectorEnv.
+   */
+  envStacks(): readonly Env[];
+}
+
+export class SyncVectorEnv implements VectorEnv {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
@@ -107,6 +132,14 @@ export class SyncVectorEnv {
 
   close(): void {
     for (const e of this.envs) e.close?.();
+  }
+
+  envStates(): unknown[] {
+    return this.envs.map((e) => e.getState());
+  }
+
+  envStacks(): readonly Env[] {
+    return this.envs;
   }
 
   getState(): unknown {

@@ -6,14 +6,26 @@ import { envSpec, make } from '../envs/registry.js';
 import { checkNetworkFits } from '../nets/actor-critic.js';
 import { createSeededEstimator, estimatorInfo, recordedOptions } from '../estimators/index.js';
 import { makeTrainingEnv } from '../envs/stack.js';
-import { SyncVectorEnv } from '../envs/vector.js';
+import { SyncVectorEnv, type VectorEnv } from '../envs/vector.js';
+import { AsyncVectorEnv, stackOptions } from '../envs/async-vector.js';
 import { familyDefaults, resolveEngine, validateConfig, type PpoConfig } from '../ppo/config.js';
 import { settingEstimatorOptions, settingName, settingValues } from './settings.js';
 
-export function buildVectorEnv(c: PpoConfig): SyncVectorEnv {
+/**
+ * config.vectorEnv 'sync': the sub-envs step in this thread; 'async': in a worker thread
+ * (envs/async-vector.ts), with the same numbers. The env must be prepared (prepareEnv) first.
+ */
+export function buildVectorEnv(c: PpoConfig): VectorEnv {
+  if (c.vectorEnv === 'async') {
+    const stack = stackOptions(c);
+    return new AsyncVectorEnv(Array.from({ length: c.numEnvs }, () => ({ envId: c.envId, stack })), { autoresetMode: 'same-step', ...ASYNC_LAYOUT });
+  }
   const envs = Array.from({ length: c.numEnvs }, () => makeTrainingEnv(c.envId, c));
   return new SyncVectorEnv(envs, 'same-step');
 }
+
+/** How 'async' splits the sub-envs: one worker thread, the main thread stepping none (bench/async-env.ts). */
+export const ASYNC_LAYOUT = { workers: 1, mainThread: false };
 
 export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;

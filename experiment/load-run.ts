@@ -21,7 +21,7 @@ export async function loadRun(dir: string, at?: number): Promise<LoadedRun> {
   const checkpoint = run.loadCheckpoint(at);
   await prepareEnv(checkpoint.config.envId);
   // no learner threads: nothing here runs PPO updates (eval, variance, analysis)
-  const trainer = createTrainer({ ...checkpoint.config, learnerThreads: 1 });
+  const trainer = createTrainer({ ...checkpoint.config, learnerThreads: 1, vectorEnv: 'sync' });
   trainer.setState(checkpoint.trainer);
   return { dir, config: checkpoint.config, checkpoint, trainer };
 }
@@ -32,7 +32,7 @@ export async function loadRun(dir: string, at?: number): Promise<LoadedRun> {
  */
 export function frozenEnvLike(run: { config: PpoConfig; trainer: PpoTrainer }, index = 0): Env {
   const env = makeTrainingEnv(run.config.envId, run.config);
-  env.setState(run.trainer.venv.envs[index]!.getState());
+  env.setState(run.trainer.venv.envStates()[index]);
   freezeNormalizers(env);
   return env;
 }

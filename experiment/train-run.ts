@@ -39,6 +39,8 @@ export interface TrainRunOptions {
   resume?: boolean;
   /** On resume: learner threads to continue with (a performance setting; the default keeps the run's). */
   learnerThreads?: number;
+  /** On resume: where the sub-envs step (the numbers are the same either way; the default keeps the run's). */
+  vectorEnv?: PpoConfig['vectorEnv'];
   progress?: boolean;
   /** Called after each iteration's logs and checkpoint are written (analysis hooks, demos). */
   onIteration?: (trainer: PpoTrainer, metrics: IterationMetrics) => void | Promise<void>;
@@ -56,7 +58,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
   if (o.resume) {
     const ck = run.loadCheckpoint();
     const before = ck.config.learnerThreads ?? 1; // checkpoints from before the setting existed ran on one thread
-    config = { ...ck.config, learnerThreads: o.learnerThreads ?? before };
+    config = { ...ck.config, learnerThreads: o.learnerThreads ?? before, vectorEnv: o.vectorEnv ?? ck.config.vectorEnv ?? 'sync' };
     if (config.learnerThreads !== before) process.stderr.write(`pgvar: resuming with learnerThreads ${config.learnerThreads} (the run so far used ${before}); from here the numbers differ from an uninterrupted run by float rounding\n`);
     await prepareEnv(config.envId);
     trainer = createTrainer(config);

@@ -13,6 +13,8 @@ import type { ActorCriticOptions, Engine } from '../nets/actor-critic.js';
 
 const positiveInt = z.number().int().positive();
 
+export const VECTOR_ENVS = ['sync', 'async'] as const;
+
 export const ppoConfigSchema = z
   .object({
     envId: z.string().min(1),
@@ -79,6 +81,11 @@ export const ppoConfigSchema = z
      */
     learnerThreads: z.number().int().min(1).max(64).default(1),
     /**
+     * Where the sub-envs step: 'sync' in the main thread (SyncVectorEnv), 'async' in a worker thread
+     * (envs/async-vector.ts, issue 16). The numbers are the same; absent in runs made before it existed.
+     */
+    vectorEnv: z.enum(VECTOR_ENVS, { error: (iss) => `expected one of ${VECTOR_ENVS.map((v) => `'${v}'`).join(' | ')}, got ${JSON.stringify(iss.input)}` }).default('sync'),
+    /**
      * How the run's random streams derive from `seed` (common/seeding.ts). New runs: 'hashed-v1'.
      * Absent in runs made before it existed, which used 'offset-v0' and keep it when resumed.
      */
@@ -120,6 +127,7 @@ const common = {
   trackVarianceEstimators: ['single'],
   trackVarianceBatches: 8,
   learnerThreads: 1,
+  vectorEnv: 'sync' as const,
   seedScheme: CURRENT_SEED_SCHEME,
   engine: 'auto' as const,
 };

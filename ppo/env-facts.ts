@@ -6,24 +6,25 @@
  */
 import { envSpec } from '../envs/registry.js';
 import { agentTransform, executedActionBounds } from '../envs/stack.js';
-import type { SyncVectorEnv } from '../envs/vector.js';
+import type { VectorEnv } from '../envs/vector.js';
 import type { EstimatorContext } from '../estimators/estimator.js';
 
-export function envFacts(venv: SyncVectorEnv, envId: string): Pick<EstimatorContext, 'agentScaling' | 'actionBounds' | 'canTerminate'> {
+export function envFacts(venv: VectorEnv, envId: string): Pick<EstimatorContext, 'agentScaling' | 'actionBounds' | 'canTerminate'> {
   return {
     agentScaling: {
       observations: (raw, n, envOf) => perEnv(venv, raw, n, envOf, (t, rows, k) => t.observations(rows, k)),
       rewards: (raw, envOf) => perEnv(venv, raw, raw.length, envOf, (t, rows) => t.rewards(rows)),
     },
-    actionBounds: executedActionBounds(venv.envs[0]!),
+    actionBounds: executedActionBounds(venv.envStacks()[0]!),
     canTerminate: envSpec(envId).terminates !== false,
   };
 }
 
 /** Apply sub-env e's current transform to the rows that came from sub-env e (`envOf(row)`). */
-function perEnv(venv: SyncVectorEnv, raw: Float32Array, n: number, envOf: (row: number) => number, apply: (t: ReturnType<typeof agentTransform>, rows: Float32Array, k: number) => Float32Array): Float32Array {
+function perEnv(venv: VectorEnv, raw: Float32Array, n: number, envOf: (row: number) => number, apply: (t: ReturnType<typeof agentTransform>, rows: Float32Array, k: number) => Float32Array): Float32Array {
   const width = raw.length / n;
-  const transforms = venv.envs.map((e) => agentTransform(e));
+  // the sub-envs' normalisers as they are now (an async env syncs its main-thread mirrors of them first)
+  const transforms = venv.envStacks().map((e) => agentTransform(e));
   if (transforms.length === 1) return apply(transforms[0]!, raw, n);
   const out = new Float32Array(raw.length);
   for (let e = 0; e < transforms.length; e++) {

@@ -6,7 +6,7 @@
  */
 import { NonFiniteError, firstNonFinite } from '../common/errors.js';
 import type { Rng, RngState } from '../common/rng.js';
-import type { SyncVectorEnv } from '../envs/vector.js';
+import type { VectorEnv } from '../envs/vector.js';
 import type { Info } from '../envs/env.js';
 import type { EpisodeStats } from '../envs/wrappers/record-episode-statistics.js';
 import { RAW_OBS, RAW_REWARD } from '../envs/wrappers/record-raw.js';
@@ -72,7 +72,7 @@ export class RolloutCollector {
 
   /** `initialInfos`: the reset's infos, which carry the raw observations when the stack normalises. */
   constructor(
-    readonly venv: SyncVectorEnv,
+    readonly venv: VectorEnv,
     readonly agent: ActorCritic,
     readonly rng: Rng,
     initialObs: Float32Array,
@@ -135,7 +135,7 @@ export class RolloutCollector {
       this.checkFinite(out.actions, 'policy action', step);
       this.checkFinite(out.logProbs, 'policy log-prob', step);
       this.checkFinite(out.values, 'value estimate', step);
-      if (r.snapshots) for (let i = 0; i < N; i++) r.snapshots[t * N + i] = venv.envs[i]!.getState();
+      if (r.snapshots) venv.envStates().forEach((st, i) => (r.snapshots![t * N + i] = st));
       r.obs.set(this.obs, t * N * D);
       rawObs?.set(this.rawObs, t * N * D);
       r.actions.set(out.actions, t * N * A);

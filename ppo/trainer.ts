@@ -14,7 +14,7 @@ import { Rng } from '../common/rng.js';
 import { RunSeeds } from '../common/seeding.js';
 import type { Env } from '../envs/env.js';
 import { SimulatorPool } from '../envs/simulator-pool.js';
-import type { SyncVectorEnv } from '../envs/vector.js';
+import type { VectorEnv } from '../envs/vector.js';
 import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
 import { envFacts } from './env-facts.js';
 import { ActorCritic } from '../nets/actor-critic.js';
@@ -76,7 +76,7 @@ export class PpoTrainer {
   private readonly learners: LearnerPool | undefined;
 
   /** `envFactory` builds one more env with the training stack (needed by estimators that rewind the simulator). */
-  constructor(readonly config: PpoConfig, readonly venv: SyncVectorEnv, readonly estimator: Estimator, envFactory?: () => Env) {
+  constructor(readonly config: PpoConfig, readonly venv: VectorEnv, readonly estimator: Estimator, envFactory?: () => Env) {
     const seed = config.seed;
     checkEngine(config);
     // runs made before the scheme was recorded used offset-v0 and keep it, so they resume exactly
