@@ -95,9 +95,9 @@ t.test('a prediction split with the forward thread equals the unsplit one bit fo
   const model = new MlpDynamicsModel(D, A, { hidden: [32, 32], activation: 'leaky_relu', lr: 1e-3, adamEps: 1e-8, normalize: true, termination: true, predictDelta: true, engine: 'wasm' }, new Rng(1));
   for (let round = 0; round < 2; round++) {
     model.train(buf, 5, 64, new Rng(2 + round)); // new parameters: the worker must get them
-    const probe = buf.sample(2400, new Rng(9 + round));
-    const whole = model.predict(probe.obs, probe.actions, 2400);
-    const halves = [0, 1].map((h) => model.predict(probe.obs.slice(h * 1200 * D, (h + 1) * 1200 * D), probe.actions.slice(h * 1200 * A, (h + 1) * 1200 * A), 1200));
+    const probe = buf.sample(6000, new Rng(9 + round));
+    const whole = model.predict(probe.obs, probe.actions, 6000);
+    const halves = [0, 1].map((h) => model.predict(probe.obs.slice(h * 3000 * D, (h + 1) * 3000 * D), probe.actions.slice(h * 3000 * A, (h + 1) * 3000 * A), 3000));
     const same = (a: Float32Array, b: Float32Array[]) => a.every((v, i) => v === (i < a.length / 2 ? b[0]![i] : b[1]![i - a.length / 2]));
     t.ok(same(whole.next, halves.map((p) => p.next)) && same(whole.reward, halves.map((p) => p.reward)) && same(whole.terminal!, halves.map((p) => p.terminal!)), `round ${round}: next states, rewards and termination identical`);
   }

@@ -86,8 +86,8 @@ interface Normalizer {
 const toArrays = (s: MeanStd) => ({ mean: Array.from(s.mean), std: Array.from(s.std) });
 const fromArrays = (s: { mean: number[]; std: number[] }): MeanStd => ({ mean: Float32Array.from(s.mean), std: Float32Array.from(s.std) });
 
-/** Predictions of at least this many rows are split with the engine's forward thread. */
-const SPLIT_ROWS = 1024;
+/** Predictions of at least this many rows are split with the engine's forward thread (daa: 16,384 rows per imagined step, 10 % faster per iteration; mbpo's 2,048 did not gain). */
+const SPLIT_ROWS = 4096;
 let modelCount = 0;
 
 export class MlpDynamicsModel implements TrainableDynamicsModel {
