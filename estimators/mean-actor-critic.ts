@@ -16,6 +16,7 @@ import { Rng, type RngState } from '../common/rng.js';
 import type { Space } from '../envs/spaces.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
+import { EngineMlp } from '../nets/engine/engine-mlp.js';
 import { createMlp, mlpForward, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { Rollout } from '../ppo/rollout.js';
@@ -47,6 +48,9 @@ export class MeanActorCriticEstimator implements Estimator {
   private q: Mlp | null = null;
   private target: Mlp | null = null;
   private opt: Adam | null = null;
+  /** The Q-network and its target on the wasm engine, when the agent is on it (undefined: not decided yet). */
+  private fastQ: EngineMlp | null | undefined = undefined;
+  private fastTarget: EngineMlp | null = null;
   private buffer: ReplayBuffer | null = null;
   private readonly rng: Rng;
   private readonly single = new SingleActionEstimator();
@@ -69,8 +73,19 @@ export class MeanActorCriticEstimator implements Estimator {
     return { q: this.q, target: this.target!, opt: this.opt!, buffer: this.buffer! };
   }
 
+  /** The Q-network on the agent's engine (decided at first use, also after a restore). */
+  private engineQ(agent: ActorCritic): EngineMlp | null {
+    if (this.fastQ === undefined && this.q) {
+      this.fastQ = agent.engine === 'wasm' ? new EngineMlp(this.q, 1e-8) : null;
+      this.fastQ?.opt.setState(this.opt!.getState());
+    }
+    return this.fastQ ?? null;
+  }
+
   /** Q̂(s, ·) for n states, n × |A|. */
-  qValues(obs: Float32Array, n: number, obsDim: number): Float32Array {
+  qValues(obs: Float32Array, n: number, obsDim: number, agent?: ActorCritic): Float32Array {
+    const fast = agent ? this.engineQ(agent) : this.fastQ;
+    if (fast) return fast.predict(obs, n);
     const t = tf.tidy(() => mlpForward(this.q!, tf.tensor2d(obs, [n, obsDim])));
     const out = t.dataSync() as Float32Array;
     t.dispose();
@@ -79,6 +94,8 @@ export class MeanActorCriticEstimator implements Estimator {
 
   private fit(agent: ActorCritic, gamma: number): number {
     const { q, target, opt, buffer } = this.ensure(agent.obsDim, agent.outDim);
+    const fast = this.engineQ(agent);
+    if (fast) return this.fitOnEngine(agent, fast, buffer, gamma);
     target.params.forEach((p, i) => p.assign(q.params[i]!));
     const D = agent.obsDim;
     const B = Math.min(this.o.batch, buffer.size);
@@ -103,6 +120,41 @@ export class MeanActorCriticEstimator implements Estimator {
     return loss / Math.max(this.o.updates, 1);
   }
 
+  /**
+   * fit() on the engine, the same expected-SARSA regression: the target network is a frozen copy of Q
+   * for the call, y = r + γ(1 − d) Σₐ π(a|s′) Q̄(s′, a), L = mean((Q(s, a) − y)²) on the taken actions.
+   */
+  private fitOnEngine(agent: ActorCritic, fast: EngineMlp, buffer: ReplayBuffer, gamma: number): number {
+    const target = (this.fastTarget ??= new EngineMlp(this.target!, 1e-8));
+    target.store.write(fast.store.read('p'));
+    const nA = agent.outDim;
+    const B = Math.min(this.o.batch, buffer.size);
+    let loss = 0;
+    for (let u = 0; u < this.o.updates; u++) {
+      const b = buffer.sample(B, this.rng);
+      const logp = agent.logProbsAll(b.nextObs, B);
+      const qn = target.net.forward(b.nextObs, B);
+      const y = new Float64Array(B);
+      for (let i = 0; i < B; i++) {
+        let boot = 0;
+        for (let a = 0; a < nA; a++) boot += Math.exp(logp[i * nA + a]!) * qn[i * nA + a]!;
+        y[i] = b.rewards[i]! + gamma * (1 - b.terminated[i]!) * boot;
+      }
+      loss += fast.stepOn(b.obs, B, this.o.lr, (out, g) => {
+        g.fill(0);
+        let l = 0;
+        for (let i = 0; i < B; i++) {
+          const a = b.actions[i]!;
+          const d = out[i * nA + a]! - y[i]!;
+          l += d * d;
+          g[i * nA + a] = (2 * d) / B;
+        }
+        return l / B;
+      });
+    }
+    return loss / Math.max(this.o.updates, 1);
+  }
+
   checkSpaces(_observationSpace: Space, actionSpace: Space): void {
     requireDiscreteSpace(actionSpace, this.name);
   }
@@ -119,7 +171,7 @@ export class MeanActorCriticEstimator implements Estimator {
     }
     const S = base.numStates;
     const logp = ctx.agent.logProbsAll(r.obs, S);
-    const qv = this.qValues(r.obs, S, r.obsDim);
+    const qv = this.qValues(r.obs, S, r.obsDim, ctx.agent);
     const rows: ActionSetRow[] = [];
     let meanQ = 0;
     for (let s = 0; s < S; s++) {
@@ -132,9 +184,10 @@ export class MeanActorCriticEstimator implements Estimator {
   }
 
   getState(): MacState {
+    this.fastQ?.syncToTf();
     return {
       q: this.q ? serializeVariables(this.q.params) : null,
-      opt: this.opt?.getState() ?? null,
+      opt: (this.fastQ ? this.fastQ.getOptState() : this.opt?.getState()) ?? null,
       buffer: this.buffer?.getState() ?? null,
       dims: this.q ? [this.q.sizes[0]!, this.q.sizes[this.q.sizes.length - 1]!] : null,
       rng: this.rng.getState(),
@@ -147,6 +200,10 @@ export class MeanActorCriticEstimator implements Estimator {
       this.ensure(st.dims[0], st.dims[1]);
       loadVariables(this.q!.params, st.q);
       this.opt!.setState(st.opt);
+      if (this.fastQ) {
+        this.fastQ.syncFromTf();
+        this.fastQ.opt.setState(st.opt);
+      }
       this.buffer!.setState(st.buffer);
     }
     this.rng.setState(st.rng);

@@ -107,3 +107,16 @@ t.test('a prediction split with the forward thread equals the unsplit one bit fo
   t.throws(() => pool.finish(), /engine forward thread failed: parameter store: expected 4 tensors, got 1/);
   await pool.dispose();
 });
+
+t.test("mac's Q-network on the engine fits as on tfjs (first iteration, same agent)", async (t) => {
+  const { resolveConfig } = await import('../experiment/build.js');
+  const { createTrainer } = await import('../experiment/train-run.js');
+  const losses = (['wasm', 'tfjs'] as const).map((engine) => {
+    const tr = createTrainer(resolveConfig({}, { envId: 'CartPole-v1', estimator: 'mac', totalTimesteps: 2048, numEnvs: 4, numSteps: 128, seed: 3, engine }));
+    const m = tr.iterate().metrics;
+    tr.dispose();
+    return [m['estimator/q_loss'] as number, m['estimator/q_mean'] as number];
+  });
+  t.ok(Math.abs(losses[0]![0]! - losses[1]![0]!) <= 1e-4 * Math.abs(losses[1]![0]!), `q_loss ${losses[0]![0]} (engine) vs ${losses[1]![0]} (tfjs)`);
+  t.ok(Math.abs(losses[0]![1]! - losses[1]![1]!) <= 1e-4 * Math.max(1, Math.abs(losses[1]![1]!)), `q_mean ${losses[0]![1]} vs ${losses[1]![1]}`);
+});

@@ -64,25 +64,32 @@ export class EngineMlp {
   }
 
   /**
-   * One Adam step on the mean squared error of a single-output network: L = mean((f(x) − y)²),
-   * ∂L/∂f = 2(f − y)/n. Returns the loss before the step.
+   * One Adam step on a loss of the outputs: `lossGrad(out, grad)` reads the n × outDim outputs of x,
+   * writes ∂L/∂out into `grad` and returns L. Returns L (before the step).
    */
-  mseStep(x: Float32Array, y: ArrayLike<number>, n: number, lr: number): number {
+  stepOn(x: Float32Array, n: number, lr: number, lossGrad: (out: Float32Array, grad: Float32Array) => number): number {
     const net = this.fresh();
-    if (net.outDim !== 1) throw new Error(`EngineMlp.mseStep: the network has ${net.outDim} outputs, expected 1`);
     net.input(n).set(x.subarray(0, n * net.inDim));
     net.run(n);
     const g = net.outputGrad(n);
-    const out = net.output(n);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const d = out[i]! - y[i]!;
-      loss += d * d;
-      g[i] = (2 * d) / n;
-    }
+    const loss = lossGrad(net.output(n), g);
     net.backward(n);
     this.step(lr);
-    return loss / n;
+    return loss;
+  }
+
+  /** One Adam step on the mean squared error of a single-output network: L = mean((f(x) − y)²), ∂L/∂f = 2(f − y)/n. */
+  mseStep(x: Float32Array, y: ArrayLike<number>, n: number, lr: number): number {
+    if (this.net.outDim !== 1) throw new Error(`EngineMlp.mseStep: the network has ${this.net.outDim} outputs, expected 1`);
+    return this.stepOn(x, n, lr, (out, g) => {
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        const d = out[i]! - y[i]!;
+        loss += d * d;
+        g[i] = (2 * d) / n;
+      }
+      return loss / n;
+    });
   }
 
   getOptState(): AdamState {
