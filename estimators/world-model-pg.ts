@@ -118,7 +118,7 @@ export class WorldModelPgEstimator implements Estimator {
       const o = this.o;
       this.learner = new ModelLearner(
         { warmupSteps: o.warmupSteps, firstTrainMultiplier: o.firstTrainMultiplier, modelUpdates: o.modelUpdates, modelBatch: o.modelBatch, bufferSize: o.bufferSize, hidden: o.hidden, predictDelta: true, ensemble: 1, lr: o.lr, adamEps: 1e-8, actionClip: 0, annealFraction: 0, seed: o.seed, errorHorizon: o.horizon },
-        (obsDim: number, _actDim: number, rng: Rng) => new DiscreteWorldModel(obsDim, nA, { hidden: o.hidden, lr: o.lr, adamEps: 1e-8 }, rng),
+        (obsDim: number, _actDim: number, rng: Rng, engine) => new DiscreteWorldModel(obsDim, nA, { hidden: o.hidden, lr: o.lr, adamEps: 1e-8, engine }, rng),
       );
     }
     return this.learner;

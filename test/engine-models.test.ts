@@ -120,3 +120,22 @@ t.test("mac's Q-network on the engine fits as on tfjs (first iteration, same age
   t.ok(Math.abs(losses[0]![0]! - losses[1]![0]!) <= 1e-4 * Math.abs(losses[1]![0]!), `q_loss ${losses[0]![0]} (engine) vs ${losses[1]![0]} (tfjs)`);
   t.ok(Math.abs(losses[0]![1]! - losses[1]![1]!) <= 1e-4 * Math.max(1, Math.abs(losses[1]![1]!)), `q_mean ${losses[0]![1]} vs ${losses[1]![1]}`);
 });
+
+t.test("wmpg's discrete world model on the engine trains and predicts as on tfjs", async (t) => {
+  const { DiscreteWorldModel } = await import('../worldmodels/discrete-world-model.js');
+  const rng = new Rng(5);
+  const D = 4;
+  const buf = new ReplayBuffer(500, D, 1);
+  for (let i = 0; i < 500; i++) {
+    const s = Array.from({ length: D }, () => rng.normal());
+    const a = rng.int(3);
+    buf.add(s, [a], s[0]! + a, s.map((x) => 0.9 * x + 0.1 * a), s[1]! > 1);
+  }
+  const models = (['wasm', 'tfjs'] as const).map((engine) => new DiscreteWorldModel(D, 3, { hidden: [32, 32], lr: 1e-3, adamEps: 1e-8, engine }, new Rng(2)));
+  const losses = models.map((m) => m.train(buf, 20, 64, new Rng(7)));
+  t.ok(['transitionLoss', 'rewardLoss', 'terminalLoss'].every((k) => Math.abs((losses[0] as Record<string, number>)[k]! - (losses[1] as Record<string, number>)[k]!) <= 1e-4 * (losses[1] as Record<string, number>)[k]!), `losses ${JSON.stringify(losses[0])} vs ${JSON.stringify(losses[1])}`);
+  const probe = buf.sample(40, new Rng(8));
+  const [p, q] = models.map((m) => m.predict(probe.obs, probe.actions, 40));
+  t.ok(relDiff(p!.next, q!.next) < 1e-4 && relDiff(p!.reward, q!.reward) < 1e-4 && relDiff(p!.terminal, q!.terminal) < 1e-4, 'predictions after 20 updates agree');
+  models.forEach((m) => m.dispose());
+});

@@ -11,6 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
+import type { Engine } from '../nets/actor-critic.js';
+import { EngineMlp } from '../nets/engine/engine-mlp.js';
 import { createMlp, mlpForward, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { TrainableDynamicsModel } from './dynamics-model.js';
@@ -20,6 +22,8 @@ export interface DiscreteWorldModelOptions {
   hidden: number[];
   lr: number;
   adamEps: number;
+  /** 'wasm': train and predict on the small-network engine (nets/engine); default tfjs. Same maths. */
+  engine?: Engine;
 }
 
 export interface DiscretePrediction {
@@ -33,11 +37,26 @@ export class DiscreteWorldModel implements TrainableDynamicsModel {
   readonly actDim = 1;
   readonly net: Mlp;
   private readonly opt: Adam;
+  /** The network on the wasm engine (null on tfjs). */
+  private readonly fast: EngineMlp | null;
 
   constructor(readonly obsDim: number, readonly numActions: number, readonly options: DiscreteWorldModelOptions, rng: Rng) {
     if (!Number.isInteger(numActions) || numActions < 2) throw new Error(`DiscreteWorldModel: numActions must be an integer ≥ 2, got ${numActions}`);
     this.net = createMlp('world_model', [obsDim + numActions, ...options.hidden, obsDim + 2], 'relu', 1.0, rng);
     this.opt = new Adam(this.net.params, 0.9, 0.999, options.adamEps);
+    this.fast = options.engine === 'wasm' ? new EngineMlp(this.net, options.adamEps) : null;
+  }
+
+  /** The network input rows [s, one-hot(a)]. */
+  private inputRows(obs: Float32Array, actions: Float32Array, n: number): Float32Array {
+    const D = this.obsDim;
+    const W = D + this.numActions;
+    const x = new Float32Array(n * W);
+    for (let i = 0; i < n; i++) {
+      x.set(obs.subarray(i * D, (i + 1) * D), i * W);
+      x[i * W + D + actions[i]!] = 1;
+    }
+    return x;
   }
 
   private forward(obs: tf.Tensor2D, actions: tf.Tensor1D): { next: tf.Tensor2D; reward: tf.Tensor1D; logit: tf.Tensor1D } {
@@ -52,6 +71,19 @@ export class DiscreteWorldModel implements TrainableDynamicsModel {
   }
 
   predict(obs: Float32Array, actions: Float32Array, n: number): DiscretePrediction {
+    if (this.fast) {
+      const D = this.obsDim;
+      const out = this.fast.predict(this.inputRows(obs, actions, n), n);
+      const next = new Float32Array(n * D);
+      const reward = new Float32Array(n);
+      const terminal = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        for (let d = 0; d < D; d++) next[i * D + d] = obs[i * D + d]! + out[i * (D + 2) + d]!;
+        reward[i] = out[i * (D + 2) + D]!;
+        terminal[i] = 1 / (1 + Math.exp(-out[i * (D + 2) + D + 1]!));
+      }
+      return { next, reward, terminal };
+    }
     const ts = tf.tidy(() => {
       const p = this.forward(tf.tensor2d(obs, [n, this.obsDim]), tf.tensor1d(actions));
       return [p.next, p.reward, tf.sigmoid(p.logit)];
@@ -67,6 +99,35 @@ export class DiscreteWorldModel implements TrainableDynamicsModel {
     let dl = 0;
     for (let u = 0; u < updates; u++) {
       const b = buffer.sample(batch, rng);
+      if (this.fast) {
+        // the tfjs loss below, written out: MSE of s + Δ̂ against s', MSE of the reward, sigmoid cross-entropy of the termination logit
+        const D = this.obsDim;
+        const W = D + 2;
+        let parts = [0, 0, 0];
+        this.fast.stepOn(this.inputRows(b.obs, b.actions, batch), batch, this.options.lr, (out, g) => {
+          parts = [0, 0, 0];
+          for (let i = 0; i < batch; i++) {
+            for (let d = 0; d < D; d++) {
+              const e = b.obs[i * D + d]! + out[i * W + d]! - b.nextObs[i * D + d]!;
+              parts[0]! += e * e;
+              g[i * W + d] = (2 * e) / (batch * D);
+            }
+            const er = out[i * W + D]! - b.rewards[i]!;
+            parts[1]! += er * er;
+            g[i * W + D] = (2 * er) / batch;
+            const x = out[i * W + D + 1]!;
+            const z = b.terminated[i]!;
+            parts[2]! += Math.max(x, 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
+            g[i * W + D + 1] = (1 / (1 + Math.exp(-x)) - z) / batch;
+          }
+          parts = [parts[0]! / (batch * D), parts[1]! / batch, parts[2]! / batch];
+          return parts[0]! + parts[1]! + parts[2]!;
+        });
+        tl += parts[0]!;
+        rl += parts[1]!;
+        dl += parts[2]!;
+        continue;
+      }
       const losses = tf.tidy(() => {
         const obs = tf.tensor2d(b.obs, [batch, this.obsDim]);
         const act = tf.tensor1d(b.actions);
@@ -98,13 +159,18 @@ export class DiscreteWorldModel implements TrainableDynamicsModel {
   }
 
   getState(): { net: SerializedTensor[]; opt: AdamState } {
-    return { net: serializeVariables(this.net.params), opt: this.opt.getState() };
+    this.fast?.syncToTf();
+    return { net: serializeVariables(this.net.params), opt: this.fast ? this.fast.getOptState() : this.opt.getState() };
   }
 
   setState(state: unknown): void {
     const s = state as ReturnType<DiscreteWorldModel['getState']>;
     loadVariables(this.net.params, s.net);
     this.opt.setState(s.opt);
+    if (this.fast) {
+      this.fast.syncFromTf();
+      this.fast.opt.setState(s.opt);
+    }
   }
 
   dispose(): void {

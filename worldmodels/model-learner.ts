@@ -92,7 +92,7 @@ export class ModelLearner {
    */
   constructor(
     readonly o: ModelLearnerOptions,
-    private readonly factory?: (obsDim: number, actDim: number, rng: Rng) => TrainableDynamicsModel,
+    private readonly factory?: (obsDim: number, actDim: number, rng: Rng, engine: Engine) => TrainableDynamicsModel,
   ) {
     this.rng = new Rng(o.seed + 977);
   }
@@ -118,7 +118,7 @@ export class ModelLearner {
   private decide(call: LearnerCall): ModelSemantics {
     const space = this.o.space ?? 'agent';
     const t = this.o.termination ?? 'auto';
-    return { space, termination: t === 'on' || (t === 'auto' && call.canTerminate !== false), normalize: space === 'raw', engine: this.factory ? 'tfjs' : (call.agent?.engine ?? 'tfjs') };
+    return { space, termination: t === 'on' || (t === 'auto' && call.canTerminate !== false), normalize: space === 'raw', engine: call.agent?.engine ?? 'tfjs' };
   }
 
   private ensure(obsDim: number, actDim: number): { model: TrainableDynamicsModel; buffer: ReplayBuffer } {
@@ -126,7 +126,7 @@ export class ModelLearner {
       const sem = this.semantics ?? LEGACY_SEMANTICS;
       const mo = { hidden: this.o.hidden, activation: 'leaky_relu' as const, predictDelta: this.o.predictDelta, lr: this.o.lr, adamEps: this.o.adamEps, normalize: sem.normalize, termination: sem.termination, engine: sem.engine ?? 'tfjs' };
       this.model = this.factory
-        ? this.factory(obsDim, actDim, this.rng)
+        ? this.factory(obsDim, actDim, this.rng, sem.engine ?? 'tfjs')
         : (this.o.ensemble ?? 1) > 1 ? new EnsembleDynamicsModel(obsDim, actDim, mo, this.o.ensemble, this.rng) : new MlpDynamicsModel(obsDim, actDim, mo, this.rng);
       this.buffer = new ReplayBuffer(this.o.bufferSize, obsDim, actDim);
     }
