@@ -27,7 +27,7 @@ import { make } from './registry.js';
 import { flatSize, type Space } from './spaces.js';
 import { makeTrainingEnv, type EnvStackOptions } from './stack.js';
 import { RAW_OBS, RAW_REWARD } from './wrappers/record-raw.js';
-import { SyncVectorEnv, type AutoresetMode, type VectorEnv, type VectorStepResult } from './vector.js';
+import { emptyStepResult, SyncVectorEnv, type AutoresetMode, type VectorEnv, type VectorStepResult } from './vector.js';
 
 /** How a worker builds one sub-env: `make(envId)` alone, or makeTrainingEnv(envId, stack). Plain JSON. */
 export interface SubEnvSpec {
@@ -335,16 +335,7 @@ export class AsyncVectorEnv implements VectorEnv {
     this.pending = false;
     const n = this.numEnvs;
     const D = this.obsDim;
-    const out: VectorStepResult = {
-      obs: new Float32Array(n * D),
-      rewards: new Float64Array(n),
-      terminated: new Uint8Array(n),
-      truncated: new Uint8Array(n),
-      infos: new Array(n),
-      finalObs: new Array(n).fill(null),
-      finalInfos: new Array(n).fill(null),
-      autoresetMask: new Uint8Array(n),
-    };
+    const out = emptyStepResult(n, D);
     if (this.local) {
       const r = this.local.v.step(this.pendingActions!);
       const o = this.local.start;

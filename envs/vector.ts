@@ -56,6 +56,20 @@ export interface VectorEnv {
   envStacks(): readonly Env[];
 }
 
+/** A step result for n sub-envs with nothing filled in yet (no episode ended, no autoreset). */
+export function emptyStepResult(n: number, obsDim: number): VectorStepResult {
+  return {
+    obs: new Float32Array(n * obsDim),
+    rewards: new Float64Array(n),
+    terminated: new Uint8Array(n),
+    truncated: new Uint8Array(n),
+    infos: new Array(n),
+    finalObs: new Array(n).fill(null),
+    finalInfos: new Array(n).fill(null),
+    autoresetMask: new Uint8Array(n),
+  };
+}
+
 export class SyncVectorEnv implements VectorEnv {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
@@ -90,16 +104,7 @@ export class SyncVectorEnv implements VectorEnv {
   step(actions: Action[]): VectorStepResult {
     if (actions.length !== this.numEnvs) throw new Error(`SyncVectorEnv.step: expected ${this.numEnvs} actions, got ${actions.length}`);
     const n = this.numEnvs;
-    const out: VectorStepResult = {
-      obs: new Float32Array(n * this.obsDim),
-      rewards: new Float64Array(n),
-      terminated: new Uint8Array(n),
-      truncated: new Uint8Array(n),
-      infos: new Array(n),
-      finalObs: new Array(n).fill(null),
-      finalInfos: new Array(n).fill(null),
-      autoresetMask: new Uint8Array(n),
-    };
+    const out = emptyStepResult(n, this.obsDim);
     for (let i = 0; i < n; i++) {
       const env = this.envs[i]!;
       if (this.autoresetMode === 'next-step' && this.needsReset[i]) {

@@ -10,19 +10,10 @@ import { Arena } from '../nets/engine/arena.js';
 import { DenseMlp, denseMlpShapes } from '../nets/engine/dense-mlp.js';
 import { ParamStore } from '../nets/engine/param-store.js';
 import type { Activation } from '../nets/mlp.js';
-import { backend } from './helpers.js';
+import { backend, relErr } from './helpers.js';
 
 await backend();
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-}
 
 const rand = (rng: Rng, n: number, s = 1) => Float32Array.from({ length: n }, () => s * rng.normal());
 

@@ -16,19 +16,10 @@ import { checkEngine, CONTINUOUS_DEFAULTS } from '../ppo/config.js';
 import { normalizeAdvantages, ppoLoss, type RowMode } from '../ppo/ppo-loss.js';
 import { ppoLossWasm } from '../ppo/ppo-loss-wasm.js';
 import { minibatchArrays, minibatchTensors, ppoUpdate, rowStarts } from '../ppo/update.js';
-import { backend } from './helpers.js';
+import { backend, relErr } from './helpers.js';
 
 await backend();
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-}
 
 /** A batch of S states with rows in the given mode (1–3 rows per state unless one-row-per-state). */
 function makeBatch(agent: ActorCritic, S: number, mode: RowMode, rng: Rng, advScale = 1): EstimatorBatch {

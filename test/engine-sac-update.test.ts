@@ -9,19 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 import t from 'tap';
 import { Rng } from '../common/rng.js';
 import { SacEngine, type SacShape } from '../bench/sac-update.js';
-import { backend } from './helpers.js';
+import { backend, relErr } from './helpers.js';
 
 await backend();
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-}
 
 const rand = (rng: Rng, n: number, s = 1) => Float32Array.from({ length: n }, () => s * rng.normal());
 const SHAPE: SacShape = { obsDim: 5, actDim: 3, hidden: [24, 16], batch: 9 };

@@ -42,3 +42,14 @@ export function deterministicMetrics(file: string): Record<string, unknown>[] {
       return r;
     });
 }
+
+/** ‖a − b‖ / ‖b‖: relative error of a against the reference b (the engine's tests against tfjs). */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
+}
