@@ -1,0 +1,381 @@
+/**
+ * Unbiased gradient statistics with intervals that hold their coverage (issue 17; spec estimators.md
+ * §1.11). From K estimates g_1..g_K of one estimator and a pool of K_ref independent reference
+ * estimates r_1..r_Kref (the plain estimator on further batches of the same size):
+ *
+ * - trace_cov      tr Σ, unbiased: Σ_k ‖g_k − ḡ‖² / (K − 1)
+ * - mean_sq_norm   ‖μ‖², unbiased U-statistic: mean over k ≠ l of g_k·g_l  (= ‖ḡ‖² − tr Σ̂ / K)
+ * - relative_variance   tr Σ / ‖μ‖², the ratio of the two unbiased estimates
+ * - sq_bias        ‖E g − E g_ref‖², noise-corrected: ‖ḡ − r̄‖² − tr Σ̂ / K − tr Σ̂_ref / K_ref
+ * - relative_sq_bias    ‖E g − E g_ref‖² / ‖E g_ref‖²
+ * - pairwise_cosine     E cos(g, g') of two independent estimates: mean over k < l of cos(g_k, g_l)
+ *
+ * Every statistic is a function of the Gram matrix of the estimates, so leave-one-out values cost
+ * O(K²) from it. Intervals (95 % by default), all with Student-t quantiles from jStat:
+ * - trace_cov: leave-one-out jackknife on log tr Σ̂, df K − 1 (positive, right-skewed);
+ * - mean_sq_norm, pairwise_cosine: jackknife of the U-statistic on the raw scale, df K − 1;
+ * - sq_bias: two-sample jackknife (delete one estimate, then one reference estimate), df by
+ *   Welch–Satterthwaite from the two parts;
+ * - ratios (relative_variance, relative_sq_bias, and the paired variance ratio): Fieller's interval
+ *   from the jackknife: R is in the set when T − R·M (an unbiased statistic with mean 0 at the true
+ *   R) passes a t-test. Where the denominator is not significantly > 0 the set is unbounded: the
+ *   interval is reported as [lo, +∞) with `resolved: false` ('not resolved at this sample size'), and
+ *   the point estimate is null when the denominator's estimate is ≤ 0.
+ * Coverage of each is tested on Gaussian gradients (test/interval-coverage.test.ts).
+ */
+import jStat from 'jstat';
+
+export interface Interval {
+  /** Point estimate; null where it is undefined (a ratio whose denominator estimate is ≤ 0). */
+  estimate: number | null;
+  lo: number;
+  /** +Infinity for an unbounded (not resolved) ratio interval; JSON writes it as null. */
+  hi: number;
+  /** Jackknife standard error of the estimate (of its log for trace_cov); NaN for Fieller ratios. */
+  se: number;
+  df: number;
+  /** The interval is bounded and excludes 0 (for ratios: bounded). */
+  resolved: boolean;
+}
+
+export interface BiasInterval extends Interval {
+  /**
+   * When not resolved and the estimate is > 0: the number of estimates K at which the current
+   * estimate would be resolved, the estimator's part of the standard error scaling as 1/√K and the
+   * reference pool's part fixed; null when no K would do (estimate ≤ 0, or the reference pool's own
+   * noise alone is too large: then `reference_limited`).
+   */
+  estimates_to_resolve: number | null;
+  reference_limited: boolean;
+  note: string;
+}
+
+export interface EstimatorIntervals {
+  K: number;
+  K_ref: number;
+  level: number;
+  trace_cov: Interval;
+  mean_sq_norm: Interval;
+  relative_variance: Interval;
+  sq_bias: BiasInterval;
+  relative_sq_bias: Interval;
+  pairwise_cosine: Interval;
+}
+
+export interface PairedComparison {
+  estimator: string;
+  baseline: string;
+  K: number;
+  /** tr Σ_A / tr Σ_B (Fieller interval from the paired jackknife over the shared batches). */
+  variance_ratio: Interval;
+  /** log(tr Σ_A / tr Σ_B) with the log of the ratio's interval. */
+  log_variance_ratio: Interval;
+  /** ‖E g_A − E g_ref‖² − ‖E g_B − E g_ref‖² (paired jackknife over batches and reference estimates). */
+  sq_bias_difference: Interval;
+  variance_verdict: string;
+  bias_verdict: string;
+}
+
+/** Gram products of one estimator's K estimates: G (K×K, row-major) and C (K×K_ref) with the reference pool. */
+export interface SampleGram {
+  K: number;
+  G: Float64Array;
+  C: Float64Array;
+}
+
+export interface RefGram {
+  K: number;
+  G: Float64Array;
+}
+
+export function gram(xs: Float64Array[]): Float64Array {
+  const K = xs.length;
+  const G = new Float64Array(K * K);
+  for (let i = 0; i < K; i++) {
+    const a = xs[i]!;
+    for (let j = i; j < K; j++) {
+      const b = xs[j]!;
+      let s = 0;
+      for (let p = 0; p < a.length; p++) s += a[p]! * b[p]!;
+      G[i * K + j] = s;
+      G[j * K + i] = s;
+    }
+  }
+  return G;
+}
+
+export function cross(xs: Float64Array[], ys: Float64Array[]): Float64Array {
+  const C = new Float64Array(xs.length * ys.length);
+  for (let i = 0; i < xs.length; i++) {
+    const a = xs[i]!;
+    for (let j = 0; j < ys.length; j++) {
+      const b = ys[j]!;
+      let s = 0;
+      for (let p = 0; p < a.length; p++) s += a[p]! * b[p]!;
+      C[i * ys.length + j] = s;
+    }
+  }
+  return C;
+}
+
+export function sampleGram(grads: Float64Array[], refPool: Float64Array[]): SampleGram {
+  return { K: grads.length, G: gram(grads), C: cross(grads, refPool) };
+}
+
+export function refGram(refPool: Float64Array[]): RefGram {
+  return { K: refPool.length, G: gram(refPool) };
+}
+
+/** Two-sided t quantile of the level (jStat). */
+export function tQuantile(level: number, df: number): number {
+  return jStat.studentt.inv(1 - (1 - level) / 2, df);
+}
+
+/** Jackknife variance (n − 1)/n Σ (θ₋ᵢ − θ̄₋)² of leave-one-out values, and covariance of two such. */
+function jackCov(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= n;
+  mb /= n;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (a[i]! - ma) * (b[i]! - mb);
+  return ((n - 1) / n) * s;
+}
+
+/** Unbiased U-statistic ‖μ‖², unbiased tr Σ, and their leave-one-out values, from a Gram matrix. */
+interface Moments {
+  K: number;
+  U: number;
+  T: number;
+  Uloo: Float64Array;
+  Tloo: Float64Array;
+}
+
+function moments(G: Float64Array, K: number): Moments {
+  if (K < 3) throw new Error(`interval statistics need at least 3 estimates, got ${K}`);
+  const row = new Float64Array(K);
+  let all = 0;
+  let diag = 0;
+  for (let i = 0; i < K; i++) {
+    let r = 0;
+    for (let j = 0; j < K; j++) r += G[i * K + j]!;
+    row[i] = r;
+    all += r;
+    diag += G[i * K + i]!;
+  }
+  const U = (all - diag) / (K * (K - 1));
+  const T = (diag - all / K) / (K - 1);
+  const Uloo = new Float64Array(K);
+  const Tloo = new Float64Array(K);
+  for (let i = 0; i < K; i++) {
+    const d = G[i * K + i]!;
+    const allI = all - 2 * row[i]! + d;
+    const diagI = diag - d;
+    Uloo[i] = (allI - diagI) / ((K - 1) * (K - 2));
+    Tloo[i] = (diagI - allI / (K - 1)) / (K - 2);
+  }
+  return { K, U, T, Uloo, Tloo };
+}
+
+/** ḡ·r̄ and its leave-one-out values: deleting an estimate (length K) and deleting a reference estimate (length K_ref). */
+function crossMoments(C: Float64Array, K: number, Kr: number): { X: number; Xg: Float64Array; Xr: Float64Array } {
+  const rowC = new Float64Array(K);
+  const colC = new Float64Array(Kr);
+  let tot = 0;
+  for (let i = 0; i < K; i++)
+    for (let j = 0; j < Kr; j++) {
+      const c = C[i * Kr + j]!;
+      rowC[i]! += c;
+      colC[j]! += c;
+      tot += c;
+    }
+  const Xg = rowC.map((c) => (tot - c) / ((K - 1) * Kr));
+  const Xr = colC.map((c) => (tot - c) / (K * (Kr - 1)));
+  return { X: tot / (K * Kr), Xg, Xr };
+}
+
+function tInterval(est: number, v: number, df: number, level: number): Interval {
+  const se = Math.sqrt(v);
+  const h = tQuantile(level, df) * se;
+  const lo = est - h;
+  const hi = est + h;
+  return { estimate: est, lo, hi, se, df, resolved: lo > 0 || hi < 0 };
+}
+
+/** Welch–Satterthwaite df of a sum of jackknife variance parts with n_g − 1 df each. */
+function welchDf(parts: { v: number; n: number }[]): number {
+  const tot = parts.reduce((s, p) => s + p.v, 0);
+  const den = parts.reduce((s, p) => s + p.v ** 2 / (p.n - 1), 0);
+  return den > 0 ? tot ** 2 / den : Math.min(...parts.map((p) => p.n - 1));
+}
+
+/** Jackknife (co)variance parts of two statistics T and M, one per deletion group. */
+interface RatioPart {
+  tLoo: ArrayLike<number>;
+  mLoo: ArrayLike<number>;
+}
+
+/**
+ * Fieller interval of R = E T / E M for nonnegative R: the R ≥ 0 with (T − R M)² ≤ q² Var_J(T − R M).
+ * Bounded and resolved when M is significantly > 0; otherwise [lo, +∞) and not resolved.
+ */
+export function fiellerInterval(T: number, M: number, parts: RatioPart[], level: number): Interval {
+  const g = parts.map((p) => ({ n: p.tLoo.length, vt: jackCov(p.tLoo, p.tLoo), vm: jackCov(p.mLoo, p.mLoo), c: jackCov(p.tLoo, p.mLoo) }));
+  const varAt = (R: number) => g.map((x) => ({ v: Math.max(0, x.vt - 2 * R * x.c + R * R * x.vm), n: x.n }));
+  const R0 = M > 0 ? T / M : 0;
+  const df = welchDf(varAt(R0));
+  const q = tQuantile(level, df);
+  const vt = g.reduce((s, x) => s + x.vt, 0);
+  const vm = g.reduce((s, x) => s + x.vm, 0);
+  const c = g.reduce((s, x) => s + x.c, 0);
+  const a = M * M - q * q * vm;
+  const b = T * M - q * q * c;
+  const cc = T * T - q * q * vt;
+  const disc = b * b - a * cc;
+  const estimate = M > 0 ? T / M : null;
+  if (M > 0 && a > 0) {
+    const s = Math.sqrt(Math.max(0, disc));
+    return { estimate, lo: (b - s) / a, hi: (b + s) / a, se: NaN, df, resolved: true };
+  }
+  // denominator not resolved: the set is unbounded; report its hull within R ≥ 0
+  let lo = 0;
+  if (a < 0 && disc > 0) {
+    const s = Math.sqrt(disc);
+    const r1 = (b + s) / a;
+    const r2 = (b - s) / a;
+    const rMin = Math.min(r1, r2);
+    const rMax = Math.max(r1, r2);
+    lo = rMin >= 0 ? 0 : Math.max(0, rMax);
+  }
+  return { estimate, lo, hi: Infinity, se: NaN, df, resolved: false };
+}
+
+function logJackInterval(est: number, loo: Float64Array, level: number): Interval {
+  const K = loo.length;
+  if (!(est > 0) || loo.some((x) => !(x > 0))) return { estimate: est, lo: 0, hi: Infinity, se: NaN, df: K - 1, resolved: false };
+  const l = loo.map(Math.log);
+  const se = Math.sqrt(jackCov(l, l));
+  const h = tQuantile(level, K - 1) * se;
+  return { estimate: est, lo: est * Math.exp(-h), hi: est * Math.exp(h), se, df: K - 1, resolved: true };
+}
+
+/** Expected pairwise cosine (U-statistic over k < l) with its leave-one-out values. */
+function pairwiseCosine(G: Float64Array, K: number): { est: number; loo: Float64Array } {
+  const rc = new Float64Array(K);
+  let tot = 0;
+  for (let i = 0; i < K; i++)
+    for (let j = i + 1; j < K; j++) {
+      const d = Math.sqrt(G[i * K + i]! * G[j * K + j]!);
+      const c = d === 0 ? 0 : G[i * K + j]! / d;
+      rc[i]! += c;
+      rc[j]! += c;
+      tot += 2 * c;
+    }
+  return { est: tot / (K * (K - 1)), loo: rc.map((r) => (tot - 2 * r) / ((K - 1) * (K - 2))) };
+}
+
+function biasInterval(est: number, partG: Float64Array, partR: Float64Array, K: number, level: number): BiasInterval {
+  const vg = jackCov(partG, partG);
+  const vr = jackCov(partR, partR);
+  const df = welchDf([{ v: vg, n: partG.length }, { v: vr, n: partR.length }]);
+  const base = tInterval(est, vg + vr, df, level);
+  const resolved = base.lo > 0;
+  let estimates_to_resolve: number | null = null;
+  let reference_limited = false;
+  let note: string;
+  if (resolved) note = 'resolved: the squared bias is > 0 at this sample size';
+  else if (est <= 0) note = `not resolved at this sample size: no bias detected (upper bound ${base.hi.toPrecision(3)})`;
+  else {
+    // need est ≥ q·√(vg·K/K' + vr); q at large df (conservative: q at the current df)
+    const q = tQuantile(level, df);
+    const room = (est / q) ** 2 - vr;
+    if (room <= 0) {
+      reference_limited = true;
+      note = 'not resolved at this sample size; the reference pool is too noisy to resolve it with any K';
+    } else {
+      estimates_to_resolve = Math.ceil((vg * K) / room);
+      note = `not resolved at this sample size; about ${estimates_to_resolve} estimates would resolve it`;
+    }
+  }
+  return { ...base, resolved, estimates_to_resolve, reference_limited, note };
+}
+
+/** All statistics of one estimator from its Gram products with itself and with the reference pool. */
+export function estimatorIntervalsFromGram(a: SampleGram, ref: RefGram, level = 0.95): EstimatorIntervals {
+  const K = a.K;
+  const Kr = ref.K;
+  const m = moments(a.G, K);
+  const mr = moments(ref.G, Kr);
+  const x = crossMoments(a.C, K, Kr);
+  const df = K - 1;
+  const trace_cov = logJackInterval(m.T, m.Tloo, level);
+  const mean_sq_norm = tInterval(m.U, jackCov(m.Uloo, m.Uloo), df, level);
+  const relative_variance = fiellerInterval(m.T, m.U, [{ tLoo: m.Tloo, mLoo: m.Uloo }], level);
+  // B = U_g + U_r − 2 ḡ·r̄, jackknifed over estimates and over reference estimates
+  const B = m.U + mr.U - 2 * x.X;
+  const Bg = m.Uloo.map((u, i) => u + mr.U - 2 * x.Xg[i]!);
+  const Br = mr.Uloo.map((u, j) => m.U + u - 2 * x.Xr[j]!);
+  const sq_bias = biasInterval(B, Bg, Br, K, level);
+  const relative_sq_bias = fiellerInterval(B, mr.U, [{ tLoo: Bg, mLoo: new Float64Array(K).fill(mr.U) }, { tLoo: Br, mLoo: mr.Uloo }], level);
+  const pc = pairwiseCosine(a.G, K);
+  const pairwise_cosine = tInterval(pc.est, jackCov(pc.loo, pc.loo), df, level);
+  return { K, K_ref: Kr, level, trace_cov, mean_sq_norm, relative_variance, sq_bias, relative_sq_bias, pairwise_cosine };
+}
+
+export function estimatorIntervals(grads: Float64Array[], refPool: Float64Array[], level = 0.95): EstimatorIntervals {
+  return estimatorIntervalsFromGram(sampleGram(grads, refPool), refGram(refPool), level);
+}
+
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(2));
+
+/**
+ * Paired comparison of estimator A with baseline B measured on the same K batches (estimate k of
+ * each from batch k), against the same reference pool.
+ */
+export function pairedComparisonFromGram(nameA: string, a: SampleGram, nameB: string, b: SampleGram, ref: RefGram, level = 0.95): PairedComparison {
+  const K = a.K;
+  if (b.K !== K) throw new Error(`paired comparison needs the same number of estimates, got ${K} and ${b.K}`);
+  const Kr = ref.K;
+  const ma = moments(a.G, K);
+  const mb = moments(b.G, K);
+  const variance_ratio = fiellerInterval(ma.T, mb.T, [{ tLoo: ma.Tloo, mLoo: mb.Tloo }], level);
+  const log_variance_ratio: Interval = {
+    ...variance_ratio,
+    estimate: variance_ratio.estimate === null ? null : Math.log(variance_ratio.estimate),
+    lo: variance_ratio.lo > 0 ? Math.log(variance_ratio.lo) : -Infinity,
+    hi: Math.log(variance_ratio.hi),
+    resolved: variance_ratio.resolved && (variance_ratio.lo > 1 || variance_ratio.hi < 1),
+  };
+  const xa = crossMoments(a.C, K, Kr);
+  const xb = crossMoments(b.C, K, Kr);
+  // Δ = B_A − B_B = U_A − U_B − 2(ḡ_A − ḡ_B)·r̄ (the reference pool's ‖μ_ref‖² cancels)
+  const D = ma.U - mb.U - 2 * (xa.X - xb.X);
+  const Dg = ma.Uloo.map((u, k) => u - mb.Uloo[k]! - 2 * (xa.Xg[k]! - xb.Xg[k]!));
+  const Dr = xa.Xr.map((x, j) => ma.U - mb.U - 2 * (x - xb.Xr[j]!));
+  const vg = jackCov(Dg, Dg);
+  const vr = jackCov(Dr, Dr);
+  const sq_bias_difference = tInterval(D, vg + vr, welchDf([{ v: vg, n: K }, { v: vr, n: Kr }]), level);
+  const vr_ = variance_ratio;
+  let variance_verdict: string;
+  if (!vr_.resolved || vr_.estimate === null) variance_verdict = `variance of ${nameA} vs ${nameB}: not resolved at this sample size`;
+  else if (vr_.hi < 1) variance_verdict = `${nameA} has ${fmt(1 / vr_.estimate)}× [${fmt(1 / vr_.hi)}, ${fmt(1 / vr_.lo)}] less variance than ${nameB}`;
+  else if (vr_.lo > 1) variance_verdict = `${nameA} has ${fmt(vr_.estimate)}× [${fmt(vr_.lo)}, ${fmt(vr_.hi)}] more variance than ${nameB}`;
+  else variance_verdict = `variance of ${nameA} vs ${nameB}: not resolved at this sample size (ratio ${fmt(vr_.estimate)} [${fmt(vr_.lo)}, ${fmt(vr_.hi)}])`;
+  const d = sq_bias_difference;
+  const g3 = (x: number) => x.toPrecision(3);
+  const bias_verdict = d.hi < 0
+    ? `${nameA} has less squared bias than ${nameB}: difference ${g3(d.estimate!)} [${g3(d.lo)}, ${g3(d.hi)}]`
+    : d.lo > 0
+      ? `${nameA} has more squared bias than ${nameB}: difference ${g3(d.estimate!)} [${g3(d.lo)}, ${g3(d.hi)}]`
+      : `squared bias of ${nameA} vs ${nameB}: not resolved at this sample size (difference ${g3(d.estimate!)} [${g3(d.lo)}, ${g3(d.hi)}])`;
+  return { estimator: nameA, baseline: nameB, K, variance_ratio, log_variance_ratio, sq_bias_difference, variance_verdict, bias_verdict };
+}
+
+export function pairedComparison(nameA: string, gradsA: Float64Array[], nameB: string, gradsB: Float64Array[], refPool: Float64Array[], level = 0.95): PairedComparison {
+  return pairedComparisonFromGram(nameA, sampleGram(gradsA, refPool), nameB, sampleGram(gradsB, refPool), refGram(refPool), level);
+}
