@@ -147,6 +147,76 @@ function jackCov(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return ((n - 1) / n) * s;
 }
 
+/**
+ * Unbiased estimate of the covariance of the degenerate (second-order) Hoeffding parts of two
+ * order-2 U-statistics with symmetric kernel matrices H1, H2 (diagonals ignored):
+ * σ₂² = E h₁₂h'₁₂ − 2 E h₁₂h'₁₃ + E h₁₂ E h'₃₄, each term an unbiased U-statistic, O(K²).
+ */
+function sigma2(H1: Float64Array, H2: Float64Array, K: number): number {
+  if (K < 4) return 0;
+  let S1 = 0;
+  let S2 = 0;
+  let Q = 0;
+  let rr = 0;
+  for (let i = 0; i < K; i++) {
+    let r1 = 0;
+    let r2 = 0;
+    for (let j = 0; j < K; j++) {
+      if (j === i) continue;
+      const a = H1[i * K + j]!;
+      const b = H2[i * K + j]!;
+      r1 += a;
+      r2 += b;
+      Q += a * b;
+    }
+    S1 += r1;
+    S2 += r2;
+    rr += r1 * r2;
+  }
+  const A = Q / (K * (K - 1));
+  const B = (rr - Q) / (K * (K - 1) * (K - 2));
+  const C = (S1 * S2 + 2 * Q - 4 * rr) / (K * (K - 1) * (K - 2) * (K - 3));
+  return A - 2 * B + C;
+}
+
+/**
+ * The leave-one-out jackknife overstates the variance of an order-2 U-statistic's degenerate part:
+ * E v_J = 4σ₁²/K + 4σ₂²/(K(K − 2)) against Var = 4σ₁²/K + 2σ₂²/(K(K − 1)); this is the factor of σ₂²
+ * to subtract. Without it intervals over-cover (≈ 99 %) where the signal is weak, e.g. zero bias.
+ */
+function jackExcess(K: number): number {
+  return 4 / (K * (K - 2)) - 2 / (K * (K - 1));
+}
+
+/** Kernel matrices (zero diagonal) of ‖μ‖² (g_i·g_j) and of tr Σ (‖g_i − g_j‖²/2) from a Gram matrix. */
+function kernels(G: Float64Array, K: number): { HU: Float64Array; HT: Float64Array } {
+  const HU = new Float64Array(K * K);
+  const HT = new Float64Array(K * K);
+  for (let i = 0; i < K; i++)
+    for (let j = 0; j < K; j++) {
+      if (i === j) continue;
+      HU[i * K + j] = G[i * K + j]!;
+      HT[i * K + j] = (G[i * K + i]! + G[j * K + j]!) / 2 - G[i * K + j]!;
+    }
+  return { HU, HT };
+}
+
+/** Unbiased tr(Σ_g Σ_r) of two independent samples: tr(S_g S_r) from the doubly centred cross products. */
+function traceProduct(C: Float64Array, K: number, Kr: number): number {
+  const rm = new Float64Array(K);
+  const cm = new Float64Array(Kr);
+  let tm = 0;
+  for (let i = 0; i < K; i++)
+    for (let j = 0; j < Kr; j++) {
+      rm[i]! += C[i * Kr + j]! / Kr;
+      cm[j]! += C[i * Kr + j]! / K;
+      tm += C[i * Kr + j]! / (K * Kr);
+    }
+  let s = 0;
+  for (let i = 0; i < K; i++) for (let j = 0; j < Kr; j++) s += (C[i * Kr + j]! - rm[i]! - cm[j]! + tm) ** 2;
+  return s / ((K - 1) * (Kr - 1));
+}
+
 /** Unbiased U-statistic ‖μ‖², unbiased tr Σ, and their leave-one-out values, from a Gram matrix. */
 interface Moments {
   K: number;
@@ -199,7 +269,39 @@ function crossMoments(C: Float64Array, K: number, Kr: number): { X: number; Xg: 
   return { X: tot / (K * Kr), Xg, Xr };
 }
 
-function tInterval(est: number, v: number, df: number, level: number): Interval {
+/**
+ * One deletion group of a jackknife for T (and, for ratios, M): leave-one-out values, and the
+ * jackknife's excess variance of the degenerate parts to subtract (as coefficients of
+ * Var(T − R·M) = tt − 2R·tm + R²·mm).
+ */
+interface Part {
+  tLoo: ArrayLike<number>;
+  mLoo?: ArrayLike<number>;
+  ex?: Excess;
+}
+interface Excess {
+  tt: number;
+  tm: number;
+  mm: number;
+}
+const NO_EXCESS: Excess = { tt: 0, tm: 0, mm: 0 };
+
+/** Corrected jackknife variances of T − R·M per group (never below 0.4 of the raw jackknife: the excess is at most half of it). */
+function partVariances(parts: Part[], shared: Excess, R: number): { v: number; n: number }[] {
+  const out = parts.map((p) => {
+    const m = p.mLoo ?? new Float64Array(p.tLoo.length);
+    const raw = jackCov(p.tLoo, p.tLoo) - 2 * R * jackCov(p.tLoo, m) + R * R * jackCov(m, m);
+    const e = p.ex ?? NO_EXCESS;
+    const ex = e.tt - 2 * R * e.tm + R * R * e.mm + (shared.tt - 2 * R * shared.tm + R * R * shared.mm) / parts.length;
+    return { v: Math.max(raw - ex, 0.4 * raw), n: p.tLoo.length };
+  });
+  return out;
+}
+
+function tIntervalParts(est: number, parts: Part[], shared: Excess, level: number): Interval {
+  const pv = partVariances(parts, shared, 0);
+  const v = pv.reduce((s, p) => s + p.v, 0);
+  const df = parts.length === 1 ? parts[0]!.tLoo.length - 1 : welchDf(pv);
   const se = Math.sqrt(v);
   const h = tQuantile(level, df) * se;
   const lo = est - h;
@@ -214,25 +316,38 @@ function welchDf(parts: { v: number; n: number }[]): number {
   return den > 0 ? tot ** 2 / den : Math.min(...parts.map((p) => p.n - 1));
 }
 
-/** Jackknife (co)variance parts of two statistics T and M, one per deletion group. */
-interface RatioPart {
-  tLoo: ArrayLike<number>;
-  mLoo: ArrayLike<number>;
-}
-
 /**
- * Fieller interval of R = E T / E M for nonnegative R: the R ≥ 0 with (T − R M)² ≤ q² Var_J(T − R M).
- * Bounded and resolved when M is significantly > 0; otherwise [lo, +∞) and not resolved.
+ * Fieller interval of R = E T / E M for nonnegative R: the R ≥ 0 with (T − R M)² ≤ q² Var(T − R M),
+ * Var from the corrected jackknife. Bounded and resolved when M is significantly > 0; otherwise
+ * [lo, +∞) and not resolved.
  */
-export function fiellerInterval(T: number, M: number, parts: RatioPart[], level: number): Interval {
-  const g = parts.map((p) => ({ n: p.tLoo.length, vt: jackCov(p.tLoo, p.tLoo), vm: jackCov(p.mLoo, p.mLoo), c: jackCov(p.tLoo, p.mLoo) }));
-  const varAt = (R: number) => g.map((x) => ({ v: Math.max(0, x.vt - 2 * R * x.c + R * R * x.vm), n: x.n }));
+export function fiellerInterval(T: number, M: number, parts: Part[], shared: Excess, level: number): Interval {
   const R0 = M > 0 ? T / M : 0;
-  const df = welchDf(varAt(R0));
+  const pv = partVariances(parts, shared, R0);
+  const df = parts.length === 1 ? parts[0]!.tLoo.length - 1 : welchDf(pv);
   const q = tQuantile(level, df);
-  const vt = g.reduce((s, x) => s + x.vt, 0);
-  const vm = g.reduce((s, x) => s + x.vm, 0);
-  const c = g.reduce((s, x) => s + x.c, 0);
+  // Var(T − R M) = vt − 2 R c + R² vm from the corrected jackknife (co)variances
+  let vt = 0;
+  let vm = 0;
+  let c = 0;
+  let rawT = 0;
+  let rawM = 0;
+  for (const p of parts) {
+    const m = p.mLoo ?? new Float64Array(p.tLoo.length);
+    const e = p.ex ?? NO_EXCESS;
+    const tt = jackCov(p.tLoo, p.tLoo);
+    const mm = jackCov(m, m);
+    rawT += tt;
+    rawM += mm;
+    vt += tt - e.tt;
+    vm += mm - e.mm;
+    c += jackCov(p.tLoo, m) - e.tm;
+  }
+  vt = Math.max(vt - shared.tt, 0.4 * rawT);
+  vm = Math.max(vm - shared.mm, 0.4 * rawM);
+  c -= shared.tm;
+  const cmax = Math.sqrt(vt * vm);
+  c = Math.max(-cmax, Math.min(cmax, c));
   const a = M * M - q * q * vm;
   const b = T * M - q * q * c;
   const cc = T * T - q * q * vt;
@@ -248,9 +363,7 @@ export function fiellerInterval(T: number, M: number, parts: RatioPart[], level:
     const s = Math.sqrt(disc);
     const r1 = (b + s) / a;
     const r2 = (b - s) / a;
-    const rMin = Math.min(r1, r2);
-    const rMax = Math.max(r1, r2);
-    lo = rMin >= 0 ? 0 : Math.max(0, rMax);
+    lo = Math.min(r1, r2) >= 0 ? 0 : Math.max(0, r1, r2);
   }
   return { estimate, lo, hi: Infinity, se: NaN, df, resolved: false };
 }
@@ -264,26 +377,29 @@ function logJackInterval(est: number, loo: Float64Array, level: number): Interva
   return { estimate: est, lo: est * Math.exp(-h), hi: est * Math.exp(h), se, df: K - 1, resolved: true };
 }
 
-/** Expected pairwise cosine (U-statistic over k < l) with its leave-one-out values. */
-function pairwiseCosine(G: Float64Array, K: number): { est: number; loo: Float64Array } {
+/** Expected pairwise cosine (U-statistic over k < l) with its kernel matrix and leave-one-out values. */
+function pairwiseCosine(G: Float64Array, K: number): { est: number; loo: Float64Array; H: Float64Array } {
   const rc = new Float64Array(K);
+  const H = new Float64Array(K * K);
   let tot = 0;
   for (let i = 0; i < K; i++)
     for (let j = i + 1; j < K; j++) {
       const d = Math.sqrt(G[i * K + i]! * G[j * K + j]!);
       const c = d === 0 ? 0 : G[i * K + j]! / d;
+      H[i * K + j] = c;
+      H[j * K + i] = c;
       rc[i]! += c;
       rc[j]! += c;
       tot += 2 * c;
     }
-  return { est: tot / (K * (K - 1)), loo: rc.map((r) => (tot - 2 * r) / ((K - 1) * (K - 2))) };
+  return { est: tot / (K * (K - 1)), loo: rc.map((r) => (tot - 2 * r) / ((K - 1) * (K - 2))), H };
 }
 
-function biasInterval(est: number, partG: Float64Array, partR: Float64Array, K: number, level: number): BiasInterval {
-  const vg = jackCov(partG, partG);
-  const vr = jackCov(partR, partR);
-  const df = welchDf([{ v: vg, n: partG.length }, { v: vr, n: partR.length }]);
-  const base = tInterval(est, vg + vr, df, level);
+function biasInterval(est: number, parts: Part[], shared: Excess, K: number, level: number): BiasInterval {
+  const pv = partVariances(parts, shared, 0);
+  const vg = pv[0]!.v;
+  const vr = pv[1]!.v;
+  const base = tIntervalParts(est, parts, shared, level);
   const resolved = base.lo > 0;
   let estimates_to_resolve: number | null = null;
   let reference_limited = false;
@@ -291,8 +407,8 @@ function biasInterval(est: number, partG: Float64Array, partR: Float64Array, K: 
   if (resolved) note = 'resolved: the squared bias is > 0 at this sample size';
   else if (est <= 0) note = `not resolved at this sample size: no bias detected (upper bound ${base.hi.toPrecision(3)})`;
   else {
-    // need est ≥ q·√(vg·K/K' + vr); q at large df (conservative: q at the current df)
-    const q = tQuantile(level, df);
+    // need est ≥ q·√(vg·K/K' + vr), q at the current df (conservative)
+    const q = tQuantile(level, base.df);
     const room = (est / q) ** 2 - vr;
     if (room <= 0) {
       reference_limited = true;
@@ -305,6 +421,8 @@ function biasInterval(est: number, partG: Float64Array, partR: Float64Array, K: 
   return { ...base, resolved, estimates_to_resolve, reference_limited, note };
 }
 
+const scale = (e: Excess, f: number): Excess => ({ tt: e.tt * f, tm: e.tm * f, mm: e.mm * f });
+
 /** All statistics of one estimator from its Gram products with itself and with the reference pool. */
 export function estimatorIntervalsFromGram(a: SampleGram, ref: RefGram, level = 0.95): EstimatorIntervals {
   const K = a.K;
@@ -312,18 +430,30 @@ export function estimatorIntervalsFromGram(a: SampleGram, ref: RefGram, level = 
   const m = moments(a.G, K);
   const mr = moments(ref.G, Kr);
   const x = crossMoments(a.C, K, Kr);
-  const df = K - 1;
+  const ka = kernels(a.G, K);
+  const kr = kernels(ref.G, Kr);
+  const eK = jackExcess(K);
+  const eR = jackExcess(Kr);
+  const sUU = sigma2(ka.HU, ka.HU, K);
+  const sRR = sigma2(kr.HU, kr.HU, Kr);
   const trace_cov = logJackInterval(m.T, m.Tloo, level);
-  const mean_sq_norm = tInterval(m.U, jackCov(m.Uloo, m.Uloo), df, level);
-  const relative_variance = fiellerInterval(m.T, m.U, [{ tLoo: m.Tloo, mLoo: m.Uloo }], level);
-  // B = U_g + U_r − 2 ḡ·r̄, jackknifed over estimates and over reference estimates
+  const mean_sq_norm = tIntervalParts(m.U, [{ tLoo: m.Uloo, ex: { tt: eK * sUU, tm: 0, mm: 0 } }], NO_EXCESS, level);
+  const ratioEx = scale({ tt: sigma2(ka.HT, ka.HT, K), tm: sigma2(ka.HT, ka.HU, K), mm: sUU }, eK);
+  const relative_variance = fiellerInterval(m.T, m.U, [{ tLoo: m.Tloo, mLoo: m.Uloo, ex: ratioEx }], NO_EXCESS, level);
+  // B = U_g + U_r − 2 ḡ·r̄, jackknifed over estimates and over reference estimates; each group
+  // overstates its U part's degenerate variance, and both count the mixed term 4 tr(Σ Σ_ref)/(K K_ref)
   const B = m.U + mr.U - 2 * x.X;
   const Bg = m.Uloo.map((u, i) => u + mr.U - 2 * x.Xg[i]!);
   const Br = mr.Uloo.map((u, j) => m.U + u - 2 * x.Xr[j]!);
-  const sq_bias = biasInterval(B, Bg, Br, K, level);
-  const relative_sq_bias = fiellerInterval(B, mr.U, [{ tLoo: Bg, mLoo: new Float64Array(K).fill(mr.U) }, { tLoo: Br, mLoo: mr.Uloo }], level);
+  const mixed = (4 * traceProduct(a.C, K, Kr)) / (K * Kr);
+  const gPart: Part = { tLoo: Bg, mLoo: new Float64Array(K), ex: { tt: eK * sUU, tm: 0, mm: 0 } };
+  // relative bias: T − R·M = B − R·U_r; the reference group's U part has coefficient (1 − R)
+  const rPart: Part = { tLoo: Br, mLoo: mr.Uloo, ex: { tt: eR * sRR, tm: eR * sRR, mm: eR * sRR } };
+  const shared: Excess = { tt: mixed, tm: 0, mm: 0 };
+  const sq_bias = biasInterval(B, [gPart, { tLoo: Br, ex: { tt: eR * sRR, tm: 0, mm: 0 } }], shared, K, level);
+  const relative_sq_bias = fiellerInterval(B, mr.U, [gPart, rPart], shared, level);
   const pc = pairwiseCosine(a.G, K);
-  const pairwise_cosine = tInterval(pc.est, jackCov(pc.loo, pc.loo), df, level);
+  const pairwise_cosine = tIntervalParts(pc.est, [{ tLoo: pc.loo, ex: { tt: eK * sigma2(pc.H, pc.H, K), tm: 0, mm: 0 } }], NO_EXCESS, level);
   return { K, K_ref: Kr, level, trace_cov, mean_sq_norm, relative_variance, sq_bias, relative_sq_bias, pairwise_cosine };
 }
 
@@ -343,7 +473,11 @@ export function pairedComparisonFromGram(nameA: string, a: SampleGram, nameB: st
   const Kr = ref.K;
   const ma = moments(a.G, K);
   const mb = moments(b.G, K);
-  const variance_ratio = fiellerInterval(ma.T, mb.T, [{ tLoo: ma.Tloo, mLoo: mb.Tloo }], level);
+  const ka = kernels(a.G, K);
+  const kb = kernels(b.G, K);
+  const eK = jackExcess(K);
+  const ratioEx = scale({ tt: sigma2(ka.HT, ka.HT, K), tm: sigma2(ka.HT, kb.HT, K), mm: sigma2(kb.HT, kb.HT, K) }, eK);
+  const variance_ratio = fiellerInterval(ma.T, mb.T, [{ tLoo: ma.Tloo, mLoo: mb.Tloo, ex: ratioEx }], NO_EXCESS, level);
   const log_variance_ratio: Interval = {
     ...variance_ratio,
     estimate: variance_ratio.estimate === null ? null : Math.log(variance_ratio.estimate),
@@ -357,9 +491,9 @@ export function pairedComparisonFromGram(nameA: string, a: SampleGram, nameB: st
   const D = ma.U - mb.U - 2 * (xa.X - xb.X);
   const Dg = ma.Uloo.map((u, k) => u - mb.Uloo[k]! - 2 * (xa.Xg[k]! - xb.Xg[k]!));
   const Dr = xa.Xr.map((x, j) => ma.U - mb.U - 2 * (x - xb.Xr[j]!));
-  const vg = jackCov(Dg, Dg);
-  const vr = jackCov(Dr, Dr);
-  const sq_bias_difference = tInterval(D, vg + vr, welchDf([{ v: vg, n: K }, { v: vr, n: Kr }]), level);
+  const HD = ka.HU.map((h, i) => h - kb.HU[i]!);
+  const CD = a.C.map((c, i) => c - b.C[i]!);
+  const sq_bias_difference = tIntervalParts(D, [{ tLoo: Dg, ex: { tt: eK * sigma2(HD, HD, K), tm: 0, mm: 0 } }, { tLoo: Dr }], { tt: (4 * traceProduct(CD, K, Kr)) / (K * Kr), tm: 0, mm: 0 }, level);
   const vr_ = variance_ratio;
   let variance_verdict: string;
   if (!vr_.resolved || vr_.estimate === null) variance_verdict = `variance of ${nameA} vs ${nameB}: not resolved at this sample size`;
