@@ -20,7 +20,7 @@ import { repeatObservations } from '../estimators/many-actions-rows.js';
 import { valueBranches } from '../estimators/simulator-branches.js';
 import type { PpoConfig } from '../ppo/config.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
-import { cltVariance, eq14, lemma31Split, tuckerSplit, type CltVariance, type Eq14Decision, type Lemma31Split, type TrajectoryTerms, type TuckerSplit } from './decomposition.js';
+import { boundedShare, cltVariance, eq14, lemma31Split, tuckerSplit, type CltVariance, type Eq14Decision, type Lemma31Split, type TrajectoryTerms, type TuckerSplit } from './decomposition.js';
 import { numPolicyParams, perSampleScores } from './policy-gradient.js';
 import { onPolicyStream } from './on-policy-stream.js';
 
@@ -54,8 +54,12 @@ export interface DecompositionReport {
   lemma31: Lemma31Split;
   /** Eq. 6 at the run's T for each N of `actions`: {N: parts}. */
   variance_by_actions: Record<string, CltVariance>;
-  /** Share of the single-action (N = 1) variance that is policy-dependent. */
+  /** Share of the single-action (N = 1) variance that is policy-dependent, bounded to [0, 1] (NaN when the total is ≤ 0). */
   policy_dependent_share: number;
+  /** The unclipped ratio policy_dependent / total. */
+  policy_dependent_share_raw: number;
+  /** Why the share was clipped or is undefined; null when the raw ratio lies in [0, 1]. */
+  policy_dependent_share_flag: string | null;
   eq14: Eq14Decision[];
   tucker: TuckerSplit;
   wall_s: number;
@@ -165,7 +169,7 @@ export function measureDecomposition(source: { config: PpoConfig; trainer: PpoTr
     T,
     lemma31: split,
     variance_by_actions: byN,
-    policy_dependent_share: one.total !== 0 ? one.policy_dependent / one.total : NaN,
+    ...(({ share, raw, flag }) => ({ policy_dependent_share: share, policy_dependent_share_raw: raw, policy_dependent_share_flag: flag }))(boundedShare(one.policy_dependent, one.total)),
     eq14: o.actions.flatMap((n) => o.deltas.map((d) => eq14(split, T, n, d))),
     tucker: tuckerSplit({ gg: f64(tucker.gg), gg2: f64(tucker.gg2), qx: f64(tucker.qx), qy: f64(tucker.qy), q2: f64(tucker.q2), vx: f64(tucker.vx), vy: f64(tucker.vy), value: f64(tucker.value), numParams: P }),
     wall_s: +((performance.now() - t0) / 1000).toFixed(3),

@@ -131,6 +131,26 @@ export interface CltVariance {
 }
 
 /** Eq. 6: variance of the N-action estimator over a trajectory of T states, split in its two parts. */
+/** A part's share of a total, bounded to [0, 1]; `flag` says why when the raw ratio left [0, 1] or is undefined. */
+export interface BoundedShare {
+  share: number;
+  raw: number;
+  flag: string | null;
+}
+
+/**
+ * part / total clipped to [0, 1]. Variance parts estimated from sums of lag autocovariances can come
+ * out negative (or exceed the total), so the raw ratio can leave [0, 1]; it is kept in `raw` and
+ * flagged rather than reported as a share. A total ≤ 0 gives NaN with a flag.
+ */
+export function boundedShare(part: number, total: number): BoundedShare {
+  if (!(total > 0) || !Number.isFinite(part)) return { share: NaN, raw: total !== 0 ? part / total : NaN, flag: `undefined: total ${total} ≤ 0 or not finite` };
+  const raw = part / total;
+  if (raw < 0) return { share: 0, raw, flag: `raw share ${raw.toPrecision(3)} < 0 (a part's estimate is negative): clipped to 0` };
+  if (raw > 1) return { share: 1, raw, flag: `raw share ${raw.toPrecision(3)} > 1 (the other part's estimate is negative): clipped to 1` };
+  return { share: raw, raw, flag: null };
+}
+
 export function cltVariance(s: Lemma31Split, T: number, N: number): CltVariance {
   const w = (t: number) => (2 * (T - t)) / T;
   const marginalised = (s.var_marginal + lagSum(s.alpha_tilde, T, w)) / T;

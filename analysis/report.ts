@@ -239,6 +239,7 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
         'Eq. 6 V: marginalised part': one?.marginalised,
         'Eq. 6 V: policy-dependent part': one?.policy_dependent,
         policy_dependent_share: d.policy_dependent_share,
+        policy_dependent_share_flag: d.policy_dependent_share_flag ?? '',
         'Tucker Σ_τ': d.tucker.sigma_tau,
         'Tucker Σ_a (no baseline)': d.tucker.sigma_a.none,
         'Tucker Σ_a (critic)': d.tucker.sigma_a.value,
