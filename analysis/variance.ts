@@ -22,6 +22,7 @@ import type { PpoTrainer } from '../ppo/trainer.js';
 import { onPolicyStream } from './on-policy-stream.js';
 import { bootstrapIntervals, cosine, gradientStats, meanVector, type GradientStats, type IntervalKey } from './gradient-stats.js';
 import { numPolicyParams, policyGradient } from './policy-gradient.js';
+import { estimatorIntervalsFromGram, pairedComparisonFromGram, refGram, sampleGram, type EstimatorIntervals, type PairedComparison } from './interval-stats.js';
 
 export interface VarianceOptions {
   batches: number;
@@ -50,6 +51,13 @@ export interface VarianceOptions {
 export interface EstimatorVariance extends GradientStats {
   /** 95 % percentile-bootstrap intervals over the K estimates. */
   ci95: Record<IntervalKey, [number, number]>;
+  /**
+   * Unbiased statistics with coverage-tested 95 % intervals (analysis/interval-stats.ts): tr Σ,
+   * ‖μ‖², tr Σ/‖μ‖², the noise-corrected squared bias against the reference pool with its
+   * resolved flag and the estimates needed to resolve it, relative squared bias, expected pairwise
+   * cosine. Absent in reports written before issue 17.
+   */
+  intervals?: EstimatorIntervals;
   wall_s: number;
 }
 
@@ -68,6 +76,12 @@ export interface VarianceReport {
   estimators: Record<string, EstimatorVariance>;
   /** Cosine between the mean gradients of each pair of estimators (does one agree with another, e.g. a model-based one with \`mc\`?). */
   mean_gradient_cosines: Record<string, Record<string, number>>;
+  /**
+   * Paired comparisons (same batches) of every other estimator with the baseline (the reference
+   * estimator when measured, else the first listed): variance ratio and squared-bias difference with
+   * intervals, and verdicts. Absent in reports written before issue 17 or with one estimator.
+   */
+  comparisons?: PairedComparison[];
 }
 
 export const REFERENCE_ESTIMATOR = 'single';
@@ -144,11 +158,18 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
 
   const result: Record<string, EstimatorVariance> = {};
   const boot = o.bootstrap ?? 200;
+  // the reference pool: K_ref = refMult independent estimates of the reference estimator
+  const refG = refGram(refParts);
+  const grams = new Map(names.map((n) => [n, sampleGram(grads.get(n)!, refParts)]));
+  const canInterval = o.batches >= 4 && refMult >= 4;
   for (const name of names) {
     const g = grads.get(name)!;
     const ci95 = boot > 0 ? bootstrapIntervals(g, reference, boot, new Rng(o.seed + 7)) : ({} as EstimatorVariance['ci95']);
-    result[name] = { ...gradientStats(g, reference), ci95, wall_s: +wall.get(name)!.toFixed(3) };
+    const intervals = canInterval ? estimatorIntervalsFromGram(grams.get(name)!, refG) : undefined;
+    result[name] = { ...gradientStats(g, reference), ci95, ...(intervals ? { intervals } : {}), wall_s: +wall.get(name)!.toFixed(3) };
   }
+  const baseline = names.includes(REFERENCE_ESTIMATOR) ? REFERENCE_ESTIMATOR : names[0]!;
+  const comparisons = canInterval ? names.filter((n) => n !== baseline).map((n) => pairedComparisonFromGram(n, grams.get(n)!, baseline, grams.get(baseline)!, refG)) : [];
   const means = new Map(names.map((n) => [n, meanVector(grads.get(n)!)]));
   const meanCosines = Object.fromEntries(names.map((a) => [a, Object.fromEntries(names.filter((b) => b !== a).map((b) => [b, +cosine(means.get(a)!, means.get(b)!).toFixed(4)]))]));
   for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
@@ -167,6 +188,7 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     seed: o.seed,
     estimators: result,
     mean_gradient_cosines: meanCosines,
+    ...(comparisons.length ? { comparisons } : {}),
   };
 }
 
