@@ -74,7 +74,17 @@ function parseSteps(s: string): number {
   return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
 }
 
+const USAGE = 'usage: node dist/bench/compare-runs.js --group NAME=DIR,DIR,… [--group …] [--baseline NAME] [--at 50k,100k] [--window 20]';
+// bad input: one line naming it, exit 2 (no stack trace)
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+});
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE + '\n');
+  process.exit(0);
+}
 const groups: [string, string[]][] = [];
 let baseline: string | undefined;
 let at: number[] = [];
