@@ -8,7 +8,7 @@ import { Rng } from '../common/rng.js';
 import { RunSeeds } from '../common/seeding.js';
 import { envSpec } from '../envs/registry.js';
 import { SyncVectorEnv } from '../envs/vector.js';
-import { frozenEnvLike } from '../experiment/load-run.js';
+import { frozenEnvLike } from '../ppo/frozen-env.js';
 import type { PpoConfig } from '../ppo/config.js';
 import { RolloutCollector } from '../ppo/rollout.js';
 import type { PpoTrainer } from '../ppo/trainer.js';

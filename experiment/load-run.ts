@@ -1,7 +1,5 @@
 /** Open a finished or running run directory at its last checkpoint (eval, variance). */
-import type { Env } from '../envs/env.js';
 import { prepareEnv } from '../envs/registry.js';
-import { freezeNormalizers, makeTrainingEnv } from '../envs/stack.js';
 import type { PpoConfig } from '../ppo/config.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
 import { RunDir, type Checkpoint } from './run-dir.js';
@@ -26,13 +24,5 @@ export async function loadRun(dir: string, at?: number): Promise<LoadedRun> {
   return { dir, config: checkpoint.config, checkpoint, trainer };
 }
 
-/**
- * A single env with the run's wrapper stack and training env `index`'s normaliser statistics,
- * frozen, so the policy sees observations scaled exactly as in training.
- */
-export function frozenEnvLike(run: { config: PpoConfig; trainer: PpoTrainer }, index = 0): Env {
-  const env = makeTrainingEnv(run.config.envId, run.config);
-  env.setState(run.trainer.venv.envStates()[index]);
-  freezeNormalizers(env);
-  return env;
-}
+// moved below the run layer (analysis measures on it); re-exported for the run layer's callers
+export { frozenEnvLike } from '../ppo/frozen-env.js';
