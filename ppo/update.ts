@@ -172,6 +172,13 @@ function normalizeAdvantagesHost(adv: Float32Array, w: Float32Array): Float32Arr
   return Float32Array.from(adv, (a) => (a - mean) / (sd + 1e-8));
 }
 
+/** A statistics row computed in tensors, as host numbers (the tensor is disposed). */
+function hostRow(t: tf.Tensor): number[] {
+  const row = Array.from(t.dataSync());
+  t.dispose();
+  return row;
+}
+
 /** Contiguous parts of `a`: `k` slices of near-equal length. */
 function split(a: Int32Array, k: number): Int32Array[] {
   return Array.from({ length: k }, (_, j) => a.subarray(Math.floor((j * a.length) / k), Math.floor(((j + 1) * a.length) / k)));
@@ -210,7 +217,8 @@ export function ppoUpdate(agent: ActorCritic, opt: AgentOptimizer, batch: Estima
     const perm = rng.permutation(S);
     for (let start = 0; start + mbStates <= S; start += mbStates) {
       const states = perm.subarray(start, start + mbStates);
-      let stats: tf.Tensor;
+      // [pg, v, H, oldKL, KL, clipfrac, max|ρ−1|, grad norm, loss] on the host
+      let s: number[];
       if (wasm) {
         const arrays = minibatchArrays(batch, mode, starts, states, D, A);
         if (cfg.normAdv) arrays.advantages = normalizeAdvantagesHost(arrays.advantages, arrays.weights);
@@ -219,10 +227,10 @@ export function ppoUpdate(agent: ActorCritic, opt: AgentOptimizer, batch: Estima
         const r = ppoLossWasm(fast!, arrays, cfg);
         const norm = store.clipGradNorm(cfg.maxGradNorm);
         (opt as Exclude<AgentOptimizer, Adam>).apply(lr);
-        stats = tf.tensor1d([...r.stats, norm, r.loss]);
+        s = [...r.stats, norm, r.loss];
       } else if (shards === 1) {
         const arrays = minibatchArrays(batch, mode, starts, states, D, A);
-        stats = tf.tidy(() => {
+        s = hostRow(tf.tidy(() => {
           const mb = minibatchTensors(arrays, D, A);
           if (cfg.normAdv) mb.advantages = normalizeAdvantages(mb.advantages, mb.weights);
           const kept: tf.Tensor[] = [];
@@ -232,7 +240,7 @@ export function ppoUpdate(agent: ActorCritic, opt: AgentOptimizer, batch: Estima
           const row = tf.concat([kept[0]!, tf.reshape(clipped.norm, [1]), tf.reshape(loss, [1])]);
           kept[0]!.dispose();
           return row;
-        });
+        }));
       } else {
         const parts = split(states, shards).map((st) => minibatchArrays(batch, mode, starts, st, D, A));
         // the whole minibatch's advantage normalisation and denominators, then each shard's slice
@@ -245,7 +253,7 @@ export function ppoUpdate(agent: ActorCritic, opt: AgentOptimizer, batch: Estima
         }
         const totals: ShardTotals = { weightSum: allW.reduce((x, y) => x + y, 0), rows: offset, states: mbStates };
         pool!.start(params.map((p) => p.dataSync() as Float32Array), parts.slice(1), totals);
-        stats = tf.tidy(() => {
+        s = hostRow(tf.tidy(() => {
           const kept: tf.Tensor[] = [];
           const { value: loss, grads } = tf.variableGrads(() => ppoLoss(agent, minibatchTensors(parts[0]!, D, A), cfg, kept, totals), params);
           const others = pool!.finish();
@@ -261,10 +269,8 @@ export function ppoUpdate(agent: ActorCritic, opt: AgentOptimizer, batch: Estima
             lossSum += o.loss;
           }
           return tf.concat([tf.tensor1d(st), tf.reshape(clipped.norm, [1]), tf.tensor1d([lossSum])]);
-        });
+        }));
       }
-      const s = Array.from(stats.dataSync());
-      stats.dispose();
       if (!s.every(Number.isFinite)) {
         const names = ['policy_loss', 'value_loss', 'entropy', 'old_approx_kl', 'approx_kl', 'clipfrac', 'ratio', 'grad_norm', 'loss'];
         const bad = names.filter((_, i) => !Number.isFinite(s[i]!)).join(', ');
