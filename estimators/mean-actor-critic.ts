@@ -200,10 +200,7 @@ export class MeanActorCriticEstimator implements Estimator {
       this.ensure(st.dims[0], st.dims[1]);
       loadVariables(this.q!.params, st.q);
       this.opt!.setState(st.opt);
-      if (this.fastQ) {
-        this.fastQ.syncFromTf();
-        this.fastQ.opt.setState(st.opt);
-      }
+      this.fastQ?.restored(st.opt);
       this.buffer!.setState(st.buffer);
     }
     this.rng.setState(st.rng);

@@ -183,10 +183,7 @@ export class QManyActionsEstimator implements Estimator {
       }
       this.nets.forEach((n, i) => loadVariables(n.params, st.nets[i]!));
       this.opts.forEach((o, i) => o.setState(st.opts[i]!));
-      this.fast?.forEach((f, i) => {
-        f.syncFromTf();
-        f.opt.setState(st.opts[i]!);
-      });
+      this.fast?.forEach((f, i) => f.restored(st.opts[i]!));
     }
     this.rng.setState(st.rng);
   }

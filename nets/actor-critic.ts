@@ -17,12 +17,10 @@ import { matMul2d } from './matmul.js';
 import { createMlp, mlpForward, uniqueName, type Activation, type Mlp } from './mlp.js';
 import { orthogonal } from './orthogonal.js';
 import { TfMirror } from './engine/tf-mirror.js';
-import { WasmActorCritic } from './engine/wasm-actor-critic.js';
+import { LOG_SQRT_2PI, WasmActorCritic } from './engine/wasm-actor-critic.js';
 
 /** Which engine trains and runs the networks: tfjs (the reference, any network) or the wasm engine (MLPs). */
 export type Engine = 'tfjs' | 'wasm';
-
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export interface ActorCriticOptions {
   hiddenSizes: number[];

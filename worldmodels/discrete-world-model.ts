@@ -13,6 +13,7 @@ import type { Rng } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { Engine } from '../nets/actor-critic.js';
 import { EngineMlp } from '../nets/engine/engine-mlp.js';
+import { sigmoid, sigmoidCrossEntropy } from '../nets/engine/output-losses.js';
 import { createMlp, mlpForward, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { TrainableDynamicsModel } from './dynamics-model.js';
@@ -80,7 +81,7 @@ export class DiscreteWorldModel implements TrainableDynamicsModel {
       for (let i = 0; i < n; i++) {
         for (let d = 0; d < D; d++) next[i * D + d] = obs[i * D + d]! + out[i * (D + 2) + d]!;
         reward[i] = out[i * (D + 2) + D]!;
-        terminal[i] = 1 / (1 + Math.exp(-out[i * (D + 2) + D + 1]!));
+        terminal[i] = sigmoid(out[i * (D + 2) + D + 1]!);
       }
       return { next, reward, terminal };
     }
@@ -117,8 +118,8 @@ export class DiscreteWorldModel implements TrainableDynamicsModel {
             g[i * W + D] = (2 * er) / batch;
             const x = out[i * W + D + 1]!;
             const z = b.terminated[i]!;
-            parts[2]! += Math.max(x, 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
-            g[i * W + D + 1] = (1 / (1 + Math.exp(-x)) - z) / batch;
+            parts[2]! += sigmoidCrossEntropy(x, z);
+            g[i * W + D + 1] = (sigmoid(x) - z) / batch;
           }
           parts = [parts[0]! / (batch * D), parts[1]! / batch, parts[2]! / batch];
           return parts[0]! + parts[1]! + parts[2]!;
@@ -167,10 +168,7 @@ export class DiscreteWorldModel implements TrainableDynamicsModel {
     const s = state as ReturnType<DiscreteWorldModel['getState']>;
     loadVariables(this.net.params, s.net);
     this.opt.setState(s.opt);
-    if (this.fast) {
-      this.fast.syncFromTf();
-      this.fast.opt.setState(s.opt);
-    }
+    this.fast?.restored(s.opt);
   }
 
   dispose(): void {

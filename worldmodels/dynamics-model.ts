@@ -14,6 +14,7 @@ import type { Engine } from '../nets/actor-critic.js';
 import { Arena } from '../nets/engine/arena.js';
 import { EngineMlp } from '../nets/engine/engine-mlp.js';
 import { sharedForwardPool } from '../nets/engine/forward-pool.js';
+import { sigmoid, sigmoidCrossEntropy } from '../nets/engine/output-losses.js';
 import { createMlp, mlpForward, type Activation, type Mlp } from '../nets/mlp.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from '../nets/serialize.js';
 import type { MeanStd, ReplayBuffer, Transitions } from './replay-buffer.js';
@@ -188,7 +189,7 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
     for (let b = 0; b < n; b++) reward[b] = r ? h[b * k]! * r.std[0]! + r.mean[0]! : h[b * k]!;
     if (!this.options.termination) return { next, reward };
     const terminal = new Float32Array(n);
-    for (let b = 0; b < n; b++) terminal[b] = 1 / (1 + Math.exp(-h[b * 2 + 1]!));
+    for (let b = 0; b < n; b++) terminal[b] = sigmoid(h[b * 2 + 1]!);
     return { next, reward, terminal };
   }
 
@@ -272,8 +273,8 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
       if (k === 2) {
         const x = h[b * 2 + 1]!;
         const z = terminated[b]!;
-        dl += Math.max(x, 0) - x * z + Math.log1p(Math.exp(-Math.abs(x)));
-        gr[b * 2 + 1] = (1 / (1 + Math.exp(-x)) - z) / n;
+        dl += sigmoidCrossEntropy(x, z);
+        gr[b * 2 + 1] = (sigmoid(x) - z) / n;
       }
     }
     f.reward.net.backward(n);
@@ -299,10 +300,8 @@ export class MlpDynamicsModel implements TrainableDynamicsModel {
     loadVariables(this.transition.params, s.transition);
     loadVariables(this.reward.params, s.reward);
     if (this.fast) {
-      this.fast.transition.syncFromTf();
-      this.fast.reward.syncFromTf();
-      this.fast.transition.opt.setState(s.transitionOpt);
-      this.fast.reward.opt.setState(s.rewardOpt);
+      this.fast.transition.restored(s.transitionOpt);
+      this.fast.reward.restored(s.rewardOpt);
     } else {
       this.transitionOpt.setState(s.transitionOpt);
       this.rewardOpt.setState(s.rewardOpt);

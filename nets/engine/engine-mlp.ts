@@ -1,7 +1,8 @@
 /**
  * A tfjs MLP (nets/mlp.ts) mirrored on the wasm engine with its own fused Adam: the tfjs variables
  * give the initialisation and the checkpoint format; the engine does the work. `syncToTf` refreshes
- * the variables after engine updates, `syncFromTf` loads them into the engine (after a restore).
+ * the variables after engine updates, `restored` loads them and Adam's state into the engine (after a
+ * checkpoint load); other assignments to them are picked up on the next use.
  */
 import type { AdamState } from '../adam.js';
 import type { Mlp } from '../mlp.js';
@@ -32,12 +33,14 @@ export class EngineMlp {
     return this.net;
   }
 
-  syncFromTf(): void {
-    this.mirror.fromTf();
-  }
-
   syncToTf(): void {
     this.mirror.toTf();
+  }
+
+  /** After the tfjs variables were loaded from a checkpoint: take them and the checkpoint's Adam state onto the engine. */
+  restored(opt: AdamState): void {
+    this.mirror.fromTf();
+    this.opt.setState(opt);
   }
 
   /** One step on the gradient the caller's backward passes left in the store; zeroes it after. */
