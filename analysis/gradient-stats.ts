@@ -119,3 +119,36 @@ export function bootstrapIntervals(grads: Float64Array[], reference: Float64Arra
   };
   return Object.fromEntries(INTERVAL_KEYS.map((k) => [k, [pct(draws[k], 0.025), pct(draws[k], 0.975)]])) as Record<IntervalKey, [number, number]>;
 }
+
+/** Per-coordinate mean and unbiased variance of K vectors. */
+function meanAndVariance(gs: Float64Array[]): { mean: Float64Array; variance: Float64Array } {
+  const mean = meanVector(gs);
+  const variance = new Float64Array(mean.length);
+  for (const g of gs) for (let i = 0; i < mean.length; i++) variance[i]! += (g[i]! - mean[i]!) ** 2;
+  for (let i = 0; i < mean.length; i++) variance[i]! /= gs.length - 1;
+  return { mean, variance };
+}
+
+/**
+ * The App. C.4 relative bias (1/P) Σ_p |ḡ_p − ḡ_ref,p| / |ḡ_p| that noise alone gives when the
+ * estimator is unbiased: given ḡ_p, the difference ḡ_p − ḡ_ref,p is then about N(0, v_p/K +
+ * v_ref,p/K_ref) and E|·| = √(2/π)·sd, so the floor is (1/P) Σ_p √(2/π)·√(v_p/K + v_ref,p/K_ref)/|ḡ_p|
+ * (parameters with ḡ_p = 0 skipped, as in `gradientStats`). It is a floor: the noise of ḡ_p sits in
+ * both the numerator and the denominator, and in simulation an unbiased estimator's metric averages
+ * 1.1–1.2× it (test/variance-lab.test.ts).
+ */
+export function appC4BiasNoiseFloor(grads: Float64Array[], refPool: Float64Array[]): number {
+  const a = meanAndVariance(grads);
+  const r = meanAndVariance(refPool);
+  const K = grads.length;
+  const Kr = refPool.length;
+  let sum = 0;
+  let counted = 0;
+  for (let p = 0; p < a.mean.length; p++) {
+    const m = a.mean[p]!;
+    if (m === 0) continue;
+    sum += (Math.sqrt(2 / Math.PI) * Math.sqrt(a.variance[p]! / K + r.variance[p]! / Kr)) / Math.abs(m);
+    counted += 1;
+  }
+  return sum / counted;
+}

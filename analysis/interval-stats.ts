@@ -464,6 +464,40 @@ export function estimatorIntervalsFromGram(a: SampleGram, ref: RefGram, level = 
   return { K, K_ref: Kr, level, trace_cov, mean_sq_norm, relative_variance, sq_bias, relative_sq_bias, pairwise_cosine };
 }
 
+/**
+ * How precise the reference pool's mean ḡ_ref is as a stand-in for the true gradient μ_ref: its noise
+ * energy E‖ḡ_ref − μ_ref‖² = tr Σ_ref/K_ref against the signal ‖μ_ref‖² (unbiased, with interval),
+ * their ratio, and the cosine ḡ_ref can be expected to have with μ_ref, √(‖μ‖²/(‖μ‖² + tr Σ/K_ref))
+ * (exact in expectation of the squared norms; null when ‖μ_ref‖² is not estimated > 0).
+ */
+export interface ReferencePrecision {
+  K_ref: number;
+  trace_cov: Interval;
+  mean_sq_norm: Interval;
+  /** ‖ḡ_ref‖² as measured (= ‖μ‖² estimate + noise energy). */
+  sq_norm_of_mean: number;
+  /** tr Σ_ref / K_ref. */
+  noise_energy: number;
+  /** noise_energy / ‖μ_ref‖² (null when ‖μ_ref‖² ≤ 0). */
+  noise_to_signal: number | null;
+  expected_cosine_to_truth: number | null;
+  note: string;
+}
+
+export function referencePrecision(ref: RefGram, level = 0.95): ReferencePrecision {
+  const K = ref.K;
+  const m = moments(ref.G, K);
+  const k = kernels(ref.G, K);
+  const mean_sq_norm = tIntervalParts(m.U, [{ tLoo: m.Uloo, ex: { tt: jackExcess(K) * sigma2(k.HU, k.HU, K), tm: 0, mm: 0 } }], NO_EXCESS, level);
+  const noise = m.T / K;
+  const ok = m.U > 0;
+  const cos = ok ? Math.sqrt(m.U / (m.U + noise)) : null;
+  const note = !ok
+    ? 'the reference pool does not resolve the gradient: its mean is noise (‖μ_ref‖² not estimated > 0); use more reference estimates'
+    : `the reference mean's noise is ${fmt(noise / m.U)}× its signal; expected cosine with the true gradient ≈ ${cos!.toFixed(3)}`;
+  return { K_ref: K, trace_cov: logJackInterval(m.T, m.Tloo, level), mean_sq_norm, sq_norm_of_mean: m.U + noise, noise_energy: noise, noise_to_signal: ok ? noise / m.U : null, expected_cosine_to_truth: cos, note };
+}
+
 export function estimatorIntervals(grads: Float64Array[], refPool: Float64Array[], level = 0.95): EstimatorIntervals {
   return estimatorIntervalsFromGram(sampleGram(grads, refPool), refGram(refPool), level);
 }

@@ -13,9 +13,14 @@ import type { PpoConfig } from '../ppo/config.js';
 import { RolloutCollector } from '../ppo/rollout.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
 
-export function onPolicyStream(source: { config: PpoConfig; trainer: PpoTrainer }, seed: number, warmupSteps?: number): { venv: SyncVectorEnv; collector: RolloutCollector } {
+/**
+ * `groups` copies of the run's env set side by side (env j frozen like training env j mod numEnvs),
+ * so one policy call serves groups × numEnvs envs and a rollout splits into `groups` independent
+ * batches of the run's shape (ppo/rollout.ts splitRolloutByEnvs).
+ */
+export function onPolicyStream(source: { config: PpoConfig; trainer: PpoTrainer }, seed: number, warmupSteps?: number, groups = 1): { venv: SyncVectorEnv; collector: RolloutCollector } {
   const { config, trainer } = source;
-  const venv = new SyncVectorEnv(Array.from({ length: config.numEnvs }, (_, i) => frozenEnvLike(source, i)), 'same-step');
+  const venv = new SyncVectorEnv(Array.from({ length: config.numEnvs * groups }, (_, j) => frozenEnvLike(source, j % config.numEnvs)), 'same-step');
   // streams derived from the measurement seed (hashed), so two measurement seeds share no env or action stream
   const seeds = new RunSeeds(seed);
   const { obs, infos } = venv.reset({ seed: seeds.envs(venv.numEnvs, 'analysis/env') });

@@ -13,12 +13,19 @@ import type { EstimatorBatch } from '../estimators/estimator.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 import { gatherRows } from '../nets/matmul.js';
 import { normalizeAdvantages } from '../ppo/ppo-loss.js';
+import { ppoLossWasm } from '../ppo/ppo-loss-wasm.js';
+import { minibatchArrays, normalizeAdvantagesHost, rowModeOf, rowStarts } from '../ppo/update.js';
 
 export function numPolicyParams(agent: ActorCritic): number {
   return agent.policyParams.reduce((s, p) => s + p.size, 0);
 }
 
 export function policyGradient(agent: ActorCritic, batch: EstimatorBatch, normalize = false): Float64Array {
+  return agent.engineNet() ? policyGradientOnEngine(agent, batch, normalize) : policyGradientTfjs(agent, batch, normalize);
+}
+
+/** The tfjs reference of `policyGradient` (autodiff of the surrogate), whichever engine the agent runs. */
+export function policyGradientTfjs(agent: ActorCritic, batch: EstimatorBatch, normalize = false): Float64Array {
   const P = batch.policy;
   const rows = P.stateIndex.length;
   const params = agent.policyParams;
@@ -40,6 +47,31 @@ export function policyGradient(agent: ActorCritic, batch: EstimatorBatch, normal
   });
   const out = Float64Array.from(flat.dataSync());
   flat.dispose();
+  return out;
+}
+
+/**
+ * The same gradient on the small-network engine: one forward and one backward pass of the actor with
+ * the surrogate's output gradients written by hand (ppo/ppo-loss-wasm.ts); the policy parameters are
+ * the first tensors of the engine's store (actor weights, log-std), in the order of `policyParams`.
+ */
+function policyGradientOnEngine(agent: ActorCritic, batch: EstimatorBatch, normalize: boolean): Float64Array {
+  const net = agent.engineNet()!;
+  const S = batch.numStates;
+  const all = new Int32Array(S);
+  for (let s = 0; s < S; s++) all[s] = s;
+  const arrays = minibatchArrays(batch, rowModeOf(batch), rowStarts(batch.policy.stateIndex, S), all, agent.obsDim, agent.actionDim);
+  if (normalize) arrays.advantages = normalizeAdvantagesHost(arrays.advantages, arrays.weights);
+  net.store.zeroGrad();
+  ppoLossWasm(net, arrays, { clipCoef: 0, entCoef: 0, vfCoef: 0, clipVloss: false }, true);
+  const count = agent.policyParams.length;
+  const out = new Float64Array(numPolicyParams(agent));
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    const g = net.store.grad(i);
+    out.set(g, offset);
+    offset += g.length;
+  }
   return out;
 }
 

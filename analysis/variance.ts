@@ -1,13 +1,17 @@
 /**
- * Gradient variance of policy-gradient estimators at a fixed policy (a run's checkpoint):
+ * Gradient variance and bias of policy-gradient estimators at a fixed policy (a run's checkpoint):
  * K on-policy batches of n steps are collected with the checkpointed policy (normalisers frozen at
  * their training statistics), every requested estimator is applied to the same batches (common
- * random numbers), and the K gradient estimates are summarised by `gradientStats`. The reference
- * gradient is the plain single-action estimator's gradient over 10 further batches (10·n steps),
- * the same target for every estimator. Nothing is ever applied to the weights.
+ * random numbers), and the K gradient estimates are summarised. The reference (the "oracle" of App.
+ * C.4) is a separate pool of K_ref estimates of the reference estimator (`single`, the AC gradient,
+ * by default; `mc`, simulator-rewind many-actions, on request) on K_ref further batches; its own
+ * precision is reported, and biases are corrected for the noise of both pools
+ * (analysis/interval-stats.ts). Nothing is ever applied to the weights.
  *
- * Batches are consecutive segments of one long stream after a warm-up, as PPO sees them in training,
- * so the state distribution is the policy's on-policy distribution rather than near-reset states.
+ * Batches come from many envs at once: G copies of the run's env set run side by side (one policy
+ * call for all of them), each copy's segment being one batch of the run's shape (numEnvs envs ×
+ * n/numEnvs steps), after a warm-up so the states are on-policy rather than near resets. Successive
+ * passes continue the same streams.
  */
 import { UsageError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
@@ -18,23 +22,34 @@ import { createSeededEstimator, estimatorInfo } from '../estimators/index.js';
 import { envFacts } from '../ppo/env-facts.js';
 import { streamSeed } from '../common/seeding.js';
 import type { PpoConfig } from '../ppo/config.js';
+import { splitRolloutByEnvs, type Rollout } from '../ppo/rollout.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
 import { onPolicyStream } from './on-policy-stream.js';
-import { bootstrapIntervals, cosine, gradientStats, meanVector, type GradientStats, type IntervalKey } from './gradient-stats.js';
+import { appC4BiasNoiseFloor, bootstrapIntervals, cosine, gradientStats, meanVector, type GradientStats, type IntervalKey } from './gradient-stats.js';
 import { numPolicyParams, policyGradient } from './policy-gradient.js';
-import { estimatorIntervalsFromGram, pairedComparisonFromGram, refGram, sampleGram, type EstimatorIntervals, type PairedComparison } from './interval-stats.js';
+import { estimatorIntervalsFromGram, pairedComparisonFromGram, referencePrecision, refGram, sampleGram, type EstimatorIntervals, type PairedComparison, type ReferencePrecision } from './interval-stats.js';
+
+/** Measurement presets: `app-c4` is the protocol of the MBMA paper's App. C.4 (spec estimators.md §1.11). */
+export const PROTOCOLS = {
+  'app-c4': { batches: 125, batchSize: 2500, referenceBatches: 125 },
+} as const;
+export type ProtocolName = keyof typeof PROTOCOLS;
 
 export interface VarianceOptions {
   batches: number;
   batchSize: number;
   estimators: string[];
   seed: number;
-  /** Reference batch = this many batches of `batchSize` (10 by default). */
-  referenceMultiplier?: number;
+  /** Estimator of the reference pool: `single` (the AC gradient, default) or any other, e.g. `mc`. */
+  reference?: string;
+  /** Estimates in the reference pool, each from its own batch of `batchSize` (default: `batches`). */
+  referenceBatches?: number;
+  /** The protocol these options implement, recorded in the report ('custom' by default). */
+  protocol?: ProtocolName | 'custom';
   normalizeAdvantages?: boolean;
   /** Steps per env discarded before the first batch; default: the env's episode limit, else 1000. */
   warmupSteps?: number;
-  /** Bootstrap resamples for the confidence intervals (default 200; 0 = none). */
+  /** Percentile-bootstrap resamples for the old `ci95` (default 0 = none; it does not hold its coverage). */
   bootstrap?: number;
   /**
    * Batches used, before measuring, to fit the learned parts (Q-networks, dynamics models) of the
@@ -42,6 +57,8 @@ export interface VarianceOptions {
    * when there are such estimators, else a UsageError).
    */
   fitBatches?: number;
+  /** Envs stepped per policy call at most (default 256): batches collected side by side. */
+  envsPerCall?: number;
   /** Options per estimator name, for the estimators created here. */
   estimatorOptions?: Record<string, Record<string, unknown>>;
   /** Progress messages (the CLI prints them to stderr). */
@@ -49,8 +66,8 @@ export interface VarianceOptions {
 }
 
 export interface EstimatorVariance extends GradientStats {
-  /** 95 % percentile-bootstrap intervals over the K estimates. */
-  ci95: Record<IntervalKey, [number, number]>;
+  /** 95 % percentile-bootstrap intervals over the K estimates (only with `bootstrap` > 0; they under-cover). */
+  ci95?: Record<IntervalKey, [number, number]>;
   /**
    * Unbiased statistics with coverage-tested 95 % intervals (analysis/interval-stats.ts): tr Σ,
    * ‖μ‖², tr Σ/‖μ‖², the noise-corrected squared bias against the reference pool with its
@@ -58,6 +75,12 @@ export interface EstimatorVariance extends GradientStats {
    * cosine. Absent in reports written before issue 17.
    */
   intervals?: EstimatorIntervals;
+  /**
+   * The App. C.4 relative bias that noise alone would give an unbiased estimator with these
+   * per-parameter variances (and the reference pool's): (1/P) Σ_p √(2/π)·√(v_p/K + v_ref,p/K_ref)/|ḡ_p|.
+   * `relative_bias` at or below it is not evidence of bias.
+   */
+  relative_bias_noise_floor?: number;
   wall_s: number;
 }
 
@@ -65,21 +88,27 @@ export interface VarianceReport {
   env: string;
   step: number;
   num_params: number;
+  protocol?: ProtocolName | 'custom';
   batches: number;
   batch_size: number;
+  /** Steps behind the reference mean: reference batches × batch size. */
   reference_batch_size: number;
+  /** The reference pool: estimator, size and precision. Absent in reports written before issue 17. */
+  reference?: { estimator: string; batches: number; precision: ReferencePrecision | null };
   /** Batches spent fitting the learned parts of estimators the run did not train. */
   fit_batches: number;
   reference_estimator: string;
   advantage_normalization: boolean;
   seed: number;
+  /** Envs stepped per policy call, and the measurement's own throughput (collection + estimates). */
+  throughput?: { envs_per_call: number; estimates: number; env_steps: number; wall_s: number; estimates_per_s: number; env_steps_per_s: number };
   estimators: Record<string, EstimatorVariance>;
   /** Cosine between the mean gradients of each pair of estimators (does one agree with another, e.g. a model-based one with \`mc\`?). */
   mean_gradient_cosines: Record<string, Record<string, number>>;
   /**
-   * Paired comparisons (same batches) of every other estimator with the baseline (the reference
-   * estimator when measured, else the first listed): variance ratio and squared-bias difference with
-   * intervals, and verdicts. Absent in reports written before issue 17 or with one estimator.
+   * Paired comparisons (same batches) of every other estimator with the baseline (`single` when
+   * measured, else the first listed): variance ratio and squared-bias difference with intervals, and
+   * verdicts. Absent in reports written before issue 17 or with one estimator.
    */
   comparisons?: PairedComparison[];
 }
@@ -92,23 +121,32 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   if (!Number.isInteger(o.batches) || o.batches < 2) throw new UsageError(`--batches must be an integer ≥ 2, got ${o.batches}`);
   if (o.batchSize % N !== 0) throw new UsageError(`--batch-size ${o.batchSize} must be a multiple of the run's numEnvs = ${N}`);
   const names = o.estimators.map((n) => estimatorInfo(n).name);
-  const refMult = o.referenceMultiplier ?? 10;
+  const refName = estimatorInfo(o.reference ?? REFERENCE_ESTIMATOR).name;
+  const Kref = o.referenceBatches ?? o.batches;
+  if (!Number.isInteger(Kref) || Kref < 2) throw new UsageError(`--reference-batches must be an integer ≥ 2, got ${Kref}`);
+  const envsPerCall = o.envsPerCall ?? 256;
+  if (!Number.isInteger(envsPerCall) || envsPerCall < 1) throw new UsageError(`envsPerCall must be a positive integer, got ${envsPerCall}`);
   const agent = trainer.agent;
   const stepsPerEnv = o.batchSize / N;
 
   const estimators = new Map<string, Estimator>();
-  for (const name of new Set([...names, REFERENCE_ESTIMATOR])) {
+  for (const name of new Set([...names, refName])) {
     // learned parts fitted here start from weights derived from the measurement seed
     const est = name === config.estimator ? trainer.estimator : createSeededEstimator(name, o.estimatorOptions?.[name] ?? {}, streamSeed(o.seed, `analysis/estimator/${name}/init`));
     estimators.set(name, est);
   }
-  const toFit = [...estimators].filter(([n, e]) => e !== trainer.estimator && n !== REFERENCE_ESTIMATOR && e.getState !== undefined);
+  const toFit = [...estimators].filter(([, e]) => e !== trainer.estimator && e.getState !== undefined);
   const fitBatches = toFit.length ? (o.fitBatches ?? 10) : 0;
   if (toFit.length && !(Number.isInteger(fitBatches) && fitBatches >= 1)) {
     for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
     throw fitBatchesError(fitBatches, toFit.map(([n]) => n));
   }
-  const { venv, collector } = onPolicyStream(source, o.seed, o.warmupSteps);
+  // G batches per pass: G copies of the run's env set, at most envsPerCall envs per policy call
+  const groups = Math.max(1, Math.min(Math.floor(envsPerCall / N), Math.max(o.batches, Kref)));
+  const t0 = performance.now();
+  const say = (m: string) => o.onProgress?.(`${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  say(`variance: warming up ${groups * N} envs (${groups} batches per pass)`);
+  const { venv, collector } = onPolicyStream(source, o.seed, o.warmupSteps, groups);
   const simSize = Math.max(0, ...[...estimators.values()].map((e) => e.simulatorSize ?? 0));
   const simulator = simSize > 0 ? new SimulatorPool(() => makeTrainingEnv(config.envId, config), simSize) : undefined;
   collector.recordSnapshots = simulator !== undefined;
@@ -126,47 +164,60 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     ...envFacts(venv, config.envId),
   });
   const ctxs = new Map([...estimators.keys()].map((n) => [n, ctxFor(n)]));
-  const t0 = performance.now();
-  const say = (m: string) => o.onProgress?.(`${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  for (let k = 0; k < fitBatches; k++) {
-    say(`variance: fitting ${toFit.map(([n]) => n).join(', ')} on batch ${k + 1}/${fitBatches}`);
-    const rollout = collector.collect(stepsPerEnv, trainer.globalStep + k * o.batchSize);
-    // the model warm-up of training does not apply here: the fit batches exist to train it
-    for (const [name, est] of toFit) est.prepare(rollout, { ...ctxs.get(name)!, training: true, progress: { iteration: k, numIterations: trainer.numIterations, globalStep: Number.MAX_SAFE_INTEGER, fullStrength: true } });
+  let envSteps = 0;
+  let passes = 0;
+  /** `count` batches of the run's shape, from ⌈count/G⌉ passes over the G env copies (extra batches of the last pass dropped). */
+  const batchesOf = (count: number): Rollout[] => {
+    const out: Rollout[] = [];
+    while (out.length < count) {
+      const r = collector.collect(stepsPerEnv, passes * groups * o.batchSize);
+      passes += 1;
+      envSteps += r.numSteps * r.numEnvs;
+      out.push(...(groups === 1 ? [r] : splitRolloutByEnvs(r, N)));
+    }
+    return out.slice(0, count);
+  };
+  if (fitBatches > 0) {
+    say(`variance: fitting ${toFit.map(([n]) => n).join(', ')} on ${fitBatches} batches`);
+    batchesOf(fitBatches).forEach((rollout, k) => {
+      // the model warm-up of training does not apply here: the fit batches exist to train it
+      for (const [name, est] of toFit) est.prepare(rollout, { ...ctxs.get(name)!, training: true, progress: { iteration: k, numIterations: trainer.numIterations, globalStep: Number.MAX_SAFE_INTEGER, fullStrength: true } });
+    });
   }
   const grads = new Map<string, Float64Array[]>(names.map((n) => [n, []]));
   const wall = new Map<string, number>(names.map((n) => [n, 0]));
   const norm = o.normalizeAdvantages ?? false;
-
-  for (let k = 0; k < o.batches; k++) {
-    say(`variance: batch ${k + 1}/${o.batches} of ${o.batchSize} steps, estimators ${names.join(', ')}`);
-    const rollout = collector.collect(stepsPerEnv, k * o.batchSize);
-    for (const name of names) {
-      const t0 = performance.now();
-      grads.get(name)!.push(policyGradient(agent, estimators.get(name)!.prepare(rollout, ctxs.get(name)!), norm));
-      wall.set(name, wall.get(name)! + (performance.now() - t0) / 1000);
+  /** The estimates of `list` on K batches, pass by pass (a pass's rollouts are dropped once used). */
+  const estimate = (K: number, list: string[], into: Map<string, Float64Array[]>, what: string) => {
+    while (into.get(list[0]!)!.length < K) {
+      const done = into.get(list[0]!)!.length;
+      const batch = batchesOf(Math.min(groups, K - done));
+      say(`variance: ${what} batches ${done + 1}–${done + batch.length} of ${K} (${o.batchSize} steps each), estimators ${list.join(', ')}`);
+      for (const rollout of batch)
+        for (const name of list) {
+          const t1 = performance.now();
+          into.get(name)!.push(policyGradient(agent, estimators.get(name)!.prepare(rollout, ctxs.get(name)!), norm));
+          if (wall.has(name) && into === grads) wall.set(name, wall.get(name)! + (performance.now() - t1) / 1000);
+        }
     }
-  }
-  say(`variance: reference gradient from ${refMult} batches`);
-  const refParts: Float64Array[] = [];
-  for (let k = 0; k < refMult; k++) {
-    const rollout = collector.collect(stepsPerEnv, (o.batches + k) * o.batchSize);
-    refParts.push(policyGradient(agent, estimators.get(REFERENCE_ESTIMATOR)!.prepare(rollout, ctxs.get(REFERENCE_ESTIMATOR)!), norm));
-  }
-  // equal-size segments: the mean of their gradients is the gradient of the 10·n-step batch
+  };
+  estimate(o.batches, names, grads, 'measuring');
+  const refPools = new Map<string, Float64Array[]>([[refName, []]]);
+  estimate(Kref, [refName], refPools, `reference pool (${refName})`);
+  const refParts = refPools.get(refName)!;
   const reference = meanVector(refParts);
+  const collectedIn = (performance.now() - t0) / 1000;
 
   const result: Record<string, EstimatorVariance> = {};
-  const boot = o.bootstrap ?? 200;
-  // the reference pool: K_ref = refMult independent estimates of the reference estimator
+  const boot = o.bootstrap ?? 0;
   const refG = refGram(refParts);
   const grams = new Map(names.map((n) => [n, sampleGram(grads.get(n)!, refParts)]));
-  const canInterval = o.batches >= 4 && refMult >= 4;
+  const canInterval = o.batches >= 4 && Kref >= 4;
   for (const name of names) {
     const g = grads.get(name)!;
-    const ci95 = boot > 0 ? bootstrapIntervals(g, reference, boot, new Rng(o.seed + 7)) : ({} as EstimatorVariance['ci95']);
+    const ci95 = boot > 0 ? { ci95: bootstrapIntervals(g, reference, boot, new Rng(o.seed + 7)) } : {};
     const intervals = canInterval ? estimatorIntervalsFromGram(grams.get(name)!, refG) : undefined;
-    result[name] = { ...gradientStats(g, reference), ci95, ...(intervals ? { intervals } : {}), wall_s: +wall.get(name)!.toFixed(3) };
+    result[name] = { ...gradientStats(g, reference), ...ci95, ...(intervals ? { intervals } : {}), relative_bias_noise_floor: appC4BiasNoiseFloor(g, refParts), wall_s: +wall.get(name)!.toFixed(3) };
   }
   const baseline = names.includes(REFERENCE_ESTIMATOR) ? REFERENCE_ESTIMATOR : names[0]!;
   const comparisons = canInterval ? names.filter((n) => n !== baseline).map((n) => pairedComparisonFromGram(n, grams.get(n)!, baseline, grams.get(baseline)!, refG)) : [];
@@ -175,17 +226,21 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
   venv.close();
   simulator?.close();
+  const estimates = o.batches * names.length + Kref;
   return {
     env: config.envId,
     step: trainer.globalStep,
     num_params: numPolicyParams(agent),
+    protocol: o.protocol ?? 'custom',
     batches: o.batches,
     batch_size: o.batchSize,
-    reference_batch_size: refMult * o.batchSize,
+    reference_batch_size: Kref * o.batchSize,
+    reference: { estimator: refName, batches: Kref, precision: Kref >= 4 ? referencePrecision(refG) : null },
     fit_batches: fitBatches,
-    reference_estimator: REFERENCE_ESTIMATOR,
+    reference_estimator: refName,
     advantage_normalization: norm,
     seed: o.seed,
+    throughput: { envs_per_call: groups * N, estimates, env_steps: envSteps, wall_s: +collectedIn.toFixed(3), estimates_per_s: +(estimates / collectedIn).toFixed(2), env_steps_per_s: Math.round(envSteps / collectedIn) },
     estimators: result,
     mean_gradient_cosines: meanCosines,
     ...(comparisons.length ? { comparisons } : {}),

@@ -16,7 +16,7 @@ import { loadRun } from '../experiment/load-run.js';
 import { trainRun } from '../experiment/train-run.js';
 import { runDemo } from '../experiment/demo.js';
 import { analyze } from '../experiment/analyze.js';
-import { measureVariance, sampleSizeSweep } from '../analysis/variance.js';
+import { measureVariance, PROTOCOLS, sampleSizeSweep, type ProtocolName } from '../analysis/variance.js';
 import { measureDecomposition } from '../analysis/decomposition-measure.js';
 import { choiceFlag, floatFlag, floatListFlag, intFlag, intListFlag, jsonObjectFlag, stepsFlag } from './options.js';
 
@@ -183,11 +183,16 @@ export function registerCommands(program: Command): void {
     .requiredOption('--run <dir>', 'run directory')
     .option('--at <steps>', 'use the snapshot kept at the first step ≥ this (train --snapshot-every) instead of the last checkpoint', stepsFlag)
     .option('--estimators <list>', 'comma-separated estimators to measure (default: the run\'s estimator)')
-    .option('--batches <k>', 'number of independent batches K', intFlag(2), 16)
+    .option('--protocol <name>', "measurement preset: 'app-c4' = the MBMA paper's App. C.4 (125 estimates × 2 500 states per estimator, reference pool of 125 AC estimates)", choiceFlag(['app-c4'] as const))
+    .option('--batches <k>', 'number of independent batches K (default 16)', intFlag(2))
     .option('--batch-size <n>', "steps per batch (default: the run's numEnvs × numSteps)", intFlag(1))
+    .option('--reference <estimator>', "estimator of the reference pool: 'single' (the AC gradient, default) or e.g. 'mc' (simulator-rewind many-actions)")
+    .option('--reference-batches <k>', 'estimates in the reference pool, each from its own batch (default: --batches)', intFlag(2))
+    .option('--envs-per-call <m>', 'envs stepped per policy call: batches are collected side by side', intFlag(1), 256)
+    .option('--engine <name>', "network engine for the measurement: 'auto' (default: the wasm engine for MLPs, whatever the run trained on), 'wasm' or 'tfjs'", choiceFlag(['auto', 'wasm', 'tfjs'] as const), 'auto')
     .option('--seed <s>', 'seed of the measurement envs and sampling (default: run seed + 20000)', intFlag(0))
     .option('--normalize-advantages', 'normalise advantages per batch as PPO does (default: raw advantages)')
-    .option('--bootstrap <b>', 'bootstrap resamples for the 95% intervals (0 = none)', intFlag(0), 200)
+    .option('--bootstrap <b>', "percentile-bootstrap resamples for the old `ci95` (0 = none; it under-covers — use `intervals`)", intFlag(0), 0)
     .option('--sweep <sizes>', 'sample-size sweep: repeat the measurement for each comma-separated batch size (output {sweep: [reports]})', intListFlag)
     .option('--fit-batches <m>', 'batches of the frozen policy used to fit the Q-networks / models of estimators the run did not train (≥ 1 when there are any)', intFlag(0), 10)
     .option('--estimator-options <json>', 'options per estimator, e.g. \'{"daa":{"preset":"paper"}}\'', jsonObjectFlag)
@@ -201,13 +206,24 @@ export function registerCommands(program: Command): void {
     .option('--decomp-actions <list>', 'actions per state N at which Eq. 6 and Eq. 14 are evaluated', intListFlag, [1, 2, 4, 8])
     .option('--out <file>', 'also write the JSON report to this file')
     .addOption(backendOption())
-    .action(async (opts: { decompose?: boolean; decompSteps?: number; decompSegments: number; decompRollouts: number; decompHorizon: number; maxLag: number; deltas: number[]; decompActions: number[]; run: string; estimators?: string; batches: number; batchSize?: number; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; sweep?: number[]; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; at?: number; backend: BackendChoice }) => {
+    .action(async (opts: { decompose?: boolean; decompSteps?: number; decompSegments: number; decompRollouts: number; decompHorizon: number; maxLag: number; deltas: number[]; decompActions: number[]; run: string; estimators?: string; protocol?: ProtocolName; batches?: number; batchSize?: number; reference?: string; referenceBatches?: number; envsPerCall: number; engine: 'auto' | 'wasm' | 'tfjs'; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; sweep?: number[]; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; at?: number; backend: BackendChoice }) => {
       const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
       names?.forEach((n) => estimatorInfo(n));
+      if (opts.reference !== undefined) estimatorInfo(opts.reference);
+      const preset = opts.protocol ? PROTOCOLS[opts.protocol] : undefined;
+      if (preset) {
+        const fixed = (['batches', 'batchSize', 'referenceBatches'] as const).filter((k) => opts[k] !== undefined);
+        if (fixed.length) throw new UsageError(`--protocol ${opts.protocol} fixes K = ${preset.batches}, n = ${preset.batchSize}, K_ref = ${preset.referenceBatches}; drop ${fixed.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} or drop --protocol`);
+      }
       await initBackend(opts.backend);
-      const run = await loadRun(opts.run, opts.at);
+      const run = await loadRun(opts.run, opts.at, opts.engine);
+      const batches = preset?.batches ?? opts.batches ?? 16;
       const common = {
-        batches: opts.batches,
+        protocol: opts.protocol ?? ('custom' as const),
+        reference: opts.reference,
+        referenceBatches: preset?.referenceBatches ?? opts.referenceBatches,
+        envsPerCall: opts.envsPerCall,
+        batches,
         estimators: names ?? [run.config.estimator],
         seed: opts.seed ?? run.config.seed + 20_000,
         normalizeAdvantages: !!opts.normalizeAdvantages,
@@ -220,7 +236,7 @@ export function registerCommands(program: Command): void {
         writeJson(opts.out, { sweep: sampleSizeSweep(run, opts.sweep, common) });
         return;
       }
-      const report: Record<string, unknown> = { ...measureVariance(run, { ...common, batchSize: opts.batchSize ?? run.config.numEnvs * run.config.numSteps }) };
+      const report: Record<string, unknown> = { ...measureVariance(run, { ...common, batchSize: preset?.batchSize ?? opts.batchSize ?? run.config.numEnvs * run.config.numSteps }) };
       if (opts.decompose) {
         report['decomposition'] = measureDecomposition(run, {
           segments: opts.decompSegments,

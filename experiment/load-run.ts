@@ -14,12 +14,16 @@ export interface LoadedRun {
 }
 
 /** `at`: load the snapshot kept at the first step ≥ at instead of the last checkpoint. */
-export async function loadRun(dir: string, at?: number): Promise<LoadedRun> {
+/**
+ * `engine`: the network engine to load the run on (checkpoints are engine-independent); by default
+ * the run's own. Measurements pass 'auto' so that runs trained on tfjs are measured on the engine.
+ */
+export async function loadRun(dir: string, at?: number, engine?: PpoConfig['engine']): Promise<LoadedRun> {
   const run = new RunDir(dir);
   const checkpoint = run.loadCheckpoint(at);
   await prepareEnv(checkpoint.config.envId);
   // no learner threads: nothing here runs PPO updates (eval, variance, analysis)
-  const trainer = createTrainer({ ...checkpoint.config, learnerThreads: 1, vectorEnv: 'sync' });
+  const trainer = createTrainer({ ...checkpoint.config, learnerThreads: 1, vectorEnv: 'sync', ...(engine ? { engine } : {}) });
   trainer.setState(checkpoint.trainer);
   return { dir, config: checkpoint.config, checkpoint, trainer };
 }

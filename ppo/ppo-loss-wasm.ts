@@ -19,8 +19,10 @@ import type { MinibatchArrays } from './update.js';
 /**
  * Forward, loss and backward of one minibatch: adds the gradients into the engine's store (the
  * caller zeroes them first) and returns [pg, v, H, oldKL, KL, clipfrac, max|ρ−1|] and the loss.
+ * `surrogateOnly`: the unclipped surrogate −Σ wÂρ/Σw alone (no clip, entropy or value loss): the
+ * policy-gradient estimate a batch implies.
  */
-export function ppoLossWasm(net: WasmActorCritic, a: MinibatchArrays, cfg: LossCfg): { stats: number[]; loss: number } {
+export function ppoLossWasm(net: WasmActorCritic, a: MinibatchArrays, cfg: LossCfg, surrogateOnly = false): { stats: number[]; loss: number } {
   const { kind, outDim: K, tanhMean: tanhMeanOpt } = net.layout;
   const tanhMean = kind === 'gaussian' && tanhMeanOpt;
   const R = a.numRows;
@@ -50,8 +52,9 @@ export function ppoLossWasm(net: WasmActorCritic, a: MinibatchArrays, cfg: LossC
   let kl = 0;
   let clipped = 0;
   let dev = 0;
-  const lo = 1 - cfg.clipCoef;
-  const hi = 1 + cfg.clipCoef;
+  // the unclipped surrogate alone (the policy-gradient estimate of analysis/policy-gradient.ts)
+  const lo = surrogateOnly ? -Infinity : 1 - cfg.clipCoef;
+  const hi = surrogateOnly ? Infinity : 1 + cfg.clipCoef;
   for (let i = 0; i < R; i++) {
     const r = rowOf(i);
     let lp = 0;
@@ -89,6 +92,20 @@ export function ppoLossWasm(net: WasmActorCritic, a: MinibatchArrays, cfg: LossC
     }
   }
   pg /= wSum;
+  // the actor's backward pass from dOut (through tanh means) and the log-std gradient
+  const backActor = () => {
+    if (tanhMean) for (let q = 0; q < dOut.length; q++) dOut[q]! *= 1 - out[q]! * out[q]!;
+    net.actor.outputGrad(nPol).set(dOut);
+    net.actor.backward(nPol);
+    if (logStd) {
+      const gl = net.store.grad(net.logStdIndex);
+      for (let d = 0; d < K; d++) gl[d]! += dLogStd[d]!;
+    }
+  };
+  if (surrogateOnly) {
+    backActor();
+    return { stats: [pg, 0, 0, oldKl / R, kl / R, clipped / R, dev], loss: pg };
+  }
   // entropy over the minibatch's states
   let ent = 0;
   if (kind === 'gaussian') {
@@ -102,9 +119,7 @@ export function ppoLossWasm(net: WasmActorCritic, a: MinibatchArrays, cfg: LossC
       for (let j = 0; j < K; j++) dOut[s * K + j]! += (cfg.entCoef / S) * Math.exp(logp![s * K + j]!) * (logp![s * K + j]! + h);
     }
   }
-  if (tanhMean) for (let q = 0; q < dOut.length; q++) dOut[q]! *= 1 - out[q]! * out[q]!;
-  net.actor.outputGrad(nPol).set(dOut);
-  net.actor.backward(nPol);
+  backActor();
   if (kind === 'categorical' && !perState) {
     // own-observation rows: the entropy is over the states' own policy outputs, a second pass
     const so = net.actor.forward(a.obsV, S).slice();
@@ -118,10 +133,6 @@ export function ppoLossWasm(net: WasmActorCritic, a: MinibatchArrays, cfg: LossC
     }
     net.actor.outputGrad(S).set(g);
     net.actor.backward(S);
-  }
-  if (logStd) {
-    const gl = net.store.grad(net.logStdIndex);
-    for (let d = 0; d < K; d++) gl[d]! += dLogStd[d]!;
   }
   // value loss
   const v = net.critic.forward(a.obsV, S);

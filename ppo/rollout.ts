@@ -198,3 +198,66 @@ export class RolloutCollector {
     this.rng.setState(s.rng);
   }
 }
+
+/**
+ * Split a rollout of G·n envs into G rollouts of n envs each (group g holds envs g·n … g·n + n − 1),
+ * every field restricted to its envs' columns and re-indexed, so each part is exactly the rollout n
+ * envs would have collected (the variance lab collects many independent batches in one pass this
+ * way). Arrays that alias each other in the source (raw = transformed) alias in the parts too.
+ */
+export function splitRolloutByEnvs(r: Rollout, envsPerPart: number): Rollout[] {
+  const N = r.numEnvs;
+  const n = envsPerPart;
+  if (!Number.isInteger(n) || n < 1 || N % n !== 0) throw new Error(`splitRolloutByEnvs: ${N} envs do not split into parts of ${n}`);
+  const T = r.numSteps;
+  const D = r.obsDim;
+  const A = r.actionDim;
+  const cols = <Arr extends Float32Array | Uint8Array>(src: Arr, width: number, g: number, steps = T): Arr => {
+    const out = new (src.constructor as new (len: number) => Arr)(steps * n * width);
+    for (let t = 0; t < steps; t++) out.set(src.subarray((t * N + g * n) * width, (t * N + g * n + n) * width), t * n * width);
+    return out;
+  };
+  const remap = (m: Map<number, Float32Array>, g: number): Map<number, Float32Array> => {
+    const out = new Map<number, Float32Array>();
+    for (const [k, v] of m) {
+      const t = Math.floor(k / N);
+      const i = k % N;
+      if (i >= g * n && i < g * n + n) out.set(t * n + (i - g * n), v);
+    }
+    return out;
+  };
+  return Array.from({ length: N / n }, (_, g) => {
+    const obs = cols(r.obs, D, g);
+    const rewards = cols(r.rewards, 1, g);
+    const finalObs = remap(r.finalObs, g);
+    const nextObs = r.nextObs.slice(g * n * D, (g + 1) * n * D);
+    const snapshots = r.snapshots ? Array.from({ length: T * n }, (_, k) => r.snapshots![Math.floor(k / n) * N + g * n + (k % n)]) : null;
+    return {
+      numSteps: T,
+      numEnvs: n,
+      obsDim: D,
+      actionDim: A,
+      startStep: r.startStep,
+      obs,
+      actions: cols(r.actions, A, g),
+      logProbs: cols(r.logProbs, 1, g),
+      values: cols(r.values, 1, g),
+      rewards,
+      terminated: cols(r.terminated, 1, g),
+      truncated: cols(r.truncated, 1, g),
+      finalValues: cols(r.finalValues, 1, g),
+      finalObs,
+      nextObs,
+      nextValues: r.nextValues.slice(g * n, (g + 1) * n),
+      // episode records carry no env index: they stay with the whole rollout
+      episodes: [],
+      snapshots,
+      raw: {
+        obs: r.raw.obs === r.obs ? obs : cols(r.raw.obs, D, g),
+        rewards: r.raw.rewards === r.rewards ? rewards : cols(r.raw.rewards, 1, g),
+        finalObs: r.raw.finalObs === r.finalObs ? finalObs : remap(r.raw.finalObs, g),
+        nextObs: r.raw.nextObs === r.nextObs ? nextObs : r.raw.nextObs.slice(g * n * D, (g + 1) * n * D),
+      },
+    };
+  });
+}

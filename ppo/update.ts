@@ -155,8 +155,14 @@ export function minibatchTensors(a: MinibatchArrays, obsDim: number, actionDim: 
   };
 }
 
+/** How a batch's policy rows map to network passes: one row per state, rows that copy their state's observation (one pass per state), or rows with their own observations. */
+export function rowModeOf(batch: EstimatorBatch): RowMode {
+  const P = batch.policy;
+  return P.stateIndex.length === batch.numStates ? 'one-row-per-state' : P.rowsAreStates === true ? 'rows-are-states' : 'own-observations';
+}
+
 /** Weighted mean / unbiased (reliability-weights) std normalisation, in float64 on the host (the sharded path normalises the whole minibatch before splitting it). */
-function normalizeAdvantagesHost(adv: Float32Array, w: Float32Array): Float32Array {
+export function normalizeAdvantagesHost(adv: Float32Array, w: Float32Array): Float32Array {
   let sw = 0;
   let sw2 = 0;
   let swa = 0;
@@ -201,7 +207,7 @@ export function ppoUpdate(agent: ActorCritic, opt: AgentOptimizer, batch: Estima
   const P = batch.policy;
   const starts = rowStarts(P.stateIndex, S);
   // rows that are copies of their state's observation: one network pass per state, outputs copied to rows
-  const mode: RowMode = P.stateIndex.length === S ? 'one-row-per-state' : P.rowsAreStates === true ? 'rows-are-states' : 'own-observations';
+  const mode = rowModeOf(batch);
   const mbStates = Math.floor(S / cfg.numMinibatches);
   const D = agent.obsDim;
   const A = agent.actionDim;

@@ -16,6 +16,7 @@ import { checkEngine, CONTINUOUS_DEFAULTS } from '../ppo/config.js';
 import { normalizeAdvantages, ppoLoss, type RowMode } from '../ppo/ppo-loss.js';
 import { ppoLossWasm } from '../ppo/ppo-loss-wasm.js';
 import { minibatchArrays, minibatchTensors, ppoUpdate, rowStarts } from '../ppo/update.js';
+import { policyGradient, policyGradientTfjs } from '../analysis/policy-gradient.js';
 import { backend, relErr } from './helpers.js';
 
 await backend();
@@ -80,6 +81,29 @@ t.test('minibatch gradient on the engine equals tfjs autodiff of the PPO loss', 
         t.ok(Math.abs(got.loss - loss.dataSync()[0]!) <= 1e-5 * Math.max(1, Math.abs(got.loss)), `${label}: loss ${got.loss.toFixed(6)}`);
         t.ok(got.stats.every((s, i) => Math.abs(s - refStats[i]!) <= 1e-4 * Math.max(1, Math.abs(s))), `${label}: statistics [${got.stats.map((s) => s.toFixed(4))}]`);
         tf.dispose([loss, ...Object.values(grads), ...kept]);
+        agent.dispose();
+      }
+});
+
+t.test('the policy-gradient estimate on the engine equals tfjs autodiff of the surrogate (every row mode, raw and normalised advantages)', async (t) => {
+  for (const [name, os, as, opt] of SPACES)
+    for (const mode of MODES)
+      for (const normalize of [false, true]) {
+        const agent = new ActorCritic(os, as, { hiddenSizes: [32, 16], ...opt, engine: 'wasm' }, new Rng(6));
+        const logStd = agent.logStd;
+        if (logStd) logStd.assign(tf.randomNormal(logStd.shape, 0, 0.3, 'float32', 8));
+        // rows whose old log-probs are the current ones (ratio 1), as the variance lab measures
+        const batch = makeBatch(agent, 40, mode, new Rng(11), 3);
+        const P = batch.policy;
+        P.oldLogProbs = tf.tidy(() => {
+          const out = agent.policyOut(tf.tensor2d(P.obs, [P.stateIndex.length, agent.obsDim]));
+          return agent.logProb(out, tf.tensor2d(P.actions, [P.stateIndex.length, agent.actionDim])).dataSync() as Float32Array;
+        });
+        const engine = policyGradient(agent, batch, normalize);
+        const ref = policyGradientTfjs(agent, batch, normalize);
+        t.equal(engine.length, ref.length);
+        const err = relErr(engine, ref);
+        t.ok(err <= 1e-5, `${name}, ${mode}, normalise ${normalize}: rel err ${err.toExponential(2)}`);
         agent.dispose();
       }
 });

@@ -75,12 +75,14 @@ t.test('measureVariance: shape, reproducibility, and more samples mean less vari
   tr.iterate();
   const small = measureVariance({ config, trainer: tr }, { batches: 6, batchSize: 64, estimators: ['single'], seed: 5, warmupSteps: 50 });
   const again = measureVariance({ config, trainer: tr }, { batches: 6, batchSize: 64, estimators: ['single'], seed: 5, warmupSteps: 50 });
-  const strip = (r: typeof small) => JSON.stringify(r, (k, v) => (k === 'wall_s' ? 0 : v));
+  const strip = (r: typeof small) => JSON.stringify(r, (k, v) => (k === 'wall_s' || k === 'estimates_per_s' || k === 'env_steps_per_s' ? 0 : v));
   t.equal(strip(again), strip(small), 'same seed, same numbers');
   const big = measureVariance({ config, trainer: tr }, { batches: 6, batchSize: 512, estimators: ['gae'], seed: 5, warmupSteps: 50 });
   t.ok('single' in big.estimators, 'aliases resolve to the estimator name');
   t.ok(big.estimators['single']!.total_variance < small.estimators['single']!.total_variance, `tr Σ: ${big.estimators['single']!.total_variance} (n=512) < ${small.estimators['single']!.total_variance} (n=64)`);
-  t.equal(small.reference_batch_size, 640);
+  t.equal(small.reference_batch_size, 6 * 64, 'the reference pool is as large as the tested pool by default');
+  t.same({ ...small.reference, precision: null }, { estimator: 'single', batches: 6, precision: null });
+  t.equal(small.throughput!.envs_per_call, 6 * config.numEnvs, 'six batches collected side by side');
   tr.dispose();
 });
 
@@ -150,7 +152,7 @@ t.test('the analysis measures daa and mbpo at full strength (N, H not annealed) 
   const model = { hidden: [16, 16], modelUpdates: 5, actions: 3, horizon: 4 };
   // 100 iterations: in training, the first active iteration would use N = 1, H = 2
   const base = { envId: 'Pendulum-v1', totalTimesteps: 256 * 100, numEnvs: 1, numSteps: 256, numMinibatches: 4, seed: 2 };
-  const opts = { batches: 2, batchSize: 256, seed: 4, bootstrap: 0, warmupSteps: 0, referenceMultiplier: 2 };
+  const opts = { batches: 2, batchSize: 256, seed: 4, bootstrap: 0, warmupSteps: 0, referenceBatches: 2 };
 
   // fitted by the analysis: a single fit batch trains the model once
   const config = resolveConfig({}, base);
@@ -175,7 +177,7 @@ t.test('--fit-batches 0 with an estimator whose learned parts the run did not tr
   const { UsageError } = await import('../common/errors.js');
   const config = resolveConfig({}, { envId: 'CartPole-v1', totalTimesteps: 512, seed: 1 });
   const tr = createTrainer(config);
-  const o = { batches: 2, batchSize: 64, seed: 1, fitBatches: 0, bootstrap: 0, warmupSteps: 0, referenceMultiplier: 2 };
+  const o = { batches: 2, batchSize: 64, seed: 1, fitBatches: 0, bootstrap: 0, warmupSteps: 0, referenceBatches: 2 };
   t.throws(() => measureVariance({ config, trainer: tr }, { ...o, estimators: ['single', 'mac'] }), { name: 'UsageError', message: /^--fit-batches 0: estimator 'mac' has learned parts the run did not train; expected --fit-batches ≥ 1/ });
   t.throws(() => measureVariance({ config, trainer: tr }, { ...o, estimators: ['mac'], fitBatches: -1 }), UsageError);
   t.equal(measureVariance({ config, trainer: tr }, { ...o, estimators: ['single'] }).fit_batches, 0, 'no learned parts: 0 fit batches are fine');
