@@ -362,7 +362,8 @@ export function fiellerInterval(T: number, M: number, parts: Part[], shared: Exc
   const estimate = M > 0 ? T / M : null;
   if (M > 0 && a > 0) {
     const s = Math.sqrt(Math.max(0, disc));
-    return { estimate, lo: (b - s) / a, hi: (b + s) / a, se: NaN, df, resolved: true };
+    // R ≥ 0: a negative lower root means the set reaches 0
+    return { estimate, lo: Math.max(0, (b - s) / a), hi: (b + s) / a, se: NaN, df, resolved: true };
   }
   // denominator not resolved: the set is unbounded; report its hull within R ≥ 0
   let lo = 0;
@@ -539,7 +540,7 @@ export function pairedComparisonFromGram(nameA: string, a: SampleGram, nameB: st
   const vr_ = variance_ratio;
   let variance_verdict: string;
   if (!vr_.resolved || vr_.estimate === null) variance_verdict = `variance of ${nameA} vs ${nameB}: not resolved at this sample size`;
-  else if (vr_.hi < 1) variance_verdict = `${nameA} has ${fmt(1 / vr_.estimate)}× [${fmt(1 / vr_.hi)}, ${fmt(1 / vr_.lo)}] less variance than ${nameB}`;
+  else if (vr_.hi < 1) variance_verdict = `${nameA} has ${fmt(1 / vr_.estimate)}× [${fmt(1 / vr_.hi)}, ${vr_.lo > 0 ? fmt(1 / vr_.lo) : '∞'}] less variance than ${nameB}`;
   else if (vr_.lo > 1) variance_verdict = `${nameA} has ${fmt(vr_.estimate)}× [${fmt(vr_.lo)}, ${fmt(vr_.hi)}] more variance than ${nameB}`;
   else variance_verdict = `variance of ${nameA} vs ${nameB}: not resolved at this sample size (ratio ${fmt(vr_.estimate)} [${fmt(vr_.lo)}, ${fmt(vr_.hi)}])`;
   const d = sq_bias_difference;
