@@ -1,71 +1,89 @@
 /**
- * The quick-start demo behind `npm start`: PPO on Pendulum-v1 (CleanRL continuous defaults) with
- * three policy-gradient estimators — `single` (GAE), `qma` (extra actions valued by Q-networks) and
- * `daa` (extra actions valued by rollouts in a learned dynamics model) — each trained for a short
- * budget with the same seed; during each run the gradient variance of its estimator and of `single`
- * is measured at the same frozen policies (train --track-variance); then `analyze` writes one HTML
- * report (learning curves, bias and variance over training) and its numbers as JSON.
- * The learned parts are sized for a demo (narrower nets, fewer updates); `pgvar train` has the
- * full presets.
+ * The quick-start demo behind `npm start`. It asks one question and answers it with intervals:
+ * how much do extra actions cut the variance of the policy gradient?
+ *   1. PPO (CleanRL's CartPole defaults, the plain `single` estimator) learns CartPole-v1 over three
+ *      seeds; during training the gradient variance of `single` and of `mc` (N = 4 extra actions per
+ *      state, valued by rewinding the simulator) is measured at the same frozen policies.
+ *   2. At the final policy of the first seed, the variance lab measures both estimators on the same
+ *      K batches against a separate reference pool (`pgvar variance`), with paired intervals.
+ *   3. `analyze` writes one HTML report that opens with the verdicts, then the learning curves and
+ *      the variance over training, and the same numbers as JSON.
+ * With N extra actions the action part of the variance should fall by about N + 1; the state part
+ * (which states the batch visits) does not, so the total falls by less.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../common/atomic-fs.js';
+import { measureVariance } from '../analysis/variance.js';
 import { resolveConfig } from './build.js';
 import { analyze } from './analyze.js';
+import { loadRun } from './load-run.js';
 import { trainRun, type TrainSummary } from './train-run.js';
 
-export const DEMO_ENV = 'Pendulum-v1';
-export const DEMO_ESTIMATORS = ['single', 'qma', 'daa'];
-/** Demo-sized learned parts: the model starts after two iterations, narrower nets, fewer updates. */
-export const DEMO_ESTIMATOR_OPTIONS: Record<string, Record<string, unknown>> = {
-  qma: { hidden: [64, 64], epochs: 2 },
-  daa: { warmupSteps: 4096, hidden: [128, 128], modelUpdates: 50 },
-};
+export const DEMO_ENV = 'CartPole-v1';
+export const DEMO_TRAINED = 'single';
+/** Compared at the final policy: the plain estimator and simulator-rewind many-actions (N = 4, H = 10). */
+export const DEMO_COMPARED = ['single', 'mc'];
 
 export interface DemoOptions {
   out: string;
   steps: number;
+  /** First seed; runs use seed, seed + 1, … */
   seed: number;
-  /** Variance measurements per run (at evenly spaced iterations, the last at the end). */
+  seeds: number;
+  /** Variance measurements during each run (evenly spaced, the last at the end). */
   measurements: number;
+  /** Batches K of each measurement during training. */
+  trackBatches: number;
+  /** Batches K of the final comparison (and of its reference pool). */
   batches: number;
+  /** Steps per batch of the final comparison. */
+  batchSize: number;
   estimators?: string[];
+  onProgress?: (message: string) => void;
 }
 
-export async function runDemo(o: DemoOptions): Promise<{ report: string; json: string; summaries: TrainSummary[] }> {
+export async function runDemo(o: DemoOptions): Promise<{ report: string; json: string; variance: string; summaries: TrainSummary[] }> {
   fs.mkdirSync(o.out, { recursive: true });
-  const estimators = o.estimators ?? DEMO_ESTIMATORS;
+  const compared = o.estimators ?? DEMO_COMPARED;
+  const say = o.onProgress ?? ((m: string) => process.stderr.write(`${m}\n`));
   const summaries: TrainSummary[] = [];
   const dirs: string[] = [];
-  for (const est of estimators) {
-    const dir = path.join(o.out, `${DEMO_ENV}_${est}_seed${o.seed}`);
+  for (let k = 0; k < o.seeds; k++) {
+    const seed = o.seed + k;
+    const dir = path.join(o.out, `${DEMO_ENV}_${DEMO_TRAINED}_seed${seed}`);
     // only what a previous demo wrote is removed
     fs.rmSync(dir, { recursive: true, force: true });
-    const probe = resolveConfig({}, { envId: DEMO_ENV, totalTimesteps: o.steps, seed: o.seed }, 'demo');
+    const probe = resolveConfig({}, { envId: DEMO_ENV, totalTimesteps: o.steps, seed }, 'demo');
     const iterations = Math.floor(probe.totalTimesteps / (probe.numEnvs * probe.numSteps));
     const config = resolveConfig(
       {},
       {
         envId: DEMO_ENV,
         totalTimesteps: o.steps,
-        seed: o.seed,
-        estimator: est,
-        estimatorOptions: DEMO_ESTIMATOR_OPTIONS[est] ?? {},
+        seed,
+        estimator: DEMO_TRAINED,
         trackVarianceEvery: Math.max(1, Math.floor(iterations / Math.max(o.measurements, 1))),
-        trackVarianceEstimators: est === 'single' ? ['single'] : ['single', est],
-        trackVarianceBatches: o.batches,
+        trackVarianceEstimators: compared,
+        trackVarianceBatches: o.trackBatches,
       },
       'demo',
     );
-    process.stderr.write(`demo: PPO on ${DEMO_ENV} with estimator ${est}, ${o.steps} steps, gradient variance every ${config.trackVarianceEvery} iterations → ${dir}\n`);
+    say(`demo: PPO on ${DEMO_ENV} (estimator ${DEMO_TRAINED}), seed ${seed}, ${o.steps} steps; variance of ${compared.join(' and ')} every ${config.trackVarianceEvery} iterations → ${dir}`);
     summaries.push(await trainRun({ out: dir, config }));
     dirs.push(dir);
   }
+  say(`demo: variance lab at the final policy of seed ${o.seed}: ${compared.join(' vs ')}, ${o.batches} batches of ${o.batchSize} steps each and a reference pool of ${o.batches} more`);
+  const run = await loadRun(dirs[0]!, undefined, 'auto');
+  const measured = measureVariance(run, { batches: o.batches, batchSize: o.batchSize, estimators: compared, seed: o.seed + 20_000, onProgress: say });
+  run.trainer.dispose();
+  const variance = path.join(o.out, `final-policy-variance.json`);
+  writeFileAtomic(variance, JSON.stringify(measured, null, 2) + '\n');
   const res = await analyze({
     runs: dirs,
-    variance: [],
+    variance: [variance],
     out: path.join(o.out, 'report.html'),
-    title: `pgvar demo: single vs qma vs daa on ${DEMO_ENV}`,
+    title: `pgvar demo: how much do extra actions cut the policy gradient's variance? (${DEMO_ENV})`,
   });
-  return { ...res, summaries };
+  return { ...res, variance, summaries };
 }
