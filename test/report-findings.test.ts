@@ -5,7 +5,7 @@ import t from 'tap';
 import { appC4BiasNoiseFloor, gradientStats, meanVector } from '../analysis/gradient-stats.js';
 import { estimatorIntervals, pairedComparison, referencePrecision, refGram } from '../analysis/interval-stats.js';
 import { collectFindings } from '../analysis/report-findings.js';
-import { fmtInterval } from '../analysis/report-html.js';
+import { fmtInterval, table } from '../analysis/report-html.js';
 import { writeReport, type ReportRun } from '../analysis/report.js';
 import type { EstimatorVariance, VarianceReport } from '../analysis/variance.js';
 import { Rng } from '../common/rng.js';
@@ -20,8 +20,8 @@ function draws(rng: Rng, K: number, P: number, mu: number, sd: number): Float64A
 }
 
 /**
- * A measurement as `pgvar variance` writes it, from synthetic gradients: `single` (sd 1) and `low`
- * (sd 0.1, the same mean) against a reference pool of `single`. The true gradient is weak (0.05 per
+ * A measurement as `pgvar variance` writes it, from synthetic gradients: `single` and `mid` (sd 1)
+ * and `low` (sd 0.1, the same mean) against a reference pool of `single`. The true gradient is weak (0.05 per
  * parameter), so the reference pool does not resolve ‖μ_ref‖² and relative squared biases are unbounded.
  */
 function syntheticReport(seed = 1, step = 1000): VarianceReport {
@@ -29,7 +29,7 @@ function syntheticReport(seed = 1, step = 1000): VarianceReport {
   const K = 32;
   const P = 20;
   const ref = draws(rng, K, P, 0.05, 1);
-  const grads: Record<string, Float64Array[]> = { single: draws(rng, K, P, 0.05, 1), low: draws(rng, K, P, 0.05, 0.1) };
+  const grads: Record<string, Float64Array[]> = { single: draws(rng, K, P, 0.05, 1), mid: draws(rng, K, P, 0.05, 1), low: draws(rng, K, P, 0.05, 0.1) };
   const refMean = meanVector(ref);
   const estimators: Record<string, EstimatorVariance> = {};
   for (const [name, g] of Object.entries(grads)) estimators[name] = { ...gradientStats(g, refMean), intervals: estimatorIntervals(g, ref), relative_bias_noise_floor: appC4BiasNoiseFloor(g, ref), wall_s: 0.01 };
@@ -48,7 +48,8 @@ function syntheticReport(seed = 1, step = 1000): VarianceReport {
     seed,
     estimators,
     mean_gradient_cosines: {},
-    comparisons: [pairedComparison('low', grads['low']!, 'single', grads['single']!, ref)],
+    // `mid` (listed first) is not resolved against `single`, `low` is: resolved findings must be moved up
+    comparisons: ['mid', 'low'].map((n) => pairedComparison(n, grads[n]!, 'single', grads['single']!, ref)),
   };
 }
 
@@ -65,7 +66,9 @@ const runs: ReportRun[] = [{ label: 'single seed 1', group: 'single', episodes: 
 
 t.test('the report leads with the findings: verdicts with intervals, resolved ones first', async (t) => {
   const rep = viaJson(syntheticReport());
-  const c = rep.comparisons![0]!;
+  const c = rep.comparisons!.find((x) => x.estimator === 'low')!;
+  const mid = rep.comparisons!.find((x) => x.estimator === 'mid')!;
+  t.notOk(mid.log_variance_ratio.resolved, `the first comparison is not resolved: ${mid.variance_verdict}`);
   t.ok(c.log_variance_ratio.resolved, `the synthetic variance comparison is resolved: ${c.variance_verdict}`);
   t.notOk(c.sq_bias_difference.resolved, `the synthetic bias comparison is not: ${c.bias_verdict}`);
   const file = path.join(dir, 'new.html');
@@ -140,12 +143,25 @@ t.test('analyze writes the verdicts into its JSON', async (t) => {
   const out = path.join(dir, 'an', 'report.html');
   const res = await analyze({ runs: [], variance: [vfile], out });
   const nums = JSON.parse(fs.readFileSync(res.json, 'utf8'));
-  const c = rep.comparisons![0]!;
-  t.equal(nums.comparisons[0].variance_verdict, c.variance_verdict);
-  t.equal(nums.comparisons[0].bias_verdict, c.bias_verdict);
+  const c = rep.comparisons![1]!;
+  t.equal(nums.comparisons[1].variance_verdict, c.variance_verdict);
+  t.equal(nums.comparisons[1].bias_verdict, c.bias_verdict);
   t.same(nums.findings[0].findings.map((x: { text: string }) => x.text).slice(0, 1), [c.variance_verdict], 'the findings, resolved first');
   t.equal(nums.variance.find((v: { estimator: string }) => v.estimator === 'low').relative_bias_noise_floor, rep.estimators['low']!.relative_bias_noise_floor);
   t.ok(fs.readFileSync(out, 'utf8').includes('<h2>Findings</h2>'));
+});
+
+t.test('wide tables are split into parts with the key columns repeated', async (t) => {
+  const row = Object.fromEntries([['run', 'a'], ...Array.from({ length: 12 }, (_, i) => [`c${i}`, i])]);
+  const html = table([row, { ...row, run: 'b' }], { keys: ['run'], maxCols: 7 });
+  const parts = html.split('</table>').filter((p) => p.includes('<table>'));
+  t.equal(parts.length, 2, '1 key + 12 columns at 7 per part: 2 parts');
+  for (const p of parts) {
+    t.ok(p.includes('<th>run</th>'), 'the key column in every part');
+    t.equal(p.match(/<th>/g)!.length, 7, 'at most maxCols columns');
+  }
+  t.ok(parts[1]!.includes('<th>c11</th>') && !parts[0]!.includes('<th>c11</th>'));
+  t.equal(table([{ a_long_name: 1 }]).match(/<th>(.*?)<\/th>/)![1], 'a_<wbr>long_<wbr>name', 'headers may break after underscores');
 });
 
 /** Widths of tables against the body, from headless Chromium at the given window width; null without chromium. */
