@@ -2,8 +2,9 @@
  * `pgvar analyze`: one report over any set of run directories and variance measurements. Runs are
  * grouped by env, estimator and differing estimator options (seeds are averaged); a run's own `variance.jsonl` (train
  * --track-variance) and any `pgvar variance --out` files (single reports, `--sweep` results, JSONL)
- * give the bias/variance-over-training, sample-size and decomposition sections. Writes the HTML
- * report and, beside it, the same numbers as JSON.
+ * give the findings (verdicts with intervals; of a run's own variance.jsonl only its last
+ * measurement), the bias/variance-over-training, sample-size and decomposition sections. Writes the
+ * HTML report and, beside it, the same numbers as JSON (`findings`, `comparisons` with the verdicts).
  */
 import * as fs from 'node:fs';
 import { createEstimator, recordedOptions } from '../estimators/index.js';
