@@ -1,6 +1,8 @@
 /**
  * The human report: one self-contained HTML file with static SVG plots and the numbers behind them
  * in tables, for any set of runs and variance measurements:
+ *   - findings first: the paired comparisons' verdicts and each estimator's resolved or unresolved
+ *     squared bias, with 95 % intervals (report-findings.ts);
  *   - learning curves per run, and per estimator the mean over seeds with a min–max band;
  *   - best and final return per run and per estimator (mean ± sd over seeds), and per run the return
  *     trend (slope per 100k steps, last 50 − first 50 episodes, with 95 % intervals; trend.ts);
@@ -13,6 +15,9 @@ import { writeFileAtomic } from '../common/atomic-fs.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
 import type { DecompositionReport } from './decomposition-measure.js';
 import { lineChartSvg } from './plots.js';
+import { findingsSection } from './report-findings.js';
+import { esc, fmtNumber, REPORT_CSS, table } from './report-html.js';
+import { varianceTables } from './report-variance.js';
 import { meanSd } from './sample-stats.js';
 import { returnTrend } from './trend.js';
 import type { VarianceReport } from './variance.js';
@@ -33,21 +38,11 @@ export interface ReportInput {
   title: string;
   intro: string;
   runs: ReportRun[];
-  variance: { label: string; report: MeasuredReport }[];
+  /** `tracked`: measured during training (a run's variance.jsonl); only the last one leads the findings. */
+  variance: { label: string; report: MeasuredReport; tracked?: boolean }[];
   sweeps?: { label: string; reports: VarianceReport[] }[];
   config?: object;
   commands?: string[];
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : v === null || v === undefined ? '–' : esc(String(v)));
-
-function table(rows: Record<string, unknown>[]): string {
-  if (!rows.length) return '<p>(none)</p>';
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${cols.map((c) => `<td>${fmt(r[c])}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
 }
 
 /** Moving average over the last `w` episodes, for a readable learning curve. */
@@ -157,8 +152,26 @@ function groupCurves(runs: ReportRun[], points = 60): Record<string, unknown>[] 
 
 export async function writeReport(file: string, r: ReportInput): Promise<void> {
   const sections: string[] = [];
+  const findings = findingsSection(r.variance);
+  if (findings) sections.push(findings);
   const { runs: runRows, groups } = summarizeRuns(r.runs);
-  sections.push(`<h2>Runs</h2>${table(runRows.map((x, i) => ({ ...x, ...(r.runs[i]!.summary ?? {}) })))}`);
+  const pm = (v: number | null, h: number | null) => (v === null ? null : h === null ? v : `${fmtNumber(v)} ± ${fmtNumber(h, 3)}`);
+  const runTable = table(
+    runRows.map((x) => ({
+      run: x.label,
+      episodes: x.episodes,
+      last_step: x.last_step,
+      best_return: x.best_return,
+      final_return: x.final_return,
+      'trend / 100k steps (± 95 %)': pm(x.trend_per_100k, x.trend_ci95),
+      'last 50 − first 50 episodes (± 95 %)': pm(x.last50_minus_first50, x.last50_minus_first50_ci95),
+      wall_s: x.wall_s,
+    })),
+    { keys: ['run'] },
+  );
+  const records = r.runs.filter((x) => x.summary && Object.keys(x.summary).length);
+  const recordTable = records.length ? `<h3>Run records (summary.json)</h3>${table(records.map((x) => ({ run: x.label, ...x.summary })), { keys: ['run'] })}` : '';
+  sections.push(`<h2>Runs</h2>${runTable}${recordTable}`);
   if (groups.length < r.runs.length) sections.push(`<h3>Per estimator (over seeds)</h3>${table(groups as unknown as Record<string, unknown>[])}`);
 
   if (r.runs.length) {
@@ -184,17 +197,8 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
     sections.push(`<h2>Learning curves</h2><div class="grid">${plots.join('\n')}</div>`);
   }
 
-  const ci = (v: [number, number] | undefined) => (v ? `[${v[0].toPrecision(3)}, ${v[1].toPrecision(3)}]` : '–');
   const varRows = r.variance.flatMap(({ label, report }) =>
-    Object.entries(report.estimators).map(([est, { ci95, ...s }]) => ({
-      checkpoint: label,
-      step: report.step,
-      estimator: est,
-      ...s,
-      relative_variance_ci95: ci(ci95?.relative_variance),
-      relative_bias_ci95: ci(ci95?.relative_bias),
-      cosine_to_reference_ci95: ci(ci95?.cosine_to_reference),
-    })),
+    Object.entries(report.estimators).map(([est, { ci95: _ci, intervals: _iv, ...s }]) => ({ checkpoint: label, step: report.step, estimator: est, ...s })),
   );
   const v0 = r.variance[0]?.report;
   if (v0) {
@@ -213,7 +217,8 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
     }
     sections.push(`<h2>Policy-gradient bias and variance over training</h2>
 <p>At each checkpoint the policy is frozen; ${v0.batches} independent on-policy batches of ${v0.batch_size} steps each give ${v0.batches} gradient estimates of the policy loss per estimator (never applied). The reference gradient g* uses ${v0.reference_batch_size} further steps with the <code>${esc(v0.reference_estimator)}</code> estimator (App. C.4's many-sample mean of the plain AC estimator). Advantages ${v0.advantage_normalization ? 'normalised per batch' : 'raw'}. Parameters: ${v0.num_params}.</p>
-<div class="grid">${plots.join('\n')}</div>${table(varRows)}`);
+<div class="grid">${plots.join('\n')}</div>
+${varianceTables(r.variance)}`);
   }
 
   if (r.sweeps?.length) {
@@ -258,7 +263,8 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
     const d0 = decs[0]!.report.decomposition!;
     sections.push(`<h2>Variance decomposition</h2>
 <p>Lemma 3.1 of the MBMA paper from ${d0.states} visited states, each with its executed action and one extra action drawn from the policy; both valued by ${d0.rollouts} rollouts of ${d0.horizon} steps in the rewound simulator (critic-bootstrapped GAE), so Q is marginalised over futures. Per-parameter covariances averaged over parameters; lag autocovariances up to ${d0.lemma31.max_lag}, larger lags taken as zero; Eq. 6 and Eq. 14 at T = ${d0.T}. Tucker et al.'s per-step split Σ_τ (future-trajectory noise), Σ_a (action noise, by baseline) and Σ_s (state noise, an upper bound) from the same rollouts.</p>
-${table(parts)}
+${table(parts.map(({ 'Tucker Σ_τ': _t, 'Tucker Σ_a (no baseline)': _n, 'Tucker Σ_a (critic)': _c, 'Tucker Σ_s': _s, sim_env_steps: _e, ...x }) => x))}
+${table(parts.map((x) => ({ checkpoint: x.checkpoint, step: x.step, 'Tucker Σ_τ': x['Tucker Σ_τ'], 'Tucker Σ_a (no baseline)': x['Tucker Σ_a (no baseline)'], 'Tucker Σ_a (critic)': x['Tucker Σ_a (critic)'], 'Tucker Σ_s': x['Tucker Σ_s'], sim_env_steps: x.sim_env_steps })))}
 ${await lineChartSvg({ title: 'lag autocovariances of the gradient terms', data: lagRows, x: 'lag', y: 'value', color: 'series', xTitle: 'lag t (states)', yTitle: 'covariance / parameter', width: 520, height: 240 })}
 <h3>Eq. 14: one more action per state, or a δ-times longer trajectory?</h3>
 <p>δ is the cost of one extra action sample relative to one more environment step (δ = 1: rewinding the simulator; δ ≪ 1: a cheap learned model). Negative Δ means the variance falls; more actions pay when Δ_N ≤ Δ_T.</p>
@@ -267,11 +273,7 @@ ${table(eqRows)}`);
 
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}
-.grid{display:flex;flex-wrap:wrap;gap:12px}pre{background:#f7f7f7;padding:8px;overflow:auto;font-size:12px}
-</style></head><body>
+<style>${REPORT_CSS}</style></head><body>
 <h1>${esc(r.title)}</h1>
 <p>${esc(r.intro)}</p>
 ${sections.join('\n')}

@@ -2,8 +2,9 @@
  * `pgvar analyze`: one report over any set of run directories and variance measurements. Runs are
  * grouped by env, estimator and differing estimator options (seeds are averaged); a run's own `variance.jsonl` (train
  * --track-variance) and any `pgvar variance --out` files (single reports, `--sweep` results, JSONL)
- * give the bias/variance-over-training, sample-size and decomposition sections. Writes the HTML
- * report and, beside it, the same numbers as JSON.
+ * give the findings (verdicts with intervals; of a run's own variance.jsonl only its last
+ * measurement), the bias/variance-over-training, sample-size and decomposition sections. Writes the
+ * HTML report and, beside it, the same numbers as JSON (`findings`, `comparisons` with the verdicts).
  */
 import * as fs from 'node:fs';
 import { createEstimator, recordedOptions } from '../estimators/index.js';
@@ -11,6 +12,7 @@ import * as path from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-fs.js';
 import { summarizeRuns, writeReport, type MeasuredReport, type ReportRun } from '../analysis/report.js';
+import { collectFindings } from '../analysis/report-findings.js';
 import type { VarianceReport } from '../analysis/variance.js';
 import type { PpoConfig } from '../ppo/config.js';
 import { RunDir } from './run-dir.js';
@@ -105,7 +107,7 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
   });
   const labels = groupLabels(configs);
   const runs: ReportRun[] = [];
-  const variance: { label: string; report: MeasuredReport }[] = [];
+  const variance: { label: string; report: MeasuredReport; tracked?: boolean }[] = [];
   o.runs.forEach((dir, i) => {
     const c = configs[i]!;
     const rd = new RunDir(dir);
@@ -114,7 +116,7 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
     runs.push({ label: `${group} seed ${c.seed}`, group, episodes: rd.readEpisodes(), summary });
     // measured during training: an estimator other than the run's own is named after the run it was measured in
     const rename = (rep: MeasuredReport): MeasuredReport => ({ ...rep, estimators: Object.fromEntries(Object.entries(rep.estimators).map(([k, v]) => [k === c.estimator ? k : `${k} (${c.estimator} run)`, v])) });
-    if (fs.existsSync(rd.varianceFile)) for (const rep of readVarianceFile(rd.varianceFile).reports) variance.push({ label: `${group} seed ${c.seed}`, report: rename(rep) });
+    if (fs.existsSync(rd.varianceFile)) for (const rep of readVarianceFile(rd.varianceFile).reports) variance.push({ label: `${group} seed ${c.seed}`, report: rename(rep), tracked: true });
   });
   const sweeps: { label: string; reports: VarianceReport[] }[] = [];
   for (const f of o.variance) {
@@ -136,8 +138,10 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
   const json = o.out.replace(/\.html?$/, '') + '.json';
   const { runs: runRows, groups } = summarizeRuns(runs);
   const varRows = variance.flatMap(({ label, report }) =>
-    Object.entries(report.estimators).map(([est, s]) => ({ source: label, env: report.env, step: report.step, estimator: est, relative_bias: s.relative_bias, relative_variance_app_c4: s.relative_variance_app_c4, robust_relative_bias: s.robust_relative_bias, relative_variance: s.relative_variance, cosine_to_reference: s.cosine_to_reference, mean_pairwise_cosine: s.mean_pairwise_cosine })),
+    Object.entries(report.estimators).map(([est, s]) => ({ source: label, env: report.env, step: report.step, estimator: est, relative_bias: s.relative_bias, relative_bias_noise_floor: s.relative_bias_noise_floor ?? null, relative_variance_app_c4: s.relative_variance_app_c4, robust_relative_bias: s.robust_relative_bias, relative_variance: s.relative_variance, cosine_to_reference: s.cosine_to_reference, mean_pairwise_cosine: s.mean_pairwise_cosine, intervals: s.intervals ?? null })),
   );
-  writeFileAtomic(json, JSON.stringify({ runs: runRows, groups, variance: varRows, decompositions: variance.filter((v) => v.report.decomposition).map((v) => ({ source: v.label, step: v.report.step, ...v.report.decomposition })) }, null, 2) + '\n');
+  const comparisons = variance.flatMap(({ label, report }) => (report.comparisons ?? []).map((c) => ({ source: label, env: report.env, step: report.step, ...c })));
+  const findings = collectFindings(variance);
+  writeFileAtomic(json, JSON.stringify({ findings, runs: runRows, groups, variance: varRows, comparisons, decompositions: variance.filter((v) => v.report.decomposition).map((v) => ({ source: v.label, step: v.report.step, ...v.report.decomposition })) }, null, 2) + '\n');
   return { report: o.out, json };
 }
