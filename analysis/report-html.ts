@@ -94,6 +94,7 @@ export function table(rows: Record<string, unknown>[], o: TableOptions = {}): st
 
 export const REPORT_CSS = `
 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
+p.lead{font-size:1.2em;line-height:1.5;background:#eef6ee;border-left:5px solid #2e7d32;padding:.7em 1em}
 table{border-collapse:collapse;margin:1em 0;font-size:13px;max-width:100%}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;overflow-wrap:break-word}
 th{background:#f3f3f3;font-weight:600;vertical-align:bottom}

@@ -37,6 +37,8 @@ export type MeasuredReport = VarianceReport & { decomposition?: DecompositionRep
 export interface ReportInput {
   title: string;
   intro: string;
+  /** Headline paragraph above the intro (e.g. the demo's finding). */
+  lead?: string;
   runs: ReportRun[];
   /** `tracked`: measured during training (a run's variance.jsonl); only the last one leads the findings. */
   variance: { label: string; report: MeasuredReport; tracked?: boolean }[];
@@ -275,6 +277,7 @@ ${table(eqRows)}`);
 <html lang="en"><head><meta charset="utf-8"><title>${esc(r.title)}</title>
 <style>${REPORT_CSS}</style></head><body>
 <h1>${esc(r.title)}</h1>
+${r.lead ? `<p class="lead">${esc(r.lead)}</p>` : ''}
 <p>${esc(r.intro)}</p>
 ${sections.join('\n')}
 ${r.commands?.length ? `<h2>Reproduce</h2><pre>${esc(r.commands.join('\n'))}</pre>` : ''}

@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
   variance: string[];
   out: string;
   title?: string;
+  /** A headline paragraph shown above everything else (the demo states its finding there). */
+  lead?: string;
 }
 
 function readJson(file: string): unknown {
@@ -125,10 +127,13 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
     for (const rep of reports) variance.push({ label, report: rep });
     if (sweep) sweeps.push({ label, reports: sweep });
   }
+  // deliberate measurements (--variance files) lead the findings; tracked ones follow, in run order
+  variance.sort((a, b) => Number(!!a.tracked) - Number(!!b.tracked));
   const envs = [...new Set([...configs.map((c) => c.envId), ...variance.map((v) => v.report.env)])];
   fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   await writeReport(o.out, {
     title: o.title ?? `pgvar analysis: ${envs.join(', ')}`,
+    ...(o.lead ? { lead: o.lead } : {}),
     intro: `${runs.length} run(s) and ${variance.length + sweeps.length} variance measurement(s). Best return: the best mean over 20 consecutive episodes; final: the mean of the last 20 episodes.`,
     runs,
     variance,

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../common/atomic-fs.js';
-import { measureVariance } from '../analysis/variance.js';
+import { measureVariance, type VarianceReport } from '../analysis/variance.js';
 import { resolveConfig } from './build.js';
 import { analyze } from './analyze.js';
 import { loadRun } from './load-run.js';
@@ -84,6 +84,16 @@ export async function runDemo(o: DemoOptions): Promise<{ report: string; json: s
     variance: [variance],
     out: path.join(o.out, 'report.html'),
     title: `pgvar demo: how much do extra actions cut the policy gradient's variance? (${DEMO_ENV})`,
+    lead: demoLead(measured, summaries, o),
   });
   return { ...res, variance, summaries };
+}
+
+/** The demo's headline: the final-policy verdict with its interval, and what the learning curves show. */
+export function demoLead(m: VarianceReport, summaries: TrainSummary[], o: Pick<DemoOptions, 'batches' | 'batchSize' | 'seed' | 'steps'>): string {
+  const verdicts = (m.comparisons ?? []).map((c) => c.variance_verdict);
+  const finals = summaries.map((s) => s.final_return_mean).filter((x): x is number => typeof x === 'number');
+  const learning = finals.length ? ` PPO learned in every seed: the mean of the last 20 episodes is ${finals.map((x) => x.toFixed(0)).join(', ')} after ${o.steps} steps (random play: about 22).` : '';
+  const mc = m.estimators['mc'] ? ' `mc` adds N = 4 actions per state, each valued by rewinding the simulator for 10 steps: averaging alone would cut the action part of the variance about N + 1 = 5-fold; the states a batch visits add variance no extra action removes.' : '';
+  return `Finding (final policy of seed ${o.seed}, ${m.batches} paired batches of ${o.batchSize} steps, 95 % intervals): ${verdicts.join('; ') || 'one estimator measured, no comparison'}.${mc}${learning}`;
 }
