@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|sac|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel|async-env, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
+ * --only env|update|sac|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel|async-env|variance, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
  * --pixel-estimator-options JSON, --env-ids ID,ID (with --only env: just these envs), --learner-threads N (with --only pixel). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  * `async-env` (issue 16: sync vs async vector env, random actions and PPO rollouts, alternating rounds): --async-cases ID:N,ID:N
@@ -25,6 +25,7 @@ import { benchModelUpdate } from './model-update.js';
 import { benchMatMulGradient } from './matmul-gradient.js';
 import { benchConvGradient } from './conv-gradient.js';
 import { benchAsyncEnv, DEFAULT_CASES } from './async-env.js';
+import { benchVarianceThroughput } from './variance-throughput.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -64,6 +65,8 @@ const learnerRounds = Number(arg('rounds', '5'));
 if (only === 'all' || only === 'sac') result['sac_update'] = benchSacUpdate(learnerRounds, 200, process.argv.includes('--profile'));
 if (only === 'all' || only === 'model') result['model_update'] = (['wasm', 'tfjs'] as const).map((e) => benchModelUpdate(e, learnerRounds));
 if (only === 'all' || only === 'matmul') result['matmul_gradient'] = benchMatMulGradient();
+// the variance lab's throughput (issue 17): `single` on CartPole-v1 at n = 2048, K = 16/64/125
+if (only === 'all' || only === 'variance') result['variance_throughput'] = benchVarianceThroughput();
 if (only === 'conv') result['conv_gradient_batch256'] = benchConvGradient();
 if (only === 'all' || only === 'e2e') {
   const steps = Number(arg('e2e-steps', '51200'));

@@ -50,14 +50,21 @@ t.test('snapshots at fixed steps, variance --at and --decompose, analyze over ru
   t.match(junk.stderr, /expected a `pgvar variance` report/);
 });
 
-t.test('the demo compares estimators and writes the report', async (t) => {
+t.test('the demo trains, compares single with mc at the final policy, and its report opens with the verdict', async (t) => {
   const out = path.join(dir, 'demo');
-  const d = cli(['demo', '--steps', '2048', '--estimators', 'single,daa', '--measurements', '1', '--batches', '2', '--out', out, '--backend', 'wasm']);
+  const d = cli(['demo', '--steps', '2048', '--seeds', '2', '--measurements', '1', '--track-batches', '4', '--batches', '6', '--batch-size', '128', '--out', out, '--backend', 'wasm']);
   t.equal(d.status, 0, d.stderr);
-  t.ok(fs.existsSync(path.join(out, 'report.html')));
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
   const nums = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
-  t.same(nums.runs.map((r: { group: string }) => r.group), ['single', 'daa']);
-  t.ok(nums.variance.some((v: { estimator: string }) => v.estimator === 'daa'));
+  t.same(nums.runs.map((r: { group: string; label: string }) => r.label), ['single seed 1', 'single seed 2']);
+  const final = JSON.parse(fs.readFileSync(path.join(out, 'final-policy-variance.json'), 'utf8'));
+  t.same(Object.keys(final.estimators), ['single', 'mc']);
+  const verdict = final.comparisons[0].variance_verdict as string;
+  t.match(verdict, /mc/);
+  const lead = html.indexOf('<p class="lead">Finding (final policy of seed 1, 6 paired batches of 128 steps');
+  t.ok(lead > 0 && lead < html.indexOf('<h2>Findings') && html.indexOf('<h2>Findings') < html.indexOf('<h2>Learning curves'), 'the headline comes first, then the findings, then the learning curves');
+  t.ok(html.slice(lead, html.indexOf('</p>', lead)).includes(verdict.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')), 'the headline states the final-policy verdict');
+  t.ok(nums.variance.some((v: { estimator: string }) => v.estimator === 'mc (single run)'), 'mc also measured during training');
 });
 
 t.test('analyze groups runs by estimator and the estimator options that differ between them', async (t) => {
