@@ -19,6 +19,7 @@
 import { UsageError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { envSpec } from '../envs/registry.js';
+import type { VectorEnv } from '../envs/vector.js';
 import { SimulatorPool } from '../envs/simulator-pool.js';
 import { makeTrainingEnv } from '../envs/stack.js';
 import type { Estimator, EstimatorContext } from '../estimators/estimator.js';
@@ -176,10 +177,9 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     };
     return { venv, groups, next };
   };
-  say(`variance: warming up ${Math.min(perPass, o.batches) * N} + ${Math.min(perPass, Kref) * N} envs (tested pool, reference pool)`);
+  say(`variance: warming up ${Math.min(perPass, o.batches) * N} envs for the tested pool`);
   const tested = pool(o.batches, o.seed, needsSim([...names, ...toFit.map(([n]) => n)]));
-  const refStream = pool(Kref, streamSeed(o.seed, 'analysis/reference-pool'), needsSim([refName]));
-  const ctxFor = (name: string): EstimatorContext => ({
+  const ctxFor = (name: string, venv: VectorEnv, stream = `analysis/estimator/${name}`): EstimatorContext => ({
     simulator,
     // estimators are measured at full strength (N and H not annealed), however long their model trained
     progress: { iteration: trainer.iteration, numIterations: trainer.numIterations, globalStep: trainer.globalStep, fullStrength: true },
@@ -188,11 +188,11 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     gamma: config.gamma,
     gaeLambda: config.gaeLambda,
     bootstrapTruncation: config.bootstrapTruncation,
-    rng: new Rng(streamSeed(o.seed, `analysis/estimator/${name}`)),
+    rng: new Rng(streamSeed(o.seed, stream)),
     // the measurement envs' own normalisers (frozen at the run's statistics), action bounds, termination
-    ...envFacts(tested.venv, config.envId),
+    ...envFacts(venv, config.envId),
   });
-  const ctxs = new Map([...estimators.keys()].map((n) => [n, ctxFor(n)]));
+  const ctxs = new Map([...estimators.keys()].map((n) => [n, ctxFor(n, tested.venv)]));
   if (fitBatches > 0) {
     say(`variance: fitting ${toFit.map(([n]) => n).join(', ')} on ${fitBatches} batches`);
     let k = 0;
@@ -208,7 +208,7 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   const wall = new Map<string, number>(names.map((n) => [n, 0]));
   const norm = o.normalizeAdvantages ?? false;
   /** The estimates of `list` on K batches of `source`, pass by pass (a pass's rollouts are dropped once used). */
-  const estimate = (K: number, from: ReturnType<typeof pool>, list: string[], into: Map<string, Float64Array[]>, what: string) => {
+  const estimate = (K: number, from: ReturnType<typeof pool>, list: string[], into: Map<string, Float64Array[]>, what: string, ctxOf: (name: string) => EstimatorContext) => {
     while (into.get(list[0]!)!.length < K) {
       const done = into.get(list[0]!)!.length;
       const batch = from.next(K - done);
@@ -216,14 +216,20 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
       for (const rollout of batch)
         for (const name of list) {
           const t1 = performance.now();
-          into.get(name)!.push(policyGradient(agent, estimators.get(name)!.prepare(rollout, ctxs.get(name)!), norm));
+          into.get(name)!.push(policyGradient(agent, estimators.get(name)!.prepare(rollout, ctxOf(name)), norm));
           if (into === grads) wall.set(name, wall.get(name)! + (performance.now() - t1) / 1000);
         }
     }
   };
-  estimate(o.batches, tested, names, grads, 'measuring');
+  estimate(o.batches, tested, names, grads, 'measuring', (n) => ctxs.get(n)!);
+  // one pool's envs at a time (MuJoCo's WebAssembly memory holds about 250 envs)
+  tested.venv.close();
+  say(`variance: warming up ${Math.min(perPass, Kref) * N} envs for the reference pool`);
+  const refStream = pool(Kref, streamSeed(o.seed, 'analysis/reference-pool'), needsSim([refName]));
+  const refCtx = ctxFor(refName, refStream.venv, `analysis/estimator/${refName}/reference-pool`);
   const refPools = new Map<string, Float64Array[]>([[refName, []]]);
-  estimate(Kref, refStream, [refName], refPools, `reference pool (${refName})`);
+  estimate(Kref, refStream, [refName], refPools, `reference pool (${refName})`, () => refCtx);
+  refStream.venv.close();
   const refParts = refPools.get(refName)!;
   const reference = meanVector(refParts);
   const collectedIn = (performance.now() - t0) / 1000;
@@ -244,8 +250,6 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   const means = new Map(names.map((n) => [n, meanVector(grads.get(n)!)]));
   const meanCosines = Object.fromEntries(names.map((a) => [a, Object.fromEntries(names.filter((b) => b !== a).map((b) => [b, +cosine(means.get(a)!, means.get(b)!).toFixed(4)]))]));
   for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();
-  tested.venv.close();
-  refStream.venv.close();
   simulator?.close();
   const estimates = o.batches * names.length + Kref;
   return {
