@@ -112,8 +112,9 @@ export interface VarianceReport {
   mean_gradient_cosines: Record<string, Record<string, number>>;
   /**
    * Paired comparisons (same batches) of every other estimator with the baseline (`single` when
-   * measured, else the first listed): variance ratio and squared-bias difference with intervals, and
-   * verdicts. Absent in reports written before issue 17 or with one estimator.
+   * measured, else the first listed), then of every other pair (the later-listed estimator against the
+   * earlier): variance ratio and squared-bias difference with intervals, and verdicts. Absent in
+   * reports written before issue 17 or with one estimator.
    */
   comparisons?: PairedComparison[];
 }
@@ -246,7 +247,10 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     result[name] = { ...gradientStats(g, reference), ...ci95, ...(intervals ? { intervals } : {}), relative_bias_noise_floor: appC4BiasNoiseFloor(g, refParts), wall_s: +wall.get(name)!.toFixed(3) };
   }
   const baseline = names.includes(REFERENCE_ESTIMATOR) ? REFERENCE_ESTIMATOR : names[0]!;
-  const comparisons = canInterval ? names.filter((n) => n !== baseline).map((n) => pairedComparisonFromGram(n, grams.get(n)!, baseline, grams.get(baseline)!, refG)) : [];
+  // every estimator against the baseline first, then every other pair in the listed order (A before B)
+  const others = names.filter((n) => n !== baseline);
+  const pairs: [string, string][] = [...others.map((n): [string, string] => [n, baseline]), ...others.flatMap((a, i) => others.slice(i + 1).map((b): [string, string] => [b, a]))];
+  const comparisons = canInterval ? pairs.map(([a, b]) => pairedComparisonFromGram(a, grams.get(a)!, b, grams.get(b)!, refG)) : [];
   const means = new Map(names.map((n) => [n, meanVector(grads.get(n)!)]));
   const meanCosines = Object.fromEntries(names.map((a) => [a, Object.fromEntries(names.filter((b) => b !== a).map((b) => [b, +cosine(means.get(a)!, means.get(b)!).toFixed(4)]))]));
   for (const [, est] of estimators) if (est !== trainer.estimator) est.dispose?.();

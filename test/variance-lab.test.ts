@@ -62,6 +62,8 @@ t.test('the reference pool: its own estimator and size, its precision reported',
   t.ok(rep.reference!.precision !== null && Number.isFinite(rep.reference!.precision.noise_energy), 'precision reported');
   t.equal(rep.throughput!.estimates, 5 + 7);
   t.throws(() => measureVariance({ config, trainer: tr }, { batches: 5, batchSize: 64, estimators: ['single'], referenceBatches: 1, seed: 5 }), /--reference-batches must be an integer ≥ 2, got 1/);
+  const three = measureVariance({ config, trainer: tr }, { batches: 4, batchSize: 64, estimators: ['ac', 'single', 'mc'], seed: 6, warmupSteps: 10, estimatorOptions: { mc: { actions: 2, horizon: 3 } } });
+  t.same(three.comparisons!.map((c) => `${c.estimator}/${c.baseline}`), ['ac/single', 'mc/single', 'mc/ac'], 'every estimator against single, then every other pair');
   t.throws(() => measureVariance({ config, trainer: tr }, { batches: 5, batchSize: 64, estimators: ['single'], reference: 'nope', seed: 5 }), /nope/);
   tr.dispose();
 });
