@@ -12,7 +12,7 @@
  * gradient like tf.maximum and tf.clipByValue (inclusive bounds).
  */
 import type { WasmActorCritic } from '../nets/engine/wasm-actor-critic.js';
-import { LOG_SQRT_2PI, logSumExp } from '../nets/engine/wasm-actor-critic.js';
+import { gaussianLogProb, LOG_SQRT_2PI, logSumExp } from '../nets/engine/wasm-actor-critic.js';
 import type { LossCfg } from './ppo-loss.js';
 import type { MinibatchArrays } from './update.js';
 
@@ -59,12 +59,7 @@ export function ppoLossWasm(net: WasmActorCritic, a: MinibatchArrays, cfg: LossC
     const r = rowOf(i);
     let lp = 0;
     if (logp) lp = logp[r * K + a.actions[i]!]!;
-    else {
-      for (let d = 0; d < K; d++) {
-        const z = (a.actions[i * K + d]! - out[r * K + d]!) / Math.exp(logStd![d]!);
-        lp += -0.5 * z * z - logStd![d]! - LOG_SQRT_2PI;
-      }
-    }
+    else lp = gaussianLogProb(a.actions, i, out, r, logStd!, K);
     // float32, as the rollout stored it: a policy that has not moved gives ratio exactly 1
     lp = Math.fround(lp);
     const logratio = lp - a.oldLogProbs[i]!;

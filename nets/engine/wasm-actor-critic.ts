@@ -12,6 +12,16 @@ import { ParamStore } from './param-store.js';
 
 export const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
+/** log N(a | μ, diag σ²) of action row `i` (K dims) against mean row `r` of `out`, σ = exp(logStd). */
+export function gaussianLogProb(actions: ArrayLike<number>, i: number, out: ArrayLike<number>, r: number, logStd: ArrayLike<number>, K: number): number {
+  let s = 0;
+  for (let d = 0; d < K; d++) {
+    const z = (actions[i * K + d]! - out[r * K + d]!) / Math.exp(logStd[d]!);
+    s += -0.5 * z * z - logStd[d]! - LOG_SQRT_2PI;
+  }
+  return s;
+}
+
 export interface WasmAgentLayout {
   kind: 'categorical' | 'gaussian';
   obsDim: number;
@@ -68,14 +78,7 @@ export class WasmActorCritic {
       return lp;
     }
     const logStd = this.logStd();
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let d = 0; d < K; d++) {
-        const z = (actions[i * K + d]! - out[i * K + d]!) / Math.exp(logStd[d]!);
-        s += -0.5 * z * z - logStd[d]! - LOG_SQRT_2PI;
-      }
-      lp[i] = s;
-    }
+    for (let i = 0; i < n; i++) lp[i] = gaussianLogProb(actions, i, out, i, logStd, K);
     return lp;
   }
 
