@@ -6,13 +6,12 @@
  * and on tfjs (nets/mlp.ts + nets/adam.ts, tf.variableGrads).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../common/rng.js';
+import { fillNormal, Rng } from '../common/rng.js';
 import { Adam } from '../nets/adam.js';
 import { Arena } from '../nets/engine/arena.js';
 import { DenseMlp, denseMlpShapes } from '../nets/engine/dense-mlp.js';
 import { ParamStore } from '../nets/engine/param-store.js';
 import { createMlp, mlpForward } from '../nets/mlp.js';
-import { fillNormal } from './sac-update.js';
 
 const OBS = 17;
 const ACT = 6;

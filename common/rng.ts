@@ -96,3 +96,16 @@ export class Rng {
     [this.a, this.b, this.c, this.d] = s.map((x) => x >>> 0) as RngState;
   }
 }
+
+/** Fills `out` with standard normals (Box–Muller, both values of each pair used: half the uniforms of `Rng.normal`). */
+export function fillNormal(rng: Rng, out: Float32Array): Float32Array {
+  for (let i = 0; i < out.length; i += 2) {
+    let u = 0;
+    while (u === 0) u = rng.random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const th = 2 * Math.PI * rng.random();
+    out[i] = r * Math.cos(th);
+    if (i + 1 < out.length) out[i + 1] = r * Math.sin(th);
+  }
+  return out;
+}

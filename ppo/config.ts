@@ -6,6 +6,7 @@
  * Unknown keys and out-of-range values are rejected with the key's name and what was expected.
  */
 import { z } from 'zod';
+import { formatConfigIssues } from '../common/config-errors.js';
 import { UsageError } from '../common/errors.js';
 import { CURRENT_SEED_SCHEME, SEED_SCHEMES, type SeedScheme } from '../common/seeding.js';
 import type { PresetFamily } from '../envs/registry.js';
@@ -182,13 +183,7 @@ export function familyDefaults(family: PresetFamily): Omit<PpoConfig, 'envId'> {
 }
 
 export function formatZodError(err: z.ZodError, where: string): string {
-  return err.issues
-    .map((i) => {
-      const key = i.path.join('.') || '(root)';
-      if (i.code === 'unrecognized_keys') return `${where}: unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')}; valid keys: ${Object.keys(ppoConfigSchema.shape).join(', ')}`;
-      return `${where}: '${key}' ${i.message}`;
-    })
-    .join('\n');
+  return formatConfigIssues(err, where, Object.keys(ppoConfigSchema.shape));
 }
 
 /** Validate a fully merged config; throws UsageError naming every bad key. */

@@ -1,5 +1,6 @@
 /**
- * bench/sac-update's SAC update on the wasm engine against tfjs autodiff of the same losses on a
+ * The off-policy core's SAC update (offpolicy/learner.ts with the `sac` agent's CleanRL defaults,
+ * which bench/sac-update times) on the wasm engine against tfjs autodiff of the same losses on a
  * small instance: the critic pair's MSE gradient, and the actor's gradient through the critics'
  * input gradient (squashed Gaussian with the peer's log-std map and tanh correction), relative
  * error ≤ 1e-5 (the actor pass runs the critics' backward for input gradients only). Also the
@@ -8,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs';
 import t from 'tap';
 import { Rng } from '../common/rng.js';
-import { SacEngine, type SacShape } from '../bench/sac-update.js';
+import { sacLearner, type SacShape } from '../bench/sac-update.js';
+import type { OffPolicyLearner } from '../offpolicy/learner.js';
 import { backend, relErr } from './helpers.js';
 
 await backend();
@@ -29,10 +31,11 @@ function mlp(params: tf.Tensor[], x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** An engine with small actor weights (|u| stays moderate, so 1 − a² is well conditioned in f32). */
-function makeEngine(seed: number): { sac: SacEngine; rng: Rng } {
+function makeEngine(seed: number, alpha = 1): { sac: OffPolicyLearner; rng: Rng } {
   const rng = new Rng(seed);
-  const sac = new SacEngine(SHAPE, rng);
-  sac.actorStore.write(sac.actorStore.shapes.map((s) => rand(rng, s.reduce((a, b) => a * b, 1), 0.5 / Math.sqrt(s[0]!))));
+  const sac = sacLearner(SHAPE, rng, { autotune: false, alpha });
+  const actor = sac.policy.store;
+  actor.write(actor.shapes.map((s) => rand(rng, s.reduce((a, b) => a * b, 1), 0.5 / Math.sqrt(s[0]!))));
   return { sac, rng };
 }
 
@@ -43,11 +46,12 @@ function makeEngine(seed: number): { sac: SacEngine; rng: Rng } {
     const s = rand(rng, N * obsDim);
     const a = Float32Array.from({ length: N * actDim }, () => rng.uniform(-1, 1));
     const y = rand(rng, N, 2);
-    const loss = sac.criticGrad(s, a, y, N);
-    const got = sac.critics.read('g');
+    const { loss } = sac.critics.regressionGrad(s, a, y, N);
+    const critics = sac.critics.store;
+    const got = critics.read('g');
 
-    const vals = sac.critics.read();
-    const vars = vals.map((v, i) => tf.variable(tf.tensor(v, sac.critics.shapes[i]!)));
+    const vals = critics.read();
+    const vars = vals.map((v, i) => tf.variable(tf.tensor(v, critics.shapes[i]!)));
     const x = tf.concat([tf.tensor2d(s, [N, obsDim]), tf.tensor2d(a, [N, actDim])], 1);
     const yt = tf.tensor1d(y);
     const half = vars.length / 2;
@@ -61,16 +65,18 @@ function makeEngine(seed: number): { sac: SacEngine; rng: Rng } {
   });
 
   t.test('actor gradient through the critics equals tfjs autodiff', async (t) => {
-    const { sac, rng } = makeEngine(5);
-    const { obsDim, actDim: A } = SHAPE;
     const alpha = 0.37;
+    const { sac, rng } = makeEngine(5, alpha);
+    const { obsDim, actDim: A } = SHAPE;
     const s = rand(rng, N * obsDim);
     const eps = rand(rng, N * A);
-    const loss = sac.actorGrad(s, eps, alpha, N);
-    const got = sac.actorStore.read('g');
+    const loss = sac.actorGrad(s, N, rng, eps);
+    const actor = sac.policy.store;
+    const critics = sac.critics.store;
+    const got = actor.read('g');
 
-    const vars = sac.actorStore.read().map((v, i) => tf.variable(tf.tensor(v, sac.actorStore.shapes[i]!)));
-    const crit = sac.critics.read().map((v, i) => tf.tensor(v, sac.critics.shapes[i]!));
+    const vars = actor.read().map((v, i) => tf.variable(tf.tensor(v, actor.shapes[i]!)));
+    const crit = critics.read().map((v, i) => tf.tensor(v, critics.shapes[i]!));
     const st = tf.tensor2d(s, [N, obsDim]);
     const et = tf.tensor2d(eps, [N, A]);
     // the peer's SacActor.sample and actor loss, term by term
@@ -99,11 +105,12 @@ function makeEngine(seed: number): { sac: SacEngine; rng: Rng } {
 
 t.test('polyak kernel: target ← (1 − τ)·target + τ·source over both target critics', async (t) => {
   const { sac, rng } = makeEngine(9);
-  sac.critics.write(sac.critics.shapes.map((s) => rand(rng, s.reduce((a, b) => a * b, 1))));
-  const before = sac.targets.read();
-  const src = sac.critics.read();
-  sac.arena.k.polyak(sac.targets.p, sac.critics.p, sac.critics.size, 0.005);
-  const after = sac.targets.read();
+  const critics = sac.critics.store;
+  critics.write(critics.shapes.map((s) => rand(rng, s.reduce((a, b) => a * b, 1))));
+  const before = sac.critics.targetStore.read();
+  const src = critics.read();
+  sac.critics.polyak(0.005);
+  const after = sac.critics.targetStore.read();
   const want = before.map((b, i) => b.map((v, j) => Math.fround(Math.fround(v * Math.fround(0.995)) + Math.fround(src[i]![j]! * Math.fround(0.005)))));
   t.ok(after.every((a, i) => relErr(a, want[i]!) <= 1e-6), 'every target tensor averaged');
 });

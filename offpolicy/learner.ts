@@ -1,0 +1,215 @@
+/**
+ * The off-policy learner: a critic ensemble, an actor (tanh-Gaussian or deterministic tanh), an
+ * optional entropy temperature, and the update that SAC and TD3 are configurations of
+ * (spec baselines.md §1–3, §12.11). One gradient update on a minibatch:
+ *   1. TD target (no gradient), m = 1 − terminated (truncation bootstraps):
+ *        SAC: y = r + γ·m·(agg Q̄(s′, a′) − α log π(a′|s′)), a′ ~ π(·|s′)
+ *        TD3: y = r + γ·m·agg Q̄(s′, a′), a′ = clip(μ̄(s′) + clip(N(0, σ_t), −c, c), −1, 1)
+ *   2. critics: Σ_k MSE(Q_k(s, a), y), one Adam step over the ensemble;
+ *   3. every `policyFrequency` updates, `actorUpdatesPerDelay` actor steps on
+ *        SAC: mean(α log π(ã|s) − agg Q(s, ã)), ã ~ π(·|s) reparameterised; then the temperature on a
+ *             fresh sample (CleanRL's order);
+ *        TD3: −mean(agg Q(s, μ(s)));
+ *   4. every `targetNetworkFrequency` updates, Polyak targets (critics, and TD3's target actor).
+ * All networks live in one engine arena; Adam is PyTorch's (eps 1e-8), lr per module as CleanRL.
+ */
+import { fillNormal, type Rng } from '../common/rng.js';
+import { Arena } from '../nets/engine/arena.js';
+import type { ParamStore } from '../nets/engine/param-store.js';
+import { float32FromBase64, toBase64 } from '../nets/serialize.js';
+import type { OffPolicyConfig } from './config.js';
+import { AGGREGATORS, CriticEnsemble, type Aggregator } from './critics.js';
+import { Dual, entropyViolation, type DualState } from './dual.js';
+import { DeterministicTanhPolicy, TanhGaussianPolicy, type Policy } from './policies.js';
+import type { Batch } from './replay.js';
+import type { TrunkSpec } from './trunk.js';
+
+export type LearnerConfig = Pick<
+  OffPolicyConfig,
+  | 'gamma' | 'tau' | 'policyLr' | 'qLr' | 'alphaLr' | 'policyFrequency' | 'actorUpdatesPerDelay' | 'targetNetworkFrequency'
+  | 'policy' | 'autotune' | 'alpha' | 'targetEntropyScale' | 'logStdMin' | 'logStdMax' | 'explorationNoise' | 'policyNoise' | 'noiseClip'
+  | 'numCritics' | 'criticHidden' | 'actorHidden' | 'activation' | 'criticLayerNorm' | 'targetAggregator' | 'actorAggregator'
+>;
+
+/** Losses of one update; actor and temperature entries are null when the delay skipped them. */
+export interface UpdateStats {
+  qf_loss: number;
+  qf1_values: number;
+  actor_loss: number | null;
+  alpha: number | null;
+  alpha_loss: number | null;
+}
+
+interface StoreState {
+  t: number;
+  p: string[];
+  m: string[];
+  v: string[];
+}
+
+export interface LearnerState {
+  updates: number;
+  stores: Record<string, StoreState>;
+  alpha: DualState | null;
+}
+
+const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+export class OffPolicyLearner {
+  readonly arena = new Arena();
+  readonly critics: CriticEnsemble;
+  readonly policy: Policy;
+  /** The learned temperature (autotune), else null and α = config.alpha. */
+  readonly temperature: Dual | null;
+  readonly targetEntropy: number;
+  readonly targetAgg: Aggregator;
+  readonly actorAgg: Aggregator;
+  /** Critic updates so far (drives the policy delay and the target period). */
+  updates = 0;
+
+  constructor(readonly config: LearnerConfig, readonly obsDim: number, readonly actDim: number, initRng: Rng) {
+    const c = config;
+    const criticTrunk: TrunkSpec = { hidden: c.criticHidden, activation: c.activation, layerNorm: c.criticLayerNorm };
+    const actorTrunk: TrunkSpec = { hidden: c.actorHidden, activation: c.activation, layerNorm: false };
+    this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng);
+    this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, obsDim, actDim, actorTrunk, initRng);
+    this.temperature = c.policy === 'tanh-gaussian' && c.autotune ? new Dual(c.alpha, c.alphaLr, ADAM.beta1, ADAM.beta2, ADAM.eps) : null;
+    this.targetEntropy = -c.targetEntropyScale * actDim;
+    this.targetAgg = AGGREGATORS[c.targetAggregator];
+    this.actorAgg = AGGREGATORS[c.actorAggregator];
+  }
+
+  /** The entropy temperature now (0 for deterministic policies). */
+  get alpha(): number {
+    if (this.policy.kind === 'deterministic') return 0;
+    return this.temperature ? this.temperature.value : this.config.alpha;
+  }
+
+  /** Step 1: the critics' regression target into y (no gradient). */
+  tdTarget(b: Batch, rng: Rng, y: Float32Array): Float32Array {
+    const { n } = b;
+    const q = new Float32Array(n);
+    let entropyTerm: Float32Array | null = null;
+    let a2: Float32Array;
+    if (this.policy.kind === 'tanh-gaussian') {
+      const smp = this.policy.sampleFrom(b.nextObs, n, rng);
+      a2 = smp.a;
+      const alpha = this.alpha;
+      entropyTerm = smp.lp.map((lp) => alpha * lp);
+    } else {
+      a2 = this.policy.smoothedTarget(b.nextObs, n, this.config.policyNoise, this.config.noiseClip, rng, new Float32Array(n * this.actDim));
+    }
+    this.critics.targetValue(b.nextObs, a2, n, this.targetAgg, q);
+    const g = this.config.gamma;
+    for (let i = 0; i < n; i++) y[i] = b.rew[i]! + g * (1 - b.terminated[i]!) * (q[i]! - (entropyTerm ? entropyTerm[i]! : 0));
+    return y;
+  }
+
+  /** Step 2: one Adam step of the ensemble toward y. */
+  criticStep(b: Batch, y: Float32Array): { loss: number; q1Mean: number } {
+    const r = this.critics.regressionGrad(b.obs, b.act, y, b.n);
+    adam(this.critics.store, this.config.qLr);
+    return r;
+  }
+
+  /**
+   * Step 3's gradient: zeroes the actor's gradients and adds those of its loss on observations obs
+   * (n rows), through the critics' input gradient; `eps` fixes the tanh-Gaussian's noise (else drawn
+   * from rng). Returns the loss.
+   */
+  actorGrad(obs: Float32Array, n: number, rng: Rng, eps?: Float32Array): number {
+    const dA = new Float32Array(n * this.actDim);
+    let loss = 0;
+    if (this.policy.kind === 'tanh-gaussian') {
+      const alpha = this.alpha;
+      const smp = this.policy.sample(obs, eps ?? fillNormal(rng, new Float32Array(n * this.actDim)), n);
+      const q = this.critics.actionGrad(obs, smp.a, n, this.actorAgg, 1 / n, dA);
+      for (let i = 0; i < n; i++) loss += (alpha * smp.lp[i]! - q[i]!) / n;
+      this.policy.backward(smp, dA, alpha / n);
+    } else {
+      const a = this.policy.act(obs, n, new Float32Array(n * this.actDim));
+      const q = this.critics.actionGrad(obs, a, n, this.actorAgg, 1 / n, dA);
+      for (let i = 0; i < n; i++) loss -= q[i]! / n;
+      this.policy.backward(a, dA, n);
+    }
+    return loss;
+  }
+
+  /** Step 3: one actor step; returns its loss. */
+  actorStep(b: Batch, rng: Rng): number {
+    const loss = this.actorGrad(b.obs, b.n, rng);
+    adam(this.policy.store, this.config.policyLr);
+    return loss;
+  }
+
+  /** The temperature step on a fresh sample of log π(·|s); returns CleanRL's alpha_loss. */
+  temperatureStep(b: Batch, rng: Rng): number | null {
+    if (!this.temperature || this.policy.kind !== 'tanh-gaussian') return null;
+    const smp = this.policy.sampleFrom(b.obs, b.n, rng);
+    return this.temperature.step(entropyViolation(smp.lp, this.targetEntropy));
+  }
+
+  /** Step 4: Polyak targets. */
+  updateTargets(): void {
+    this.critics.polyak(this.config.tau);
+    if (this.policy.kind === 'deterministic') this.policy.polyak(this.config.tau);
+  }
+
+  /** One whole gradient update on a minibatch; `rng` supplies every noise draw of the update. */
+  update(b: Batch, rng: Rng): UpdateStats {
+    const c = this.config;
+    const y = this.tdTarget(b, rng, new Float32Array(b.n));
+    const critic = this.criticStep(b, y);
+    const stats: UpdateStats = { qf_loss: critic.loss, qf1_values: critic.q1Mean, actor_loss: null, alpha: null, alpha_loss: null };
+    if (this.updates % c.policyFrequency === 0) {
+      for (let k = 0; k < c.actorUpdatesPerDelay; k++) {
+        stats.actor_loss = this.actorStep(b, rng);
+        const aLoss = this.temperatureStep(b, rng);
+        if (aLoss !== null) stats.alpha_loss = aLoss;
+      }
+      if (this.policy.kind === 'tanh-gaussian') stats.alpha = this.alpha;
+    }
+    if (this.updates % c.targetNetworkFrequency === 0) this.updateTargets();
+    this.updates += 1;
+    return stats;
+  }
+
+  /**
+   * Actions in [−1, 1] for n observations: 'explore' samples π (SAC) or adds the exploration noise
+   * (TD3); 'eval' is deterministic, tanh(μ(s)).
+   */
+  act(obs: Float32Array, n: number, mode: 'explore' | 'eval', rng: Rng, out: Float32Array): Float32Array {
+    if (mode === 'eval') return this.policy.mode(obs, n, out);
+    if (this.policy.kind === 'deterministic') return this.policy.explore(obs, n, this.config.explorationNoise, rng, out);
+    out.set(this.policy.sample(obs, fillNormal(rng, new Float32Array(n * this.actDim)), n).a);
+    return out;
+  }
+
+  /** Every store by name (online and target networks). */
+  stores(): Record<string, ParamStore> {
+    const s: Record<string, ParamStore> = { critics: this.critics.store, criticTargets: this.critics.targetStore, actor: this.policy.store };
+    if (this.policy.kind === 'deterministic') s['actorTarget'] = this.policy.targetStore;
+    return s;
+  }
+
+  getState(): LearnerState {
+    const stores: Record<string, StoreState> = {};
+    for (const [name, st] of Object.entries(this.stores())) stores[name] = { t: st.t, p: st.read('p').map(toBase64), m: st.read('m').map(toBase64), v: st.read('v').map(toBase64) };
+    return { updates: this.updates, stores, alpha: this.temperature?.getState() ?? null };
+  }
+
+  setState(s: LearnerState): void {
+    for (const [name, st] of Object.entries(this.stores())) {
+      const saved = s.stores[name];
+      if (!saved) throw new Error(`learner state has no store '${name}'`);
+      for (const block of ['p', 'm', 'v'] as const) st.write(saved[block].map(float32FromBase64), block);
+      st.t = saved.t;
+    }
+    this.updates = s.updates;
+    if (this.temperature && s.alpha) this.temperature.setState(s.alpha);
+  }
+}
+
+function adam(store: ParamStore, lr: number): void {
+  store.adamStep(lr, ADAM.beta1, ADAM.beta2, ADAM.eps);
+}
