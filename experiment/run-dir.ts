@@ -1,9 +1,11 @@
 /**
- * A run directory and its files:
- *   config.json          fully resolved configuration
- *   metrics.jsonl        one record per PPO iteration
+ * A run directory and its files (PPO and off-policy runs alike):
+ *   config.json          fully resolved configuration (its `algo` says which kind of run)
+ *   metrics.jsonl        one record per PPO iteration / per `logEvery` env steps of an off-policy run
  *   episodes.csv         step,return,length for every finished episode
  *   checkpoint/checkpoint.json   everything needed to resume, written atomically
+ *   checkpoint/replay/   off-policy runs: the replay buffer as append-only segments
+ *                        (offpolicy/replay-segments.ts), written just before the checkpoint that needs them
  *   summary.json         written at the end
  * Logs are appended (fsynced) before the checkpoint that covers them is written; the checkpoint
  * records the logs' byte lengths, and resuming cuts the logs back to them. A kill at any instant thus
@@ -16,14 +18,35 @@ import { appendDurable, fileSize, truncateTo, writeFileAtomic } from '../common/
 import type { PpoConfig } from '../ppo/config.js';
 import type { TrainerState } from '../ppo/trainer.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
+import type { OffPolicyConfig } from '../offpolicy/config.js';
+import { saveReplaySegments, type SegmentWriteStats } from '../offpolicy/replay-segments.js';
+import type { OffPolicyTrainer, OffPolicyTrainerState } from '../offpolicy/trainer.js';
 
 export const CHECKPOINT_FORMAT = 'pgvar-checkpoint-1';
+export const OFFPOLICY_CHECKPOINT_FORMAT = 'pgvar-offpolicy-checkpoint-1';
+
+/** Byte lengths of the logs a checkpoint covers. */
+export interface LogBytes {
+  metricsBytes: number;
+  episodesBytes: number;
+  varianceBytes?: number;
+}
 
 export interface Checkpoint {
   format: typeof CHECKPOINT_FORMAT;
   config: PpoConfig;
   trainer: TrainerState;
-  logs: { metricsBytes: number; episodesBytes: number; varianceBytes?: number };
+  logs: LogBytes;
+  wallSeconds: number;
+  savedAt: string;
+}
+
+/** An off-policy run's checkpoint: the trainer's JSON state; the replay's contents lie in checkpoint/replay/. */
+export interface OffPolicyCheckpoint {
+  format: typeof OFFPOLICY_CHECKPOINT_FORMAT;
+  config: OffPolicyConfig;
+  trainer: OffPolicyTrainerState;
+  logs: LogBytes;
   wallSeconds: number;
   savedAt: string;
 }
@@ -49,15 +72,19 @@ export class RunDir {
   get summaryFile() {
     return path.join(this.dir, 'summary.json');
   }
+  get replayDir() {
+    return path.join(this.dir, 'checkpoint', 'replay');
+  }
 
   hasCheckpoint(): boolean {
     return fs.existsSync(this.checkpointFile);
   }
 
   /** Start a fresh run: refuses a directory that already holds one. */
-  create(config: PpoConfig): void {
+  create(config: PpoConfig | OffPolicyConfig): void {
     if (this.hasCheckpoint()) throw new UsageError(`--out ${this.dir} already holds a run; continue it with --resume ${this.dir} or choose another --out`);
     fs.mkdirSync(this.dir, { recursive: true });
+    fs.rmSync(this.replayDir, { recursive: true, force: true }); // left by a start killed before its first checkpoint
     writeFileAtomic(this.configFile, JSON.stringify(config, null, 2) + '\n');
     writeFileAtomic(this.metricsFile, '');
     writeFileAtomic(this.episodesFile, 'step,return,length\n');
@@ -77,16 +104,39 @@ export class RunDir {
     appendDurable(this.episodesFile, eps.map((e) => `${e.step},${e.return},${e.length}\n`).join(''));
   }
 
+  private logBytes(): LogBytes {
+    return { metricsBytes: fileSize(this.metricsFile), episodesBytes: fileSize(this.episodesFile), varianceBytes: fileSize(this.varianceFile) };
+  }
+
   saveCheckpoint(config: PpoConfig, trainer: TrainerState, wallSeconds: number): void {
     const ck: Checkpoint = {
       format: CHECKPOINT_FORMAT,
       config,
       trainer,
-      logs: { metricsBytes: fileSize(this.metricsFile), episodesBytes: fileSize(this.episodesFile), varianceBytes: fileSize(this.varianceFile) },
+      logs: this.logBytes(),
       wallSeconds,
       savedAt: new Date().toISOString(),
     };
     writeFileAtomic(this.checkpointFile, JSON.stringify(ck));
+  }
+
+  /**
+   * An off-policy checkpoint: first the replay's transitions added since the last one, as new segment
+   * files (and the segment index), then the trainer's state. A kill between the two leaves the previous
+   * checkpoint loadable: it names its own transition count, and segments are never changed.
+   */
+  saveOffPolicyCheckpoint(config: OffPolicyConfig, trainer: OffPolicyTrainer, wallSeconds: number): SegmentWriteStats {
+    const stats = saveReplaySegments(trainer.replay, this.replayDir);
+    const ck: OffPolicyCheckpoint = {
+      format: OFFPOLICY_CHECKPOINT_FORMAT,
+      config,
+      trainer: trainer.getState(),
+      logs: this.logBytes(),
+      wallSeconds,
+      savedAt: new Date().toISOString(),
+    };
+    writeFileAtomic(this.checkpointFile, JSON.stringify(ck));
+    return stats;
   }
 
   snapshotFile(step: number): string {
@@ -115,6 +165,20 @@ export class RunDir {
    * A snapshot is a read-only view for analysis: resuming always continues from the last checkpoint.
    */
   loadCheckpoint(at?: number): Checkpoint {
+    const ck = this.loadAnyCheckpoint(at);
+    if (ck.format === OFFPOLICY_CHECKPOINT_FORMAT) throw new UsageError(`${this.dir} is an off-policy (${ck.config.algo}) run; this command reads PPO runs (off-policy runs work with train --resume, eval and analyze)`);
+    return ck;
+  }
+
+  /** The last checkpoint of an off-policy run (no snapshots: the replay is only kept for the last one). */
+  loadOffPolicyCheckpoint(): OffPolicyCheckpoint {
+    const ck = this.loadAnyCheckpoint();
+    if (ck.format !== OFFPOLICY_CHECKPOINT_FORMAT) throw new PgvarError(`checkpoint ${this.checkpointFile} has format '${ck.format}', expected '${OFFPOLICY_CHECKPOINT_FORMAT}'`);
+    return ck;
+  }
+
+  /** The last checkpoint (or a PPO snapshot) of either kind of run. */
+  loadAnyCheckpoint(at?: number): Checkpoint | OffPolicyCheckpoint {
     if (!fs.existsSync(this.dir)) throw new UsageError(`run directory ${this.dir} does not exist`);
     if (!this.hasCheckpoint()) throw new UsageError(`${this.dir} has no checkpoint (expected ${this.checkpointFile}); is it a pgvar run directory?`);
     let file = this.checkpointFile;
@@ -124,18 +188,18 @@ export class RunDir {
       if (step === undefined) throw new UsageError(`${this.dir} has no snapshot at or after step ${at} (kept: ${steps.length ? steps.join(', ') : 'none; train with --snapshot-every'})`);
       file = this.snapshotFile(step);
     }
-    let ck: Checkpoint;
+    let ck: Checkpoint | OffPolicyCheckpoint;
     try {
-      ck = JSON.parse(fs.readFileSync(file, 'utf8')) as Checkpoint;
+      ck = JSON.parse(fs.readFileSync(file, 'utf8')) as Checkpoint | OffPolicyCheckpoint;
     } catch (e) {
       throw new PgvarError(`checkpoint ${file} is unreadable: ${(e as Error).message}`);
     }
-    if (ck.format !== CHECKPOINT_FORMAT) throw new PgvarError(`checkpoint ${file} has format '${ck.format}', expected '${CHECKPOINT_FORMAT}'`);
+    if (ck.format !== CHECKPOINT_FORMAT && ck.format !== OFFPOLICY_CHECKPOINT_FORMAT) throw new PgvarError(`checkpoint ${file} has format '${(ck as { format: unknown }).format}', expected '${CHECKPOINT_FORMAT}'`);
     return ck;
   }
 
   /** Cut the logs back to what the checkpoint covers. */
-  rewindLogs(ck: Checkpoint): void {
+  rewindLogs(ck: { logs: LogBytes }): void {
     truncateTo(this.metricsFile, ck.logs.metricsBytes);
     truncateTo(this.episodesFile, ck.logs.episodesBytes);
     truncateTo(this.varianceFile, ck.logs.varianceBytes ?? 0);

@@ -46,6 +46,21 @@ export interface TrainRunOptions {
   onIteration?: (trainer: PpoTrainer, metrics: IterationMetrics) => void | Promise<void>;
 }
 
+/** The progress display of `pgvar train` (stderr; plain lines every 10 s when not a TTY). */
+export function progressBar(label: string): cliProgress.SingleBar {
+  return new cliProgress.SingleBar(
+    {
+      format: `${label} |{bar}| {value}/{total} steps | {sps} SPS | return(last ${RETURN_WINDOW}) {ret} | eta {eta_formatted}`,
+      stream: process.stderr,
+      hideCursor: false,
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
 export function createTrainer(config: PpoConfig): PpoTrainer {
   return new PpoTrainer(config, buildVectorEnv(config), createEstimator(config.estimator, config.estimatorOptions), () => makeTrainingEnv(config.envId, config));
 }
@@ -78,17 +93,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
   const total = trainer.numIterations * config.numSteps * config.numEnvs;
   const t0 = performance.now();
   const step0 = trainer.globalStep;
-  const bar = o.progress === false ? null : new cliProgress.SingleBar(
-    {
-      format: `${config.envId} ${config.estimator} seed ${config.seed} |{bar}| {value}/{total} steps | {sps} SPS | return(last ${RETURN_WINDOW}) {ret} | eta {eta_formatted}`,
-      stream: process.stderr,
-      hideCursor: false,
-      noTTYOutput: true,
-      notTTYSchedule: 10_000,
-      etaBuffer: 20,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = o.progress === false ? null : progressBar(`${config.envId} ${config.estimator} seed ${config.seed}`);
   bar?.start(total, trainer.globalStep, { sps: '-', ret: '-' });
 
   try {

@@ -11,6 +11,7 @@
  *   for both, batch 256, learning_starts 25e3, actor and targets every 2 critic updates.
  * Both: 1M-transition replay, one update per env step, 1M steps. Noise scales are in units of the half
  * action range (CleanRL multiplies by action_scale; our actions live in [−1, 1]).
+ * pgvar's own (not CleanRL's): evalEvery, evalEpisodes, logEvery, checkpointEvery.
  */
 import { UsageError } from '../common/errors.js';
 import { OFF_POLICY_ALGOS, validateOffPolicyConfig, type OffPolicyAlgo, type OffPolicyConfig } from './config.js';
@@ -32,6 +33,7 @@ const common = {
   evalEvery: 0,
   evalEpisodes: 10,
   logEvery: 1000,
+  checkpointEvery: 10_000,
   // unused by one family or the other, present so every config has every key
   logStdMin: -5,
   logStdMax: 2,
@@ -73,6 +75,33 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
     actorAggregator: 'first',
   },
 };
+
+/** Where each agent's defaults come from, for `pgvar agents` and the README. */
+export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Partial<Record<keyof OffPolicyConfig, string>> }> = {
+  sac: {
+    summary: 'SAC with automatic temperature: CleanRL sac_continuous_action.py (spec baselines.md §2, §11)',
+    keys: {
+      qLr: 'CleanRL q_lr (SB3 and the paper: 3e-4)',
+      learningStarts: 'CleanRL 5e3 (SB3 100, the paper 1e4)',
+      policyFrequency: "CleanRL's TD3-style delay",
+      actorUpdatesPerDelay: "CleanRL compensates the delay with policy_frequency actor steps",
+      alphaLr: 'CleanRL uses q_lr',
+      logStdMin: 'CleanRL [−5, 2] via tanh rescale (SB3: clamp [−20, 2])',
+    },
+  },
+  td3: {
+    summary: 'TD3: CleanRL td3_continuous_action.py (spec baselines.md §3, §11)',
+    keys: {
+      learningStarts: 'CleanRL 25e3 (SB3 100)',
+      qLr: 'CleanRL learning_rate 3e-4 (paper, SB3: 1e-3)',
+      actorAggregator: 'the actor ascends Q1',
+      targetNetworkFrequency: 'targets with the delayed actor',
+    },
+  },
+};
+
+/** Keys pgvar adds around CleanRL's Args (evaluation, logging, checkpoints): not a paper's value. */
+export const PGVAR_KEYS: readonly (keyof OffPolicyConfig)[] = ['evalEvery', 'evalEpisodes', 'logEvery', 'checkpointEvery'];
 
 export function isOffPolicyAlgo(algo: string): algo is OffPolicyAlgo {
   return (OFF_POLICY_ALGOS as readonly string[]).includes(algo);

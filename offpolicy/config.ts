@@ -69,10 +69,55 @@ export const offPolicyConfigSchema = z
     evalEpisodes: positiveInt,
     /** One metrics row every this many env steps. */
     logEvery: positiveInt,
+    /**
+     * A checkpoint (trainer state + the replay's new transitions) every this many env steps; the run
+     * layer (experiment/) takes it at the first metrics row at or past each multiple. The trainer itself ignores it.
+     */
+    checkpointEvery: positiveInt,
   })
   .strict();
 
 export type OffPolicyConfig = z.infer<typeof offPolicyConfigSchema>;
+
+/** One line per key, for `--help`, `pgvar agents` and the README. */
+export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
+  envId: 'environment id (Box actions)',
+  algo: `agent (${OFF_POLICY_ALGOS.join(', ')})`,
+  seed: 'random seed (every stream derives from it)',
+  totalTimesteps: 'total environment steps',
+  bufferSize: 'replay capacity in transitions',
+  gamma: 'discount factor',
+  tau: 'Polyak coefficient of the target networks',
+  batchSize: 'minibatch size of each update',
+  learningStarts: 'env steps with uniformly random actions before the first update',
+  updatesPerStep: 'gradient updates per env step (UTD), each on its own minibatch',
+  policyLr: 'Adam learning rate of the actor',
+  qLr: 'Adam learning rate of the critics',
+  alphaLr: "Adam learning rate of the entropy temperature",
+  policyFrequency: 'actor (TD3: and targets) every this many critic updates',
+  actorUpdatesPerDelay: 'actor steps each time the delay elapses',
+  targetNetworkFrequency: 'Polyak-average the targets every this many critic updates',
+  policy: "actor: 'tanh-gaussian' (SAC) or 'deterministic' (TD3)",
+  autotune: 'learn the entropy temperature α',
+  alpha: "α's initial value (autotune) or its fixed value",
+  targetEntropyScale: 'target entropy = −scale·|A|',
+  logStdMin: 'lower bound of log σ (tanh rescale)',
+  logStdMax: 'upper bound of log σ (tanh rescale)',
+  explorationNoise: 'deterministic actor: exploration noise std (half action range units)',
+  policyNoise: 'deterministic actor: target smoothing noise std',
+  noiseClip: 'deterministic actor: target smoothing noise clip',
+  numCritics: 'critics in the ensemble',
+  criticHidden: 'hidden widths of each critic',
+  actorHidden: 'hidden widths of the actor',
+  activation: 'hidden activation (relu, tanh, leaky_relu)',
+  criticLayerNorm: 'LayerNorm after every hidden Linear of the critics',
+  targetAggregator: 'how the target critics combine in the TD target (min, mean, …)',
+  actorAggregator: "which critic value the actor ascends ('first': TD3's Q1)",
+  evalEvery: 'deterministic evaluation every this many env steps (0 = off)',
+  evalEpisodes: 'episodes per evaluation',
+  logEvery: 'one metrics.jsonl row every this many env steps',
+  checkpointEvery: 'checkpoint (state + new replay segments) every this many env steps',
+};
 
 /** Validates a fully merged config; throws UsageError naming every bad key. */
 export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPolicyConfig {

@@ -64,6 +64,41 @@ export interface OffPolicyTrainerState {
   replayCount: number;
 }
 
+/** An action in [−1, 1]^A onto a Box's bounds. */
+export function toEnvAction(a: Float32Array, low: Float64Array, high: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let j = 0; j < a.length; j++) out[j] = low[j]! + 0.5 * (a[j]! + 1) * (high[j]! - low[j]!);
+  return out;
+}
+
+/**
+ * `episodes` whole episodes of the learner's policy on `env` (each starting with a reset without a
+ * seed: seed the env before for a reproducible sequence). 'eval' is the deterministic tanh(μ(s)) and
+ * draws nothing from `rng`; 'explore' acts as in training.
+ */
+export function runEpisodes(learner: OffPolicyLearner, env: Env, episodes: number, mode: 'explore' | 'eval', rng: Rng): { returns: number[]; lengths: number[] } {
+  const space = env.actionSpace as BoxSpace;
+  const a = new Float32Array(learner.actDim);
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  for (let e = 0; e < episodes; e++) {
+    let obs = env.reset().obs;
+    let total = 0;
+    let length = 0;
+    for (;;) {
+      learner.act(obs, 1, mode, rng, a);
+      const r = env.step(toEnvAction(a, space.low, space.high));
+      total += r.reward;
+      length += 1;
+      if (r.terminated || r.truncated) break;
+      obs = r.obs;
+    }
+    returns.push(total);
+    lengths.push(length);
+  }
+  return { returns, lengths };
+}
+
 export class OffPolicyTrainer {
   readonly learner: OffPolicyLearner;
   readonly replay: ReplayBuffer;
@@ -116,9 +151,7 @@ export class OffPolicyTrainer {
 
   /** An action in [−1, 1]^A onto the env's Box bounds. */
   private toEnv(a: Float32Array): Float64Array {
-    const out = new Float64Array(this.actDim);
-    for (let j = 0; j < this.actDim; j++) out[j] = this.low[j]! + 0.5 * (a[j]! + 1) * (this.high[j]! - this.low[j]!);
-    return out;
+    return toEnvAction(a, this.low, this.high);
   }
 
   /** One env step and its updates. */
@@ -156,19 +189,8 @@ export class OffPolicyTrainer {
   evaluate(episodes = this.config.evalEpisodes): number {
     const env = this.evalEnv;
     if (!env) throw new Error('OffPolicyTrainer.evaluate: no evaluation env');
-    const a = new Float32Array(this.actDim);
-    let total = 0;
-    for (let e = 0; e < episodes; e++) {
-      let obs = env.reset().obs;
-      for (;;) {
-        this.learner.act(obs, 1, 'eval', this.actionsRng, a); // deterministic: draws nothing
-        const r = env.step(this.toEnv(a));
-        total += r.reward;
-        if (r.terminated || r.truncated) break;
-        obs = r.obs;
-      }
-    }
-    return total / episodes;
+    const { returns } = runEpisodes(this.learner, env, episodes, 'eval', this.actionsRng); // deterministic: draws nothing
+    return returns.reduce((x, y) => x + y, 0) / episodes;
   }
 
   /** `logEvery` env steps (fewer at the end of the run) and one metrics row. */

@@ -1,0 +1,193 @@
+/**
+ * Off-policy runs (`pgvar train --algo sac|td3`) through the same run directory as PPO runs
+ * (experiment/run-dir.ts): config.json, metrics.jsonl (the trainer's rows plus sps and time_s, as PPO
+ * rows), episodes.csv, the progress bar, a checkpoint every `checkpointEvery` env steps (taken at the
+ * first metrics row at or past each multiple, and at the end) whose replay buffer goes to append-only
+ * segment files in checkpoint/replay/, and summary.json.
+ *
+ * Order at a checkpoint: the rows are appended (fsynced), then the replay's new transitions as new
+ * segment files and the segment index, then checkpoint.json (atomic), which records the logs' byte
+ * lengths and the replay's transition count. `--resume` restores the trainer (weights, Adam moments,
+ * temperature, RNG streams, env states, counters), loads the replay up to that count and cuts the logs
+ * back: a kill at any instant loses and duplicates nothing, and the resumed run's rows equal an
+ * uninterrupted run's.
+ */
+import { PgvarError, UsageError } from '../common/errors.js';
+import { Rng } from '../common/rng.js';
+import { envSpec, make, prepareEnv } from '../envs/registry.js';
+import type { BoxSpace } from '../envs/spaces.js';
+import { agentConfig } from '../offpolicy/agents.js';
+import type { OffPolicyConfig } from '../offpolicy/config.js';
+import { OffPolicyLearner } from '../offpolicy/learner.js';
+import { loadReplaySegments } from '../offpolicy/replay-segments.js';
+import { OffPolicyTrainer, RETURN_WINDOW, runEpisodes } from '../offpolicy/trainer.js';
+import type { EvalResult } from './evaluate.js';
+import { RunDir } from './run-dir.js';
+import { progressBar } from './train-run.js';
+
+export interface OffPolicyTrainSummary {
+  env: string;
+  algo: string;
+  seed: number;
+  steps: number;
+  iterations: number;
+  updates: number;
+  final_return_mean: number | null;
+  final_return_window: number;
+  episodes: number;
+  wall_s: number;
+  sps: number;
+  engine: string;
+  /** Checkpoints written by this process (a resumed run counts from the resume), their total time and the replay bytes they appended. */
+  checkpoints: number;
+  checkpoint_s: number;
+  replay_mb_written: number;
+}
+
+/**
+ * Agent defaults (offpolicy/agents.ts) → keys of the config file → flags; the env must exist and
+ * have Box actions and vector observations.
+ */
+export async function resolveOffPolicyConfig(fileValues: Record<string, unknown>, flagValues: Record<string, unknown>, where = 'config'): Promise<OffPolicyConfig> {
+  const envId = flagValues['envId'] ?? fileValues['envId'];
+  if (typeof envId !== 'string') throw new UsageError('missing environment: pass --env ID (see `pgvar envs`)');
+  envSpec(envId); // an unknown id fails here, with the list of valid ones
+  const algo = flagValues['algo'] ?? fileValues['algo'];
+  const config = agentConfig(String(algo), envId, { ...fileValues, ...flagValues }, where);
+  await prepareEnv(envId);
+  const env = make(envId);
+  try {
+    if (env.actionSpace.kind !== 'box') throw new UsageError(`${config.algo} needs a continuous (Box) action space; ${envId} has a discrete one`);
+    if (env.observationSpace.kind !== 'box' || (env.observationSpace as BoxSpace).shape.length !== 1) throw new UsageError(`${config.algo} needs flat vector observations; ${envId} does not have them`);
+  } finally {
+    env.close?.();
+  }
+  return config;
+}
+
+/** The trainer of a config: the env as `make` builds it (time limit, no normalisation), a second one for evaluation. */
+export function createOffPolicyTrainer(config: OffPolicyConfig): OffPolicyTrainer {
+  return new OffPolicyTrainer(config, make(config.envId), config.evalEvery > 0 ? make(config.envId) : undefined);
+}
+
+export interface OffPolicyRunOptions {
+  out: string;
+  /** A fresh run's config; omitted when resuming. */
+  config?: OffPolicyConfig;
+  resume?: boolean;
+  progress?: boolean;
+}
+
+export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPolicyTrainSummary> {
+  const run = new RunDir(o.out);
+  let config: OffPolicyConfig;
+  let trainer: OffPolicyTrainer;
+  let wallBefore = 0;
+  if (o.resume) {
+    const ck = run.loadOffPolicyCheckpoint();
+    config = ck.config;
+    await prepareEnv(config.envId);
+    trainer = createOffPolicyTrainer(config);
+    trainer.setState(ck.trainer);
+    loadReplaySegments(trainer.replay, run.replayDir, ck.trainer.replayCount);
+    run.rewindLogs(ck);
+    wallBefore = ck.wallSeconds;
+  } else {
+    if (!o.config) throw new Error('trainOffPolicyRun: a config is required for a fresh run');
+    config = o.config;
+    await prepareEnv(config.envId);
+    run.create(config);
+    trainer = createOffPolicyTrainer(config);
+    run.saveOffPolicyCheckpoint(config, trainer, 0);
+  }
+
+  const t0 = performance.now();
+  const step0 = trainer.globalStep;
+  const ckStats = { count: 0, seconds: 0, bytes: 0 };
+  const bar = o.progress === false ? null : progressBar(`${config.envId} ${config.algo} seed ${config.seed}`);
+  bar?.start(config.totalTimesteps, trainer.globalStep, { sps: '-', ret: '-' });
+  try {
+    while (!trainer.done) {
+      const stepBefore = trainer.globalStep;
+      const { metrics, episodes } = trainer.iterate();
+      const elapsed = (performance.now() - t0) / 1000;
+      const sps = Math.round((trainer.globalStep - step0) / Math.max(elapsed, 1e-9));
+      run.appendEpisodes(episodes);
+      run.appendMetrics([{ ...metrics, sps, time_s: +(wallBefore + elapsed).toFixed(3) }]);
+      const k = config.checkpointEvery;
+      if (Math.floor(trainer.globalStep / k) > Math.floor(stepBefore / k) || trainer.done) {
+        const c0 = performance.now();
+        const s = run.saveOffPolicyCheckpoint(config, trainer, wallBefore + elapsed);
+        ckStats.count += 1;
+        ckStats.seconds += (performance.now() - c0) / 1000;
+        ckStats.bytes += s.bytesWritten;
+      }
+      const ret = trainer.recentReturnMean();
+      bar?.update(trainer.globalStep, { sps, ret: ret === null ? '-' : ret.toFixed(1) });
+    }
+  } catch (e) {
+    bar?.stop();
+    if (e instanceof PgvarError) e.message += `\nthe last checkpoint in ${run.checkpointFile} is intact; fix the cause and continue with --resume ${o.out}`;
+    trainer.close();
+    throw e;
+  }
+  bar?.stop();
+  const wall = wallBefore + (performance.now() - t0) / 1000;
+  const summary: OffPolicyTrainSummary = {
+    env: config.envId,
+    algo: config.algo,
+    seed: config.seed,
+    steps: trainer.globalStep,
+    iterations: trainer.iteration,
+    updates: trainer.learner.updates,
+    final_return_mean: trainer.recentReturnMean(),
+    final_return_window: RETURN_WINDOW,
+    episodes: run.readEpisodes().length,
+    wall_s: +wall.toFixed(2),
+    sps: Math.round(trainer.globalStep / wall),
+    engine: 'wasm',
+    checkpoints: ckStats.count,
+    checkpoint_s: +ckStats.seconds.toFixed(3),
+    replay_mb_written: +(ckStats.bytes / 1e6).toFixed(3),
+  };
+  run.writeSummary(summary);
+  trainer.close();
+  return summary;
+}
+
+/**
+ * `pgvar eval` of an off-policy run: the learner at the last checkpoint (no replay needed) for
+ * `episodes` episodes on a fresh env seeded with `seed`; deterministic: tanh(μ(s)) (the run's own
+ * evaluation), else the training-time exploration (SAC samples π, TD3 adds its noise).
+ */
+export async function evaluateOffPolicyRun(dir: string, episodes: number, deterministic: boolean, seed: number): Promise<EvalResult & { algo: string }> {
+  const ck = new RunDir(dir).loadOffPolicyCheckpoint();
+  const config = ck.config;
+  await prepareEnv(config.envId);
+  const env = make(config.envId);
+  try {
+    const obsDim = (env.observationSpace as BoxSpace).shape.reduce((a, b) => a * b, 1);
+    const actDim = (env.actionSpace as BoxSpace).shape.reduce((a, b) => a * b, 1);
+    const learner = new OffPolicyLearner(config, obsDim, actDim, new Rng(0));
+    learner.setState(ck.trainer.learner);
+    env.reset({ seed });
+    const { returns, lengths } = runEpisodes(learner, env, episodes, deterministic ? 'eval' : 'explore', new Rng(seed + 1));
+    const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+    const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+    return {
+      env: config.envId,
+      algo: config.algo,
+      step: ck.trainer.globalStep,
+      episodes,
+      deterministic,
+      seed,
+      return_mean: mean,
+      return_std: std,
+      length_mean: lengths.reduce((a, b) => a + b, 0) / lengths.length,
+      returns,
+      lengths,
+    };
+  } finally {
+    env.close?.();
+  }
+}
