@@ -15,6 +15,11 @@ import { evaluate } from '../experiment/evaluate.js';
 import { loadRun } from '../experiment/load-run.js';
 import { trainRun } from '../experiment/train-run.js';
 import { runDemo } from '../experiment/demo.js';
+import { ALGOS, readRunConfig, runKindOf, runKindOfDir } from '../experiment/run-config.js';
+import { evaluateOffPolicyRun, resolveOffPolicyConfig, trainOffPolicyRun } from '../experiment/offpolicy-run.js';
+import { agentConfig } from '../offpolicy/agents.js';
+import { OFF_POLICY_KEY_HELP } from '../offpolicy/config.js';
+import { agentsHelp, agentsJson, agentsTable, OFF_FLAGS, OFF_SWITCHES, SHARED_FLAGS } from './offpolicy-flags.js';
 import { analyze } from '../experiment/analyze.js';
 import { measureVariance, PROTOCOLS, sampleSizeSweep, type ProtocolName } from '../analysis/variance.js';
 import { measureDecomposition } from '../analysis/decomposition-measure.js';
@@ -24,7 +29,7 @@ type Parser = (v: string) => unknown;
 /** PPO flags: [flag, config key, parser, help]. Only flags given on the command line override. */
 const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--env <id>', 'envId', null, 'environment id (see `pgvar envs`)'],
-  ['--algo <name>', 'algo', choiceFlag(['ppo'] as const), 'algorithm (ppo)'],
+  ['--algo <name>', 'algo', choiceFlag(ALGOS), `algorithm: ppo (default) or an off-policy agent (${ALGOS.filter((a) => a !== 'ppo').join(', ')}; listed below)`],
   ['--estimator <name>', 'estimator', (v) => estimatorInfo(v).name, 'policy-gradient estimator (see `pgvar estimators`)'],
   ['--estimator-options <json>', 'estimatorOptions', jsonObjectFlag, 'estimator options as a JSON object, e.g. \'{"preset":"paper"}\''],
   ['--setting <name>', 'setting', null, `apply a paper's PPO and estimator settings together: ${SETTING_NAMES.join(' | ')} (values listed below; flags and --config keys override them)`],
@@ -53,7 +58,7 @@ const PPO_FLAGS: [string, keyof PpoConfig, Parser | null, string][] = [
   ['--learner-threads <n>', 'learnerThreads', intFlag(1), 'threads sharing each minibatch gradient (default 1; 2 uses a second core for the Nature CNN update, numbers equal up to float rounding)'],
   ['--engine <name>', 'engine', choiceFlag(['auto', 'wasm', 'tfjs'] as const), "network engine: 'auto' (default: the wasm engine for MLPs, tfjs for the Nature CNN or learner threads), 'wasm' or 'tfjs' (the reference)"],
   ['--vector-env <kind>', 'vectorEnv', choiceFlag(VECTOR_ENVS), "where the sub-envs step: 'sync' (this thread, default) or 'async' (a worker thread; same numbers)"],
-  ['--checkpoint-every <n>', 'checkpointEvery', intFlag(1), 'write a checkpoint every n iterations'],
+  ['--checkpoint-every <n>', 'checkpointEvery', (v) => (/^\d+(\.\d+)?[kKmM]$/.test(v.trim()) ? stepsFlag(v) : intFlag(1)(v)), 'write a checkpoint every n iterations (ppo) / every n env steps (sac, td3: default 10000)'],
   ['--snapshot-every <steps>', 'snapshotEvery', stepsFlag, 'also keep checkpoint/step-<N>.json each time training passes a multiple of this many steps (e.g. 100k), for `variance --at`'],
 ];
 const PPO_SWITCHES: [string, keyof PpoConfig, boolean, string][] = [
@@ -80,36 +85,95 @@ export function registerCommands(program: Command): void {
   const train = program
     .command('train')
     .description('train an agent; writes config.json, metrics.jsonl, episodes.csv, checkpoint/ and summary.json to --out')
-    .option('--config <file>', 'JSON file of PPO settings (camelCase keys as in config.json); flags override it. Order: family defaults → --setting → --config → flags')
-    .option('--out <dir>', 'run directory (default runs/<env>_<estimator>_seed<seed>)')
+    .option('--config <file>', 'JSON file of settings (camelCase keys as in config.json; its "algo" selects PPO or an off-policy agent); flags override it. PPO order: family defaults → --setting → --config → flags; off-policy: agent defaults → --config → flags')
+    .option('--out <dir>', 'run directory (default runs/<env>_<estimator or algo>_seed<seed>)')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
+    .option('--print-config', 'print the resolved config as JSON and exit without training (off-policy agents without --env: their defaults)')
     .option('--quiet', 'no progress bar')
     .addOption(backendOption());
-  for (const [flag, , parser, help] of PPO_FLAGS) (parser ? train.option(flag, help, parser as (v: string, p: unknown) => unknown) : train.option(flag, help));
-  for (const [flag, , , help] of PPO_SWITCHES) train.option(flag, help);
-  train.addHelpText('after', `\n${settingsHelp()}\n`);
+  const GENERAL = new Set(['config', 'out', 'resume', 'printConfig', 'quiet', 'backend']);
+  const shared = new Set(Object.keys(SHARED_FLAGS));
+  const ppoOnly = 'PPO options (--algo ppo):';
+  const offOnly = `Off-policy options (--algo ${ALGOS.filter((a) => a !== 'ppo').join(' | ')}; defaults: \`pgvar agents\`):`;
+  for (const [flag, , parser, help] of PPO_FLAGS) {
+    const o = new Option(flag, help);
+    if (parser) o.argParser(parser as (v: string, p: unknown) => unknown);
+    if (!shared.has(flag)) o.helpGroup(ppoOnly);
+    train.addOption(o);
+  }
+  for (const [flag, , , help] of PPO_SWITCHES) train.addOption(new Option(flag, help).helpGroup(ppoOnly));
+  for (const [flag, key, parser] of OFF_FLAGS) train.addOption(new Option(flag, OFF_POLICY_KEY_HELP[key]).argParser(parser as (v: string, p: unknown) => unknown).helpGroup(offOnly));
+  for (const [flag, key] of OFF_SWITCHES) train.addOption(new Option(flag, OFF_POLICY_KEY_HELP[key]).helpGroup(offOnly));
+  train.addHelpText('after', `\n${agentsHelp()}\n\n${settingsHelp()}\n`);
   train.action(async (opts: Record<string, unknown>, cmd: Command) => {
     const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
-    const flagValues: Partial<Record<keyof PpoConfig, unknown>> = {};
-    for (const [flag, key] of PPO_FLAGS) {
-      const attr = cmd.options.find((o) => o.flags === flag)!.attributeName();
-      if (given(attr)) flagValues[key] = opts[attr];
-    }
-    for (const [flag, key, value] of PPO_SWITCHES) {
-      const attr = cmd.options.find((o) => o.flags === flag)!.attributeName();
-      if (given(attr)) flagValues[key] = value;
-    }
+    const attr = (flag: string) => cmd.options.find((o) => o.flags === flag)!.attributeName();
+    const long = (flag: string) => flag.split(' ')[0]!;
+    const ppoFlags = [...PPO_FLAGS.map(([f]) => f), ...PPO_SWITCHES.map(([f]) => f)];
+    const offFlags = [...Object.keys(SHARED_FLAGS), ...OFF_FLAGS.map(([f]) => f), ...OFF_SWITCHES.map(([f]) => f)];
+    const givenFlags = cmd.options.filter((o) => !GENERAL.has(o.attributeName()) && given(o.attributeName())).map((o) => o.flags);
+    const ppoFlagValues = (): Partial<Record<keyof PpoConfig, unknown>> => {
+      const flagValues: Partial<Record<keyof PpoConfig, unknown>> = {};
+      for (const [flag, key] of PPO_FLAGS) if (given(attr(flag))) flagValues[key] = opts[attr(flag)];
+      for (const [flag, key, value] of PPO_SWITCHES) if (given(attr(flag))) flagValues[key] = value;
+      return flagValues;
+    };
     if (opts['resume']) {
+      const dir = opts['resume'] as string;
+      if (runKindOfDir(dir) === 'offpolicy') {
+        const extra = givenFlags.map(long).concat(given('config') ? ['--config'] : [], given('out') ? ['--out'] : [], given('printConfig') ? ['--print-config'] : []);
+        if (extra.length) throw new UsageError(`--resume continues the run with its saved config.json; remove ${extra.map((k) => `'${k}'`).join(', ')} (an off-policy run changes nothing on resume)`);
+        writeJson(undefined, await trainOffPolicyRun({ out: dir, resume: true, progress: !opts['quiet'] }));
+        return;
+      }
+      const flagValues = ppoFlagValues();
       // --learner-threads and --vector-env are the settings a resumed run may change: they move work between cores, not the algorithm
-      const extra = Object.keys(flagValues).filter((k) => k !== 'learnerThreads' && k !== 'vectorEnv').concat(given('config') ? ['config'] : [], given('out') ? ['out'] : []);
+      const extra = Object.keys(flagValues).filter((k) => k !== 'learnerThreads' && k !== 'vectorEnv').concat(givenFlags.filter((f) => !ppoFlags.includes(f)).map(long), given('config') ? ['config'] : [], given('out') ? ['out'] : []);
       if (extra.length) throw new UsageError(`--resume continues the run with its saved config.json; remove ${extra.map((k) => `'${k}'`).join(', ')} (only --learner-threads and --vector-env may change on resume)`);
       await initBackend(opts['backend'] as BackendChoice);
-      const summary = await trainRun({ out: opts['resume'] as string, resume: true, learnerThreads: flagValues.learnerThreads as number | undefined, vectorEnv: flagValues.vectorEnv as PpoConfig['vectorEnv'] | undefined, progress: !opts['quiet'] });
+      const summary = await trainRun({ out: dir, resume: true, learnerThreads: flagValues.learnerThreads as number | undefined, vectorEnv: flagValues.vectorEnv as PpoConfig['vectorEnv'] | undefined, progress: !opts['quiet'] });
       writeJson(undefined, summary);
       return;
     }
     const fileValues = opts['config'] ? readConfigFile(opts['config'] as string) : {};
-    const config = resolveConfig(fileValues, flagValues as Partial<PpoConfig>, opts['config'] ? `config ${opts['config']}` : 'config');
+    const where = opts['config'] ? `config ${opts['config']}` : 'config';
+    const algo = given('algo') ? (opts['algo'] as string) : fileValues['algo'];
+    const kind = runKindOf(algo, where);
+    // flags of the other family are rejected with the list of this one's
+    const valid = kind === 'ppo' ? ppoFlags : offFlags;
+    const foreign = givenFlags.filter((f) => !valid.includes(f));
+    if (foreign.length) {
+      const name = kind === 'ppo' ? 'ppo' : String(algo);
+      throw new UsageError(`${foreign.map((f) => `'${long(f)}'`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of --algo ${name}; valid options of ${name}: ${valid.map(long).join(', ')} (and --config, --out, --resume, --print-config, --quiet)`);
+    }
+    if (kind === 'offpolicy') {
+      const flagValues: Record<string, unknown> = {};
+      // the specific hidden-size flags win over --hidden-sizes
+      const order = [...Object.keys(SHARED_FLAGS)].sort((a, b) => SHARED_FLAGS[b]!.length - SHARED_FLAGS[a]!.length);
+      for (const flag of order) if (given(attr(flag))) for (const key of SHARED_FLAGS[flag]!) flagValues[key] = opts[attr(flag)];
+      for (const [flag, key] of OFF_FLAGS) if (given(attr(flag))) flagValues[key] = opts[attr(flag)];
+      for (const [flag, key, value] of OFF_SWITCHES) if (given(attr(flag))) flagValues[key] = value;
+      if (opts['printConfig'] && flagValues['envId'] === undefined && fileValues['envId'] === undefined) {
+        const { envId: _e, ...defaults } = agentConfig(String(algo), '-', { ...fileValues, ...flagValues }, where);
+        writeJson(undefined, defaults);
+        return;
+      }
+      const config = await resolveOffPolicyConfig(fileValues, flagValues, where);
+      if (opts['printConfig']) {
+        writeJson(undefined, config);
+        return;
+      }
+      const out = (opts['out'] as string | undefined) ?? path.join('runs', `${config.envId.replace(/[^\w.-]+/g, '-')}_${config.algo}_seed${config.seed}`);
+      process.stderr.write(`pgvar: training ${config.algo} on ${config.envId}, ${config.totalTimesteps} steps, seed ${config.seed} → ${out}\n`);
+      writeJson(undefined, await trainOffPolicyRun({ out, config, progress: !opts['quiet'] }));
+      return;
+    }
+    const flagValues = ppoFlagValues();
+    const config = resolveConfig(fileValues, flagValues as Partial<PpoConfig>, where);
+    if (opts['printConfig']) {
+      writeJson(undefined, config);
+      return;
+    }
     const out = (opts['out'] as string | undefined) ?? path.join('runs', `${config.envId.replace(/[^\w.-]+/g, '-')}_${config.estimator}_seed${config.seed}`);
     await initBackend(opts['backend'] as BackendChoice);
     process.stderr.write(`pgvar: training ${config.algo} on ${config.envId} with estimator ${config.estimator}, ${config.totalTimesteps} steps, seed ${config.seed} → ${out}\n`);
@@ -118,16 +182,33 @@ export function registerCommands(program: Command): void {
   });
 
   program
+    .command('agents')
+    .description('list the off-policy agents (train --algo NAME) with every default, what it means and where it comes from')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      if (opts.json) writeJson(undefined, agentsJson());
+      else process.stdout.write(agentsTable());
+    });
+
+  program
     .command('eval')
     .description('evaluate the policy of a run at its last checkpoint (or at a kept snapshot)')
     .requiredOption('--run <dir>', 'run directory')
     .option('--at <steps>', 'evaluate the snapshot kept at the first step ≥ this (train --snapshot-every) instead of the last checkpoint', stepsFlag)
     .option('--episodes <n>', 'episodes to run', intFlag(1), 10)
-    .option('--deterministic', 'take the mode of the policy (argmax / Gaussian mean) instead of sampling')
+    .option('--deterministic', 'take the mode of the policy (argmax / Gaussian mean) instead of sampling (off-policy runs: the default)')
+    .option('--stochastic', 'off-policy runs: act as in training (SAC samples π, TD3 adds its exploration noise) instead of the deterministic tanh(μ(s)); PPO runs sample anyway')
     .option('--seed <s>', 'seed of the evaluation env (default: the run seed + 10000)', intFlag(0))
     .option('--out <file>', 'also write the JSON result to this file')
     .addOption(backendOption())
-    .action(async (opts: { run: string; at?: number; episodes: number; deterministic?: boolean; seed?: number; out?: string; backend: BackendChoice }) => {
+    .action(async (opts: { run: string; at?: number; episodes: number; deterministic?: boolean; stochastic?: boolean; seed?: number; out?: string; backend: BackendChoice }) => {
+      if (opts.deterministic && opts.stochastic) throw new UsageError('--deterministic and --stochastic exclude each other');
+      if (runKindOfDir(opts.run) === 'offpolicy') {
+        if (opts.at !== undefined) throw new UsageError(`--at: ${opts.run} is an off-policy run; it keeps only its last checkpoint (no snapshots)`);
+        const seed = opts.seed ?? readRunConfig(opts.run).seed + 10_000;
+        writeJson(opts.out, await evaluateOffPolicyRun(opts.run, opts.episodes, !opts.stochastic, seed));
+        return;
+      }
       await initBackend(opts.backend);
       const run = await loadRun(opts.run, opts.at);
       writeJson(opts.out, evaluate(run, opts.episodes, !!opts.deterministic, opts.seed ?? run.config.seed + 10_000));

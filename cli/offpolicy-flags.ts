@@ -1,0 +1,112 @@
+/**
+ * The off-policy agents' flags of `pgvar train` (every OffPolicyConfig key has one) and the
+ * `pgvar agents` table of their defaults. Flags shared with PPO (--env, --steps, --seed, --gamma, the
+ * hidden sizes, --checkpoint-every) are declared once, with the PPO flags, and mapped here.
+ */
+import { AGGREGATOR_NAMES } from '../offpolicy/critics.js';
+import { AGENT_DEFAULTS, AGENT_SOURCES, PGVAR_KEYS } from '../offpolicy/agents.js';
+import { OFF_POLICY_ALGOS, OFF_POLICY_KEY_HELP, type OffPolicyConfig } from '../offpolicy/config.js';
+import { choiceFlag, floatFlag, intFlag, stepsFlag } from './options.js';
+
+type Parser = (v: string) => unknown;
+type Key = keyof OffPolicyConfig;
+
+/** Step counts that may be 0 (warm-up, evaluation period). */
+function stepsOrZero(v: string): number {
+  return v.trim() === '0' ? 0 : stepsFlag(v);
+}
+
+/** Flags declared with PPO's, by flag: the off-policy keys they set. */
+export const SHARED_FLAGS: Record<string, Key[]> = {
+  '--env <id>': ['envId'],
+  '--algo <name>': ['algo'],
+  '--steps <n>': ['totalTimesteps'],
+  '--seed <s>': ['seed'],
+  '--gamma <x>': ['gamma'],
+  '--hidden-sizes <list>': ['criticHidden', 'actorHidden'],
+  '--actor-hidden-sizes <list>': ['actorHidden'],
+  '--critic-hidden-sizes <list>': ['criticHidden'],
+  '--checkpoint-every <n>': ['checkpointEvery'],
+};
+
+/** Off-policy-only flags: [flag, key, parser]; the help is the key's OFF_POLICY_KEY_HELP line. */
+export const OFF_FLAGS: [string, Key, Parser][] = [
+  ['--buffer-size <n>', 'bufferSize', stepsFlag],
+  ['--batch-size <n>', 'batchSize', intFlag(1)],
+  ['--tau <x>', 'tau', floatFlag(0, 1)],
+  ['--learning-starts <n>', 'learningStarts', stepsOrZero],
+  ['--updates-per-step <n>', 'updatesPerStep', intFlag(1)],
+  ['--policy-lr <x>', 'policyLr', floatFlag(0)],
+  ['--q-lr <x>', 'qLr', floatFlag(0)],
+  ['--alpha-lr <x>', 'alphaLr', floatFlag(0)],
+  ['--policy-frequency <n>', 'policyFrequency', intFlag(1)],
+  ['--actor-updates-per-delay <n>', 'actorUpdatesPerDelay', intFlag(1)],
+  ['--target-network-frequency <n>', 'targetNetworkFrequency', intFlag(1)],
+  ['--policy <name>', 'policy', choiceFlag(['tanh-gaussian', 'deterministic'] as const)],
+  ['--alpha <x>', 'alpha', floatFlag(0)],
+  ['--target-entropy-scale <x>', 'targetEntropyScale', floatFlag()],
+  ['--log-std-min <x>', 'logStdMin', floatFlag()],
+  ['--log-std-max <x>', 'logStdMax', floatFlag()],
+  ['--exploration-noise <x>', 'explorationNoise', floatFlag(0)],
+  ['--policy-noise <x>', 'policyNoise', floatFlag(0)],
+  ['--noise-clip <x>', 'noiseClip', floatFlag(0)],
+  ['--num-critics <n>', 'numCritics', intFlag(1)],
+  ['--activation <name>', 'activation', choiceFlag(['relu', 'tanh', 'leaky_relu'] as const)],
+  ['--target-aggregator <name>', 'targetAggregator', choiceFlag(AGGREGATOR_NAMES)],
+  ['--actor-aggregator <name>', 'actorAggregator', choiceFlag(AGGREGATOR_NAMES)],
+  ['--eval-every <n>', 'evalEvery', stepsOrZero],
+  ['--eval-episodes <n>', 'evalEpisodes', intFlag(1)],
+  ['--log-every <n>', 'logEvery', stepsFlag],
+];
+
+/** Off-policy switches: [flag, key, value when given]. */
+export const OFF_SWITCHES: [string, Key, boolean][] = [
+  ['--no-autotune', 'autotune', false],
+  ['--critic-layer-norm', 'criticLayerNorm', true],
+];
+
+/** The flag that sets a key (the specific one where a shared flag sets several). */
+export function flagOfKey(key: Key): string | undefined {
+  const f = OFF_FLAGS.find(([, k]) => k === key)?.[0] ?? Object.entries(SHARED_FLAGS).find(([, ks]) => ks.length === 1 && ks[0] === key)?.[0];
+  if (f) return f;
+  const s = OFF_SWITCHES.find(([, k]) => k === key);
+  return s ? s[0] : undefined;
+}
+
+function show(v: unknown): string {
+  if (Array.isArray(v)) return v.join(',');
+  return String(v);
+}
+
+/** The lines under `pgvar train --help`. */
+export function agentsHelp(): string {
+  return [
+    'Off-policy agents (--algo NAME; their flags are under "Off-policy options", the shared ones under "Options"):',
+    ...OFF_POLICY_ALGOS.map((a) => `  ${a.padEnd(6)} ${AGENT_SOURCES[a].summary}`),
+    'Every default: `pgvar agents`, or the resolved config: `pgvar train --algo sac --env ID --print-config`.',
+  ].join('\n');
+}
+
+/** `pgvar agents`: one row per key, the defaults of each agent, what the key means and where a value comes from. */
+export function agentsTable(): string {
+  const keys = (Object.keys(OFF_POLICY_KEY_HELP) as Key[]).filter((k) => k !== 'envId' && k !== 'algo');
+  const w0 = Math.max(...keys.map((k) => `${k} ${flagOfKey(k)?.split(' ')[0] ?? ''}`.length)) + 1;
+  const lines = [
+    'Off-policy agents (pgvar train --algo NAME --env ID [flags]); defaults below, overridden by --config keys, then flags.',
+    ...OFF_POLICY_ALGOS.map((a) => `  ${a.padEnd(6)} ${AGENT_SOURCES[a].summary}`),
+    '',
+    `${'key (flag)'.padEnd(w0)} ${OFF_POLICY_ALGOS.map((a) => a.padEnd(13)).join(' ')} meaning; source where the agents' references differ`,
+  ];
+  for (const k of keys) {
+    const notes = OFF_POLICY_ALGOS.map((a) => AGENT_SOURCES[a].keys[k] ? `${a}: ${AGENT_SOURCES[a].keys[k]}` : '').filter(Boolean);
+    if (PGVAR_KEYS.includes(k)) notes.push("pgvar's, not CleanRL's");
+    const flag = flagOfKey(k)?.split(' ')[0] ?? '';
+    lines.push(`${`${k} ${flag}`.padEnd(w0)} ${OFF_POLICY_ALGOS.map((a) => show(AGENT_DEFAULTS[a][k as keyof (typeof AGENT_DEFAULTS)[typeof a]]).padEnd(13)).join(' ')} ${OFF_POLICY_KEY_HELP[k]}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `pgvar agents --json`. */
+export function agentsJson(): object {
+  return OFF_POLICY_ALGOS.map((a) => ({ name: a, summary: AGENT_SOURCES[a].summary, defaults: AGENT_DEFAULTS[a], sources: AGENT_SOURCES[a].keys }));
+}
