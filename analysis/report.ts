@@ -30,6 +30,8 @@ export interface ReportRun {
   group?: string;
   episodes: EpisodeRecord[];
   summary?: Record<string, unknown>;
+  /** (global_step, time_s) of the run's metrics rows: places its episodes on a wall-clock axis. */
+  clock?: { step: number; time_s: number }[];
 }
 
 export type MeasuredReport = VarianceReport & { decomposition?: DecompositionReport };
@@ -45,6 +47,19 @@ export interface ReportInput {
   sweeps?: { label: string; reports: VarianceReport[] }[];
   config?: object;
   commands?: string[];
+}
+
+/**
+ * The wall-clock time at which a run reached `step`: linear between its metrics rows (and from (0, 0)
+ * to the first one); past the last row, that row's time.
+ */
+export function wallTimeAt(clock: { step: number; time_s: number }[], step: number): number {
+  let prev = { step: 0, time_s: 0 };
+  for (const c of clock) {
+    if (c.step >= step) return c.step === prev.step ? c.time_s : prev.time_s + ((step - prev.step) / (c.step - prev.step)) * (c.time_s - prev.time_s);
+    prev = c;
+  }
+  return prev.time_s;
 }
 
 /** Moving average over the last `w` episodes, for a readable learning curve. */
@@ -75,6 +90,8 @@ export interface RunSummary {
   last50_minus_first50: number | null;
   last50_minus_first50_ci95: number | null;
   wall_s: number | null;
+  /** Env steps per second over the whole run (summary.json `sps`). */
+  sps: number | null;
 }
 
 export interface GroupSummary {
@@ -104,6 +121,7 @@ export function summarizeRuns(runs: ReportRun[]): { runs: RunSummary[]; groups: 
       last50_minus_first50: trend.last_minus_first,
       last50_minus_first50_ci95: trend.last_minus_first_ci95,
       wall_s: typeof r.summary?.['wall_s'] === 'number' ? (r.summary['wall_s'] as number) : null,
+      sps: typeof r.summary?.['sps'] === 'number' ? (r.summary['sps'] as number) : null,
     };
   });
   const groups = [...new Set(rs.map((r) => r.group))].map((g) => {
@@ -168,13 +186,14 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
       'trend / 100k steps (± 95 %)': pm(x.trend_per_100k, x.trend_ci95),
       'last 50 − first 50 episodes (± 95 %)': pm(x.last50_minus_first50, x.last50_minus_first50_ci95),
       wall_s: x.wall_s,
+      sps: x.sps,
     })),
     { keys: ['run'] },
   );
   const records = r.runs.filter((x) => x.summary && Object.keys(x.summary).length);
   const recordTable = records.length ? `<h3>Run records (summary.json)</h3>${table(records.map((x) => ({ run: x.label, ...x.summary })), { keys: ['run'] })}` : '';
   sections.push(`<h2>Runs</h2>${runTable}${recordTable}`);
-  if (groups.length < r.runs.length) sections.push(`<h3>Per estimator (over seeds)</h3>${table(groups as unknown as Record<string, unknown>[])}`);
+  if (groups.length < r.runs.length) sections.push(`<h3>Per estimator / agent (over seeds)</h3>${table(groups as unknown as Record<string, unknown>[])}`);
 
   if (r.runs.length) {
     const curveData = r.runs.flatMap((run) => smoothEpisodes(run.episodes).map((p) => ({ ...p, run: run.label })));
@@ -193,8 +212,13 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
     ];
     if (groups.length < r.runs.length) {
       const curves = groupCurves(r.runs);
-      plots.push(await lineChartSvg({ title: 'Per estimator: mean over seeds (band: 95 % confidence interval of the mean, t)', data: curves, x: 'step', y: 'mean', band: { lo: 'ci_lo', hi: 'ci_hi' }, xTitle: 'environment steps', yTitle: 'episodic return', color: 'estimator' }));
-      plots.push(await lineChartSvg({ title: 'Per estimator: mean over seeds (band: min–max)', data: curves, x: 'step', y: 'mean', band: { lo: 'min', hi: 'max' }, xTitle: 'environment steps', yTitle: 'episodic return', color: 'estimator' }));
+      plots.push(await lineChartSvg({ title: 'Per estimator / agent: mean over seeds (band: 95 % confidence interval of the mean, t)', data: curves, x: 'step', y: 'mean', band: { lo: 'ci_lo', hi: 'ci_hi' }, xTitle: 'environment steps', yTitle: 'episodic return', color: 'estimator' }));
+      plots.push(await lineChartSvg({ title: 'Per estimator / agent: mean over seeds (band: min–max)', data: curves, x: 'step', y: 'mean', band: { lo: 'min', hi: 'max' }, xTitle: 'environment steps', yTitle: 'episodic return', color: 'estimator' }));
+    }
+    const timed = r.runs.filter((run) => run.clock?.length);
+    if (timed.length) {
+      const timeData = timed.flatMap((run) => smoothEpisodes(run.episodes).map((p) => ({ time_s: wallTimeAt(run.clock!, p.step), return_smoothed: p.return_smoothed, run: run.label })));
+      plots.push(await lineChartSvg({ title: `Learning curves against wall time (time_s of metrics.jsonl; line: mean of the last ${RETURN_WINDOW} episodes)`, data: timeData, x: 'time_s', y: 'return_smoothed', xTitle: 'wall-clock seconds', yTitle: 'episodic return', color: timed.length > 1 ? 'run' : undefined }));
     }
     sections.push(`<h2>Learning curves</h2><div class="grid">${plots.join('\n')}</div>`);
   }

@@ -336,7 +336,7 @@ export function registerCommands(program: Command): void {
 
   program
     .command('analyze')
-    .description('one HTML report (and JSON beside it) over run directories and variance files: learning curves per estimator, best/final returns over seeds, bias/variance over training, sample-size sweeps, variance decompositions')
+    .description('one HTML report (and JSON beside it) over run directories (PPO and off-policy runs together) and variance files: learning curves per estimator or agent against env steps and wall time, best/final returns over seeds, bias/variance over training, sample-size sweeps, variance decompositions')
     .argument('[runs...]', 'run directories (their variance.jsonl is included)')
     .option('--variance <files...>', '`pgvar variance --out` files: reports, --sweep results or JSONL')
     .option('--out <file>', 'report file', 'runs/analysis.html')

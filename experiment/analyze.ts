@@ -15,6 +15,9 @@ import { summarizeRuns, writeReport, type MeasuredReport, type ReportRun } from 
 import { collectFindings } from '../analysis/report-findings.js';
 import type { VarianceReport } from '../analysis/variance.js';
 import type { PpoConfig } from '../ppo/config.js';
+import type { OffPolicyConfig } from '../offpolicy/config.js';
+import { PGVAR_KEYS } from '../offpolicy/agents.js';
+import { isOffPolicyConfig, readRunConfig, type RunConfig } from './run-config.js';
 import { RunDir } from './run-dir.js';
 
 export interface AnalyzeOptions {
@@ -70,8 +73,7 @@ export function readVarianceFile(file: string): { reports: MeasuredReport[]; swe
  * averaged together. Seeds are what a group averages over (the run seed and the estimator's `seed`
  * option, which new runs derive from it).
  */
-export function groupLabels(configs: Pick<PpoConfig, 'envId' | 'estimator' | 'estimatorOptions'>[]): string[] {
-  const multiEnv = new Set(configs.map((c) => c.envId)).size > 1;
+export function groupLabels(configs: Pick<PpoConfig, 'envId' | 'estimator' | 'estimatorOptions'>[], multiEnv = new Set(configs.map((c) => c.envId)).size > 1): string[] {
   // every value spelled out (runs recorded before config.json held resolved options have only the given ones)
   const resolvedOf = (c: (typeof configs)[number]): Record<string, unknown> => {
     const given = (c.estimatorOptions ?? {}) as Record<string, unknown>;
@@ -100,14 +102,43 @@ export function groupLabels(configs: Pick<PpoConfig, 'envId' | 'estimator' | 'es
   });
 }
 
+/**
+ * Series of off-policy runs: env (when several), the agent, and the agent keys that differ between
+ * runs of that agent ("sac criticHidden=[64,64]"); seeds, budgets and pgvar's logging keys never split a series.
+ */
+export function offPolicyLabels(configs: OffPolicyConfig[], multiEnv: boolean): string[] {
+  const skip = new Set<string>(['envId', 'algo', 'seed', 'totalTimesteps', ...PGVAR_KEYS]);
+  const varying = new Map<string, string[]>();
+  for (const algo of new Set(configs.map((c) => c.algo))) {
+    const same = configs.filter((c) => c.algo === algo) as unknown as Record<string, unknown>[];
+    const keys = [...new Set(same.flatMap((c) => Object.keys(c)))].filter((k) => !skip.has(k) && new Set(same.map((c) => JSON.stringify(c[k] ?? null))).size > 1);
+    varying.set(algo, keys.sort());
+  }
+  return configs.map((c) => {
+    const o = c as unknown as Record<string, unknown>;
+    const diff = varying.get(c.algo)!.map((k) => ` ${k}=${JSON.stringify(o[k] ?? null)}`).join('');
+    return `${multiEnv ? `${c.envId} ` : ''}${c.algo}${diff}`;
+  });
+}
+
+/**
+ * Series labels of a mixed set of runs: PPO runs by estimator (groupLabels), off-policy runs by agent
+ * (offPolicyLabels); when both kinds are present PPO labels read "ppo <estimator>".
+ */
+export function runLabels(configs: RunConfig[]): string[] {
+  const multiEnv = new Set(configs.map((c) => c.envId)).size > 1;
+  const ppo = configs.filter((c): c is PpoConfig => !isOffPolicyConfig(c));
+  const off = configs.filter(isOffPolicyConfig);
+  const ppoLabels = groupLabels(ppo, multiEnv);
+  const offLabels = offPolicyLabels(off, multiEnv);
+  const mixed = ppo.length > 0 && off.length > 0;
+  return configs.map((c) => (isOffPolicyConfig(c) ? offLabels[off.indexOf(c)]! : `${mixed ? 'ppo ' : ''}${ppoLabels[ppo.indexOf(c)]!}`));
+}
+
 export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json: string }> {
   if (o.runs.length === 0 && o.variance.length === 0) throw new UsageError('analyze: give at least one run directory or --variance file');
-  const configs = o.runs.map((dir) => {
-    const rd = new RunDir(dir);
-    if (!fs.existsSync(rd.configFile)) throw new UsageError(`${dir} is not a pgvar run directory (no config.json)`);
-    return readJson(rd.configFile) as PpoConfig;
-  });
-  const labels = groupLabels(configs);
+  const configs = o.runs.map((dir) => readRunConfig(dir));
+  const labels = runLabels(configs);
   const runs: ReportRun[] = [];
   const variance: { label: string; report: MeasuredReport; tracked?: boolean }[] = [];
   o.runs.forEach((dir, i) => {
@@ -115,9 +146,12 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
     const rd = new RunDir(dir);
     const group = labels[i]!;
     const summary = fs.existsSync(rd.summaryFile) ? (readJson(rd.summaryFile) as Record<string, unknown>) : { status: 'unfinished' };
-    runs.push({ label: `${group} seed ${c.seed}`, group, episodes: rd.readEpisodes(), summary });
+    const clock = rd.readMetrics().flatMap((m) => (typeof m['global_step'] === 'number' && typeof m['time_s'] === 'number' ? [{ step: m['global_step'], time_s: m['time_s'] }] : []));
+    runs.push({ label: `${group} seed ${c.seed}`, group, episodes: rd.readEpisodes(), summary, ...(clock.length ? { clock } : {}) });
+    if (isOffPolicyConfig(c)) return; // no policy-gradient variance measured in value-based runs
     // measured during training: an estimator other than the run's own is named after the run it was measured in
-    const rename = (rep: MeasuredReport): MeasuredReport => ({ ...rep, estimators: Object.fromEntries(Object.entries(rep.estimators).map(([k, v]) => [k === c.estimator ? k : `${k} (${c.estimator} run)`, v])) });
+    const est = c.estimator;
+    const rename = (rep: MeasuredReport): MeasuredReport => ({ ...rep, estimators: Object.fromEntries(Object.entries(rep.estimators).map(([k, v]) => [k === est ? k : `${k} (${est} run)`, v])) });
     if (fs.existsSync(rd.varianceFile)) for (const rep of readVarianceFile(rd.varianceFile).reports) variance.push({ label: `${group} seed ${c.seed}`, report: rename(rep), tracked: true });
   });
   const sweeps: { label: string; reports: VarianceReport[] }[] = [];
