@@ -50,6 +50,7 @@ t.test('train --algo sac writes the run directory: config, metrics, episodes, su
 async function killAfterCheckpoint(algo: 'sac' | 'td3', out: string, step: number): Promise<void> {
   const child = spawn(process.execPath, [BIN, ...small(algo), '--out', out], { stdio: 'ignore' });
   const ckFile = path.join(out, 'checkpoint', 'checkpoint.json');
+  const metrics = path.join(out, 'metrics.jsonl');
   await new Promise<void>((resolve) => {
     const poll = setInterval(() => {
       let at = -1;
@@ -58,7 +59,9 @@ async function killAfterCheckpoint(algo: 'sac' | 'td3', out: string, step: numbe
       } catch {
         /* not written yet */
       }
-      if (at >= step) {
+      const rows = fs.existsSync(metrics) ? fs.readFileSync(metrics, 'utf8').split('\n').length - 1 : 0;
+      // killed with rows logged past the checkpoint: the resume must cut them and write them again
+      if (at >= step && rows > at / 200) {
         clearInterval(poll);
         child.kill('SIGKILL');
         resolve();
@@ -75,6 +78,8 @@ t.test('killed with SIGKILL after a checkpoint, --resume gives the uninterrupted
     await killAfterCheckpoint(algo, out, step);
     t.notOk(fs.existsSync(path.join(out, 'summary.json')), `${algo}: killed mid-run`);
     const rowsAtKill = deterministicMetrics(path.join(out, 'metrics.jsonl')).length;
+    const ckStep = json(out, 'checkpoint', 'checkpoint.json').trainer.globalStep;
+    t.ok(rowsAtKill > ckStep / 200, `${algo}: ${rowsAtKill} rows logged, the checkpoint covers ${ckStep / 200}`);
     const seg0 = fs.readFileSync(path.join(out, 'checkpoint', 'replay', 'seg-000000000000.bin'));
     const res = cli(['train', '--resume', out, '--quiet']);
     t.equal(res.status, 0, res.stderr);
@@ -146,15 +151,17 @@ t.test('bad off-policy input: one line naming the problem (and the valid choices
     return f;
   };
   const sac = path.join(dir, 'sac-ref');
+  // where a broken check would let a run start, it is a short one
+  const short = (name: string) => ['--steps', '300', '--out', path.join(dir, name)];
   const cases: [string[], RegExp][] = [
-    [['train', '--algo', 'sac', '--env', 'Pendulum-v1', '--num-minibatches', '4'], /'--num-minibatches' is not an option of --algo sac; valid options of sac: --env, --algo, .*--buffer-size, .*--critic-layer-norm/],
-    [['train', '--env', 'Pendulum-v1', '--buffer-size', '10', '--tau', '0.1'], /'--buffer-size', '--tau' are not options of --algo ppo; valid options of ppo: --env, .*--num-minibatches/],
+    [['train', '--algo', 'sac', '--env', 'Pendulum-v1', '--num-minibatches', '4', ...short('e1')], /'--num-minibatches' is not an option of --algo sac; valid options of sac: --env, --algo, .*--buffer-size, .*--critic-layer-norm/],
+    [['train', '--env', 'Pendulum-v1', '--buffer-size', '10', '--tau', '0.1', ...short('e2')], /'--buffer-size', '--tau' are not options of --algo ppo; valid options of ppo: --env, .*--num-minibatches/],
     [['train', '--algo', 'dqn', '--env', 'Pendulum-v1'], /--algo.*expected one of ppo\|sac\|td3, got 'dqn'/],
     [['train', '--env', 'Pendulum-v1', '--config', cfg('unknown.json', { algo: 'sac', learning_rate: 1 })], /unknown key\(s\) 'learning_rate'; valid keys: envId, algo, seed/],
     [['train', '--env', 'Pendulum-v1', '--config', cfg('algo.json', { algo: 'ddpg' })], /unknown algo "ddpg"; valid: ppo, sac, td3/],
-    [['train', '--config', cfg('batch.json', { algo: 'sac', envId: 'Pendulum-v1', batchSize: 2000, bufferSize: 1000 })], /batchSize 2000 exceeds bufferSize 1000/],
-    [['train', '--algo', 'td3', '--env', 'Pendulum-v1', '--tau', '2'], /--tau.*expected a number in \[0, 1\], got '2'/],
-    [['train', '--algo', 'sac', '--env', 'CartPole-v1'], /sac needs a continuous \(Box\) action space; CartPole-v1 has a discrete one/],
+    [['train', '--config', cfg('batch.json', { algo: 'sac', envId: 'Pendulum-v1', batchSize: 2000, bufferSize: 1000 }), ...short('e3')], /batchSize 2000 exceeds bufferSize 1000/],
+    [['train', '--algo', 'td3', '--env', 'Pendulum-v1', '--tau', '2', ...short('e4')], /--tau.*expected a number in \[0, 1\], got '2'/],
+    [['train', '--algo', 'sac', '--env', 'CartPole-v1', ...short('e5')], /sac needs a continuous \(Box\) action space; CartPole-v1 has a discrete one/],
     [['train', '--algo', 'sac', '--env', 'Hoper-v5'], /unknown environment id 'Hoper-v5'/],
     [['train', '--algo', 'sac'], /missing environment: pass --env ID/],
     [['train', '--resume', sac, '--batch-size', '3'], /--resume continues the run with its saved config\.json; remove '--batch-size'/],
