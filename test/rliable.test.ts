@@ -1,0 +1,153 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import t from 'tap';
+import { Rng } from '../common/rng.js';
+import {
+  aggregateEstimates,
+  iqm,
+  mean,
+  median,
+  minMaxNormalization,
+  normalizeScores,
+  optimalityGap,
+  performanceProfile,
+  probabilityOfImprovement,
+  probabilityOfImprovementCi,
+  quantileSorted,
+  scoreDistribution,
+  stratifiedBootstrap,
+  trimMean,
+  type ScoreMatrix,
+} from '../analysis/rliable.js';
+import { tmpDir } from './helpers.js';
+
+const close = (a: number, b: number, tol = 1e-12) => Math.abs(a - b) <= tol;
+
+t.test('IQM is scipy.stats.trim_mean(flattened scores, 0.25): int(0.25·n) cut from each end', async (t) => {
+  // n = 4: cut 1 from each end, mean of the middle two
+  t.equal(iqm([[1, 2], [3, 40]]), 2.5, 'n = 4: (2 + 3) / 2');
+  // n = 12 (0.25·n = 3 exactly): sorted -100, 2 … 10, 50, 1000; cut 3 each side
+  const m12 = [
+    [-100, 4, 7],
+    [2, 5, 8],
+    [3, 6, 9],
+    [10, 50, 1000],
+  ];
+  t.equal(iqm(m12), (4 + 5 + 6 + 7 + 8 + 9) / 6, 'n = 12: cut 3 from each end (a 20 % trim would cut 2)');
+  // n = 9 (0.25·n = 2.25 → 2): sorted -50, 0, 1, 2, 3, 4, 6, 7, 100 → keep 1, 2, 3, 4, 6
+  const m9 = [
+    [100, 3, 1],
+    [-50, 7, 2],
+    [0, 6, 4],
+  ];
+  t.ok(close(iqm(m9), (1 + 2 + 3 + 4 + 6) / 5), 'n = 9: 0.25·9 = 2.25 rounds down to 2 (20 % would cut 1, ceil would cut 3)');
+  // n = 10 (0.25·n = 2.5 → 2, not 3): sorted -50, 0, 1, 2, 3, 4, 5, 7, 9, 100 → keep 1 … 7
+  const m10 = [
+    [0, 100],
+    [3, 1],
+    [7, 2],
+    [9, 4],
+    [-50, 5],
+  ];
+  t.ok(close(iqm(m10), (1 + 2 + 3 + 4 + 5 + 7) / 6), `n = 10: 2.5 rounds down to 2, keeping 6 values (got ${iqm(m10)})`);
+  t.equal(trimMean([5], 0.25), 5, 'one value: nothing cut');
+  t.equal(trimMean([1, 2, 3], 0.25), 2, 'n = 3: int(0.75) = 0 cut, plain mean');
+  t.throws(() => iqm([[1, 2], [3]]), /run 1 has 1 scores/, 'a ragged matrix is refused');
+  t.throws(() => iqm([[1, NaN]]), /is NaN/, 'a NaN score is refused');
+});
+
+t.test('median and mean are over per-task means (rliable); optimality gap is the mean of max(γ − x, 0)', async (t) => {
+  const m = [
+    [0.5, 1.2, 0.0],
+    [0.9, -0.1, 0.3],
+  ]; // task means 0.7, 0.55, 0.15
+  t.ok(close(mean(m), (0.7 + 0.55 + 0.15) / 3), 'mean of task means');
+  t.ok(close(median(m), 0.55), 'median of task means (not of all six scores: 0.4)');
+  t.ok(close(median([[1, 2, 3, 4]]), 2.5), 'an even number of tasks: the middle two averaged');
+  // γ = 1: gaps 0.5, 0, 1, 0.1, 1.1, 0.7
+  t.ok(close(optimalityGap(m), (0.5 + 0 + 1 + 0.1 + 1.1 + 0.7) / 6), 'γ = 1: scores above 1 count 0');
+  // γ = 0.5: gaps 0, 0, 0.5, 0, 0.6, 0.2
+  t.ok(close(optimalityGap(m, 0.5), (0.5 + 0.6 + 0.2) / 6), 'γ = 0.5');
+  const norm = minMaxNormalization([[[0, 10]], [[4, 30], [2, 20]]]);
+  t.same(norm, { low: [0, 10], high: [4, 30] }, 'min–max over all runs of all algorithms, per task');
+  t.same(normalizeScores([[2, 20], [4, 10]], norm), [[0.5, 0.5], [1, 0]]);
+  t.same(normalizeScores([[3]], { low: [3], high: [3] }), [[0]], 'a task without spread normalises to 0');
+});
+
+t.test('probability of improvement: 1 when fully separated, 0.5 when identical, ties count 1/2', async (t) => {
+  const lo = [[0, 10], [1, 11], [2, 12]];
+  const hi = [[5, 20], [6, 21]];
+  t.equal(probabilityOfImprovement(hi, lo), 1, 'every run of X beats every run of Y on every task');
+  t.equal(probabilityOfImprovement(lo, hi), 0, 'and the reverse is 0');
+  t.equal(probabilityOfImprovement(lo, lo), 0.5, 'identical algorithms');
+  const tied = [[1], [1], [2]];
+  t.equal(probabilityOfImprovement(tied, tied), 0.5, 'identical with ties inside: still 0.5');
+  // task 0: x = 1, 2 against y = 2, 3: only (2, 2) ties → 0.5/4; task 1: x = 5, 5 against y = 5, 4: (5 > 4) twice, (5 = 5) twice → 3/4
+  t.equal(probabilityOfImprovement([[1, 5], [2, 5]], [[2, 5], [3, 4]]), (0.125 + 0.75) / 2, 'ties between X and Y count 1/2, averaged over tasks');
+  const ci = probabilityOfImprovementCi(hi, lo, { reps: 500 });
+  t.same(ci, { estimate: 1, lo: 1, hi: 1 }, 'fully separated: every resample gives 1');
+  const same = probabilityOfImprovementCi([[0], [1], [2], [3]], [[0], [1], [2], [3]], { reps: 2000, seed: 3 });
+  t.equal(same.estimate, 0.5);
+  t.ok(same.lo < 0.5 && same.hi > 0.5, `identical: the interval straddles 0.5 ([${same.lo}, ${same.hi}])`);
+});
+
+t.test('percentile quantiles interpolate linearly between order statistics (numpy)', async (t) => {
+  const s = [1, 2, 3, 4, 5];
+  t.ok(close(quantileSorted(s, 0.025), 1.1));
+  t.equal(quantileSorted(s, 0.5), 3);
+  t.ok(close(quantileSorted(s, 0.975), 4.9));
+  t.equal(quantileSorted(s, 1), 5);
+});
+
+t.test('the bootstrap resamples runs within each task', async (t) => {
+  // constant within each task, different across tasks: a stratified resample never changes the scores
+  const m = [
+    [0, 10],
+    [0, 10],
+    [0, 10],
+  ];
+  const iv = stratifiedBootstrap([m], (s) => [mean(s), iqm(s)], { reps: 300 });
+  t.same(iv, [{ estimate: 5, lo: 5, hi: 5 }, { estimate: 5, lo: 5, hi: 5 }], 'zero-width intervals: tasks are never mixed');
+  const a = aggregateEstimates([[0.1, 0.5], [0.2, 0.6], [0.3, 0.9], [0.4, 0.7]], { reps: 2000, seed: 11 });
+  for (const [k, v] of Object.entries(a)) t.ok(v.lo <= v.estimate && v.estimate <= v.hi && v.lo < v.hi, `${k}: ${v.lo} ≤ ${v.estimate} ≤ ${v.hi}`);
+});
+
+t.test('seeded: the same seed gives the same intervals, another seed others', async (t) => {
+  const rng = new Rng(9);
+  const m = Array.from({ length: 6 }, () => [rng.random(), rng.random(), rng.random()]);
+  const a = aggregateEstimates(m, { reps: 1000, seed: 5 });
+  t.same(aggregateEstimates(m, { reps: 1000, seed: 5 }), a);
+  const b = aggregateEstimates(m, { reps: 1000, seed: 6 });
+  t.equal(b.mean.estimate, a.mean.estimate, 'the point estimate does not depend on the seed');
+  t.not(b.mean.lo, a.mean.lo, 'the interval does');
+  const taus = [0, 0.3, 0.6];
+  t.same(performanceProfile(m, taus, { reps: 300, seed: 1 }), performanceProfile(m, taus, { reps: 300, seed: 1 }));
+});
+
+t.test('performance profile: the fraction of run × task scores above τ, with bands', async (t) => {
+  const m = [
+    [0.1, 0.5],
+    [0.5, 0.9],
+  ];
+  t.same(scoreDistribution(m, [-1, 0.1, 0.3, 0.5, 0.9, 2]), [1, 0.75, 0.75, 0.25, 0, 0], 'strictly above τ');
+  const p = performanceProfile(m, [-1, 0.3, 2], { reps: 500 });
+  t.same(p[0], { tau: -1, fraction: 1, lo: 1, hi: 1 }, 'below every score: 1 in every resample');
+  t.same(p[2], { tau: 2, fraction: 0, lo: 0, hi: 0 });
+  t.ok(p[1]!.lo < 0.75 && p[1]!.hi >= 0.75, `τ = 0.3: a band around 0.75 ([${p[1]!.lo}, ${p[1]!.hi}])`);
+});
+
+t.test('coverage: the 95 % stratified-bootstrap interval of the mean covers the true mean in about 95 % of replications', async (t) => {
+  // 2 tasks with far-apart means (0 and 10), 20 runs each; scores normal (task 0) and uniform on [9, 11] (task 1).
+  // (Percentile intervals of 20 runs cover a little under 95 % (about 93 %): the bootstrap variance is (n − 1)/n of the true one.)
+  const rng = new Rng(2021);
+  const replications = 400;
+  const truth = (0 + 10) / 2;
+  let covered = 0;
+  for (let k = 0; k < replications; k++) {
+    const m: number[][] = Array.from({ length: 20 }, () => [rng.normal(), rng.uniform(9, 11)]);
+    const [iv] = stratifiedBootstrap([m], (s) => [mean(s)], { reps: 1000, seed: k });
+    if (iv!.lo <= truth && truth <= iv!.hi) covered++;
+  }
+  const rate = covered / replications;
+  t.ok(rate >= 0.9 && rate <= 0.97, `coverage ${rate} in [0.90, 0.97] over ${replications} replications`);
+});
