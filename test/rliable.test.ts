@@ -26,12 +26,12 @@ const close = (a: number, b: number, tol = 1e-12) => Math.abs(a - b) <= tol;
 t.test('IQM is scipy.stats.trim_mean(flattened scores, 0.25): int(0.25·n) cut from each end', async (t) => {
   // n = 4: cut 1 from each end, mean of the middle two
   t.equal(iqm([[1, 2], [3, 40]]), 2.5, 'n = 4: (2 + 3) / 2');
-  // n = 12 (0.25·n = 3 exactly): sorted -100, 2 … 10, 50, 1000; cut 3 each side
+  // n = 12 (0.25·n = 3 exactly): sorted -100, 2 … 9, 30, 50, 1000; cut 3 each side
   const m12 = [
     [-100, 4, 7],
     [2, 5, 8],
     [3, 6, 9],
-    [10, 50, 1000],
+    [30, 50, 1000],
   ];
   t.equal(iqm(m12), (4 + 5 + 6 + 7 + 8 + 9) / 6, 'n = 12: cut 3 from each end (a 20 % trim would cut 2)');
   // n = 9 (0.25·n = 2.25 → 2): sorted -50, 0, 1, 2, 3, 4, 6, 7, 100 → keep 1, 2, 3, 4, 6
