@@ -4,6 +4,9 @@
  *   - findings first: the paired comparisons' verdicts and each estimator's resolved or unresolved
  *     squared bias, with 95 % intervals (report-findings.ts);
  *   - learning curves per run, and per estimator the mean over seeds with a min–max band;
+ *   - with 2 or more seeds per (estimator, env): rliable's aggregate statistics of the final returns
+ *     (IQM, median, mean, optimality gap with stratified-bootstrap intervals, per task and across
+ *     tasks; performance profile; probability of improvement; report-rliable.ts);
  *   - best and final return per run and per estimator (mean ± sd over seeds), and per run the return
  *     trend (slope per 100k steps, last 50 − first 50 episodes, with 95 % intervals; trend.ts);
  *   - gradient bias and variance over training (App. C.4 and robust metrics, cosines);
@@ -17,6 +20,7 @@ import type { DecompositionReport } from './decomposition-measure.js';
 import { lineChartSvg } from './plots.js';
 import { findingsSection } from './report-findings.js';
 import { esc, fmtNumber, REPORT_CSS, table } from './report-html.js';
+import { rliableAggregates, rliableSection, type RliableOptions, type RliableReport } from './report-rliable.js';
 import { varianceTables } from './report-variance.js';
 import { meanSd } from './sample-stats.js';
 import { returnTrend } from './trend.js';
@@ -28,6 +32,10 @@ export interface ReportRun {
   label: string;
   /** Series the run belongs to (its estimator): curves are averaged over the runs of a group. */
   group?: string;
+  /** Task (env) and algorithm (estimator series) for the aggregate statistics; without them, one task and the group. */
+  task?: string;
+  algorithm?: string;
+  seed?: number;
   episodes: EpisodeRecord[];
   summary?: Record<string, unknown>;
 }
@@ -45,6 +53,8 @@ export interface ReportInput {
   sweeps?: { label: string; reports: VarianceReport[] }[];
   config?: object;
   commands?: string[];
+  /** Bootstrap settings of the aggregate statistics (rliable's defaults otherwise). */
+  rliable?: RliableOptions;
 }
 
 /** Moving average over the last `w` episodes, for a readable learning curve. */
@@ -152,7 +162,18 @@ function groupCurves(runs: ReportRun[], points = 60): Record<string, unknown>[] 
   return out;
 }
 
-export async function writeReport(file: string, r: ReportInput): Promise<void> {
+/** The rliable aggregates of the runs' final returns (analysis/report-rliable.ts); null without a (task, algorithm) group of 2 runs. */
+export function runAggregates(runs: ReportRun[], o?: RliableOptions): RliableReport | null {
+  const { runs: rows } = summarizeRuns(runs);
+  const scores = runs.flatMap((run, i) => {
+    const score = rows[i]!.final_return;
+    return score === null ? [] : [{ task: run.task ?? 'all runs', algorithm: run.algorithm ?? run.group ?? run.label, ...(run.seed !== undefined ? { seed: run.seed } : {}), score }];
+  });
+  return rliableAggregates(scores, o);
+}
+
+/** Writes the HTML report; returns the aggregate statistics it shows (null when no group has 2 runs). */
+export async function writeReport(file: string, r: ReportInput): Promise<{ rliable: RliableReport | null }> {
   const sections: string[] = [];
   const findings = findingsSection(r.variance);
   if (findings) sections.push(findings);
@@ -198,6 +219,8 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
     }
     sections.push(`<h2>Learning curves</h2><div class="grid">${plots.join('\n')}</div>`);
   }
+  const aggregates = runAggregates(r.runs, r.rliable);
+  if (aggregates) sections.push(await rliableSection(aggregates));
 
   const varRows = r.variance.flatMap(({ label, report }) =>
     Object.entries(report.estimators).map(([est, { ci95: _ci, intervals: _iv, ...s }]) => ({ checkpoint: label, step: report.step, estimator: est, ...s })),
@@ -286,4 +309,5 @@ ${r.config ? `<h2>Configuration</h2><pre>${esc(JSON.stringify(r.config, null, 2)
 </body></html>
 `;
   writeFileAtomic(file, html);
+  return { rliable: aggregates };
 }

@@ -17,8 +17,10 @@ import {
   scoreDistribution,
   stratifiedBootstrap,
   trimMean,
-  type ScoreMatrix,
 } from '../analysis/rliable.js';
+import { ALL_TASKS, rliableAggregates } from '../analysis/report-rliable.js';
+import { writeReport, type ReportRun } from '../analysis/report.js';
+import { analyze } from '../experiment/analyze.js';
 import { tmpDir } from './helpers.js';
 
 const close = (a: number, b: number, tol = 1e-12) => Math.abs(a - b) <= tol;
@@ -150,4 +152,76 @@ t.test('coverage: the 95 % stratified-bootstrap interval of the mean covers the 
   }
   const rate = covered / replications;
   t.ok(rate >= 0.9 && rate <= 0.97, `coverage ${rate} in [0.90, 0.97] over ${replications} replications`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+/** 30 episodes whose last 20 average `final` (the report's score). */
+const episodes = (final: number) => Array.from({ length: 30 }, (_, i) => ({ step: (i + 1) * 100, return: i < 10 ? 0 : final, length: 10 }));
+
+t.test('aggregates of run scores: per-task min–max normalisation, across-task matrices, probability of improvement', async (t) => {
+  // task A: good ≫ bad; task B: good ≫ bad with a different scale
+  const scores = [
+    ...[1, 2, 3].map((seed) => ({ task: 'A', algorithm: 'good', seed, score: 100 + seed })),
+    ...[1, 2, 3].map((seed) => ({ task: 'A', algorithm: 'bad', seed, score: seed })),
+    ...[1, 2, 3].map((seed) => ({ task: 'B', algorithm: 'good', seed, score: -10 + seed })),
+    ...[1, 2, 3].map((seed) => ({ task: 'B', algorithm: 'bad', seed, score: -500 - seed })),
+    { task: 'B', algorithm: 'lonely', seed: 1, score: 0 },
+  ];
+  const r = rliableAggregates(scores, { reps: 500, profileReps: 200 })!;
+  t.same(r.tasks, [{ task: 'A', low: 1, high: 103 }, { task: 'B', low: -503, high: 0 }], 'min and max over every run of the task');
+  const goodA = r.per_task.find((x) => x.task === 'A' && x.algorithm === 'good')!;
+  t.ok(close(goodA.mean.estimate, (101 + 102 + 103 - 3) / 3 / 102), 'per-task mean of the normalised scores');
+  t.ok(close(goodA.iqm_raw.estimate, 102, 1e-9), 'IQM in final-return units: the middle of 101, 102, 103');
+  t.same(r.across_tasks.map((x) => x.algorithm), ['good', 'bad'], 'across tasks: the algorithms with 2 runs on every task');
+  const poi = r.probability_of_improvement.find((p) => p.task === ALL_TASKS)!;
+  t.same([poi.x, poi.y, poi.estimate, poi.lo, poi.hi], ['good', 'bad', 1, 1, 1], 'separated on every task: P = 1 with a zero-width interval');
+  t.ok(r.notes.some((n) => n.includes('lonely on B: 1 run')), 'a single-seed group is left out, and the report says so');
+  t.equal(new Set(r.profiles.map((p) => p.algorithm)).size, 2);
+  t.equal(rliableAggregates(scores.filter((s) => s.seed === 1)), null, 'one seed per group: no aggregates');
+});
+
+t.test('the report has the aggregate section when there are 2 or more seeds per (estimator, env)', async (t) => {
+  const dir = tmpDir();
+  const runs: ReportRun[] = ['CartPole-v1', 'Acrobot-v1'].flatMap((task, j) =>
+    ['single', 'mc'].flatMap((algorithm, a) => [1, 2, 3].map((seed) => ({ label: `${task} ${algorithm} seed ${seed}`, group: `${task} ${algorithm}`, task, algorithm, seed, episodes: episodes(10 * j + 5 * a + seed) }))),
+  );
+  const file = path.join(dir, 'r.html');
+  const { rliable } = await writeReport(file, { title: 't', intro: 'i', runs, variance: [], rliable: { reps: 300, profileReps: 100 } });
+  const html = fs.readFileSync(file, 'utf8');
+  const at = html.indexOf('<h2>Aggregate statistics (rliable)</h2>');
+  t.ok(at > 0, 'the section is there');
+  const section = html.slice(at);
+  for (const s of ['Across tasks', 'Per task', 'Performance profile', 'Probability of improvement', 'min–max over all runs of that task', '<svg', 'percentile stratified bootstrap']) t.ok(section.includes(s), `it has ${s}`);
+  t.equal(rliable!.across_tasks.length, 2);
+  t.equal(rliable!.per_task.length, 4);
+
+  const one = path.join(dir, 'one.html');
+  const { rliable: none } = await writeReport(one, { title: 't', intro: 'i', runs: runs.filter((r) => r.seed === 1), variance: [] });
+  t.equal(none, null);
+  t.notOk(fs.readFileSync(one, 'utf8').includes('Aggregate statistics'), 'one seed per group: no section');
+});
+
+t.test('analyze over run directories: the env is the task, the aggregates go into the JSON', async (t) => {
+  const dir = tmpDir();
+  const dirs: string[] = [];
+  for (const [j, envId] of ['CartPole-v1', 'Acrobot-v1'].entries())
+    for (const [a, estimator] of ['single', 'mc'].entries())
+      for (const seed of [1, 2]) {
+        const d = path.join(dir, `${envId}-${estimator}-${seed}`);
+        fs.mkdirSync(d);
+        fs.writeFileSync(path.join(d, 'config.json'), JSON.stringify({ envId, estimator, estimatorOptions: {}, seed }));
+        fs.writeFileSync(path.join(d, 'episodes.csv'), 'step,return,length\n' + episodes(100 * j + 10 * a + seed).map((e) => `${e.step},${e.return},${e.length}\n`).join(''));
+        dirs.push(d);
+      }
+  const out = path.join(dir, 'rep', 'report.html');
+  const { json } = await analyze({ runs: dirs, variance: [], out });
+  const nums = JSON.parse(fs.readFileSync(json, 'utf8'));
+  t.same(nums.rliable.tasks.map((x: { task: string }) => x.task), ['CartPole-v1', 'Acrobot-v1'], 'tasks are the envs');
+  t.same(nums.rliable.across_tasks.map((x: { algorithm: string }) => x.algorithm), ['single', 'mc'], 'algorithms are the estimators, without the env');
+  t.equal(nums.rliable.reps, 50000, "rliable's default number of resamples");
+  const p = nums.rliable.probability_of_improvement.find((x: { task: string }) => x.task === ALL_TASKS);
+  t.same([p.x, p.y, p.estimate], ['single', 'mc', 0], 'mc scores higher on both envs');
+  t.ok(fs.readFileSync(out, 'utf8').includes('Aggregate statistics (rliable)'));
 });
