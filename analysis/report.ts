@@ -14,6 +14,7 @@
  *   - the variance decompositions (Lemma 3.1 split with α̃_t/α_t, Eq. 14 decision grid, Tucker's split).
  * `summarizeRuns` gives the same numbers machine-readable.
  */
+import jStat from 'jstat';
 import { writeFileAtomic } from '../common/atomic-fs.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
 import type { DecompositionReport } from './decomposition-measure.js';
@@ -125,16 +126,13 @@ export function summarizeRuns(runs: ReportRun[]): { runs: RunSummary[]; groups: 
   return { runs: rs, groups };
 }
 
-/** Student-t 0.975 quantiles for 1–10 degrees of freedom (more: 2.0 up to 30, then 1.96). */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
-
-/** Mean of vals (at least one) and its 95 % confidence interval (t interval; a single value gives a zero-width one). */
+/** Mean of vals (at least one) and its 95 % confidence interval (t interval, the exact Student-t quantile from jStat; a single value gives a zero-width one). */
 export function meanCi95(vals: number[]): { mean: number; lo: number; hi: number } {
   const [mean, sd] = meanSd(vals);
   if (mean === null) throw new Error('meanCi95: no values');
   if (sd === null) return { mean, lo: mean, hi: mean };
   const n = vals.length;
-  const h = ((T975[n - 2] ?? (n <= 31 ? 2.0 : 1.96)) * sd) / Math.sqrt(n);
+  const h = (jStat.studentt.inv(0.975, n - 1) * sd) / Math.sqrt(n);
   return { mean, lo: mean - h, hi: mean + h };
 }
 
