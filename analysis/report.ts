@@ -165,7 +165,8 @@ export function runAggregates(runs: ReportRun[], o?: RliableOptions): RliableRep
   const { runs: rows } = summarizeRuns(runs);
   const scores = runs.flatMap((run, i) => {
     const score = rows[i]!.final_return;
-    return score === null ? [] : [{ task: run.task ?? 'all runs', algorithm: run.algorithm ?? run.group ?? run.label, ...(run.seed !== undefined ? { seed: run.seed } : {}), score }];
+    const curve = smoothEpisodes(run.episodes).map((p) => ({ step: p.step, value: p.return_smoothed }));
+    return score === null ? [] : [{ task: run.task ?? 'all runs', algorithm: run.algorithm ?? run.group ?? run.label, ...(run.seed !== undefined ? { seed: run.seed } : {}), score, curve }];
   });
   return rliableAggregates(scores, o);
 }

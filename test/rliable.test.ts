@@ -193,9 +193,19 @@ t.test('the report has the aggregate section when there are 2 or more seeds per 
   const at = html.indexOf('<h2>Aggregate statistics (rliable)</h2>');
   t.ok(at > 0, 'the section is there');
   const section = html.slice(at);
-  for (const s of ['Across tasks', 'Per task', 'Performance profile', 'Probability of improvement', 'min–max over all runs of that task', '<svg', 'percentile stratified bootstrap']) t.ok(section.includes(s), `it has ${s}`);
+  for (const s of ['Across tasks', 'Per task', 'Performance profile', 'IQM learning curves', 'Probability of improvement', 'min–max over all runs of that task', '<svg', 'percentile stratified bootstrap']) t.ok(section.includes(s), `it has ${s}`);
   t.equal(rliable!.across_tasks.length, 2);
   t.equal(rliable!.per_task.length, 4);
+  // IQM learning curves: 20 points per estimator; at the end of training the smoothed return is the final return
+  const curves = rliable!.iqm_curves;
+  t.equal(curves.length, 2 * 20);
+  t.ok(section.includes('IQM learning curves'), 'the IQM learning-curve plot');
+  for (const a of rliable!.across_tasks) {
+    const last = curves.filter((c) => c.algorithm === a.algorithm).at(-1)!;
+    t.equal(last.step, 3000, 'every task ends at step 3000: the x axis is steps');
+    t.ok(close(last.iqm, a.iqm.estimate, 1e-9), `${a.algorithm}: the curve ends at the across-task IQM of final returns (${last.iqm})`);
+    t.ok(last.lo <= last.iqm && last.iqm <= last.hi, 'inside its band');
+  }
 
   const one = path.join(dir, 'one.html');
   const { rliable: none } = await writeReport(one, { title: 't', intro: 'i', runs: runs.filter((r) => r.seed === 1), variance: [] });
