@@ -13,6 +13,8 @@ import { lineChartSvg } from './plots.js';
 import {
   aggregateEstimates,
   DEFAULT_PROFILE_REPS,
+  iqm,
+  stratifiedBootstrap,
   DEFAULT_REPS,
   linearGrid,
   normalizeScores,
@@ -30,6 +32,8 @@ export interface RunScore {
   /** Orders the runs of a group (the first n seeds are used where a rectangular matrix needs n). */
   seed?: number;
   score: number;
+  /** The run's learning curve (smoothed return by step), for the IQM learning curves. */
+  curve?: { step: number; value: number }[];
 }
 
 export interface RliableOptions {
@@ -57,6 +61,13 @@ export interface RliableReport {
   across_tasks: ({ algorithm: string; runs_per_task: number } & AggregateEstimates)[];
   /** The performance profile of normalised scores: across tasks when there are several, else the one task. */
   profiles: ({ algorithm: string } & ProfilePoint)[];
+  /**
+   * IQM learning curves: at each of 20 points of training (per task a fraction of the shortest run's
+   * steps), the IQM of the runs' smoothed returns normalised with the task's final-return bounds, with
+   * stratified-bootstrap bands; across tasks when there are several. `step` is null when the tasks
+   * end at different steps (then `progress`, the fraction of training, is the x axis).
+   */
+  iqm_curves: { algorithm: string; progress: number; step: number | null; iqm: number; lo: number; hi: number }[];
   /** P(X > Y) per task and (with several tasks) across tasks ("all tasks"). */
   probability_of_improvement: { task: string; x: string; y: string; estimate: number; lo: number; hi: number }[];
   /** What was left out or truncated, and why. */
@@ -74,11 +85,7 @@ export function rliableAggregates(scores: RunScore[], o: RliableOptions = {}): R
   const notes: string[] = [];
   const tasks = [...new Set(scores.map((s) => s.task))];
   const algorithms = [...new Set(scores.map((s) => s.algorithm))];
-  const runsOf = (task: string, algorithm: string) =>
-    scores
-      .filter((s) => s.task === task && s.algorithm === algorithm)
-      .sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0))
-      .map((s) => s.score);
+  const runsOf = (task: string, algorithm: string) => scores.filter((s) => s.task === task && s.algorithm === algorithm).sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0));
   // normalisation over all runs of the task
   const bounds = tasks.map((task) => {
     const v = scores.filter((s) => s.task === task).map((s) => s.score);
@@ -94,7 +101,10 @@ export function rliableAggregates(scores: RunScore[], o: RliableOptions = {}): R
   const boot = (i: number) => ({ reps, level, seed: seed + i });
   let k = 0;
 
-  const groups = tasks.flatMap((task) => algorithms.map((algorithm) => ({ task, algorithm, raw: runsOf(task, algorithm) }))).filter((g) => g.raw.length);
+  const groups = tasks.flatMap((task) => algorithms.map((algorithm) => {
+    const runs = runsOf(task, algorithm);
+    return { task, algorithm, runs, raw: runs.map((r) => r.score) };
+  })).filter((g) => g.raw.length);
   for (const g of groups.filter((g) => g.raw.length < 2)) notes.push(`${g.algorithm} on ${g.task}: 1 run, left out (intervals need at least 2 seeds).`);
   const kept = groups.filter((g) => g.raw.length >= 2);
   if (!kept.length) return null;
@@ -110,6 +120,7 @@ export function rliableAggregates(scores: RunScore[], o: RliableOptions = {}): R
 
   // rectangular matrices (runs × tasks) for the algorithms with ≥ 2 runs on every task
   const matrices = new Map<string, number[][]>();
+  const matrixRuns = new Map<string, RunScore[][]>(); // [task][run]
   for (const algorithm of algorithms) {
     const cols = tasks.map((task) => kept.find((g) => g.task === task && g.algorithm === algorithm));
     if (cols.some((c) => !c)) {
@@ -119,6 +130,10 @@ export function rliableAggregates(scores: RunScore[], o: RliableOptions = {}): R
     const n = Math.min(...cols.map((c) => c!.raw.length));
     if (cols.some((c) => c!.raw.length > n)) notes.push(`${algorithm}: the tasks have different numbers of runs; across tasks the first ${n} seeds of each are used.`);
     const normed = cols.map((c) => norm(c!.task, c!.raw.slice(0, n)));
+    matrixRuns.set(
+      algorithm,
+      cols.map((c) => c!.runs.slice(0, n)),
+    );
     matrices.set(
       algorithm,
       Array.from({ length: n }, (_, r) => normed.map((col) => col[r]!)),
@@ -129,6 +144,38 @@ export function rliableAggregates(scores: RunScore[], o: RliableOptions = {}): R
   const taus = linearGrid(0, 1, 51);
   const profileSets: [string, number[][]][] = tasks.length > 1 ? [...matrices] : kept.map((g) => [g.algorithm, norm(g.task, g.raw).map((x) => [x])]);
   const profiles = profileSets.flatMap(([algorithm, m]) => performanceProfile(m, taus, { reps: profileReps, level, seed: seed + k++ }).map((p) => ({ algorithm, ...p })));
+
+  // IQM learning curves over the same runs as the profiles
+  const iqm_curves: RliableReport['iqm_curves'] = [];
+  const curveSets: [string, RunScore[][]][] = tasks.length > 1 ? [...matrixRuns] : kept.map((g) => [g.algorithm, [g.runs]]);
+  if (curveSets.length && curveSets.every(([, cols]) => cols.every((col) => col.every((r) => r.curve?.length)))) {
+    const ends = tasks.map((task) => Math.min(...curveSets.flatMap(([, cols]) => cols.flat().filter((r) => r.task === task).map((r) => r.curve!.at(-1)!.step))));
+    const sameEnd = ends.every((e) => e === ends[0]);
+    const at = (curve: { step: number; value: number }[], step: number) => {
+      let v = curve[0]!.value;
+      for (const p of curve) {
+        if (p.step > step) break;
+        v = p.value;
+      }
+      return v;
+    };
+    const points = 20;
+    for (const [algorithm, cols] of curveSets)
+      for (let j = 1; j <= points; j++) {
+        const progress = j / points;
+        const normed = cols.map((col) => {
+          const task = col[0]!.task;
+          const step = Math.round(ends[tasks.indexOf(task)]! * progress);
+          return norm(
+            task,
+            col.map((r) => at(r.curve!, step)),
+          );
+        });
+        const m = Array.from({ length: normed[0]!.length }, (_, r) => normed.map((c) => c[r]!));
+        const [e] = stratifiedBootstrap([m], (x) => [iqm(x)], { reps: profileReps, level, seed: seed + k++ });
+        iqm_curves.push({ algorithm, progress, step: sameEnd ? Math.round(ends[0]! * progress) : null, iqm: e!.estimate, lo: e!.lo, hi: e!.hi });
+      }
+  }
 
   const probability_of_improvement: RliableReport['probability_of_improvement'] = [];
   const pairs = (names: string[]) => names.flatMap((x, i) => names.slice(i + 1).map((y) => [x, y] as const));
@@ -155,6 +202,7 @@ export function rliableAggregates(scores: RunScore[], o: RliableOptions = {}): R
     per_task,
     across_tasks,
     profiles,
+    iqm_curves,
     probability_of_improvement,
     notes,
   };
@@ -186,6 +234,21 @@ export async function rliableSection(r: RliableReport): Promise<string> {
         yTitle: 'fraction of runs with score > τ',
       })}</div>`,
     );
+  if (r.iqm_curves.length) {
+    const bySteps = r.iqm_curves.every((c) => c.step !== null);
+    parts.push(
+      `<h3>IQM learning curves</h3><p>At each of 20 points of training, the IQM of the runs' smoothed returns (mean of the last 20 episodes)${multi ? ' across tasks' : ''}, normalised with each task's final-return bounds above (so it may leave [0, 1] early on); band: ${pct} stratified bootstrap, ${r.profile_reps} resamples.</p><div class="grid">${await lineChartSvg({
+        title: `IQM of normalised return${multi ? ' across tasks' : ''} (band: ${pct} stratified bootstrap)`,
+        data: r.iqm_curves as unknown as Record<string, unknown>[],
+        x: bySteps ? 'step' : 'progress',
+        y: 'iqm',
+        band: { lo: 'lo', hi: 'hi' },
+        color: 'algorithm',
+        xTitle: bySteps ? 'environment steps' : 'fraction of training',
+        yTitle: 'IQM (normalised)',
+      })}</div>`,
+    );
+  }
   if (r.probability_of_improvement.length)
     parts.push(
       `<h3>Probability of improvement</h3><p>P(X &gt; Y): per task the fraction of (X run, Y run) pairs in which X scores higher, ties counting ½ (the Mann–Whitney U statistic over n·m), averaged over tasks; ${pct} intervals by resampling X and Y independently within each task. ✔ marks an interval that excludes ½.</p>${table(
