@@ -58,7 +58,8 @@ export async function loadPlugins(files: readonly string[], o: { cwd?: string; o
         try {
           await (mod['default'] as (pgvar: unknown) => unknown)(api);
         } catch (e) {
-          throw new UsageError(`${where}: its default export failed (${oneLine(e)})`);
+          // pgvar's own errors (a taken name, a bad field) are already one clear line
+          throw new UsageError(e instanceof PgvarError ? `${where}: ${oneLine(e)}` : `${where}: its default export threw ${oneLine(e)}`);
         }
       }
     } catch (e) {
