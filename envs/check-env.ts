@@ -178,7 +178,7 @@ export function checkEnv(env: Env, o: CheckEnvOptions = {}): CheckEnvResult {
       return true;
     } catch (e) {
       const m = message(e);
-      checks.push({ name, status: 'failed', message: m.startsWith(name) ? m : `${name}: ${m}` });
+      checks.push({ name, status: 'failed', message: m.startsWith(`${name}:`) || (name === 'step' && /^step \d+:/.test(m)) ? m : `${name}: ${m}` });
       return false;
     }
   };
