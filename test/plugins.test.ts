@@ -98,6 +98,9 @@ t.test('the example env through the CLI, and plug-ins from a --config file', asy
   const r = cli(['train', '--plugin', ENV_PLUGIN, '--env', 'examples/LineWalk-v0', '--steps', '2048', '--out', out, ...quiet]);
   t.equal(r.status, 0, r.stderr);
   t.equal(JSON.parse(r.stdout).steps, 2048);
+  // --vector-env async builds the sub-envs in a worker thread, which loads the plug-in first
+  const a = cli(['train', '--plugin', ENV_PLUGIN, '--env', 'examples/LineWalk-v0', '--vector-env', 'async', '--num-envs', '2', '--steps', '1024', '--out', path.join(dir, 'cli-env-async'), ...quiet]);
+  t.equal(a.status, 0, a.stderr);
   const cfgFile = path.join(dir, 'cfg.json');
   fs.writeFileSync(cfgFile, JSON.stringify({ plugins: [ENV_PLUGIN, EST_PLUGIN], envId: 'examples/LineWalk-v0', estimator: 'batch-mean', totalTimesteps: 1024 }));
   const out2 = path.join(dir, 'cli-config');
