@@ -4,6 +4,9 @@
  *   - findings first: the paired comparisons' verdicts and each estimator's resolved or unresolved
  *     squared bias, with 95 % intervals (report-findings.ts);
  *   - learning curves per run, and per estimator the mean over seeds with a min–max band;
+ *   - with 2 or more seeds per (estimator, env): rliable's aggregate statistics of the final returns
+ *     (IQM, median, mean, optimality gap with stratified-bootstrap intervals, per task and across
+ *     tasks; performance profile; probability of improvement; report-rliable.ts);
  *   - best and final return per run and per estimator (mean ± sd over seeds), and per run the return
  *     trend (slope per 100k steps, last 50 − first 50 episodes, with 95 % intervals; trend.ts);
  *   - gradient bias and variance over training (App. C.4 and robust metrics, cosines);
@@ -11,12 +14,14 @@
  *   - the variance decompositions (Lemma 3.1 split with α̃_t/α_t, Eq. 14 decision grid, Tucker's split).
  * `summarizeRuns` gives the same numbers machine-readable.
  */
+import jStat from 'jstat';
 import { writeFileAtomic } from '../common/atomic-fs.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
 import type { DecompositionReport } from './decomposition-measure.js';
 import { lineChartSvg } from './plots.js';
 import { findingsSection } from './report-findings.js';
 import { esc, fmtNumber, REPORT_CSS, table } from './report-html.js';
+import { rliableAggregates, rliableSection, type RliableOptions, type RliableReport } from './report-rliable.js';
 import { varianceTables } from './report-variance.js';
 import { meanSd } from './sample-stats.js';
 import { returnTrend } from './trend.js';
@@ -28,6 +33,10 @@ export interface ReportRun {
   label: string;
   /** Series the run belongs to (its estimator): curves are averaged over the runs of a group. */
   group?: string;
+  /** Task (env) and algorithm (estimator series) for the aggregate statistics; without them, one task and the group. */
+  task?: string;
+  algorithm?: string;
+  seed?: number;
   episodes: EpisodeRecord[];
   summary?: Record<string, unknown>;
   /** (global_step, time_s) of the run's metrics rows: places its episodes on a wall-clock axis. */
@@ -47,6 +56,8 @@ export interface ReportInput {
   sweeps?: { label: string; reports: VarianceReport[] }[];
   config?: object;
   commands?: string[];
+  /** Bootstrap settings of the aggregate statistics (rliable's defaults otherwise). */
+  rliable?: RliableOptions;
 }
 
 /**
@@ -133,16 +144,13 @@ export function summarizeRuns(runs: ReportRun[]): { runs: RunSummary[]; groups: 
   return { runs: rs, groups };
 }
 
-/** Student-t 0.975 quantiles for 1–10 degrees of freedom (more: 2.0 up to 30, then 1.96). */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
-
-/** Mean of vals (at least one) and its 95 % confidence interval (t interval; a single value gives a zero-width one). */
+/** Mean of vals (at least one) and its 95 % confidence interval (t interval, the exact Student-t quantile from jStat; a single value gives a zero-width one). */
 export function meanCi95(vals: number[]): { mean: number; lo: number; hi: number } {
   const [mean, sd] = meanSd(vals);
   if (mean === null) throw new Error('meanCi95: no values');
   if (sd === null) return { mean, lo: mean, hi: mean };
   const n = vals.length;
-  const h = ((T975[n - 2] ?? (n <= 31 ? 2.0 : 1.96)) * sd) / Math.sqrt(n);
+  const h = (jStat.studentt.inv(0.975, n - 1) * sd) / Math.sqrt(n);
   return { mean, lo: mean - h, hi: mean + h };
 }
 
@@ -170,7 +178,19 @@ function groupCurves(runs: ReportRun[], points = 60): Record<string, unknown>[] 
   return out;
 }
 
-export async function writeReport(file: string, r: ReportInput): Promise<void> {
+/** The rliable aggregates of the runs' final returns (analysis/report-rliable.ts); null without a (task, algorithm) group of 2 runs. */
+export function runAggregates(runs: ReportRun[], o?: RliableOptions): RliableReport | null {
+  const { runs: rows } = summarizeRuns(runs);
+  const scores = runs.flatMap((run, i) => {
+    const score = rows[i]!.final_return;
+    const curve = smoothEpisodes(run.episodes).map((p) => ({ step: p.step, value: p.return_smoothed }));
+    return score === null ? [] : [{ task: run.task ?? 'all runs', algorithm: run.algorithm ?? run.group ?? run.label, ...(run.seed !== undefined ? { seed: run.seed } : {}), score, curve }];
+  });
+  return rliableAggregates(scores, o);
+}
+
+/** Writes the HTML report; returns the aggregate statistics it shows (null when no group has 2 runs). */
+export async function writeReport(file: string, r: ReportInput): Promise<{ rliable: RliableReport | null }> {
   const sections: string[] = [];
   const findings = findingsSection(r.variance);
   if (findings) sections.push(findings);
@@ -222,6 +242,8 @@ export async function writeReport(file: string, r: ReportInput): Promise<void> {
     }
     sections.push(`<h2>Learning curves</h2><div class="grid">${plots.join('\n')}</div>`);
   }
+  const aggregates = runAggregates(r.runs, r.rliable);
+  if (aggregates) sections.push(await rliableSection(aggregates));
 
   const varRows = r.variance.flatMap(({ label, report }) =>
     Object.entries(report.estimators).map(([est, { ci95: _ci, intervals: _iv, ...s }]) => ({ checkpoint: label, step: report.step, estimator: est, ...s })),
@@ -310,4 +332,5 @@ ${r.config ? `<h2>Configuration</h2><pre>${esc(JSON.stringify(r.config, null, 2)
 </body></html>
 `;
   writeFileAtomic(file, html);
+  return { rliable: aggregates };
 }

@@ -93,9 +93,9 @@ export interface VarianceReport {
   env: string;
   step: number;
   num_params: number;
-  protocol?: ProtocolName | 'custom';
   batches: number;
   batch_size: number;
+  protocol?: ProtocolName | 'custom';
   /** Steps behind the reference mean: reference batches × batch size. */
   reference_batch_size: number;
   /** The reference pool: estimator, size and precision. Absent in reports written before issue 17. */
@@ -260,9 +260,9 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
     env: config.envId,
     step: trainer.globalStep,
     num_params: numPolicyParams(agent),
-    protocol: o.protocol ?? 'custom',
     batches: o.batches,
     batch_size: o.batchSize,
+    protocol: o.protocol ?? 'custom',
     reference_batch_size: Kref * o.batchSize,
     reference: { estimator: refName, batches: Kref, precision: Kref >= 4 ? referencePrecision(refG) : null },
     fit_batches: fitBatches,

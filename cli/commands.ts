@@ -5,7 +5,9 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-fs.js';
 import { describeSpace, formatSpace } from '../envs/spaces.js';
-import { envIds, envSpec, make, prepareAllEnvs } from '../envs/registry.js';
+import { envIds, envSpec, make, prepareAllEnvs, prepareEnv } from '../envs/registry.js';
+import { checkEnv } from '../envs/check-env.js';
+import { loadedPlugins } from '../experiment/plugins.js';
 import { ESTIMATORS, estimatorInfo } from '../estimators/index.js';
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../nets/backend.js';
 import { VECTOR_ENVS, type PpoConfig } from '../ppo/config.js';
@@ -72,6 +74,11 @@ function backendOption(): Option {
   return new Option('--backend <name>', 'tensor backend').choices(BACKEND_CHOICES as unknown as string[]).default('auto');
 }
 
+/** Collects repeated `--plugin` values; main.ts has loaded them before commander parses anything. */
+function pluginOption(): Option {
+  return new Option('--plugin <file>', 'ES module registering environments or estimators, loaded first (path from the current directory; repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+}
+
 function writeJson(file: string | undefined, obj: unknown): void {
   const text = JSON.stringify(obj, null, 2) + '\n';
   if (file) {
@@ -80,6 +87,8 @@ function writeJson(file: string | undefined, obj: unknown): void {
   }
   process.stdout.write(text);
 }
+
+const id8 = (status: string) => (status === 'ok' ? 'ok     ' : status === 'failed' ? 'FAILED ' : 'skipped');
 
 export function registerCommands(program: Command): void {
   const train = program
@@ -90,8 +99,9 @@ export function registerCommands(program: Command): void {
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
     .option('--print-config', 'print the resolved config as JSON and exit without training (off-policy agents without --env: their defaults)')
     .option('--quiet', 'no progress bar')
+    .addOption(pluginOption())
     .addOption(backendOption());
-  const GENERAL = new Set(['config', 'out', 'resume', 'printConfig', 'quiet', 'backend']);
+  const GENERAL = new Set(['config', 'out', 'resume', 'printConfig', 'quiet', 'backend', 'plugin']);
   const shared = new Set(Object.keys(SHARED_FLAGS));
   const ppoOnly = 'PPO options (--algo ppo):';
   const offOnly = `Off-policy options (--algo ${ALGOS.filter((a) => a !== 'ppo').join(' | ')}; defaults: \`pgvar agents\`):`;
@@ -144,21 +154,23 @@ export function registerCommands(program: Command): void {
     const foreign = givenFlags.filter((f) => !valid.includes(f));
     if (foreign.length) {
       const name = kind === 'ppo' ? 'ppo' : String(algo);
-      throw new UsageError(`${foreign.map((f) => `'${long(f)}'`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of --algo ${name}; valid options of ${name}: ${valid.map(long).join(', ')} (and --config, --out, --resume, --print-config, --quiet)`);
+      throw new UsageError(`${foreign.map((f) => `'${long(f)}'`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of --algo ${name}; valid options of ${name}: ${valid.map(long).join(', ')} (and --config, --out, --resume, --print-config, --quiet, --plugin)`);
     }
     if (kind === 'offpolicy') {
+      // plug-ins are loaded by main.ts; off-policy configs do not record them (yet): a plug-in env must be given again on --resume
+      const { plugins: _plugins, ...offFile } = fileValues;
       const flagValues: Record<string, unknown> = {};
       // the specific hidden-size flags win over --hidden-sizes
       const order = [...Object.keys(SHARED_FLAGS)].sort((a, b) => SHARED_FLAGS[b]!.length - SHARED_FLAGS[a]!.length);
       for (const flag of order) if (given(attr(flag))) for (const key of SHARED_FLAGS[flag]!) flagValues[key] = opts[attr(flag)];
       for (const [flag, key] of OFF_FLAGS) if (given(attr(flag))) flagValues[key] = opts[attr(flag)];
       for (const [flag, key, value] of OFF_SWITCHES) if (given(attr(flag))) flagValues[key] = value;
-      if (opts['printConfig'] && flagValues['envId'] === undefined && fileValues['envId'] === undefined) {
-        const { envId: _e, ...defaults } = agentConfig(String(algo), '-', { ...fileValues, ...flagValues }, where);
+      if (opts['printConfig'] && flagValues['envId'] === undefined && offFile['envId'] === undefined) {
+        const { envId: _e, ...defaults } = agentConfig(String(algo), '-', { ...offFile, ...flagValues }, where);
         writeJson(undefined, defaults);
         return;
       }
-      const config = await resolveOffPolicyConfig(fileValues, flagValues, where);
+      const config = await resolveOffPolicyConfig(offFile, flagValues, where);
       if (opts['printConfig']) {
         writeJson(undefined, config);
         return;
@@ -170,6 +182,10 @@ export function registerCommands(program: Command): void {
     }
     const flagValues = ppoFlagValues();
     const config = resolveConfig(fileValues, flagValues as Partial<PpoConfig>, where);
+    // the plug-ins (--plugin and the config file's "plugins", loaded by main.ts) are recorded absolute: --resume, eval and variance load them again
+    const plugins = loadedPlugins();
+    if (plugins.length) config.plugins = plugins;
+    else delete config.plugins;
     if (opts['printConfig']) {
       writeJson(undefined, config);
       return;
@@ -200,6 +216,7 @@ export function registerCommands(program: Command): void {
     .option('--stochastic', 'off-policy runs: act as in training (SAC samples π, TD3 adds its exploration noise) instead of the deterministic tanh(μ(s)); PPO runs sample anyway')
     .option('--seed <s>', 'seed of the evaluation env (default: the run seed + 10000)', intFlag(0))
     .option('--out <file>', 'also write the JSON result to this file')
+    .addOption(pluginOption())
     .addOption(backendOption())
     .action(async (opts: { run: string; at?: number; episodes: number; deterministic?: boolean; stochastic?: boolean; seed?: number; out?: string; backend: BackendChoice }) => {
       if (opts.deterministic && opts.stochastic) throw new UsageError('--deterministic and --stochastic exclude each other');
@@ -218,6 +235,7 @@ export function registerCommands(program: Command): void {
     .command('envs')
     .description('list the registered environments and their spaces')
     .option('--json', 'machine-readable output')
+    .addOption(pluginOption())
     .action(async (opts: { json?: boolean }) => {
       await prepareAllEnvs();
       const rows = envIds().map((id) => {
@@ -250,6 +268,7 @@ export function registerCommands(program: Command): void {
     .command('estimators')
     .description('list the policy-gradient estimators')
     .option('--json', 'machine-readable output')
+    .addOption(pluginOption())
     .action((opts: { json?: boolean }) => {
       if (opts.json) {
         writeJson(undefined, ESTIMATORS.map((e) => ({ name: e.name, aliases: e.aliases, extra_actions_per_state: e.extraActionsPerState, description: e.description })));
@@ -286,6 +305,7 @@ export function registerCommands(program: Command): void {
     .option('--deltas <list>', 'δ grid of the Eq. 14 decision (relative cost of an action sample)', (v: string) => floatListFlag(v), [0.01, 0.03, 0.1, 0.3, 1, 3])
     .option('--decomp-actions <list>', 'actions per state N at which Eq. 6 and Eq. 14 are evaluated', intListFlag, [1, 2, 4, 8])
     .option('--out <file>', 'also write the JSON report to this file')
+    .addOption(pluginOption())
     .addOption(backendOption())
     .action(async (opts: { decompose?: boolean; decompSteps?: number; decompSegments: number; decompRollouts: number; decompHorizon: number; maxLag: number; deltas: number[]; decompActions: number[]; run: string; estimators?: string; protocol?: ProtocolName; batches?: number; batchSize?: number; reference?: string; referenceBatches?: number; envsPerCall: number; engine: 'auto' | 'wasm' | 'tfjs'; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; sweep?: number[]; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; at?: number; backend: BackendChoice }) => {
       const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -332,6 +352,39 @@ export function registerCommands(program: Command): void {
         });
       }
       writeJson(opts.out, report);
+    });
+
+  program
+    .command('check-env')
+    .description("check environments as Gymnasium's check_env does: spaces, reset/step signatures and dtypes, observations in bounds and finite, seeding determinism, the getState/setState round trip; exit code 1 if any check fails")
+    .argument('<ids...>', 'environment ids (see `pgvar envs`)')
+    .option('--seed <s>', 'seed of the resets', intFlag(0), 0)
+    .option('--steps <n>', 'random-action steps of the step check', intFlag(1), 200)
+    .option('--json', 'machine-readable output')
+    .addOption(pluginOption())
+    .action(async (ids: string[], opts: { seed: number; steps: number; json?: boolean }) => {
+      ids.forEach((id) => envSpec(id)); // unknown ids: a usage error before anything runs
+      const results = [];
+      for (const id of ids) {
+        await prepareEnv(id);
+        const spec = envSpec(id);
+        // the env as registered, without makeEnv's NanGuard and TimeLimit: the checks are about it
+        const env = spec.create();
+        try {
+          results.push({ ...checkEnv(env, { seed: opts.seed, steps: opts.steps, factory: spec.create }), id });
+        } finally {
+          env.close?.();
+        }
+      }
+      if (opts.json) writeJson(undefined, results);
+      else {
+        for (const r of results) {
+          for (const c of r.checks) process.stdout.write(`${id8(c.status)} ${r.id === ids[0] && results.length === 1 ? '' : `${r.id} `}${c.message}\n`);
+          const failed = r.checks.filter((c) => c.status === 'failed').length;
+          process.stdout.write(failed ? `${r.id}: ${failed} check${failed > 1 ? 's' : ''} failed\n` : `${r.id}: all checks passed\n`);
+        }
+      }
+      if (results.some((r) => !r.ok)) process.exitCode = 1;
     });
 
   program

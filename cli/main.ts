@@ -7,6 +7,36 @@
 import { Command, CommanderError } from 'commander';
 import { PgvarError, UsageError } from '../common/errors.js';
 import { registerCommands } from './commands.js';
+import { readConfigFile } from '../experiment/build.js';
+import { loadPlugins } from '../experiment/plugins.js';
+
+/**
+ * Plug-ins load before commander parses anything, so that `--estimator mine` and `--env my/Env-v0`
+ * validate against the registries they extend: first `"plugins"` of `train --config FILE`, then every
+ * `--plugin FILE` in order (paths from the current directory).
+ */
+async function loadEarlyPlugins(args: string[]): Promise<void> {
+  const flagged: string[] = [];
+  let config: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    if (flag !== '--plugin' && flag !== '--config') continue;
+    const value = inline ?? args[++i];
+    if (value === undefined) continue; // commander reports the missing argument
+    if (flag === '--plugin') flagged.push(value);
+    else config = value;
+  }
+  if (config !== undefined && args[0] === 'train') {
+    const plugins = readConfigFile(config)['plugins'];
+    if (plugins !== undefined) {
+      if (!Array.isArray(plugins) || !plugins.every((p) => typeof p === 'string' && p !== '')) throw new UsageError(`--config ${config}: 'plugins' must be an array of file paths, got ${JSON.stringify(plugins)}`);
+      await loadPlugins(plugins as string[], { origin: `from --config ${config}` });
+    }
+  }
+  await loadPlugins(flagged);
+}
 
 const program = new Command();
 program
@@ -23,6 +53,7 @@ function exitWith(code: number): never {
 }
 
 try {
+  await loadEarlyPlugins(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {

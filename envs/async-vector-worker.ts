@@ -12,7 +12,7 @@ import type { Action, Info } from './env.js';
 import { RAW_OBS, RAW_REWARD } from './wrappers/record-raw.js';
 import { SyncVectorEnv } from './vector.js';
 
-const { specs, autoresetMode, buffers: b, port } = workerData as WorkerData;
+const { specs, preload, autoresetMode, buffers: b, port } = workerData as WorkerData;
 const ctrl = b.ctrl;
 
 function fail(e: unknown): void {
@@ -72,6 +72,10 @@ function step(v: SyncVectorEnv, actionDim: number, discrete: boolean): StepExtra
 }
 
 async function main(): Promise<void> {
+  if (preload) {
+    const m = (await import(preload.module)) as Record<string, (args: unknown) => unknown>;
+    await m[preload.exportName]!(preload.args);
+  }
   await envSpec(specs[0]!.envId).prepare?.();
   const v = new SyncVectorEnv(specs.map(makeSubEnv), autoresetMode);
   const space = v.singleActionSpace;

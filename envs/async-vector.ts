@@ -94,8 +94,26 @@ export interface StepExtras {
   finalInfos?: Record<number, Info>;
 }
 
+/**
+ * A module the worker threads import, and whose `exportName(args)` they await, before building their
+ * sub-envs: how envs registered at run time (plug-ins, experiment/plugins.ts) reach the workers.
+ */
+export interface WorkerPreload {
+  module: string;
+  exportName: string;
+  args: unknown;
+}
+
+let workerPreload: WorkerPreload | null = null;
+
+/** Set (or clear) the preload of the workers started from now on. */
+export function setWorkerPreload(p: WorkerPreload | null): void {
+  workerPreload = p;
+}
+
 export interface WorkerData {
   specs: SubEnvSpec[];
+  preload?: WorkerPreload | null;
   autoresetMode: AutoresetMode;
   buffers: SlotBuffers;
   port: MessagePort;
@@ -216,7 +234,7 @@ export class AsyncVectorEnv implements VectorEnv {
       const buf = slotBuffers(n, this.obsDim, this.actionDim);
       const { port1, port2 } = new MessageChannel();
       Atomics.store(buf.ctrl, CTRL.REQ, 1); // request 1: build the envs
-      const data: WorkerData = { specs: specs.slice(start, start + n), autoresetMode: this.autoresetMode, buffers: buf, port: port2 };
+      const data: WorkerData = { specs: specs.slice(start, start + n), preload: workerPreload, autoresetMode: this.autoresetMode, buffers: buf, port: port2 };
       const worker = new Worker(bootstrap(url), { eval: true, workerData: data, transferList: [port2] });
       worker.unref();
       const slot: Slot = { worker, port: port1, buf, start, n, seq: 1, label: `worker ${k + 1} (sub-envs ${start}–${start + n - 1})` };

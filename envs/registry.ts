@@ -4,6 +4,7 @@
  * TimeLimit (Gymnasium puts TimeLimit there too).
  */
 import { UsageError } from '../common/errors.js';
+import { REGISTRY_NAME, registrationSource, setRegistrationSource } from '../common/registration.js';
 import { PongAleEnv } from './atari/pong.js';
 import { LunarLanderEnv } from './box2d/lunar-lander.js';
 import { atariPreprocessing, NoopReset } from './wrappers/atari.js';
@@ -57,10 +58,68 @@ export interface EnvSpec {
 }
 
 const specs = new Map<string, EnvSpec>();
+/** Who registered each id ('built in', a plug-in's file, 'the program'). */
+const registeredBy = new Map<string, string>();
+const FAMILIES: readonly PresetFamily[] = ['classic', 'continuous', 'atari'];
 
+/** Add an environment id (internal form: every field given). A taken id is a UsageError naming who took it. */
 export function register(spec: EnvSpec): void {
-  if (specs.has(spec.id)) throw new Error(`environment id ${spec.id} is already registered`);
+  const by = registeredBy.get(spec.id);
+  if (by !== undefined) throw new UsageError(`environment id '${spec.id}' is already registered (${by === 'built in' ? 'built in' : `by ${by}`})`);
   specs.set(spec.id, spec);
+  registeredBy.set(spec.id, registrationSource());
+}
+
+/** What `registerEnv` takes: an `EnvSpec` whose `family` and `description` may be left out. */
+export interface EnvRegistration {
+  /** The id `--env` and `makeEnv` use, e.g. 'my/GridWorld-v0': letters, digits, `_ . / -`. */
+  id: string;
+  /** Builds a fresh, unwrapped instance (makeEnv adds NanGuard and TimeLimit). */
+  create: () => Env;
+  /** Episode step limit (TimeLimit truncates there); absent: no limit. */
+  maxEpisodeSteps?: number;
+  rewardThreshold?: number;
+  /**
+   * Whose PPO defaults apply: 'classic' (CleanRL ppo.py), 'continuous' (ppo_continuous_action.py) or
+   * 'atari'. Default: 'classic' for a Discrete action space, 'continuous' for a Box (read from one
+   * instance made at registration; give it explicitly when `prepare` is needed first).
+   */
+  family?: PresetFamily;
+  /** false when no transition is ever terminal (only the time limit ends episodes). Default true. */
+  terminates?: boolean;
+  description?: string;
+  /** Asynchronous set-up that `create` needs (e.g. loading a WebAssembly module); run by prepareEnv. */
+  prepare?: () => Promise<unknown>;
+}
+
+/**
+ * Gymnasium's `register`: make a new environment id available to `makeEnv`, `pgvar train --env` and
+ * the rest. Bad fields and ids that are taken are one-line UsageErrors naming the id.
+ */
+export function registerEnv(r: EnvRegistration): EnvSpec {
+  if (r === null || typeof r !== 'object') throw new UsageError(`registerEnv: expected an object {id, create, …}, got ${r === null ? 'null' : typeof r}`);
+  if (typeof r.id !== 'string' || !REGISTRY_NAME.test(r.id)) throw new UsageError(`registerEnv: environment id ${JSON.stringify(r.id)} is not valid: expected letters, digits and _ . / - such as 'my/GridWorld-v0'`);
+  if (typeof r.create !== 'function') throw new UsageError(`registerEnv: environment '${r.id}' needs a create() function, got ${typeof r.create}`);
+  if (r.maxEpisodeSteps !== undefined && !(Number.isInteger(r.maxEpisodeSteps) && r.maxEpisodeSteps > 0)) throw new UsageError(`registerEnv: environment '${r.id}': maxEpisodeSteps must be a positive integer, got ${JSON.stringify(r.maxEpisodeSteps)}`);
+  if (r.family !== undefined && !FAMILIES.includes(r.family)) throw new UsageError(`registerEnv: environment '${r.id}': family must be one of ${FAMILIES.join('|')}, got ${JSON.stringify(r.family)}`);
+  if (r.prepare !== undefined && typeof r.prepare !== 'function') throw new UsageError(`registerEnv: environment '${r.id}': prepare must be a function, got ${typeof r.prepare}`);
+  const by = registeredBy.get(r.id);
+  if (by !== undefined) throw new UsageError(`environment id '${r.id}' is already registered (${by === 'built in' ? 'built in' : `by ${by}`})`);
+  let family = r.family;
+  if (family === undefined) {
+    if (r.prepare) throw new UsageError(`registerEnv: environment '${r.id}' has a prepare() step, so give its family ('classic' or 'continuous') explicitly`);
+    const env = r.create();
+    try {
+      const kind = env?.actionSpace?.kind;
+      if (kind !== 'discrete' && kind !== 'box') throw new UsageError(`registerEnv: environment '${r.id}': create() returned an env whose actionSpace is not a Discrete or Box space (got ${JSON.stringify(kind)})`);
+      family = kind === 'discrete' ? 'classic' : 'continuous';
+    } finally {
+      env?.close?.();
+    }
+  }
+  const spec: EnvSpec = { ...r, family, description: r.description ?? `${r.id} (registered by ${registrationSource()})` };
+  register(spec);
+  return spec;
 }
 
 export function envIds(): string[] {
@@ -99,6 +158,8 @@ export function make(id: string, options: MakeOptions = {}): Env {
   if (limit) env = new TimeLimit(env, limit);
   return env;
 }
+
+const sourceBefore = setRegistrationSource('built in');
 
 register({
   id: 'CartPole-v1',
@@ -224,3 +285,5 @@ for (const [name, create, what] of DMC_TASKS) {
     prepare: initMujoco,
   });
 }
+
+setRegistrationSource(sourceBefore);

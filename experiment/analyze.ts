@@ -3,8 +3,10 @@
  * grouped by env, estimator and differing estimator options (seeds are averaged); a run's own `variance.jsonl` (train
  * --track-variance) and any `pgvar variance --out` files (single reports, `--sweep` results, JSONL)
  * give the findings (verdicts with intervals; of a run's own variance.jsonl only its last
- * measurement), the bias/variance-over-training, sample-size and decomposition sections. Writes the
- * HTML report and, beside it, the same numbers as JSON (`findings`, `comparisons` with the verdicts).
+ * measurement), the bias/variance-over-training, sample-size and decomposition sections. With 2 or
+ * more seeds per (estimator, env), rliable's aggregate statistics of the final returns, the env
+ * being the task (analysis/report-rliable.ts). Writes the HTML report and, beside it, the same
+ * numbers as JSON (`findings`, `comparisons` with the verdicts, `rliable` with the aggregates).
  */
 import * as fs from 'node:fs';
 import { createEstimator, recordedOptions } from '../estimators/index.js';
@@ -139,6 +141,8 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
   if (o.runs.length === 0 && o.variance.length === 0) throw new UsageError('analyze: give at least one run directory or --variance file');
   const configs = o.runs.map((dir) => readRunConfig(dir));
   const labels = runLabels(configs);
+  // the estimator / agent series without the env, for the aggregate statistics (the env is the task)
+  const algorithms = runLabels(configs.map((c) => ({ ...c, envId: '' }) as RunConfig));
   const runs: ReportRun[] = [];
   const variance: { label: string; report: MeasuredReport; tracked?: boolean }[] = [];
   o.runs.forEach((dir, i) => {
@@ -147,7 +151,7 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
     const group = labels[i]!;
     const summary = fs.existsSync(rd.summaryFile) ? (readJson(rd.summaryFile) as Record<string, unknown>) : { status: 'unfinished' };
     const clock = rd.readMetrics().flatMap((m) => (typeof m['global_step'] === 'number' && typeof m['time_s'] === 'number' ? [{ step: m['global_step'], time_s: m['time_s'] }] : []));
-    runs.push({ label: `${group} seed ${c.seed}`, group, episodes: rd.readEpisodes(), summary, ...(clock.length ? { clock } : {}) });
+    runs.push({ label: `${group} seed ${c.seed}`, group, task: c.envId, algorithm: algorithms[i]!, seed: c.seed, episodes: rd.readEpisodes(), summary, ...(clock.length ? { clock } : {}) });
     if (isOffPolicyConfig(c)) return; // no policy-gradient variance measured in value-based runs
     // measured during training: an estimator other than the run's own is named after the run it was measured in
     const est = c.estimator;
@@ -165,7 +169,7 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
   variance.sort((a, b) => Number(!!a.tracked) - Number(!!b.tracked));
   const envs = [...new Set([...configs.map((c) => c.envId), ...variance.map((v) => v.report.env)])];
   fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
-  await writeReport(o.out, {
+  const { rliable } = await writeReport(o.out, {
     title: o.title ?? `pgvar analysis: ${envs.join(', ')}`,
     ...(o.lead ? { lead: o.lead } : {}),
     intro: `${runs.length} run(s) and ${variance.length + sweeps.length} variance measurement(s). Best return: the best mean over 20 consecutive episodes; final: the mean of the last 20 episodes.`,
@@ -181,6 +185,6 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
   );
   const comparisons = variance.flatMap(({ label, report }) => (report.comparisons ?? []).map((c) => ({ source: label, env: report.env, step: report.step, ...c })));
   const findings = collectFindings(variance);
-  writeFileAtomic(json, JSON.stringify({ findings, runs: runRows, groups, variance: varRows, comparisons, decompositions: variance.filter((v) => v.report.decomposition).map((v) => ({ source: v.label, step: v.report.step, ...v.report.decomposition })) }, null, 2) + '\n');
+  writeFileAtomic(json, JSON.stringify({ findings, runs: runRows, groups, rliable, variance: varRows, comparisons, decompositions: variance.filter((v) => v.report.decomposition).map((v) => ({ source: v.label, step: v.report.step, ...v.report.decomposition })) }, null, 2) + '\n');
   return { report: o.out, json };
 }

@@ -4,6 +4,7 @@ import type { PpoConfig } from '../ppo/config.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
 import { RunDir, type Checkpoint } from './run-dir.js';
 import { createTrainer } from './train-run.js';
+import { loadPlugins } from './plugins.js';
 
 export interface LoadedRun {
   dir: string;
@@ -21,6 +22,8 @@ export interface LoadedRun {
 export async function loadRun(dir: string, at?: number, engine?: PpoConfig['engine']): Promise<LoadedRun> {
   const run = new RunDir(dir);
   const checkpoint = run.loadCheckpoint(at);
+  // the plug-ins that registered the run's env or estimator (config.json records them absolute)
+  await loadPlugins(checkpoint.config.plugins ?? [], { origin: `recorded in ${run.configFile}` });
   await prepareEnv(checkpoint.config.envId);
   // no learner threads: nothing here runs PPO updates (eval, variance, analysis)
   const trainer = createTrainer({ ...checkpoint.config, learnerThreads: 1, vectorEnv: 'sync', ...(engine ? { engine } : {}) });

@@ -14,6 +14,7 @@ import { PpoTrainer, RETURN_WINDOW, type IterationMetrics } from '../ppo/trainer
 import { measureVariance } from '../analysis/variance.js';
 import { buildVectorEnv } from './build.js';
 import { RunDir } from './run-dir.js';
+import { loadPlugins } from './plugins.js';
 
 export interface TrainSummary {
   env: string;
@@ -75,6 +76,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
     const before = ck.config.learnerThreads ?? 1; // checkpoints from before the setting existed ran on one thread
     config = { ...ck.config, learnerThreads: o.learnerThreads ?? before, vectorEnv: o.vectorEnv ?? ck.config.vectorEnv ?? 'sync' };
     if (config.learnerThreads !== before) process.stderr.write(`pgvar: resuming with learnerThreads ${config.learnerThreads} (the run so far used ${before}); from here the numbers differ from an uninterrupted run by float rounding\n`);
+    await loadPlugins(config.plugins ?? [], { origin: `recorded in ${run.configFile}` });
     await prepareEnv(config.envId);
     trainer = createTrainer(config);
     trainer.setState(ck.trainer);
@@ -83,6 +85,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
   } else {
     if (!o.config) throw new Error('trainRun: a config is required for a fresh run');
     config = o.config;
+    await loadPlugins(config.plugins ?? []);
     await prepareEnv(config.envId);
     run.create(config);
     trainer = createTrainer(config);

@@ -98,6 +98,12 @@ export const ppoConfigSchema = z
      * Absent in runs made before the engine existed, which trained on tfjs and keep it when resumed.
      */
     engine: z.enum(['auto', 'wasm', 'tfjs']).optional(),
+    /**
+     * Plug-in files (experiment/plugins.ts) that register the run's env or estimator: given relative to
+     * the current directory in a config file, recorded absolute in config.json; loaded again before
+     * `--resume`, `eval` and `variance` open the run.
+     */
+    plugins: z.array(z.string().min(1)).optional(),
   })
   .strict();
 

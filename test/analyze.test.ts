@@ -84,4 +84,7 @@ t.test('meanCi95: the t interval of the mean', async (t) => {
   // mean 3, sd √2.5, t(4) = 2.776: half-width 2.776·1.5811/√5 = 1.9630
   t.ok(Math.abs(lo - (3 - 1.963)) < 1e-3 && Math.abs(hi - (3 + 1.963)) < 1e-3, `[${lo}, ${hi}]`);
   t.same(meanCi95([7]), { mean: 7, lo: 7, hi: 7 }, 'one run: zero width');
+  // 15 values 1..15: mean 8, sd √20; t(14) = 2.1448 (the old hand table used 2.0 from 11 df up: about 7 % too narrow)
+  const w = meanCi95(Array.from({ length: 15 }, (_, i) => i + 1));
+  t.ok(Math.abs(w.hi - 8 - (2.1448 * Math.sqrt(20)) / Math.sqrt(15)) < 1e-3, `exact t quantile at 14 df: half-width ${w.hi - 8}`);
 });

@@ -66,14 +66,15 @@ t.test('eval and variance read a run', async (t) => {
   t.equal(e.returns.length, 3);
   t.equal(e.deterministic, true);
   const out = path.join(dir, 'var.json');
-  const v = cli(['variance', '--run', path.join(dir, 'a'), '--batches', '3', '--batch-size', '128', '--out', out, '--backend', 'wasm']);
+  const v = cli(['variance', '--run', path.join(dir, 'a'), '--batches', '4', '--batch-size', '128', '--bootstrap', '50', '--out', out, '--backend', 'wasm']);
   t.equal(v.status, 0, v.stderr);
   const rep = JSON.parse(fs.readFileSync(out, 'utf8'));
   t.same(Object.keys(rep).slice(0, 5), ['env', 'step', 'num_params', 'batches', 'batch_size']);
   t.equal(rep.num_params, 4 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2);
   const s = rep.estimators.single;
   for (const k of ['mean_grad_norm', 'total_variance', 'mean_param_variance', 'relative_variance', 'mean_pairwise_cosine', 'cosine_to_reference', 'relative_bias', 'relative_variance_app_c4', 'robust_relative_bias']) t.ok(Number.isFinite(s[k]), `${k} = ${s[k]}`);
-  t.ok(s.ci95.relative_variance[0] <= s.ci95.relative_variance[1], 'bootstrap interval');
+  t.ok(s.ci95.relative_variance[0] <= s.ci95.relative_variance[1], 'bootstrap interval (asked for with --bootstrap)');
+  t.ok(s.intervals.trace_cov.lo <= s.intervals.trace_cov.hi && s.intervals.K === 4 && s.intervals.K_ref === 4, 'coverage-tested intervals, reference pool as large as the tested pool');
   t.ok(Math.abs(s.mean_param_variance * rep.num_params - s.total_variance) < 1e-9 * s.total_variance);
 });
 
