@@ -72,8 +72,12 @@ export function appC4Table(units: Unit[]) {
     const pairKeys = [...new Set(us.flatMap((u) => (u.report.comparisons ?? []).map((c) => `${c.estimator}|${c.baseline}`)))];
     const pairs = pairKeys.map((key) => {
       const [a, b] = key.split('|') as [string, string];
-      const find = (u: Unit) => u.report.comparisons!.find((c) => c.estimator === a && c.baseline === b)!;
-      const rows = us.map((u) => ({ seed: u.seed, checkpoint: u.checkpoint, c: find(u) }));
+      const find = (u: Unit) => (u.report.comparisons ?? []).find((c) => c.estimator === a && c.baseline === b);
+      // reports written before every pair was compared carry only the pairs with the baseline
+      const rows = us.flatMap((u) => {
+        const c = find(u);
+        return c ? [{ seed: u.seed, checkpoint: u.checkpoint, c }] : [];
+      });
       const lessVar = rows.filter((r) => r.c.variance_ratio.resolved && r.c.variance_ratio.hi !== null && r.c.variance_ratio.hi < 1).length;
       const moreVar = rows.filter((r) => r.c.variance_ratio.resolved && r.c.variance_ratio.lo > 1).length;
       const lessBias = rows.filter((r) => r.c.sq_bias_difference.hi < 0).length;
