@@ -20,6 +20,24 @@ export interface EvalResult {
   lengths: number[];
 }
 
+/** The evaluation summary of finished episodes (population std, as before). */
+export function evalResult(env: string, step: number, deterministic: boolean, seed: number, returns: number[], lengths: number[]): EvalResult {
+  const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+  const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+  return {
+    env,
+    step,
+    episodes: returns.length,
+    deterministic,
+    seed,
+    return_mean: mean,
+    return_std: std,
+    length_mean: lengths.reduce((a, b) => a + b, 0) / lengths.length,
+    returns,
+    lengths,
+  };
+}
+
 export function evaluate(run: LoadedRun, episodes: number, deterministic: boolean, seed: number): EvalResult {
   const env = frozenEnvLike(run);
   const agent = run.trainer.agent;
@@ -39,18 +57,5 @@ export function evaluate(run: LoadedRun, episodes: number, deterministic: boolea
     }
   }
   env.close?.();
-  const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-  const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
-  return {
-    env: run.config.envId,
-    step: run.trainer.globalStep,
-    episodes,
-    deterministic,
-    seed,
-    return_mean: mean,
-    return_std: std,
-    length_mean: lengths.reduce((a, b) => a + b, 0) / lengths.length,
-    returns,
-    lengths,
-  };
+  return evalResult(run.config.envId, run.trainer.globalStep, deterministic, seed, returns, lengths);
 }

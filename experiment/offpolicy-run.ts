@@ -21,7 +21,7 @@ import type { OffPolicyConfig } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { loadReplaySegments } from '../offpolicy/replay-segments.js';
 import { OffPolicyTrainer, RETURN_WINDOW, runEpisodes } from '../offpolicy/trainer.js';
-import type { EvalResult } from './evaluate.js';
+import { evalResult, type EvalResult } from './evaluate.js';
 import { RunDir } from './run-dir.js';
 import { progressBar } from './train-run.js';
 
@@ -172,21 +172,7 @@ export async function evaluateOffPolicyRun(dir: string, episodes: number, determ
     learner.setState(ck.trainer.learner);
     env.reset({ seed });
     const { returns, lengths } = runEpisodes(learner, env, episodes, deterministic ? 'eval' : 'explore', new Rng(seed + 1));
-    const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-    const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
-    return {
-      env: config.envId,
-      algo: config.algo,
-      step: ck.trainer.globalStep,
-      episodes,
-      deterministic,
-      seed,
-      return_mean: mean,
-      return_std: std,
-      length_mean: lengths.reduce((a, b) => a + b, 0) / lengths.length,
-      returns,
-      lengths,
-    };
+    return { ...evalResult(config.envId, ck.trainer.globalStep, deterministic, seed, returns, lengths), algo: config.algo };
   } finally {
     env.close?.();
   }
