@@ -12,7 +12,7 @@
  * back: a kill at any instant loses and duplicates nothing, and the resumed run's rows equal an
  * uninterrupted run's.
  */
-import { PgvarError, UsageError } from '../common/errors.js';
+import { UsageError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { envSpec, make, prepareEnv } from '../envs/registry.js';
 import type { BoxSpace } from '../envs/spaces.js';
@@ -23,7 +23,7 @@ import { loadReplaySegments } from '../offpolicy/replay-segments.js';
 import { OffPolicyTrainer, RETURN_WINDOW, runEpisodes } from '../offpolicy/trainer.js';
 import { evalResult, type EvalResult } from './evaluate.js';
 import { RunDir } from './run-dir.js';
-import { progressBar } from './train-run.js';
+import { progressBar, RunClock, withResumeHint } from './train-run.js';
 
 export interface OffPolicyTrainSummary {
   env: string;
@@ -101,8 +101,7 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
     run.saveOffPolicyCheckpoint(config, trainer, 0);
   }
 
-  const t0 = performance.now();
-  const step0 = trainer.globalStep;
+  const clock = new RunClock(run, trainer.globalStep, wallBefore);
   const ckStats = { count: 0, seconds: 0, bytes: 0 };
   const bar = o.progress === false ? null : progressBar(`${config.envId} ${config.algo} seed ${config.seed}`);
   bar?.start(config.totalTimesteps, trainer.globalStep, { sps: '-', ret: '-' });
@@ -110,10 +109,7 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
     while (!trainer.done) {
       const stepBefore = trainer.globalStep;
       const { metrics, episodes } = trainer.iterate();
-      const elapsed = (performance.now() - t0) / 1000;
-      const sps = Math.round((trainer.globalStep - step0) / Math.max(elapsed, 1e-9));
-      run.appendEpisodes(episodes);
-      run.appendMetrics([{ ...metrics, sps, time_s: +(wallBefore + elapsed).toFixed(3) }]);
+      const { elapsed, sps } = clock.log(trainer.globalStep, metrics, episodes);
       const k = config.checkpointEvery;
       if (Math.floor(trainer.globalStep / k) > Math.floor(stepBefore / k) || trainer.done) {
         const c0 = performance.now();
@@ -127,12 +123,11 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
     }
   } catch (e) {
     bar?.stop();
-    if (e instanceof PgvarError) e.message += `\nthe last checkpoint in ${run.checkpointFile} is intact; fix the cause and continue with --resume ${o.out}`;
     trainer.close();
-    throw e;
+    throw withResumeHint(e, run, o.out);
   }
   bar?.stop();
-  const wall = wallBefore + (performance.now() - t0) / 1000;
+  const wall = wallBefore + clock.elapsed();
   const summary: OffPolicyTrainSummary = {
     env: config.envId,
     algo: config.algo,

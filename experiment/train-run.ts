@@ -47,6 +47,39 @@ export interface TrainRunOptions {
   onIteration?: (trainer: PpoTrainer, metrics: IterationMetrics) => void | Promise<void>;
 }
 
+/**
+ * The clock of a training process: logs one iteration's episodes and metrics row with `sps` (env
+ * steps per second since this process started the run or resumed it) and `time_s` (the run's wall
+ * time, resumed segments included), the same two columns for every algorithm.
+ */
+export class RunClock {
+  private readonly t0 = performance.now();
+  constructor(
+    private readonly run: RunDir,
+    private readonly step0: number,
+    readonly wallBefore: number,
+  ) {}
+
+  /** Seconds since this process started. */
+  elapsed(): number {
+    return (performance.now() - this.t0) / 1000;
+  }
+
+  log(globalStep: number, metrics: object, episodes: Parameters<RunDir['appendEpisodes']>[0]): { elapsed: number; sps: number } {
+    const elapsed = this.elapsed();
+    const sps = Math.round((globalStep - this.step0) / Math.max(elapsed, 1e-9));
+    this.run.appendEpisodes(episodes);
+    this.run.appendMetrics([{ ...metrics, sps, time_s: +(this.wallBefore + elapsed).toFixed(3) }]);
+    return { elapsed, sps };
+  }
+}
+
+/** A failed run's error, told that the last checkpoint is intact and how to continue. */
+export function withResumeHint(e: unknown, run: RunDir, out: string): unknown {
+  if (e instanceof PgvarError) e.message += `\nthe last checkpoint in ${run.checkpointFile} is intact; fix the cause and continue with --resume ${out}`;
+  return e;
+}
+
 /** The progress display of `pgvar train` (stderr; plain lines every 10 s when not a TTY). */
 export function progressBar(label: string): cliProgress.SingleBar {
   return new cliProgress.SingleBar(
@@ -94,8 +127,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
 
   process.stderr.write(`pgvar: agent networks on the ${trainer.agent.engine} engine (config engine '${config.engine ?? 'tfjs'}')\n`);
   const total = trainer.numIterations * config.numSteps * config.numEnvs;
-  const t0 = performance.now();
-  const step0 = trainer.globalStep;
+  const clock = new RunClock(run, trainer.globalStep, wallBefore);
   const bar = o.progress === false ? null : progressBar(`${config.envId} ${config.estimator} seed ${config.seed}`);
   bar?.start(total, trainer.globalStep, { sps: '-', ret: '-' });
 
@@ -103,10 +135,7 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
     while (!trainer.done) {
       const stepBefore = trainer.globalStep;
       const { metrics, episodes } = trainer.iterate();
-      const elapsed = (performance.now() - t0) / 1000;
-      const sps = Math.round((trainer.globalStep - step0) / Math.max(elapsed, 1e-9));
-      run.appendEpisodes(episodes);
-      run.appendMetrics([{ ...metrics, sps, time_s: +(wallBefore + elapsed).toFixed(3) }]);
+      const { elapsed, sps } = clock.log(trainer.globalStep, metrics, episodes);
       if (config.trackVarianceEvery > 0 && trainer.iteration % config.trackVarianceEvery === 0) {
         // logged before the checkpoint that covers it, like the other logs; it never touches the trainer's RNG streams
         run.appendVariance(
@@ -121,12 +150,11 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
     }
   } catch (e) {
     bar?.stop();
-    if (e instanceof PgvarError) e.message += `\nthe last checkpoint in ${run.checkpointFile} is intact; fix the cause and continue with --resume ${o.out}`;
     trainer.dispose();
-    throw e;
+    throw withResumeHint(e, run, o.out);
   }
   bar?.stop();
-  const wall = wallBefore + (performance.now() - t0) / 1000;
+  const wall = wallBefore + clock.elapsed();
   const summary: TrainSummary = {
     env: config.envId,
     algo: config.algo,
