@@ -18,6 +18,11 @@ import type { PpoTrainer } from '../ppo/trainer.js';
  * so one policy call serves groups × numEnvs envs and a rollout splits into `groups` independent
  * batches of the run's shape (ppo/rollout.ts splitRolloutByEnvs).
  */
+/** Steps per env discarded before measuring: the given count, else the env's episode limit, else 1000. */
+export function warmupStepsFor(envId: string, warmupSteps?: number): number {
+  return warmupSteps ?? envSpec(envId).maxEpisodeSteps ?? 1000;
+}
+
 export function onPolicyStream(source: { config: PpoConfig; trainer: PpoTrainer }, seed: number, warmupSteps?: number, groups = 1): { venv: SyncVectorEnv; collector: RolloutCollector } {
   const { config, trainer } = source;
   const venv = new SyncVectorEnv(Array.from({ length: config.numEnvs * groups }, (_, j) => frozenEnvLike(source, j % config.numEnvs)), 'same-step');
@@ -25,7 +30,7 @@ export function onPolicyStream(source: { config: PpoConfig; trainer: PpoTrainer 
   const seeds = new RunSeeds(seed);
   const { obs, infos } = venv.reset({ seed: seeds.envs(venv.numEnvs, 'analysis/env') });
   const collector = new RolloutCollector(venv, trainer.agent, new Rng(seeds.of('analysis/actions', seed + 1)), obs, infos);
-  const warm = warmupSteps ?? envSpec(config.envId).maxEpisodeSteps ?? 1000;
+  const warm = warmupStepsFor(config.envId, warmupSteps);
   if (warm > 0) collector.collect(warm, 0);
   return { venv, collector };
 }

@@ -18,7 +18,6 @@
  */
 import { UsageError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
-import { envSpec } from '../envs/registry.js';
 import type { VectorEnv } from '../envs/vector.js';
 import { SimulatorPool } from '../envs/simulator-pool.js';
 import { makeTrainingEnv } from '../envs/stack.js';
@@ -29,7 +28,7 @@ import { streamSeed } from '../common/seeding.js';
 import type { PpoConfig } from '../ppo/config.js';
 import { splitRolloutByEnvs, type Rollout } from '../ppo/rollout.js';
 import type { PpoTrainer } from '../ppo/trainer.js';
-import { onPolicyStream } from './on-policy-stream.js';
+import { onPolicyStream, warmupStepsFor } from './on-policy-stream.js';
 import { appC4BiasNoiseFloor, bootstrapIntervals, cosine, gradientStats, meanVector, type GradientStats, type IntervalKey } from './gradient-stats.js';
 import { numPolicyParams, policyGradient } from './policy-gradient.js';
 import { estimatorIntervalsFromGram, pairedComparisonFromGram, referencePrecision, refGram, sampleGram, type EstimatorIntervals, type PairedComparison, type ReferencePrecision } from './interval-stats.js';
@@ -153,7 +152,7 @@ export function measureVariance(source: { config: PpoConfig; trainer: PpoTrainer
   const needsSim = (list: string[]) => list.some((n) => (estimators.get(n)!.simulatorSize ?? 0) > 0);
   const simSize = Math.max(0, ...[...estimators.values()].map((e) => e.simulatorSize ?? 0));
   const simulator = simSize > 0 ? new SimulatorPool(() => makeTrainingEnv(config.envId, config), simSize) : undefined;
-  const warm = o.warmupSteps ?? envSpec(config.envId).maxEpisodeSteps ?? 1000;
+  const warm = warmupStepsFor(config.envId, o.warmupSteps);
   let envSteps = 0;
   /**
    * One pool's data: G copies of the run's env set on their own streams (the tested pool and the
