@@ -25,6 +25,7 @@ import { agentsHelp, agentsJson, agentsTable, OFF_FLAGS, OFF_SWITCHES, SHARED_FL
 import { analyze } from '../experiment/analyze.js';
 import { measureVariance, PROTOCOLS, sampleSizeSweep, type ProtocolName } from '../analysis/variance.js';
 import { measureDecomposition } from '../analysis/decomposition-measure.js';
+import { registerSweepCommands } from './sweep-commands.js';
 import { choiceFlag, floatFlag, floatListFlag, intFlag, intListFlag, jsonObjectFlag, stepsFlag } from './options.js';
 
 type Parser = (v: string) => unknown;
@@ -398,6 +399,8 @@ export function registerCommands(program: Command): void {
       const res = await analyze({ runs, variance: opts.variance ?? [], out: opts.out, title: opts.title });
       process.stdout.write(`report: ${res.report}\nnumbers: ${res.json}\n`);
     });
+
+  registerSweepCommands(program);
 
   program
     .command('demo')

@@ -12,27 +12,32 @@ import { loadPlugins } from '../experiment/plugins.js';
 
 /**
  * Plug-ins load before commander parses anything, so that `--estimator mine` and `--env my/Env-v0`
- * validate against the registries they extend: first `"plugins"` of `train --config FILE`, then every
+ * validate against the registries they extend: first `"plugins"` of `train --config FILE` (or of
+ * `sweep --file FILE`), then every
  * `--plugin FILE` in order (paths from the current directory).
  */
 async function loadEarlyPlugins(args: string[]): Promise<void> {
   const flagged: string[] = [];
   let config: string | undefined;
+  let sweepFile: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    if (flag !== '--plugin' && flag !== '--config') continue;
+    if (flag !== '--plugin' && flag !== '--config' && flag !== '--file') continue;
     const value = inline ?? args[++i];
     if (value === undefined) continue; // commander reports the missing argument
     if (flag === '--plugin') flagged.push(value);
+    else if (flag === '--file') sweepFile = value;
     else config = value;
   }
-  if (config !== undefined && args[0] === 'train') {
-    const plugins = readConfigFile(config)['plugins'];
+  // the file whose "plugins" load first: `train --config FILE` or `sweep --file FILE`
+  const [file, flag] = args[0] === 'train' ? [config, '--config'] : args[0] === 'sweep' ? [sweepFile, '--file'] : [undefined, ''];
+  if (file !== undefined) {
+    const plugins = readConfigFile(file, flag, flag === '--file' ? 'sweep keys' : 'settings')['plugins'];
     if (plugins !== undefined) {
-      if (!Array.isArray(plugins) || !plugins.every((p) => typeof p === 'string' && p !== '')) throw new UsageError(`--config ${config}: 'plugins' must be an array of file paths, got ${JSON.stringify(plugins)}`);
-      await loadPlugins(plugins as string[], { origin: `from --config ${config}` });
+      if (!Array.isArray(plugins) || !plugins.every((p) => typeof p === 'string' && p !== '')) throw new UsageError(`${flag} ${file}: 'plugins' must be an array of file paths, got ${JSON.stringify(plugins)}`);
+      await loadPlugins(plugins as string[], { origin: `from ${flag} ${file}` });
     }
   }
   await loadPlugins(flagged);

@@ -27,20 +27,21 @@ export function buildVectorEnv(c: PpoConfig): VectorEnv {
 /** How 'async' splits the sub-envs: one worker thread, the main thread stepping none (bench/async-env.ts). */
 export const ASYNC_LAYOUT = { workers: 1, mainThread: false };
 
-export function readConfigFile(file: string): Record<string, unknown> {
+/** A JSON object file (`train --config`, `sweep --file`: `flag` names it in errors). */
+export function readConfigFile(file: string, flag = '--config', what = 'settings'): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`--config ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new UsageError(`${flag} ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`--config ${file}: not valid JSON (${(e as Error).message})`);
+    throw new UsageError(`${flag} ${file}: not valid JSON (${(e as Error).message})`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--config ${file}: expected a JSON object of PPO settings, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`${flag} ${file}: expected a JSON object of ${what}, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
   return parsed as Record<string, unknown>;
 }
 

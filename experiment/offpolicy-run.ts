@@ -76,6 +76,8 @@ export interface OffPolicyRunOptions {
   config?: OffPolicyConfig;
   resume?: boolean;
   progress?: boolean;
+  /** Called after each iteration's logs (and checkpoint, when one is due) are written: sweeps report progress with it. */
+  onProgress?: (step: number, total: number, recentReturn: number | null) => void;
 }
 
 export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPolicyTrainSummary> {
@@ -120,6 +122,7 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
       }
       const ret = trainer.recentReturnMean();
       bar?.update(trainer.globalStep, { sps, ret: ret === null ? '-' : ret.toFixed(1) });
+      o.onProgress?.(trainer.globalStep, config.totalTimesteps, ret);
     }
   } catch (e) {
     bar?.stop();
