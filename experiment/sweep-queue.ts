@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Queue, UnrecoverableError, Worker, type Job, type RedisOptions } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { PgvarError, UsageError } from '../common/errors.js';
 import type { BackendChoice } from '../nets/backend.js';
 import { runInChild, type ChildHandle, type RunOutcome } from './sweep-pool.js';
@@ -36,7 +37,7 @@ export interface QueueJobResult extends SweepJobResult {
   files: Record<string, string>;
 }
 
-/** `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS) as BullMQ's connection options. */
+/** `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS) as ioredis options. */
 export function redisConnection(url: string): RedisOptions {
   let u: URL;
   try {
@@ -120,7 +121,8 @@ export interface SubmitOptions {
  */
 export async function submitAndWait(jobs: SweepJob[], o: SubmitOptions): Promise<RunOutcome[]> {
   await checkReachable(o.url);
-  const queue = new Queue<QueueJobData, QueueJobResult>(QUEUE_NAME, { connection: redisConnection(o.url) });
+  const connection = new Redis(redisConnection(o.url));
+  const queue = new Queue<QueueJobData, QueueJobResult>(QUEUE_NAME, { connection });
   try {
     let added = 0;
     let existing = 0;
@@ -168,6 +170,7 @@ export async function submitAndWait(jobs: SweepJob[], o: SubmitOptions): Promise
     return jobs.map((j) => outcomes.get(j.id)!);
   } finally {
     await queue.close();
+    connection.disconnect();
   }
 }
 
@@ -191,6 +194,7 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
   const name = o.name ?? `${os.hostname()}:${process.pid}`;
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const active = new Set<ChildHandle>();
+  const connection = new Redis(redisConnection(o.url));
   const worker = new Worker<QueueJobData, QueueJobResult>(
     QUEUE_NAME,
     async (job) => {
@@ -211,15 +215,25 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
         active.delete(h);
       }
     },
-    { connection: redisConnection(o.url), concurrency: o.concurrency, lockDuration: o.lockSeconds * 1000, stalledInterval: o.lockSeconds * 1000, maxStalledCount: o.maxStalled, name },
+    { connection, concurrency: o.concurrency, lockDuration: o.lockSeconds * 1000, stalledInterval: o.lockSeconds * 1000, maxStalledCount: o.maxStalled, name },
   );
-  worker.on('error', (e) => log(`worker ${name}: ${e.message}`));
+  // connection errors repeat while Redis is away: one line per distinct message and minute
+  const lastSaid = new Map<string, number>();
+  worker.on('error', (e) => {
+    const now = Date.now();
+    if (now - (lastSaid.get(e.message) ?? -Infinity) < 60_000) return;
+    lastSaid.set(e.message, now);
+    log(`worker ${name}: ${e.message}`);
+  });
   log(`worker ${name}: waiting for jobs on ${o.url} (queue ${QUEUE_NAME}, ${o.concurrency} at a time)`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log(`worker ${name}: ${signal}; ending ${active.size} run(s), their jobs go back to the queue after ${o.lockSeconds} s`);
       active.forEach((h) => h.kill());
-      void worker.close(true).finally(resolve);
+      void worker.close(true).finally(() => {
+        connection.disconnect();
+        resolve();
+      });
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -19,7 +19,7 @@ import { analyze } from './analyze.js';
 import { RunDir } from './run-dir.js';
 import { checkSameRun, canonicalJson, type SweepJob, type SweepProgress } from './sweep-job.js';
 import { runLocalPool, type RunOutcome } from './sweep-pool.js';
-import { submitAndWait } from './sweep-queue.js';
+import { checkReachable, submitAndWait } from './sweep-queue.js';
 import { expandSweep, type SweepRun, type SweepSpec } from './sweep-spec.js';
 
 export const SWEEP_FORMAT = 'pgvar-sweep-1';
@@ -137,6 +137,7 @@ class SweepMonitor {
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const root = o.root;
+  if (o.queue) await checkReachable(o.queue); // before the root is touched
   const runs = await expandSweep(o.spec);
   claimRoot(root, o.spec, runs);
   const name = sweepName(root, o.spec);
