@@ -72,4 +72,12 @@ export { analyze, type AnalyzeOptions } from './experiment/analyze.js';
 export { trainRun, createTrainer, type TrainRunOptions, type TrainSummary } from './experiment/train-run.js';
 export { loadRun, type LoadedRun } from './experiment/load-run.js';
 export { evaluate, type EvalResult } from './experiment/evaluate.js';
+/**
+ * `exportTfjs({ run, out?, at? })`: a run's policy (PPO, SAC or TD3) as a TensorFlow.js Layers model,
+ * `model.json` + `weights.bin` (loadable with `tf.loadLayersModel`, standard layers only), and
+ * `pgvar-export.json`, in `out` (default `<run>/export-tfjs`). The model maps raw observations to
+ * logits / the Gaussian mean / the deterministic action, with the run's observation normaliser inside
+ * it; the log-std, action bounds and normaliser values are in its `userDefinedMetadata`.
+ */
+export { exportTfjs, EXPORT_FORMATS, type ExportTfjsOptions, type ExportResult, type ExportFormat, type TfjsExportMetadata } from './experiment/export-tfjs.js';
 export { loadPlugins, loadedPlugins } from './experiment/plugins.js';

@@ -15,6 +15,7 @@ import { readConfigFile, resolveConfig } from '../experiment/build.js';
 import { SETTING_NAMES, settingsHelp } from '../experiment/settings.js';
 import { evaluate } from '../experiment/evaluate.js';
 import { loadRun } from '../experiment/load-run.js';
+import { EXPORT_FORMATS, exportTfjs, type ExportFormat } from '../experiment/export-tfjs.js';
 import { trainRun } from '../experiment/train-run.js';
 import { runDemo } from '../experiment/demo.js';
 import { ALGOS, readRunConfig, runKindOf, runKindOfDir } from '../experiment/run-config.js';
@@ -230,6 +231,26 @@ export function registerCommands(program: Command): void {
       await initBackend(opts.backend);
       const run = await loadRun(opts.run, opts.at);
       writeJson(opts.out, evaluate(run, opts.episodes, !!opts.deterministic, opts.seed ?? run.config.seed + 10_000));
+    });
+
+  program
+    .command('export')
+    .description("write a run's policy (PPO, SAC or TD3) in another framework's format: 'tfjs' = a TensorFlow.js Layers model (model.json + weights.bin, loadable with tf.loadLayersModel) with the observation normaliser inside, and pgvar-export.json (log-std, action bounds, normaliser values) beside it")
+    .requiredOption('--run <dir>', 'run directory')
+    .requiredOption('--format <name>', `output format: ${EXPORT_FORMATS.join(' | ')}`, choiceFlag(EXPORT_FORMATS))
+    .option('--out <dir>', 'output directory (default <run>/export-<format>)')
+    .option('--at <steps>', 'export the snapshot kept at the first step ≥ this (train --snapshot-every) instead of the last checkpoint', stepsFlag)
+    .addOption(pluginOption())
+    .addOption(backendOption())
+    .action(async (opts: { run: string; format: ExportFormat; out?: string; at?: number; backend: BackendChoice }) => {
+      await initBackend(opts.backend);
+      const res = await exportTfjs({ run: opts.run, out: opts.out ?? path.join(opts.run, `export-${opts.format}`), at: opts.at });
+      const m = res.metadata;
+      process.stdout.write(
+        `exported the ${m.algo} policy of ${opts.run} (${m.env_id}, step ${m.step}) as a tfjs Layers model:\n` +
+          `  ${res.files.model}\n  ${res.files.weights}\n  ${res.files.metadata}\n` +
+          `input: raw observations [batch, ${m.input.shape[0]}]${m.observation_normalizer ? ' (normaliser inside the model)' : ''}; output: ${m.output.kind.replace('_', ' ')} [batch, ${m.output.size}]\n`,
+      );
     });
 
   program
