@@ -81,3 +81,12 @@ export { evaluate, type EvalResult } from './experiment/evaluate.js';
  */
 export { exportTfjs, EXPORT_FORMATS, type ExportTfjsOptions, type ExportResult, type ExportFormat, type TfjsExportMetadata } from './experiment/export-tfjs.js';
 export { loadPlugins, loadedPlugins } from './experiment/plugins.js';
+
+// ── Sweeps: seeds × estimators × algorithms × envs × grids, locally or on a Redis queue ──────────
+/**
+ * `runSweep({ root, spec, workers?, queue? })` runs a sweep (`normalizeSpec` checks a specification,
+ * `expandSweep` lists its runs with their resolved configs); `runWorker({ url, … })` serves a queue.
+ */
+export { runSweep, readSweepSpec, sweepName, type SweepOptions, type SweepResult } from './experiment/sweep.js';
+export { normalizeSpec, expandSweep, gridPoints, type SweepSpec, type SweepRun } from './experiment/sweep-spec.js';
+export { runWorker, type WorkerOptions } from './experiment/sweep-queue.js';

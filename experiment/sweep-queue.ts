@@ -12,8 +12,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Job } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
+
+/** BullMQ and ioredis load on first use (≈ 0.3 s): commands and library users that never queue do not pay it. */
+const queueLibs = async () => ({ ...(await import('bullmq')), Redis: (await import('ioredis')).Redis });
 import { PgvarError, UsageError } from '../common/errors.js';
 import type { BackendChoice } from '../nets/backend.js';
 import { runInChild, type ChildHandle, type RunOutcome } from './sweep-pool.js';
@@ -121,6 +124,7 @@ export interface SubmitOptions {
  */
 export async function submitAndWait(jobs: SweepJob[], o: SubmitOptions): Promise<RunOutcome[]> {
   await checkReachable(o.url);
+  const { Queue, Redis } = await queueLibs();
   const connection = new Redis(redisConnection(o.url));
   const queue = new Queue<QueueJobData, QueueJobResult>(QUEUE_NAME, { connection });
   try {
@@ -191,6 +195,7 @@ export interface WorkerOptions {
 /** Takes jobs until interrupted (SIGINT/SIGTERM end the runs' processes; their jobs go to other workers). */
 export async function runWorker(o: WorkerOptions): Promise<void> {
   await checkReachable(o.url);
+  const { Worker, UnrecoverableError, Redis } = await queueLibs();
   const name = o.name ?? `${os.hostname()}:${process.pid}`;
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const active = new Set<ChildHandle>();
