@@ -81,7 +81,7 @@ t.test('killed with SIGKILL after a checkpoint, --resume gives the uninterrupted
   }
 });
 
-t.test('eval --run of a dac run: π_c deterministic by default; --stochastic acts with π_o', async (t) => {
+t.test('eval --run of a dac run: deterministic tanh(μ_c) by default; --stochastic explores (π_o itself is checked in offpolicy-dac.test.ts)', async (t) => {
   const run = path.join(dir, 'dac-ref');
   const e = JSON.parse(cli(['eval', '--run', run, '--episodes', '1']).stdout);
   t.same([e.algo, e.deterministic, e.lengths], ['dac', true, [200]]);

@@ -176,6 +176,12 @@ t.test("the optimistic actor's gradient matches finite differences of its loss (
   const eps = fillNormal(rng, new Float32Array(n * A));
   const base = optimisticLoss(learner, obs, n, eps);
   t.ok(base.kl > 0.01, `KL ${base.kl.toFixed(4)} away from π_c`);
+  const { pc } = parts(learner);
+  const mo = o.policy.moments(obs, n);
+  const mc = pc.moments(obs, n);
+  const klRows = gaussianKl(mo.mean, mo.logStd, mc.mean, mc.logStd, n, A);
+  const perDim = klRows.reduce((a, b) => a + b, 0) / n / A;
+  t.ok(close(base.kl, perDim, 1e-5), `reported KL_emp = E[KL]/|A| with π_o's unscaled σ: ${base.kl} vs ${perDim}`);
   const st = o.policy.store;
   const grads = st.read('g');
   const params = st.read('p');
@@ -310,7 +316,16 @@ function run(tr: OffPolicyTrainer, untilStep = Infinity): OffPolicyRow[] {
 }
 
 t.test('dac: same seed → identical rows with kl, optimism, kl_weight; checkpoint and resume in fresh objects → the same rows', async (t) => {
-  const straight = run(trainer(tiny()));
+  const counted = trainer(tiny());
+  const refreshes: number[] = [];
+  const o = counted.learner.optimistic!;
+  const refresh = o.refresh.bind(o);
+  o.refresh = (pc) => {
+    refreshes.push(counted.globalStep);
+    refresh(pc);
+  };
+  const straight = run(counted);
+  t.same(refreshes, [201, 401], 'the trainer refreshes π_o at env steps 200 and 400 (0-based t; globalStep is then t + 1)');
   t.same(run(trainer(tiny())), straight, 'two runs agree row by row');
   t.notSame(run(trainer(tiny(2))), straight, 'seed 2 differs');
   const last = straight.at(-1)!;
