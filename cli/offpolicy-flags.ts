@@ -57,12 +57,28 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--eval-every <n>', 'evalEvery', stepsOrZero],
   ['--eval-episodes <n>', 'evalEpisodes', intFlag(1)],
   ['--log-every <n>', 'logEvery', stepsFlag],
+  // dac and vpl
+  ['--init <name>', 'init', choiceFlag(['torch', 'orthogonal'] as const)],
+  ['--pessimism <x>', 'pessimism', floatFlag()],
+  ['--pessimism-min <x>', 'pessimismMin', floatFlag()],
+  ['--pessimism-max <x>', 'pessimismMax', floatFlag()],
+  ['--validation-every <k>', 'validationEvery', intFlag(0)],
+  ['--optimism <x>', 'optimism', floatFlag()],
+  ['--kl-weight <x>', 'klWeight', floatFlag(0)],
+  ['--kl-weight-max <x>', 'klWeightMax', floatFlag(0)],
+  ['--kl-target <x>', 'klTarget', floatFlag(0)],
+  ['--std-multiplier <x>', 'stdMultiplier', floatFlag(0)],
+  ['--dual-lr <x>', 'dualLr', floatFlag(0)],
+  ['--dual-beta1 <x>', 'dualBeta1', floatFlag(0, 1)],
+  ['--optimistic-refresh-every <n>', 'optimisticRefreshEvery', stepsOrZero],
 ];
 
 /** Off-policy switches: [flag, key, value when given]. */
 export const OFF_SWITCHES: [string, Key, boolean][] = [
   ['--no-autotune', 'autotune', false],
   ['--critic-layer-norm', 'criticLayerNorm', true],
+  ['--no-optimistic-actor', 'optimisticActor', false],
+  ['--no-learn-pessimism', 'learnPessimism', false],
 ];
 
 /** The flag that sets a key (the specific one where a shared flag sets several). */

@@ -1,6 +1,6 @@
 /**
  * The two kinds of run behind `pgvar train`, told apart by `algo`: PPO (ppo/config.ts, `algo: 'ppo'`)
- * and the off-policy agents (offpolicy/config.ts, `algo: 'sac' | 'td3'`). `RunConfig` is their
+ * and the off-policy agents (offpolicy/config.ts, `algo` one of OFF_POLICY_ALGOS). `RunConfig` is their
  * discriminated union; config.json files written before off-policy runs existed always hold
  * `algo: 'ppo'`, and a file without `algo` is read as PPO too.
  */

@@ -11,6 +11,14 @@
  *   for both, batch 256, learning_starts 25e3, actor and targets every 2 critic updates.
  * Both: 1M-transition replay, one update per env step, 1M steps. Noise scales are in units of the half
  * action range (CleanRL multiplies by action_scale; our actions live in [−1, 1]).
+ * `dac`: Nauman & Cygan's DACLearner and train_parallel.py (spec §5, §11): two 256×3 critics with
+ *   LayerNorm, orthogonal init, min target (mean − 1·spread), conservative tanh-Gaussian actor 256×3
+ *   with log σ ∈ [−10, 2] on the same bound, H̄ = −|A|/2, α₀ 1; a decoupled optimistic actor (σ × 1.25)
+ *   on mean + β_ub·spread with a KL penalty λ toward π_c; β_ub (from −0.5) and λ (from 1) learned toward
+ *   KL 0.5 per dimension with Adam 3e-5, β1 0.5; π_o re-copied every 25k env steps; Adam 3e-4
+ *   everywhere, batch 256, 15 updates per env step, 25k random steps, 3M replay and steps.
+ * `vpl`: `sac` plus a validation buffer (every 10th transition held out) and the target's pessimism β
+ *   learned on the validation TD loss (spec §7 — a reconstruction the spec marks [unverified]).
  * pgvar's own (not CleanRL's): evalEvery, evalEpisodes, logEvery, checkpointEvery.
  */
 import { UsageError } from '../common/errors.js';
@@ -41,24 +49,42 @@ const common = {
   explorationNoise: 0.1,
   policyNoise: 0.2,
   noiseClip: 0.5,
+  // dac and vpl (spec §5, §7); inert unless an agent switches them on
+  init: 'torch' as const,
+  pessimism: 1,
+  learnPessimism: false,
+  pessimismMin: -1,
+  pessimismMax: 2,
+  validationEvery: 0,
+  optimisticActor: false,
+  optimism: -0.5,
+  klWeight: 1,
+  klWeightMax: 20,
+  klTarget: 0.5,
+  stdMultiplier: 1.25,
+  dualLr: 3e-5,
+  dualBeta1: 0.5,
+  optimisticRefreshEvery: 25_000,
+};
+
+const sac = {
+  ...common,
+  algo: 'sac' as const,
+  learningStarts: 5_000,
+  policyLr: 3e-4,
+  qLr: 1e-3,
+  alphaLr: 1e-3,
+  policyFrequency: 2,
+  actorUpdatesPerDelay: 2,
+  targetNetworkFrequency: 1,
+  policy: 'tanh-gaussian' as const,
+  autotune: true,
+  alpha: 1,
+  actorAggregator: 'min' as const,
 };
 
 export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'>> = {
-  sac: {
-    ...common,
-    algo: 'sac',
-    learningStarts: 5_000,
-    policyLr: 3e-4,
-    qLr: 1e-3,
-    alphaLr: 1e-3,
-    policyFrequency: 2,
-    actorUpdatesPerDelay: 2,
-    targetNetworkFrequency: 1,
-    policy: 'tanh-gaussian',
-    autotune: true,
-    alpha: 1,
-    actorAggregator: 'min',
-  },
+  sac,
   td3: {
     ...common,
     algo: 'td3',
@@ -73,6 +99,43 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
     autotune: false,
     alpha: 1,
     actorAggregator: 'first',
+  },
+  dac: {
+    ...common,
+    algo: 'dac',
+    totalTimesteps: 3_000_000,
+    bufferSize: 3_000_000,
+    updatesPerStep: 15,
+    learningStarts: 25_000,
+    policyLr: 3e-4,
+    qLr: 3e-4,
+    alphaLr: 3e-4,
+    policyFrequency: 1,
+    actorUpdatesPerDelay: 1,
+    targetNetworkFrequency: 1,
+    policy: 'tanh-gaussian',
+    autotune: true,
+    alpha: 1,
+    targetEntropyScale: 0.5,
+    logStdMin: -10,
+    logStdMax: 2,
+    criticHidden: [256, 256, 256],
+    actorHidden: [256, 256, 256],
+    criticLayerNorm: true,
+    init: 'orthogonal',
+    targetAggregator: 'mean-spread',
+    actorAggregator: 'mean-spread',
+    pessimism: 1,
+    optimisticActor: true,
+  },
+  vpl: {
+    ...sac,
+    algo: 'vpl',
+    targetAggregator: 'mean-spread',
+    actorAggregator: 'mean-spread',
+    pessimism: 1,
+    learnPessimism: true,
+    validationEvery: 10,
   },
 };
 
@@ -96,6 +159,58 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       qLr: 'CleanRL learning_rate 3e-4 (paper, SB3: 1e-3)',
       actorAggregator: 'the actor ascends Q1',
       targetNetworkFrequency: 'targets with the delayed actor',
+    },
+  },
+  dac: {
+    summary: 'DAC, decoupled optimistic exploration actor + conservative actor: naumix/Decoupled-Actor-Critic (spec baselines.md §5, §11); no full resets (see README)',
+    keys: {
+      totalTimesteps: 'train_parallel.py 3e6 loop steps (DMC with action_repeat 2, not applied here)',
+      gamma: 'DACLearner discount 0.99',
+      tau: 'DACLearner τ 0.005, Polyak after every critic step',
+      batchSize: 'train_parallel.py 256',
+      numCritics: 'DoubleCriticLN: 2',
+      activation: 'ReLU',
+      autotune: 'α learned toward H̄',
+      alpha: 'α₀ = 1',
+      logStdMax: 'log σ ≤ 2',
+      bufferSize: 'train_parallel.py 3e6',
+      updatesPerStep: 'train script default 15 (the code is a "rebuttal" variant; the paper tables may differ)',
+      learningStarts: '25k random steps',
+      policyLr: 'Adam 3e-4 for both actors',
+      qLr: 'Adam 3e-4',
+      alphaLr: 'Adam 3e-4 (β1 0.9)',
+      policyFrequency: 'every update: critic, Polyak, π_c, π_o, α, β_ub, λ',
+      targetEntropyScale: 'H̄ = −|A|/2',
+      logStdMin: 'log σ ∈ [−10, 2] via tanh',
+      criticHidden: '256-256-256 (DoubleCriticLN)',
+      actorHidden: '256-256-256, both actors',
+      criticLayerNorm: 'LayerNorm after each hidden Dense of the critics',
+      init: 'orthogonal gain √2, log-std head 1, biases 0',
+      targetAggregator: 'β_critic = 1: min of the two targets',
+      actorAggregator: 'π_c on the lower bound, β_lb = pessimism = 1',
+      pessimism: 'β_critic = β_lb = 1',
+      optimisticActor: 'π_o, copied from π_c at init, only collects data',
+      optimism: 'init β_ub = 0.5 − β_lb = −0.5 (β_ub = exp(p) − β_lb)',
+      klWeight: 'init λ = 1 (λ = exp(p))',
+      klWeightMax: 'loss uses min(λ, 20)',
+      klTarget: '0.5 per action dimension (the paper tables may differ)',
+      stdMultiplier: 'σ × 1.25 when acting; the KL uses the unscaled σ',
+      dualLr: 'β_ub and λ: Adam 3e-5',
+      dualBeta1: 'β_ub and λ: Adam β1 0.5',
+      optimisticRefreshEvery: 'every 25 000 training env steps π_o ← π_c, β_ub and λ re-initialised (fresh Adam)',
+    },
+  },
+  vpl: {
+    summary: 'VPL, pessimism β learned on a validation buffer, on SAC (spec baselines.md §7): the β update, buffer split and β lr are a reconstruction the spec marks [unverified]',
+    keys: {
+      targetAggregator: 'mean − β·spread with the learned β (spec §7 [unverified])',
+      actorAggregator: "pgvar's reading: the actor shares the learned β, as the group's BRO/DAC code shares its β [unverified]",
+      pessimism: 'β starts at 1 (= SAC min) [unverified]',
+      learnPessimism: 'one Adam step on β per update on ∂/∂β of the validation TD loss, critics fixed [unverified]',
+      pessimismMin: 'β ∈ (−1, 2): the spec\'s example bounds [unverified]',
+      validationEvery: 'every 10th transition (10 %; the spec suggests 5–10 % or every k-th, Fu et al. 2025) [unverified]',
+      dualLr: 'small, as the other duals (DAC 3e-5) [unverified]',
+      dualBeta1: 'as the other duals (DAC 0.5) [unverified]',
     },
   },
 };

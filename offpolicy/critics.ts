@@ -1,8 +1,9 @@
 /**
  * A critic ensemble: K scalar Q-networks on concat(s, a) in one store (one Adam over all, CleanRL's
  * q_optimizer), their Polyak target copies, and pluggable aggregators over the K values
- * (spec baselines.md §1 and §12.4): `min` (clipped double Q, β = 1), `mean` (β = 0), and `first`
- * (TD3's actor, which ascends Q1 alone).
+ * (spec baselines.md §1 and §12.4): `min` (clipped double Q, β = 1), `mean` (β = 0), `first`
+ * (TD3's actor, which ascends Q1 alone), and `mean-spread`, mean − β·spread with β read at each call
+ * (fixed, or a learned Dual: DAC's optimism, VPL's pessimism).
  */
 import type { Rng } from '../common/rng.js';
 import type { Arena } from '../nets/engine/arena.js';
@@ -18,10 +19,12 @@ export interface Aggregator {
   weights(q: ArrayLike<number>, w: Float64Array): void;
 }
 
-export const AGGREGATOR_NAMES = ['min', 'mean', 'first'] as const;
+export const AGGREGATOR_NAMES = ['min', 'mean', 'first', 'mean-spread'] as const;
 export type AggregatorName = (typeof AGGREGATOR_NAMES)[number];
+/** The aggregators without a parameter. */
+export type FixedAggregatorName = Exclude<AggregatorName, 'mean-spread'>;
 
-export const AGGREGATORS: Record<AggregatorName, Aggregator> = {
+export const AGGREGATORS: Record<FixedAggregatorName, Aggregator> = {
   min: {
     name: 'min',
     value: (q) => Math.min(...Array.from(q)),
@@ -49,6 +52,49 @@ export const AGGREGATORS: Record<AggregatorName, Aggregator> = {
     },
   },
 };
+
+/**
+ * The spread of an ensemble: the population standard deviation sqrt(mean_k (q_k − q̄)²), which for two
+ * critics is |Q1 − Q2|/2, the spread of the Nauman codebases (spec §1).
+ */
+export function ensembleSpread(q: ArrayLike<number>): number {
+  const K = q.length;
+  let mean = 0;
+  for (let k = 0; k < K; k++) mean += q[k]! / K;
+  let v = 0;
+  for (let k = 0; k < K; k++) v += (q[k]! - mean) ** 2 / K;
+  return Math.sqrt(v);
+}
+
+/**
+ * Q_β = mean(q) − β·spread(q) (spec §1): β = 1 is min(Q1, Q2) for two critics, β = 0 the mean, β < 0
+ * optimistic (DAC's upper bound mean + β_ub·spread is β = −β_ub). `beta` is read at every call, so a
+ * learned coefficient acts at its current value. ∂Q_β/∂q_k = 1/K − β·(q_k − q̄)/(K·spread); at spread 0
+ * the spread's subgradient 0 is taken (as |x|′(0) = 0 in JAX), leaving 1/K.
+ */
+export function meanMinusBetaSpread(beta: () => number): Aggregator {
+  return {
+    name: 'mean-spread',
+    value(q) {
+      let mean = 0;
+      for (let k = 0; k < q.length; k++) mean += q[k]! / q.length;
+      return mean - beta() * ensembleSpread(q);
+    },
+    weights(q, w) {
+      const K = q.length;
+      let mean = 0;
+      for (let k = 0; k < K; k++) mean += q[k]! / K;
+      const sd = ensembleSpread(q);
+      const b = beta();
+      for (let k = 0; k < K; k++) w[k] = 1 / K - (sd > 0 ? (b * (q[k]! - mean)) / (K * sd) : 0);
+    },
+  };
+}
+
+/** The aggregator of a config name; `beta` feeds `mean-spread`. */
+export function makeAggregator(name: AggregatorName, beta: () => number): Aggregator {
+  return name === 'mean-spread' ? meanMinusBetaSpread(beta) : AGGREGATORS[name];
+}
 
 export class CriticEnsemble {
   readonly store: ParamStore;

@@ -5,7 +5,14 @@
  *   - SAC's entropy temperature α: violation = H_emp − H̄ = −(mean log π + H̄), i.e. CleanRL's
  *     alpha_loss = mean(−α(log π + H̄)) with H̄ = −|A|: α falls while the policy's entropy is above
  *     the target and rises below it;
- *   - a KL weight λ (BRO/DAC, next issue): violation = −(KL − KL̄).
+ *   - DAC's KL weight λ: violation = −(KL − KL̄), so λ grows while the KL is above its target;
+ *   - DAC's optimism β_ub = exp(p) − β_lb (transform `exp` with offset β_lb, so β_ub > −β_lb):
+ *     violation = KL − KL̄ (minus 1 under the −min(β_ub, −0.999) barrier), so β_ub shrinks while the
+ *     KL is above its target;
+ *   - VPL's pessimism β ∈ (lo, hi) (transform `tanh`: β = lo + (hi − lo)·½(1 + tanh p)), violation =
+ *     ∂L_val/∂β, the validation TD loss's derivative.
+ * In general the loss is linear in the value x with slope `violation`, and Adam steps the raw
+ * parameter p on violation·dx/dp. The state's `logValue` is p (log x for the plain `exp` transform).
  */
 export interface DualState {
   logValue: number;
@@ -14,25 +21,45 @@ export interface DualState {
   t: number;
 }
 
+/** x = exp(p) − offset, or x = lo + (hi − lo)·½(1 + tanh p). */
+export type DualTransform = { kind: 'exp'; offset?: number } | { kind: 'tanh'; lo: number; hi: number };
+
 export class Dual {
   logValue: number;
   private m = 0;
   private v = 0;
   private t = 0;
 
-  constructor(initial: number, readonly lr: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly eps = 1e-8) {
-    if (!(initial > 0)) throw new Error(`Dual: the initial value must be positive, got ${initial}`);
-    this.logValue = Math.log(initial);
+  constructor(initial: number, readonly lr: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly eps = 1e-8, readonly transform: DualTransform = { kind: 'exp' }) {
+    const tr = transform;
+    if (tr.kind === 'exp') {
+      const o = tr.offset ?? 0;
+      if (!(initial + o > 0)) throw new Error(`Dual: the initial value must exceed ${-o}, got ${initial}`);
+      this.logValue = Math.log(initial + o);
+    } else {
+      if (!(initial > tr.lo && initial < tr.hi)) throw new Error(`Dual: the initial value must lie in (${tr.lo}, ${tr.hi}), got ${initial}`);
+      this.logValue = Math.atanh((2 * (initial - tr.lo)) / (tr.hi - tr.lo) - 1);
+    }
   }
 
   get value(): number {
-    return Math.exp(this.logValue);
+    const tr = this.transform;
+    if (tr.kind === 'exp') return Math.exp(this.logValue) - (tr.offset ?? 0);
+    return tr.lo + (tr.hi - tr.lo) * 0.5 * (1 + Math.tanh(this.logValue));
   }
 
-  /** One Adam step on loss = x·violation; returns the loss before the step. */
+  /** dx/dp at the current p. */
+  private slope(): number {
+    const tr = this.transform;
+    if (tr.kind === 'exp') return Math.exp(this.logValue);
+    const th = Math.tanh(this.logValue);
+    return (tr.hi - tr.lo) * 0.5 * (1 - th * th);
+  }
+
+  /** One Adam step on a loss with ∂loss/∂x = violation (loss = x·violation); returns x·violation before the step. */
   step(violation: number): number {
     const x = this.value;
-    const grad = x * violation;
+    const grad = this.slope() * violation;
     const { beta1: b1, beta2: b2 } = this;
     this.t += 1;
     this.m = b1 * this.m + (1 - b1) * grad;

@@ -11,6 +11,10 @@
  *             fresh sample (CleanRL's order);
  *        TD3: −mean(agg Q(s, μ(s)));
  *   4. every `targetNetworkFrequency` updates, Polyak targets (critics, and TD3's target actor).
+ * DAC (optimisticActor): after step 3, the optimistic actor's step and then β_ub's and λ's
+ * (offpolicy/optimistic.ts); it explores, π_c is evaluated. VPL (learnPessimism): after step 4, one
+ * step of the target's β on a validation minibatch (offpolicy/pessimism.ts). The `mean-spread`
+ * aggregators read β at each call: config.pessimism, or VPL's learned value.
  * All networks live in one engine arena; Adam is PyTorch's (eps 1e-8), lr per module as CleanRL.
  */
 import { fillNormal, type Rng } from '../common/rng.js';
@@ -18,8 +22,10 @@ import { Arena } from '../nets/engine/arena.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
 import { float32FromBase64, toBase64 } from '../nets/serialize.js';
 import type { OffPolicyConfig } from './config.js';
-import { AGGREGATORS, CriticEnsemble, type Aggregator } from './critics.js';
+import { CriticEnsemble, makeAggregator, type Aggregator } from './critics.js';
 import { Dual, entropyViolation, type DualState } from './dual.js';
+import { OptimisticActor, type OptimisticDualState } from './optimistic.js';
+import { validationTd } from './pessimism.js';
 import { DeterministicTanhPolicy, TanhGaussianPolicy, type Policy } from './policies.js';
 import type { Batch } from './replay.js';
 import type { TrunkSpec } from './trunk.js';
@@ -29,7 +35,13 @@ export type LearnerConfig = Pick<
   | 'gamma' | 'tau' | 'policyLr' | 'qLr' | 'alphaLr' | 'policyFrequency' | 'actorUpdatesPerDelay' | 'targetNetworkFrequency'
   | 'policy' | 'autotune' | 'alpha' | 'targetEntropyScale' | 'logStdMin' | 'logStdMax' | 'explorationNoise' | 'policyNoise' | 'noiseClip'
   | 'numCritics' | 'criticHidden' | 'actorHidden' | 'activation' | 'criticLayerNorm' | 'targetAggregator' | 'actorAggregator'
+  | 'init' | 'pessimism' | 'learnPessimism' | 'pessimismMin' | 'pessimismMax' | 'optimisticActor' | 'optimism' | 'klWeight' | 'klWeightMax'
+  | 'klTarget' | 'stdMultiplier' | 'dualLr' | 'dualBeta1' | 'optimisticRefreshEvery'
 >;
+
+/** Metrics only some agents report (a row carries those of its learner's `extraMetrics`). */
+export const EXTRA_METRICS = ['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight', 'pessimism', 'val_td_loss'] as const;
+export type ExtraMetric = (typeof EXTRA_METRICS)[number];
 
 /** Losses of one update; actor and temperature entries are null when the delay skipped them. */
 export interface UpdateStats {
@@ -38,6 +50,13 @@ export interface UpdateStats {
   actor_loss: number | null;
   alpha: number | null;
   alpha_loss: number | null;
+  /** DAC: π_o's loss and KL(π_o ‖ π_c)/|A| before its step; β_ub and λ after theirs. VPL: β after its step, the validation TD loss before. */
+  optimistic_actor_loss?: number | null;
+  kl?: number | null;
+  optimism?: number | null;
+  kl_weight?: number | null;
+  pessimism?: number | null;
+  val_td_loss?: number | null;
 }
 
 interface StoreState {
@@ -51,6 +70,10 @@ export interface LearnerState {
   updates: number;
   stores: Record<string, StoreState>;
   alpha: DualState | null;
+  /** DAC's β_ub and λ. */
+  optimistic?: OptimisticDualState | null;
+  /** VPL's β. */
+  pessimism?: DualState | null;
 }
 
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -64,19 +87,33 @@ export class OffPolicyLearner {
   readonly targetEntropy: number;
   readonly targetAgg: Aggregator;
   readonly actorAgg: Aggregator;
+  /** DAC's optimistic exploration actor, else null. */
+  readonly optimistic: OptimisticActor | null;
+  /** VPL's learned pessimism β, else null (β = config.pessimism). */
+  readonly pessimismDual: Dual | null;
+  readonly extraMetrics: ExtraMetric[];
   /** Critic updates so far (drives the policy delay and the target period). */
   updates = 0;
 
   constructor(readonly config: LearnerConfig, readonly obsDim: number, readonly actDim: number, initRng: Rng) {
     const c = config;
-    const criticTrunk: TrunkSpec = { hidden: c.criticHidden, activation: c.activation, layerNorm: c.criticLayerNorm };
-    const actorTrunk: TrunkSpec = { hidden: c.actorHidden, activation: c.activation, layerNorm: false };
+    const init = c.init === 'orthogonal' ? 'orthogonal' : 'torch'; // configs written before `init` existed: torch
+    const criticTrunk: TrunkSpec = { hidden: c.criticHidden, activation: c.activation, layerNorm: c.criticLayerNorm, init };
+    const actorTrunk: TrunkSpec = { hidden: c.actorHidden, activation: c.activation, layerNorm: false, init };
     this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng);
     this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, obsDim, actDim, actorTrunk, initRng);
     this.temperature = c.policy === 'tanh-gaussian' && c.autotune ? new Dual(c.alpha, c.alphaLr, ADAM.beta1, ADAM.beta2, ADAM.eps) : null;
     this.targetEntropy = -c.targetEntropyScale * actDim;
-    this.targetAgg = AGGREGATORS[c.targetAggregator];
-    this.actorAgg = AGGREGATORS[c.actorAggregator];
+    this.pessimismDual = c.learnPessimism ? new Dual(c.pessimism, c.dualLr, c.dualBeta1, ADAM.beta2, ADAM.eps, { kind: 'tanh', lo: c.pessimismMin, hi: c.pessimismMax }) : null;
+    this.targetAgg = makeAggregator(c.targetAggregator, () => this.beta);
+    this.actorAgg = makeAggregator(c.actorAggregator, () => this.beta);
+    this.optimistic = c.optimisticActor && this.policy.kind === 'tanh-gaussian' ? new OptimisticActor(this.arena, obsDim, actDim, actorTrunk, initRng, this.policy, c) : null;
+    this.extraMetrics = [...(this.optimistic ? (['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight'] as const) : []), ...(this.pessimismDual ? (['pessimism', 'val_td_loss'] as const) : [])];
+  }
+
+  /** The pessimism β of the `mean-spread` aggregators now. */
+  get beta(): number {
+    return this.pessimismDual ? this.pessimismDual.value : this.config.pessimism;
   }
 
   /** The entropy temperature now (0 for deterministic policies). */
@@ -155,8 +192,33 @@ export class OffPolicyLearner {
     if (this.policy.kind === 'deterministic') this.policy.polyak(this.config.tau);
   }
 
-  /** One whole gradient update on a minibatch; `rng` supplies every noise draw of the update. */
-  update(b: Batch, rng: Rng): UpdateStats {
+  /**
+   * VPL: one step of β on the validation TD loss of a held-out minibatch (critics fixed; a′ ~ π(·|s′)
+   * from rng); returns the loss before the step.
+   */
+  pessimismStep(v: Batch, rng: Rng): number | null {
+    if (!this.pessimismDual || this.policy.kind !== 'tanh-gaussian') return null;
+    const { n } = v;
+    const smp = this.policy.sampleFrom(v.nextObs, n, rng);
+    const alpha = this.alpha;
+    const qTarget = this.critics.values(v.nextObs, smp.a, n, 'target');
+    const q = this.critics.values(v.obs, v.act, n, 'online');
+    const r = validationTd(q, qTarget, v.rew, v.terminated, smp.lp.map((lp) => alpha * lp), this.config.gamma, this.pessimismDual.value);
+    this.pessimismDual.step(r.dBeta);
+    return r.loss;
+  }
+
+  /** Called by the trainer before the updates of env step t: DAC's periodic refresh of π_o. */
+  beforeUpdates(t: number): void {
+    const every = this.config.optimisticRefreshEvery;
+    if (this.optimistic && this.policy.kind === 'tanh-gaussian' && every > 0 && t % every === 0) this.optimistic.refresh(this.policy);
+  }
+
+  /**
+   * One whole gradient update on a minibatch; `rng` supplies every noise draw of the update; `val`,
+   * a held-out minibatch, drives VPL's β.
+   */
+  update(b: Batch, rng: Rng, val?: Batch | null): UpdateStats {
     const c = this.config;
     const y = this.tdTarget(b, rng, new Float32Array(b.n));
     const critic = this.criticStep(b, y);
@@ -168,8 +230,17 @@ export class OffPolicyLearner {
         if (aLoss !== null) stats.alpha_loss = aLoss;
       }
       if (this.policy.kind === 'tanh-gaussian') stats.alpha = this.alpha;
+      if (this.optimistic && this.policy.kind === 'tanh-gaussian') {
+        const o = this.optimistic.step(b.obs, b.n, this.policy, this.critics, rng);
+        this.optimistic.dualStep(o.kl);
+        Object.assign(stats, { optimistic_actor_loss: o.loss, kl: o.kl, optimism: this.optimistic.optimism.value, kl_weight: this.optimistic.klWeight.value });
+      }
     }
     if (this.updates % c.targetNetworkFrequency === 0) this.updateTargets();
+    if (val && this.pessimismDual) {
+      stats.val_td_loss = this.pessimismStep(val, rng);
+      stats.pessimism = this.pessimismDual.value;
+    }
     this.updates += 1;
     return stats;
   }
@@ -180,6 +251,7 @@ export class OffPolicyLearner {
    */
   act(obs: Float32Array, n: number, mode: 'explore' | 'eval', rng: Rng, out: Float32Array): Float32Array {
     if (mode === 'eval') return this.policy.mode(obs, n, out);
+    if (this.optimistic) return this.optimistic.act(obs, n, rng, out);
     if (this.policy.kind === 'deterministic') return this.policy.explore(obs, n, this.config.explorationNoise, rng, out);
     out.set(this.policy.sample(obs, fillNormal(rng, new Float32Array(n * this.actDim)), n).a);
     return out;
@@ -189,13 +261,17 @@ export class OffPolicyLearner {
   stores(): Record<string, ParamStore> {
     const s: Record<string, ParamStore> = { critics: this.critics.store, criticTargets: this.critics.targetStore, actor: this.policy.store };
     if (this.policy.kind === 'deterministic') s['actorTarget'] = this.policy.targetStore;
+    if (this.optimistic) s['optimisticActor'] = this.optimistic.policy.store;
     return s;
   }
 
   getState(): LearnerState {
     const stores: Record<string, StoreState> = {};
     for (const [name, st] of Object.entries(this.stores())) stores[name] = { t: st.t, p: st.read('p').map(toBase64), m: st.read('m').map(toBase64), v: st.read('v').map(toBase64) };
-    return { updates: this.updates, stores, alpha: this.temperature?.getState() ?? null };
+    const state: LearnerState = { updates: this.updates, stores, alpha: this.temperature?.getState() ?? null };
+    if (this.optimistic) state.optimistic = this.optimistic.getDualState();
+    if (this.pessimismDual) state.pessimism = this.pessimismDual.getState();
+    return state;
   }
 
   setState(s: LearnerState): void {
@@ -207,6 +283,14 @@ export class OffPolicyLearner {
     }
     this.updates = s.updates;
     if (this.temperature && s.alpha) this.temperature.setState(s.alpha);
+    if (this.optimistic) {
+      if (!s.optimistic) throw new Error('learner state has no optimistic-actor coefficients');
+      this.optimistic.setDualState(s.optimistic);
+    }
+    if (this.pessimismDual) {
+      if (!s.pessimism) throw new Error('learner state has no learned pessimism');
+      this.pessimismDual.setState(s.pessimism);
+    }
   }
 }
 

@@ -44,7 +44,8 @@ export class TanhGaussianPolicy {
   readonly net: DenseMlp;
 
   constructor(readonly arena: Arena, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng, readonly logStdMin = -5, readonly logStdMax = 2) {
-    const { store, nets } = makeNets(arena, 1, obsDim, 2 * actDim, trunk, rng);
+    // orthogonal init: the mean head gain √2, the log-std head gain 1 (spec §5)
+    const { store, nets } = makeNets(arena, 1, obsDim, 2 * actDim, trunk, rng, [{ width: actDim, gain: Math.SQRT2 }, { width: actDim, gain: 1 }]);
     this.store = store;
     this.net = nets[0]!;
   }
@@ -96,12 +97,30 @@ export class TanhGaussianPolicy {
     return out;
   }
 
+  /** The pre-tanh Gaussian's μ and log σ (n × A each), as copies. */
+  moments(s: Float32Array, n: number): { mean: Float32Array; logStd: Float32Array } {
+    const A = this.actDim;
+    const o = this.forward(s, n);
+    const half = 0.5 * (this.logStdMax - this.logStdMin);
+    const mean = new Float32Array(n * A);
+    const logStd = new Float32Array(n * A);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < A; j++) {
+        mean[i * A + j] = o[i * 2 * A + j]!;
+        logStd[i * A + j] = this.logStdMin + half * (Math.tanh(o[i * 2 * A + A + j]!) + 1);
+      }
+    }
+    return { mean, logStd };
+  }
+
   /**
    * Zeroes the actor's gradients and adds those of a loss L with ∂L/∂a = dA (n × A) and ∂L/∂log π_i
    * = gLp (the same for every row), through the sample `smp` — which must come from the last
-   * forward pass of this policy.
+   * forward pass of this policy. `dMean` and `dLogStd` (n × A) add gradients that reach μ and log σ
+   * directly (DAC's KL penalty). A sample drawn with noise m·ε (σ scaled by m, DAC's optimistic
+   * actor) backpropagates correctly through a; its log π is not that of the scaled Gaussian.
    */
-  backward(smp: TanhGaussianSample, dA: Float32Array, gLp: number): void {
+  backward(smp: TanhGaussianSample, dA: Float32Array, gLp: number, dMean?: Float32Array, dLogStd?: Float32Array): void {
     const A = this.actDim;
     const n = smp.n;
     const half = 0.5 * (this.logStdMax - this.logStdMin);
@@ -115,10 +134,10 @@ export class TanhGaussianPolicy {
         // through the critics, and through −log(1 − a² + ε) of log π
         const dU = (dA[k]! + (gLp * 2 * act) / (oneMinus + TANH_EPS)) * oneMinus;
         // u = μ + σε: ∂u/∂μ = 1, ∂u/∂log σ = σε; and the −log σ of the Gaussian density
-        const dLogStd = dU * smp.eps[k]! * smp.std[k]! - gLp;
+        const dLs = dU * smp.eps[k]! * smp.std[k]! - gLp + (dLogStd ? dLogStd[k]! : 0);
         const th = smp.t[k]!;
-        g[i * 2 * A + j] = dU;
-        g[i * 2 * A + A + j] = dLogStd * half * (1 - th * th);
+        g[i * 2 * A + j] = dU + (dMean ? dMean[k]! : 0);
+        g[i * 2 * A + A + j] = dLs * half * (1 - th * th);
       }
     }
     this.net.backward(n);

@@ -10,6 +10,12 @@
  * Sampling is uniform with replacement over the filled slots, from the caller's seeded Rng, as
  * CleanRL's (SB3's) ReplayBuffer.sample; `sampleMany` draws one independent minibatch per update
  * (UTD > 1).
+ *
+ * Validation split (VPL, spec §7 and §12.8): with `validationEvery` = k > 0, transition g is held out
+ * iff g mod k = k − 1 — every k-th transition, the routing of Fu et al. 2025's Alg. 1, here within one
+ * ring. `sample` then draws uniformly over the training transitions only and `sampleValidation` over
+ * the held-out ones (one Rng draw per row either way). The split is a function of the run-wide index,
+ * which checkpoints keep, so a resumed run holds out exactly the same transitions.
  */
 import type { Rng } from '../common/rng.js';
 
@@ -46,8 +52,9 @@ export class ReplayBuffer {
   /** Transitions added over the whole run (the next one goes to slot count mod capacity). */
   count = 0;
 
-  constructor(readonly capacity: number, readonly obsDim: number, readonly actDim: number) {
+  constructor(readonly capacity: number, readonly obsDim: number, readonly actDim: number, readonly validationEvery = 0) {
     if (!Number.isInteger(capacity) || capacity <= 0) throw new Error(`ReplayBuffer: capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(validationEvery) || validationEvery < 0 || validationEvery === 1) throw new Error(`ReplayBuffer: validationEvery must be 0 or an integer ≥ 2, got ${validationEvery}`);
     this.obs = new Float32Array(capacity * obsDim);
     this.act = new Float32Array(capacity * actDim);
     this.rew = new Float32Array(capacity);
@@ -59,6 +66,24 @@ export class ReplayBuffer {
   /** Filled slots. */
   get size(): number {
     return Math.min(this.count, this.capacity);
+  }
+
+  /** Whether transition g (counted over the run) belongs to the validation split. */
+  isHeldOut(g: number): boolean {
+    const k = this.validationEvery;
+    return k > 0 && g % k === k - 1;
+  }
+
+  /** Held-out transitions among those the ring holds. */
+  get validationSize(): number {
+    const k = this.validationEvery;
+    if (k === 0) return 0;
+    return Math.floor(this.count / k) - Math.floor((this.count - this.size) / k);
+  }
+
+  /** Transitions the ring holds that training may sample. */
+  get trainingSize(): number {
+    return this.size - this.validationSize;
   }
 
   /** The slot the next transition goes to. */
@@ -90,11 +115,35 @@ export class ReplayBuffer {
     out.truncated[k] = this.truncated[i]!;
   }
 
-  /** Fills `out` (out.n rows) with transitions drawn uniformly with replacement. */
+  /** Fills `out` (out.n rows) with training transitions drawn uniformly with replacement. */
   sample(rng: Rng, out: Batch): Batch {
     const size = this.size;
     if (size === 0) throw new Error('ReplayBuffer.sample: the buffer is empty');
-    for (let k = 0; k < out.n; k++) this.copyRow(rng.int(size), out, k);
+    const k = this.validationEvery;
+    if (k === 0) {
+      for (let r = 0; r < out.n; r++) this.copyRow(rng.int(size), out, r);
+      return out;
+    }
+    // the c-th training transition of the run is g = c + ⌊c/(k − 1)⌋; T(x) = x − ⌊x/k⌋ of them precede x
+    const first = this.count - size;
+    const c0 = first - Math.floor(first / k);
+    const nTrain = this.count - Math.floor(this.count / k) - c0;
+    if (nTrain === 0) throw new Error('ReplayBuffer.sample: the buffer holds no training transition');
+    for (let r = 0; r < out.n; r++) {
+      const c = c0 + rng.int(nTrain);
+      this.copyRow((c + Math.floor(c / (k - 1))) % this.capacity, out, r);
+    }
+    return out;
+  }
+
+  /** Fills `out` with held-out transitions drawn uniformly with replacement; null while there are none. */
+  sampleValidation(rng: Rng, out: Batch): Batch | null {
+    const k = this.validationEvery;
+    const nVal = this.validationSize;
+    if (nVal === 0) return null;
+    // the c-th held-out transition of the run is g = c·k + k − 1
+    const c0 = Math.floor((this.count - this.size) / k);
+    for (let r = 0; r < out.n; r++) this.copyRow(((c0 + rng.int(nVal)) * k + k - 1) % this.capacity, out, r);
     return out;
   }
 

@@ -21,7 +21,7 @@ import { RunSeeds, streamSeed } from '../common/seeding.js';
 import type { Env } from '../envs/env.js';
 import type { BoxSpace } from '../envs/spaces.js';
 import type { OffPolicyConfig } from './config.js';
-import { OffPolicyLearner, type LearnerState, type UpdateStats } from './learner.js';
+import { OffPolicyLearner, type ExtraMetric, type LearnerState, type UpdateStats } from './learner.js';
 import { allocBatch, ReplayBuffer, type Batch } from './replay.js';
 
 /** Window of finished episodes behind `episodic_return_mean` (as ppo/trainer.ts). */
@@ -49,6 +49,9 @@ export interface OffPolicyMetrics {
   /** Mean return of the deterministic evaluation episodes run at the end of this interval (null: none ran). */
   eval_return_mean: number | null;
 }
+
+/** A row: the common metrics and those of the learner's `extraMetrics` (DAC, VPL), also means over the interval's updates. */
+export type OffPolicyRow = OffPolicyMetrics & Partial<Record<ExtraMetric, number | null>>;
 
 export interface OffPolicyTrainerState {
   iteration: number;
@@ -112,6 +115,8 @@ export class OffPolicyTrainer {
   private readonly replayRng: Rng;
   private readonly updateRng: Rng;
   private readonly batch: Batch;
+  /** VPL: the held-out minibatch of each update (null without a validation split). */
+  private readonly valBatch: Batch | null;
   private obs: Float32Array;
   private epReturn = 0;
   private epLength = 0;
@@ -130,11 +135,12 @@ export class OffPolicyTrainer {
     this.high = space.high;
     const seeds = new RunSeeds(config.seed, 'hashed-v1');
     this.learner = new OffPolicyLearner(config, this.obsDim, this.actDim, new Rng(seeds.of('offpolicy/init', 0)));
-    this.replay = new ReplayBuffer(config.bufferSize, this.obsDim, this.actDim);
+    this.replay = new ReplayBuffer(config.bufferSize, this.obsDim, this.actDim, config.validationEvery ?? 0);
     this.actionsRng = new Rng(seeds.of('offpolicy/actions', 0));
     this.replayRng = new Rng(seeds.of('offpolicy/replay', 0));
     this.updateRng = new Rng(seeds.of('offpolicy/update', 0));
     this.batch = allocBatch(config.batchSize, this.obsDim, this.actDim);
+    this.valBatch = this.learner.pessimismDual ? allocBatch(config.batchSize, this.obsDim, this.actDim) : null;
     this.obs = env.reset({ seed: seeds.envs(1)[0]! }).obs;
     evalEnv?.reset({ seed: streamSeed(config.seed, 'offpolicy/eval') });
   }
@@ -180,7 +186,12 @@ export class OffPolicyTrainer {
     const stats: UpdateStats[] = [];
     // CleanRL: `if global_step > args.learning_starts` with global_step the 0-based step index
     if (t > c.learningStarts) {
-      for (let u = 0; u < c.updatesPerStep; u++) stats.push(this.learner.update(this.replay.sample(this.replayRng, this.batch), this.updateRng));
+      this.learner.beforeUpdates(t);
+      for (let u = 0; u < c.updatesPerStep; u++) {
+        const b = this.replay.sample(this.replayRng, this.batch);
+        const val = this.valBatch ? this.replay.sampleValidation(this.replayRng, this.valBatch) : null;
+        stats.push(this.learner.update(b, this.updateRng, val));
+      }
     }
     return { episode, stats };
   }
@@ -194,12 +205,15 @@ export class OffPolicyTrainer {
   }
 
   /** `logEvery` env steps (fewer at the end of the run) and one metrics row. */
-  iterate(): { metrics: OffPolicyMetrics; episodes: EpisodeRecord[] } {
+  iterate(): { metrics: OffPolicyRow; episodes: EpisodeRecord[] } {
     const c = this.config;
     const end = Math.min(c.totalTimesteps, (Math.floor(this.globalStep / c.logEvery) + 1) * c.logEvery);
     const episodes: EpisodeRecord[] = [];
     const sums = { qf_loss: 0, qf1_values: 0, actor_loss: 0, alpha: 0, alpha_loss: 0 };
     const counts = { qf_loss: 0, qf1_values: 0, actor_loss: 0, alpha: 0, alpha_loss: 0 };
+    const extra = this.learner.extraMetrics;
+    const extraSums = extra.map(() => 0);
+    const extraCounts = extra.map(() => 0);
     let evalReturn: number | null = null;
     while (this.globalStep < end) {
       const { episode, stats } = this.step();
@@ -211,12 +225,18 @@ export class OffPolicyTrainer {
           sums[k] += v;
           counts[k] += 1;
         }
+        extra.forEach((k, i) => {
+          const v = s[k];
+          if (v === null || v === undefined) return;
+          extraSums[i] = extraSums[i]! + v;
+          extraCounts[i] = extraCounts[i]! + 1;
+        });
       }
       if (c.evalEvery > 0 && this.globalStep % c.evalEvery === 0) evalReturn = this.evaluate();
     }
     this.iteration += 1;
     const mean = (k: keyof typeof sums) => (counts[k] ? sums[k] / counts[k] : null);
-    const metrics: OffPolicyMetrics = {
+    const metrics: OffPolicyRow = {
       iteration: this.iteration,
       global_step: this.globalStep,
       updates: this.learner.updates,
@@ -230,6 +250,9 @@ export class OffPolicyTrainer {
       alpha_loss: mean('alpha_loss'),
       eval_return_mean: evalReturn,
     };
+    extra.forEach((k, i) => {
+      metrics[k] = extraCounts[i] ? extraSums[i]! / extraCounts[i]! : null;
+    });
     return { metrics, episodes };
   }
 

@@ -15,6 +15,14 @@ export interface TrunkSpec {
   activation: Activation;
   /** LayerNorm after every hidden Linear (the `ln` trunk). */
   layerNorm: boolean;
+  /** Initialisation: PyTorch's default (CleanRL) or orthogonal with gain √2 (the Nauman codebases); default 'torch'. */
+  init?: 'torch' | 'orthogonal';
+}
+
+/** A slice of the output layer's columns with its own orthogonal gain (a separate Dense in Flax). */
+export interface HeadGroup {
+  width: number;
+  gain: number;
 }
 
 export function trunkSizes(inDim: number, outDim: number, trunk: TrunkSpec): number[] {
@@ -42,13 +50,68 @@ export function torchDefaultInit(sizes: number[], options: DenseMlpOptions, rng:
   return out;
 }
 
+/**
+ * A (rows × cols) row-major matrix times `gain` whose columns (rows ≥ cols) or rows (rows < cols) are
+ * orthonormal: a standard-normal matrix orthonormalised by modified Gram–Schmidt, which is the Q of
+ * its QR decomposition with R's diagonal positive (the orthogonal initialiser of Flax/PyTorch).
+ */
+export function orthogonalMatrix(rows: number, cols: number, gain: number, rng: Rng): Float32Array {
+  const tall = rows >= cols;
+  const n = tall ? rows : cols; // length of each orthonormal vector
+  const k = tall ? cols : rows; // how many
+  const v = Array.from({ length: k }, () => Float64Array.from({ length: n }, () => rng.normal()));
+  for (let j = 0; j < k; j++) {
+    const vj = v[j]!;
+    for (let i = 0; i < j; i++) {
+      const vi = v[i]!;
+      let d = 0;
+      for (let t = 0; t < n; t++) d += vi[t]! * vj[t]!;
+      for (let t = 0; t < n; t++) vj[t] = vj[t]! - d * vi[t]!;
+    }
+    let norm = 0;
+    for (let t = 0; t < n; t++) norm += vj[t]! * vj[t]!;
+    norm = Math.sqrt(norm);
+    for (let t = 0; t < n; t++) vj[t] = vj[t]! / norm;
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (tall ? v[c]![r]! : v[r]![c]!);
+  return out;
+}
+
+/**
+ * Orthogonal initialisation in store order (spec §5 and §6: DAC's and BRO's Dense layers): every
+ * hidden W orthogonal with gain √2, biases 0, LayerNorm gain 1 and bias 0; the output layer's columns
+ * split into `head` groups, each orthogonal with its own gain (default one group, gain √2).
+ */
+export function orthogonalInit(sizes: number[], options: DenseMlpOptions, rng: Rng, head?: HeadGroup[]): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const fanIn = sizes[l]!;
+    const width = sizes[l + 1]!;
+    const last = l + 2 === sizes.length;
+    const groups = last && head ? head : [{ width, gain: Math.SQRT2 }];
+    if (groups.reduce((a, g) => a + g.width, 0) !== width) throw new Error(`orthogonalInit: head groups cover ${groups.map((g) => g.width).join('+')} of ${width} outputs`);
+    const w = new Float32Array(fanIn * width);
+    let col = 0;
+    for (const g of groups) {
+      const m = orthogonalMatrix(fanIn, g.width, g.gain, rng);
+      for (let r = 0; r < fanIn; r++) for (let c = 0; c < g.width; c++) w[r * width + col + c] = m[r * g.width + c]!;
+      col += g.width;
+    }
+    out.push(w, new Float32Array(width));
+    if (options.layerNorm && !last) out.push(new Float32Array(width).fill(1), new Float32Array(width));
+  }
+  return out;
+}
+
 /** `copies` networks of one shape in one store (one Adam over all of them, like CleanRL's q_optimizer), each initialised independently. */
-export function makeNets(arena: Arena, copies: number, inDim: number, outDim: number, trunk: TrunkSpec, rng: Rng): { store: ParamStore; nets: DenseMlp[] } {
+export function makeNets(arena: Arena, copies: number, inDim: number, outDim: number, trunk: TrunkSpec, rng: Rng, head?: HeadGroup[]): { store: ParamStore; nets: DenseMlp[] } {
   const sizes = trunkSizes(inDim, outDim, trunk);
   const options = trunkOptions(trunk);
   const shapes = denseMlpShapes(sizes, options);
   const store = new ParamStore(arena, Array.from({ length: copies }, () => shapes).flat());
-  store.write(Array.from({ length: copies }, () => torchDefaultInit(sizes, options, rng)).flat());
+  const init = () => (trunk.init === 'orthogonal' ? orthogonalInit(sizes, options, rng, head) : torchDefaultInit(sizes, options, rng));
+  store.write(Array.from({ length: copies }, init).flat());
   const nets = Array.from({ length: copies }, (_, k) => new DenseMlp(arena, store, k * shapes.length, sizes, trunk.activation, options));
   return { store, nets };
 }

@@ -137,7 +137,7 @@ t.test('--help lists the agents, `agents` and --print-config print their default
   t.equal(ag.status, 0);
   t.match(ag.stdout, /\nlearningStarts --learning-starts\s+5000\s+25000\s/);
   t.match(ag.stdout, /\nqLr --q-lr\s+0\.001\s+0\.0003\s/);
-  t.same(JSON.parse(cli(['agents', '--json']).stdout).map((a: { defaults: unknown }) => a.defaults), [AGENT_DEFAULTS.sac, AGENT_DEFAULTS.td3]);
+  t.same(JSON.parse(cli(['agents', '--json']).stdout).map((a: { defaults: unknown }) => a.defaults), Object.values(AGENT_DEFAULTS));
   t.same(JSON.parse(cli(['train', '--algo', 'sac', '--print-config']).stdout), AGENT_DEFAULTS.sac, 'without --env: the defaults');
   const pc = JSON.parse(cli(['train', '--algo', 'td3', '--env', 'Pendulum-v1', '--batch-size', '64', '--critic-hidden-sizes', '32', '--hidden-sizes', '8', '--print-config']).stdout);
   t.same([pc.envId, pc.algo, pc.batchSize, pc.criticHidden, pc.actorHidden, pc.learningStarts], ['Pendulum-v1', 'td3', 64, [32], [8], 25_000], 'flags over defaults; the specific width wins');
@@ -156,9 +156,9 @@ t.test('bad off-policy input: one line naming the problem (and the valid choices
   const cases: [string[], RegExp][] = [
     [['train', '--algo', 'sac', '--env', 'Pendulum-v1', '--num-minibatches', '4', ...short('e1')], /'--num-minibatches' is not an option of --algo sac; valid options of sac: --env, --algo, .*--buffer-size, .*--critic-layer-norm/],
     [['train', '--env', 'Pendulum-v1', '--buffer-size', '10', '--tau', '0.1', ...short('e2')], /'--buffer-size', '--tau' are not options of --algo ppo; valid options of ppo: --env, .*--num-minibatches/],
-    [['train', '--algo', 'dqn', '--env', 'Pendulum-v1'], /--algo.*expected one of ppo\|sac\|td3, got 'dqn'/],
+    [['train', '--algo', 'dqn', '--env', 'Pendulum-v1'], /--algo.*expected one of ppo\|sac\|td3\|.*, got 'dqn'/],
     [['train', '--env', 'Pendulum-v1', '--config', cfg('unknown.json', { algo: 'sac', learning_rate: 1 })], /unknown key\(s\) 'learning_rate'; valid keys: envId, algo, seed/],
-    [['train', '--env', 'Pendulum-v1', '--config', cfg('algo.json', { algo: 'ddpg' })], /unknown algo "ddpg"; valid: ppo, sac, td3/],
+    [['train', '--env', 'Pendulum-v1', '--config', cfg('algo.json', { algo: 'ddpg' })], /unknown algo "ddpg"; valid: ppo, sac, td3, /],
     [['train', '--config', cfg('batch.json', { algo: 'sac', envId: 'Pendulum-v1', batchSize: 2000, bufferSize: 1000 }), ...short('e3')], /batchSize 2000 exceeds bufferSize 1000/],
     [['train', '--algo', 'td3', '--env', 'Pendulum-v1', '--tau', '2', ...short('e4')], /--tau.*expected a number in \[0, 1\], got '2'/],
     [['train', '--algo', 'sac', '--env', 'CartPole-v1', ...short('e5')], /sac needs a continuous \(Box\) action space; CartPole-v1 has a discrete one/],
