@@ -36,7 +36,7 @@ export interface IntervalLike {
 }
 
 /** "estimate [lo, hi]" with 3 significant digits; a null or infinite hi is ∞, a null or infinite lo −∞. */
-export function fmtInterval(iv: IntervalLike): string {
+export function fmtInterval(iv: Pick<IntervalLike, 'estimate' | 'lo' | 'hi'>): string {
   const est = iv.estimate === null ? '–' : fmtNumber(iv.estimate, 3);
   const lo = iv.lo === null ? '−∞' : fmtNumber(iv.lo, 3);
   const hi = iv.hi === null ? '∞' : fmtNumber(iv.hi, 3);

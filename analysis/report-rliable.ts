@@ -208,7 +208,7 @@ export function rliableAggregates(scores: RunScore[], o: RliableOptions = {}): R
   };
 }
 
-const iv = (x: IntervalEstimate) => fmtInterval({ ...x, resolved: false });
+const iv = (x: IntervalEstimate) => fmtInterval(x);
 const metricCells = (a: AggregateEstimates) => ({ IQM: iv(a.iqm), median: iv(a.median), mean: iv(a.mean), 'optimality gap': iv(a.optimality_gap) });
 
 /** The HTML section. */

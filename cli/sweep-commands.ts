@@ -7,10 +7,11 @@ import { UsageError } from '../common/errors.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../nets/backend.js';
 import { readSweepSpec, runSweep } from '../experiment/sweep.js';
 import { runWorker } from '../experiment/sweep-queue.js';
+import { scalingReport } from '../experiment/scaling.js';
 import { expandSweep, normalizeSpec } from '../experiment/sweep-spec.js';
 import { readConfigFile } from '../experiment/build.js';
 import { loadedPlugins, loadPlugins } from '../experiment/plugins.js';
-import { intFlag, stepsFlag } from './options.js';
+import { choiceFlag, floatFlag, intFlag, stepsFlag } from './options.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -124,5 +125,18 @@ export function registerSweepCommands(program: Command): void {
     .action(async (opts: { queue: string; concurrency: number; dir?: string; lockSeconds: number; maxStalled: number; name?: string }) => {
       if (opts.dir !== undefined) fs.mkdirSync(opts.dir, { recursive: true });
       await runWorker({ url: opts.queue, concurrency: opts.concurrency, ...(opts.dir ? { dir: path.resolve(opts.dir) } : {}), lockSeconds: opts.lockSeconds, maxStalled: opts.maxStalled, ...(opts.name ? { name: opts.name } : {}) });
+    });
+
+  program
+    .command('scaling')
+    .description("Rybkin et al.'s scaling fits over off-policy runs of a UTD × batch size × learning rate grid (e.g. a `pgvar sweep`): data to reach a return threshold per setting, the best batch size and learning rate per UTD, the shared-slope power laws and D_J(σ), beside the paper's fitted values")
+    .argument('<roots...>', 'sweep roots or run directories (searched for config.json)')
+    .requiredOption('--threshold <J>', 'return threshold J: a run reaches it when the mean of its last --window episodes does', floatFlag())
+    .option('--window <n>', 'episodes in the trailing mean', intFlag(1), 10)
+    .option('--benchmark <name>', "the paper's fits to compare with: dmc (BRO) or gym (SAC); default from the env ids", choiceFlag(['dmc', 'gym'] as const))
+    .option('--out <file>', 'report file (JSON beside it)', 'runs/scaling.html')
+    .action(async (roots: string[], opts: { threshold: number; window: number; benchmark?: 'dmc' | 'gym'; out: string }) => {
+      const res = await scalingReport({ roots, threshold: opts.threshold, window: opts.window, out: opts.out, ...(opts.benchmark ? { benchmark: opts.benchmark } : {}) });
+      process.stdout.write(`report: ${res.report}\nnumbers: ${res.json}\n`);
     });
 }
