@@ -162,6 +162,17 @@ export class DenseMlp {
     }
   }
 
+  /** Store tensor indices of each Linear layer (W, b, then its LayerNorm's gain and bias), input to output. */
+  layerTensors(): number[][] {
+    let t = this.firstTensor;
+    return this.layers.map((L) => {
+      const count = L.lg ? 4 : 2;
+      const ids = Array.from({ length: count }, (_, i) => t + i);
+      t += count;
+      return ids;
+    });
+  }
+
   inputGradient(n: number): Float32Array {
     return this.arena.f32(this.grads[0]!, n * this.inDim);
   }
