@@ -11,8 +11,15 @@ import { AGGREGATOR_NAMES } from './critics.js';
 const positiveInt = z.number().int().positive();
 const nonNegInt = z.number().int().min(0);
 
-export const OFF_POLICY_ALGOS = ['sac', 'td3'] as const;
+export const OFF_POLICY_ALGOS = ['sac', 'td3', 'sac-ln-reset'] as const;
 export type OffPolicyAlgo = (typeof OFF_POLICY_ALGOS)[number];
+
+/** The optimisers a network may use: Adam, or AdamW (decoupled weight decay). */
+export const OPTIMIZERS = ['adam', 'adamw'] as const;
+/** What a reset re-initialises (offpolicy/resets.ts); 'temperature' only when α is learned. */
+export const RESET_TARGETS = ['critic', 'actor', 'temperature'] as const;
+export type ResetTarget = (typeof RESET_TARGETS)[number];
+export const RESET_UNITS = ['env-step', 'update'] as const;
 
 export const offPolicyConfigSchema = z
   .object({
@@ -40,6 +47,21 @@ export const offPolicyConfigSchema = z
     actorUpdatesPerDelay: positiveInt,
     /** Polyak-average the targets every this many critic updates. */
     targetNetworkFrequency: positiveInt,
+    /**
+     * The critics' and the actor's optimiser: 'adam', or 'adamw' with decoupled weight decay
+     * (qWeightDecay, policyWeightDecay). Keys added after the first off-policy runs carry defaults
+     * (the behaviour those runs had), so their checkpoints still load.
+     */
+    qOptimizer: z.enum(OPTIMIZERS).default('adam'),
+    qWeightDecay: z.number().min(0).default(0),
+    policyOptimizer: z.enum(OPTIMIZERS).default('adam'),
+    policyWeightDecay: z.number().min(0).default(0),
+    /** Re-initialise the networks named in resetNetworks after these env steps (or updates: resetUnit); [] never. Strictly increasing. */
+    resetAt: z.array(positiveInt).default(() => []),
+    resetUnit: z.enum(RESET_UNITS).default('env-step'),
+    resetNetworks: z.array(z.enum(RESET_TARGETS)).min(1).default((): ResetTarget[] => [...RESET_TARGETS]),
+    /** 0: every layer of the reset networks; k: their last k Linear layers only (with those layers' LayerNorms). */
+    resetLayers: nonNegInt.default(0),
     policy: z.enum(['tanh-gaussian', 'deterministic']),
     /** Learn the entropy temperature α (tanh-Gaussian policies). */
     autotune: z.boolean(),
@@ -91,12 +113,20 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   batchSize: 'minibatch size of each update',
   learningStarts: 'env steps with uniformly random actions before the first update',
   updatesPerStep: 'gradient updates per env step (UTD), each on its own minibatch',
-  policyLr: 'Adam learning rate of the actor',
-  qLr: 'Adam learning rate of the critics',
+  policyLr: "learning rate of the actor's optimiser",
+  qLr: "learning rate of the critics' optimiser",
   alphaLr: "Adam learning rate of the entropy temperature",
   policyFrequency: 'actor (TD3: and targets) every this many critic updates',
   actorUpdatesPerDelay: 'actor steps each time the delay elapses',
   targetNetworkFrequency: 'Polyak-average the targets every this many critic updates',
+  qOptimizer: "the critics' optimiser: adam, or adamw (decoupled weight decay)",
+  qWeightDecay: "the critics' AdamW weight decay λ (p ← p·(1 − lr·λ) each step; 0 with adam)",
+  policyOptimizer: "the actor's optimiser: adam, or adamw (decoupled weight decay)",
+  policyWeightDecay: "the actor's AdamW weight decay λ (0 with adam)",
+  resetAt: "re-initialise networks and their optimiser state after these env steps (or updates, resetUnit); comma-separated, or 'none'",
+  resetUnit: "what resetAt counts: 'env-step' or 'update'",
+  resetNetworks: 'what a reset re-initialises: critic (with its targets), actor (with its target), temperature (α and its Adam); comma-separated',
+  resetLayers: 'layers a reset re-initialises: 0 every layer, k the last k Linear layers (partial reset)',
   policy: "actor: 'tanh-gaussian' (SAC) or 'deterministic' (TD3)",
   autotune: 'learn the entropy temperature α',
   alpha: "α's initial value (autotune) or its fixed value",
@@ -127,5 +157,13 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
   if (c.logStdMin >= c.logStdMax) throw new UsageError(`${where}: logStdMin ${c.logStdMin} must be below logStdMax ${c.logStdMax}`);
   if (c.policy === 'deterministic' && c.autotune) throw new UsageError(`${where}: autotune learns the entropy temperature of a tanh-gaussian policy; policy 'deterministic' has none`);
   if (c.batchSize > c.bufferSize) throw new UsageError(`${where}: batchSize ${c.batchSize} exceeds bufferSize ${c.bufferSize}`);
+  for (const [net, opt, wd] of [['q', c.qOptimizer, c.qWeightDecay], ['policy', c.policyOptimizer, c.policyWeightDecay]] as const) {
+    if (opt === 'adam' && wd > 0) throw new UsageError(`${where}: ${net}WeightDecay ${wd} is AdamW's decoupled weight decay; set ${net}Optimizer 'adamw' (or the decay to 0)`);
+  }
+  const badOrder = c.resetAt.findIndex((s, i) => i > 0 && s <= c.resetAt[i - 1]!);
+  if (badOrder > 0) throw new UsageError(`${where}: resetAt must be strictly increasing; ${c.resetAt[badOrder]} follows ${c.resetAt[badOrder - 1]}`);
+  if (new Set(c.resetNetworks).size !== c.resetNetworks.length) throw new UsageError(`${where}: resetNetworks names a network twice (${c.resetNetworks.join(', ')})`);
+  const depth = Math.min(...c.resetNetworks.filter((n) => n !== 'temperature').map((n) => (n === 'critic' ? c.criticHidden : c.actorHidden).length + 1));
+  if (c.resetLayers > depth) throw new UsageError(`${where}: resetLayers ${c.resetLayers} exceeds the ${depth} Linear layers of the reset networks (0 resets every layer)`);
   return c;
 }

@@ -11,7 +11,9 @@
  *             fresh sample (CleanRL's order);
  *        TD3: −mean(agg Q(s, μ(s)));
  *   4. every `targetNetworkFrequency` updates, Polyak targets (critics, and TD3's target actor).
- * All networks live in one engine arena; Adam is PyTorch's (eps 1e-8), lr per module as CleanRL.
+ * All networks live in one engine arena; Adam is PyTorch's (eps 1e-8), lr per module as CleanRL, or
+ * AdamW (decoupled weight decay, BRO/BRC/FastTD3, spec §6, §11) per network. `reset()` re-initialises
+ * chosen networks from a fresh construction (offpolicy/resets.ts).
  */
 import { fillNormal, type Rng } from '../common/rng.js';
 import { Arena } from '../nets/engine/arena.js';
@@ -22,6 +24,7 @@ import { AGGREGATORS, CriticEnsemble, type Aggregator } from './critics.js';
 import { Dual, entropyViolation, type DualState } from './dual.js';
 import { DeterministicTanhPolicy, TanhGaussianPolicy, type Policy } from './policies.js';
 import type { Batch } from './replay.js';
+import { applyReset, type ResetSpec, type ResettableNets } from './resets.js';
 import type { TrunkSpec } from './trunk.js';
 
 export type LearnerConfig = Pick<
@@ -29,6 +32,7 @@ export type LearnerConfig = Pick<
   | 'gamma' | 'tau' | 'policyLr' | 'qLr' | 'alphaLr' | 'policyFrequency' | 'actorUpdatesPerDelay' | 'targetNetworkFrequency'
   | 'policy' | 'autotune' | 'alpha' | 'targetEntropyScale' | 'logStdMin' | 'logStdMax' | 'explorationNoise' | 'policyNoise' | 'noiseClip'
   | 'numCritics' | 'criticHidden' | 'actorHidden' | 'activation' | 'criticLayerNorm' | 'targetAggregator' | 'actorAggregator'
+  | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
 >;
 
 /** Losses of one update; actor and temperature entries are null when the delay skipped them. */
@@ -41,7 +45,10 @@ export interface UpdateStats {
 }
 
 interface StoreState {
+  /** Adam's step count (of every tensor unless `steps` is given). */
   t: number;
+  /** Per-tensor step counts, present only when they differ (after a partial reset). */
+  steps?: number[];
   p: string[];
   m: string[];
   v: string[];
@@ -108,7 +115,8 @@ export class OffPolicyLearner {
   /** Step 2: one Adam step of the ensemble toward y. */
   criticStep(b: Batch, y: Float32Array): { loss: number; q1Mean: number } {
     const r = this.critics.regressionGrad(b.obs, b.act, y, b.n);
-    adam(this.critics.store, this.config.qLr);
+    const c = this.config;
+    optimizerStep(this.critics.store, c.qLr, c.qOptimizer, c.qWeightDecay);
     return r;
   }
 
@@ -138,7 +146,8 @@ export class OffPolicyLearner {
   /** Step 3: one actor step; returns its loss. */
   actorStep(b: Batch, rng: Rng): number {
     const loss = this.actorGrad(b.obs, b.n, rng);
-    adam(this.policy.store, this.config.policyLr);
+    const c = this.config;
+    optimizerStep(this.policy.store, c.policyLr, c.policyOptimizer, c.policyWeightDecay);
     return loss;
   }
 
@@ -192,9 +201,28 @@ export class OffPolicyLearner {
     return s;
   }
 
+  /** The networks a reset may re-initialise (offpolicy/resets.ts), with their target copies. */
+  resettable(): Record<'critic' | 'actor', ResettableNets> {
+    return {
+      critic: { store: this.critics.store, nets: this.critics.nets, targets: [this.critics.targetStore] },
+      actor: { store: this.policy.store, nets: [this.policy.net], targets: this.policy.kind === 'deterministic' ? [this.policy.targetStore] : [] },
+    };
+  }
+
+  /**
+   * Re-initialises the spec's networks as a learner freshly built from `rng` has them (parameters,
+   * targets, Adam moments and step counts; α and its Adam for 'temperature'); the rest is untouched.
+   */
+  reset(spec: ResetSpec, rng: Rng): void {
+    applyReset(this, new OffPolicyLearner(this.config, this.obsDim, this.actDim, rng), spec);
+  }
+
   getState(): LearnerState {
     const stores: Record<string, StoreState> = {};
-    for (const [name, st] of Object.entries(this.stores())) stores[name] = { t: st.t, p: st.read('p').map(toBase64), m: st.read('m').map(toBase64), v: st.read('v').map(toBase64) };
+    for (const [name, st] of Object.entries(this.stores())) {
+      const uniform = st.steps.every((x) => x === st.steps[0]);
+      stores[name] = { t: st.steps[0] ?? 0, ...(uniform ? {} : { steps: [...st.steps] }), p: st.read('p').map(toBase64), m: st.read('m').map(toBase64), v: st.read('v').map(toBase64) };
+    }
     return { updates: this.updates, stores, alpha: this.temperature?.getState() ?? null };
   }
 
@@ -203,13 +231,15 @@ export class OffPolicyLearner {
       const saved = s.stores[name];
       if (!saved) throw new Error(`learner state has no store '${name}'`);
       for (const block of ['p', 'm', 'v'] as const) st.write(saved[block].map(float32FromBase64), block);
-      st.t = saved.t;
+      if (saved.steps) saved.steps.forEach((x, i) => (st.steps[i] = x));
+      else st.t = saved.t;
     }
     this.updates = s.updates;
     if (this.temperature && s.alpha) this.temperature.setState(s.alpha);
   }
 }
 
-function adam(store: ParamStore, lr: number): void {
-  store.adamStep(lr, ADAM.beta1, ADAM.beta2, ADAM.eps);
+/** One step of a network's optimiser: Adam, or AdamW with decoupled weight decay λ. */
+function optimizerStep(store: ParamStore, lr: number, optimizer: 'adam' | 'adamw', weightDecay: number): void {
+  store.adamStep(lr, ADAM.beta1, ADAM.beta2, ADAM.eps, optimizer === 'adamw' ? weightDecay : 0);
 }

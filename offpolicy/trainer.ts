@@ -2,7 +2,8 @@
  * The off-policy loop, CleanRL-style, one env step at a time (one env, as sac_continuous_action.py):
  *   act (uniform random for the first `learningStarts` steps, then the policy's exploration) → step
  *   → store (s, a, r, s′, terminated, truncated), s′ the env's own final observation → reset at an
- *   episode's end → past `learningStarts`, `updatesPerStep` updates, each on its own minibatch.
+ *   episode's end → past `learningStarts`, `updatesPerStep` updates, each on its own minibatch →
+ *   the scheduled network resets (offpolicy/resets.ts: after an update, or after the env step).
  * Every `logEvery` steps `iterate()` returns one metrics row; every `evalEvery` steps it also runs
  * `evalEpisodes` deterministic episodes (tanh(μ(s))) on a separate env.
  *
@@ -13,7 +14,8 @@
  *
  * RNG streams (common/seeding.ts, hashed from the run seed): offpolicy/init (networks),
  * offpolicy/actions (warm-up and exploration), offpolicy/replay (minibatch indices), offpolicy/update
- * (every noise draw of the updates), env/0 and offpolicy/eval (the envs' resets). The trainer does no
+ * (every noise draw of the updates), offpolicy/reset/k (the k-th network reset's fresh networks),
+ * env/0 and offpolicy/eval (the envs' resets). The trainer does no
  * I/O: `getState()` is JSON (the replay's contents go to offpolicy/replay-segments.ts beside it).
  */
 import { Rng, type RngState } from '../common/rng.js';
@@ -23,6 +25,7 @@ import type { BoxSpace } from '../envs/spaces.js';
 import type { OffPolicyConfig } from './config.js';
 import { OffPolicyLearner, type LearnerState, type UpdateStats } from './learner.js';
 import { allocBatch, ReplayBuffer, type Batch } from './replay.js';
+import { ResetSchedule, resetStream } from './resets.js';
 
 /** Window of finished episodes behind `episodic_return_mean` (as ppo/trainer.ts). */
 export const RETURN_WINDOW = 20;
@@ -46,6 +49,8 @@ export interface OffPolicyMetrics {
   actor_loss: number | null;
   alpha: number | null;
   alpha_loss: number | null;
+  /** Network resets done so far (offpolicy/resets.ts). */
+  resets: number;
   /** Mean return of the deterministic evaluation episodes run at the end of this interval (null: none ran). */
   eval_return_mean: number | null;
 }
@@ -62,6 +67,8 @@ export interface OffPolicyTrainerState {
   recent: { returns: number[]; lengths: number[] };
   /** Transitions in the replay when the state was taken (its contents are saved as segments). */
   replayCount: number;
+  /** Network resets done (absent in checkpoints from before resets existed: 0). */
+  resetsDone?: number;
 }
 
 /** An action in [−1, 1]^A onto a Box's bounds. */
@@ -112,6 +119,8 @@ export class OffPolicyTrainer {
   private readonly replayRng: Rng;
   private readonly updateRng: Rng;
   private readonly batch: Batch;
+  private readonly seeds: RunSeeds;
+  readonly resets: ResetSchedule;
   private obs: Float32Array;
   private epReturn = 0;
   private epLength = 0;
@@ -129,6 +138,8 @@ export class OffPolicyTrainer {
     this.low = space.low;
     this.high = space.high;
     const seeds = new RunSeeds(config.seed, 'hashed-v1');
+    this.seeds = seeds;
+    this.resets = ResetSchedule.fromConfig(config);
     this.learner = new OffPolicyLearner(config, this.obsDim, this.actDim, new Rng(seeds.of('offpolicy/init', 0)));
     this.replay = new ReplayBuffer(config.bufferSize, this.obsDim, this.actDim);
     this.actionsRng = new Rng(seeds.of('offpolicy/actions', 0));
@@ -180,9 +191,19 @@ export class OffPolicyTrainer {
     const stats: UpdateStats[] = [];
     // CleanRL: `if global_step > args.learning_starts` with global_step the 0-based step index
     if (t > c.learningStarts) {
-      for (let u = 0; u < c.updatesPerStep; u++) stats.push(this.learner.update(this.replay.sample(this.replayRng, this.batch), this.updateRng));
+      for (let u = 0; u < c.updatesPerStep; u++) {
+        stats.push(this.learner.update(this.replay.sample(this.replayRng, this.batch), this.updateRng));
+        if (this.resets.due('update', this.learner.updates)) this.resetNetworks();
+      }
     }
+    if (this.resets.due('env-step', this.globalStep)) this.resetNetworks();
     return { episode, stats };
+  }
+
+  /** The scheduled reset just counted as done: its networks from the stream offpolicy/reset/k. */
+  private resetNetworks(): void {
+    const k = this.resets.done;
+    this.learner.reset(this.resets.spec, new Rng(this.seeds.of(resetStream(k), 0)));
   }
 
   /** Mean return of `episodes` deterministic episodes on the evaluation env. */
@@ -228,6 +249,7 @@ export class OffPolicyTrainer {
       actor_loss: mean('actor_loss'),
       alpha: mean('alpha'),
       alpha_loss: mean('alpha_loss'),
+      resets: this.resets.done,
       eval_return_mean: evalReturn,
     };
     return { metrics, episodes };
@@ -245,6 +267,7 @@ export class OffPolicyTrainer {
       episode: { return: this.epReturn, length: this.epLength },
       recent: { returns: [...this.recentReturns], lengths: [...this.recentLengths] },
       replayCount: this.replay.count,
+      resetsDone: this.resets.done,
     };
   }
 
@@ -263,6 +286,7 @@ export class OffPolicyTrainer {
     this.epLength = s.episode.length;
     this.recentReturns = [...s.recent.returns];
     this.recentLengths = [...s.recent.lengths];
+    this.resets.done = s.resetsDone ?? 0;
   }
 
   close(): void {
