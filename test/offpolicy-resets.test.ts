@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
 import { Rng } from '../common/rng.js';
+import { streamSeed } from '../common/seeding.js';
 import { make } from '../envs/registry.js';
 import { Arena } from '../nets/engine/arena.js';
 import { ParamStore } from '../nets/engine/param-store.js';
@@ -111,7 +112,7 @@ t.test('AdamW with λ = 0 is Adam bit for bit: the kernel against float32 PyTorc
   const rng = new Rng(3);
   const n = 12;
   const rand = (s = 1) => Float32Array.from({ length: n }, () => s * rng.normal());
-  const p0 = rand();
+  const p0 = rand(1e-4); // parameters no larger than the updates, so that every rounding of the update shows in p
   const ref = { p: p0.slice(), m: new Float32Array(n), v: new Float32Array(n) };
   const adam = new ParamStore(new Arena(), [[n]]);
   const adamw = new ParamStore(new Arena(), [[n]]);
@@ -257,6 +258,19 @@ t.test('resets fire on schedule, from their own stream: rows before the first on
     const cut = rows.findIndex((r) => count(r) >= over.resetAt![0]!);
     t.same(rows.slice(0, cut), none.slice(0, cut), `${name}: the ${cut} rows before the first reset equal the run without resets`);
     t.notSame(rows.slice(cut + 1).map((r) => r.qf_loss), none.slice(cut + 1).map((r) => r.qf_loss), `${name}: after it they differ`);
+  }
+});
+
+t.test('the trainer’s k-th reset builds its networks from the stream offpolicy/reset/k', async (t) => {
+  const cfg = tiny({ resetAt: [250, 450] });
+  const tr = trainer(cfg);
+  for (const [k, at] of [[1, 250], [2, 450]] as const) {
+    while (tr.globalStep < at - 1) tr.step();
+    t.equal(tr.resets.done, k - 1);
+    tr.step();
+    t.equal(tr.resets.done, k, `reset ${k} after env step ${at}`);
+    const fresh = new OffPolicyLearner(cfg, tr.obsDim, tr.actDim, new Rng(streamSeed(cfg.seed, `offpolicy/reset/${k}`)));
+    t.same(nets(tr.learner.getState()), nets(fresh.getState()), `reset ${k}: the learner is the one built from offpolicy/reset/${k}`);
   }
 });
 
