@@ -8,6 +8,7 @@
  */
 import type { Activation } from '../mlp.js';
 import type { Arena } from './arena.js';
+import type { EngineNet } from './engine-net.js';
 import type { ParamStore } from './param-store.js';
 
 export interface DenseMlpOptions {
@@ -43,7 +44,7 @@ interface Layer {
 
 const SLOPE: Record<Activation, number> = { tanh: 0, relu: 0, leaky_relu: 0.01 };
 
-export class DenseMlp {
+export class DenseMlp implements EngineNet {
   readonly layers: Layer[];
   readonly inDim: number;
   readonly outDim: number;
@@ -86,6 +87,10 @@ export class DenseMlp {
       this.layers.push(layer);
     }
     this.scratch = arena.alloc(Math.max(...this.layers.map((L) => L.inDim * L.outDim)));
+  }
+
+  withStore(store: ParamStore): DenseMlp {
+    return new DenseMlp(this.arena, store, this.firstTensor, this.sizes, this.activation, this.options);
   }
 
   private ensure(n: number): void {
