@@ -5,7 +5,7 @@
  */
 import { AGGREGATOR_NAMES } from '../offpolicy/critics.js';
 import { AGENT_DEFAULTS, AGENT_SOURCES, PGVAR_KEYS } from '../offpolicy/agents.js';
-import { OFF_POLICY_ALGOS, OFF_POLICY_KEY_HELP, OPTIMIZERS, RESET_TARGETS, RESET_UNITS, type OffPolicyConfig } from '../offpolicy/config.js';
+import { OFF_POLICY_ALGOS, OFF_POLICY_KEY_HELP, OPTIMIZERS, RESET_TARGETS, RESET_UNITS, TRUNKS, type OffPolicyConfig } from '../offpolicy/config.js';
 import { choiceFlag, choiceListFlag, floatFlag, intFlag, stepListFlag, stepsFlag } from './options.js';
 
 type Parser = (v: string) => unknown;
@@ -60,6 +60,8 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--noise-clip <x>', 'noiseClip', floatFlag(0)],
   ['--num-critics <n>', 'numCritics', intFlag(1)],
   ['--activation <name>', 'activation', choiceFlag(['relu', 'tanh', 'leaky_relu'] as const)],
+  ['--critic-trunk <kind>', 'criticTrunk', choiceFlag(TRUNKS)],
+  ['--critic-blocks <n>', 'criticBlocks', intFlag(1)],
   ['--target-aggregator <name>', 'targetAggregator', choiceFlag(AGGREGATOR_NAMES)],
   ['--actor-aggregator <name>', 'actorAggregator', choiceFlag(AGGREGATOR_NAMES)],
   ['--eval-every <n>', 'evalEvery', stepsOrZero],

@@ -38,6 +38,8 @@ const common = {
   actorHidden: [256, 256],
   activation: 'relu' as const,
   criticLayerNorm: false,
+  criticTrunk: 'mlp' as const,
+  criticBlocks: 2,
   targetAggregator: 'min' as const,
   evalEvery: 0,
   evalEpisodes: 10,

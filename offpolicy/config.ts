@@ -20,6 +20,7 @@ export const OPTIMIZERS = ['adam', 'adamw'] as const;
 export const RESET_TARGETS = ['critic', 'actor', 'temperature'] as const;
 export type ResetTarget = (typeof RESET_TARGETS)[number];
 export const RESET_UNITS = ['env-step', 'update'] as const;
+export const TRUNKS = ['mlp', 'bronet'] as const;
 
 export const offPolicyConfigSchema = z
   .object({
@@ -80,8 +81,11 @@ export const offPolicyConfigSchema = z
     criticHidden: z.array(positiveInt),
     actorHidden: z.array(positiveInt),
     activation: z.enum(['relu', 'tanh', 'leaky_relu']),
-    /** LayerNorm after every hidden Linear of the critics (the `ln` trunk). */
+    /** LayerNorm after every hidden Linear of the critics (the `ln` trunk; mlp critics). */
     criticLayerNorm: z.boolean(),
+    /** The critics' trunk: 'mlp' (criticHidden, criticLayerNorm) or 'bronet' (BRO's residual trunk: width criticHidden[0], criticBlocks blocks, LayerNorm and ReLU built in). */
+    criticTrunk: z.enum(TRUNKS).default('mlp'),
+    criticBlocks: positiveInt.default(2),
     /** How the target critics' values combine in the TD target. */
     targetAggregator: z.enum(AGGREGATOR_NAMES),
     /** Which critic value the actor ascends ('first': TD3's Q1). */
@@ -140,7 +144,9 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   criticHidden: 'hidden widths of each critic',
   actorHidden: 'hidden widths of the actor',
   activation: 'hidden activation (relu, tanh, leaky_relu)',
-  criticLayerNorm: 'LayerNorm after every hidden Linear of the critics',
+  criticLayerNorm: 'LayerNorm after every hidden Linear of the critics (mlp trunk)',
+  criticTrunk: "the critics' trunk: mlp, or bronet (BRO's residual trunk: width = the one critic hidden size, criticBlocks blocks; LayerNorm and ReLU built in, orthogonal √2 init)",
+  criticBlocks: "residual blocks of a bronet critic (BRO's: 2)",
   targetAggregator: 'how the target critics combine in the TD target (min, mean, …)',
   actorAggregator: "which critic value the actor ascends ('first': TD3's Q1)",
   evalEvery: 'deterministic evaluation every this many env steps (0 = off)',
@@ -163,7 +169,9 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
   const badOrder = c.resetAt.findIndex((s, i) => i > 0 && s <= c.resetAt[i - 1]!);
   if (badOrder > 0) throw new UsageError(`${where}: resetAt must be strictly increasing; ${c.resetAt[badOrder]} follows ${c.resetAt[badOrder - 1]}`);
   if (new Set(c.resetNetworks).size !== c.resetNetworks.length) throw new UsageError(`${where}: resetNetworks names a network twice (${c.resetNetworks.join(', ')})`);
-  const depth = Math.min(...c.resetNetworks.filter((n) => n !== 'temperature').map((n) => (n === 'critic' ? c.criticHidden : c.actorHidden).length + 1));
+  if (c.criticTrunk === 'bronet' && c.criticHidden.length !== 1) throw new UsageError(`${where}: a bronet critic has one width (criticHidden [${c.criticHidden}] has ${c.criticHidden.length}); its depth is criticBlocks`);
+  const linearLayers = (n: 'critic' | 'actor') => (n === 'actor' ? c.actorHidden.length + 1 : c.criticTrunk === 'bronet' ? 2 + 2 * c.criticBlocks : c.criticHidden.length + 1);
+  const depth = Math.min(...c.resetNetworks.filter((n) => n !== 'temperature').map(linearLayers));
   if (c.resetLayers > depth) throw new UsageError(`${where}: resetLayers ${c.resetLayers} exceeds the ${depth} Linear layers of the reset networks (0 resets every layer)`);
   return c;
 }

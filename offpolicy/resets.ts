@@ -20,7 +20,7 @@
  * update reset right after that update; the learner's update counter (which phases the policy delay)
  * runs on through a reset.
  */
-import type { DenseMlp } from '../nets/engine/dense-mlp.js';
+import type { EngineNet } from '../nets/engine/engine-net.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
 import type { OffPolicyConfig, ResetTarget } from './config.js';
 import type { Dual } from './dual.js';
@@ -35,7 +35,7 @@ export interface ResetSpec {
 /** A network a reset may re-initialise: its store, its networks in it, and target stores of the same shapes. */
 export interface ResettableNets {
   store: ParamStore;
-  nets: readonly DenseMlp[];
+  nets: readonly EngineNet[];
   targets: readonly ParamStore[];
 }
 
@@ -51,7 +51,7 @@ export function resetStream(k: number): string {
 }
 
 /** The store tensors of a network's reset layers: all of them (layers 0) or those of its last `layers` Linear layers. */
-export function resetTensors(net: DenseMlp, layers: number): number[] {
+export function resetTensors(net: EngineNet, layers: number): number[] {
   const all = net.layerTensors();
   return (layers === 0 ? all : all.slice(-layers)).flat();
 }

@@ -89,10 +89,10 @@ t.test('killed with SIGKILL after a checkpoint, --resume gives the uninterrupted
     t.ok(rowsAtKill > ckStep / 200, `${algo}: ${rowsAtKill} rows logged, the checkpoint covers ${ckStep / 200}`);
     const seg0 = fs.readFileSync(path.join(out, 'checkpoint', 'replay', 'seg-000000000000.bin'));
     if (algo === 'sac') {
-      // as a run from before resets and AdamW existed: its checkpoint lacks their keys, which resume with their defaults (its behaviour)
+      // as a run from before resets, AdamW and BroNet existed: its checkpoint lacks their keys, which resume with their defaults (its behaviour)
       const ckFile = path.join(out, 'checkpoint', 'checkpoint.json');
       const ck = JSON.parse(fs.readFileSync(ckFile, 'utf8'));
-      for (const k of ['qOptimizer', 'qWeightDecay', 'policyOptimizer', 'policyWeightDecay', 'resetAt', 'resetUnit', 'resetNetworks', 'resetLayers']) delete ck.config[k];
+      for (const k of ['qOptimizer', 'qWeightDecay', 'policyOptimizer', 'policyWeightDecay', 'resetAt', 'resetUnit', 'resetNetworks', 'resetLayers', 'criticTrunk', 'criticBlocks']) delete ck.config[k];
       delete ck.trainer.resetsDone;
       fs.writeFileSync(ckFile, JSON.stringify(ck));
     }
