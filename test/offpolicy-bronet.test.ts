@@ -6,12 +6,11 @@
  */
 import t from 'tap';
 import { Rng } from '../common/rng.js';
-import { make } from '../envs/registry.js';
 import { BroNet } from '../nets/engine/bronet.js';
 import { AGENT_DEFAULTS, agentConfig } from '../offpolicy/agents.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { resetTensors } from '../offpolicy/resets.js';
-import { OffPolicyTrainer } from '../offpolicy/trainer.js';
+import { learnWithMutant } from './offpolicy-helpers.js';
 
 const ENV = 'Pendulum-v1';
 
@@ -62,22 +61,7 @@ t.test('bronet config: one width, reset depth counted in its Linear layers', asy
 });
 
 function learn(flipTarget: boolean): { before: number; after: number } {
-  const cfg = agentConfig('sac-ln-reset', ENV, { seed: 1, totalTimesteps: 4000, learningStarts: 500, bufferSize: 20_000, batchSize: 64, criticTrunk: 'bronet', criticHidden: [32], criticBlocks: 1, actorHidden: [32, 32], qLr: 1e-3, policyLr: 1e-3, logEvery: 1000, resetAt: [1000] });
-  const tr = new OffPolicyTrainer(cfg, make(ENV), make(ENV));
-  if (flipTarget) {
-    const learner = tr.learner;
-    const tdTarget = learner.tdTarget.bind(learner);
-    learner.tdTarget = (b, rng, y) => {
-      tdTarget(b, rng, y);
-      for (let i = 0; i < b.n; i++) y[i] = -y[i]!;
-      return y;
-    };
-  }
-  const before = tr.evaluate(5);
-  while (!tr.done) tr.iterate();
-  const after = tr.evaluate(5);
-  tr.close();
-  return { before, after };
+  return learnWithMutant(agentConfig('sac-ln-reset', ENV, { seed: 1, totalTimesteps: 4000, learningStarts: 500, bufferSize: 20_000, batchSize: 64, criticTrunk: 'bronet', criticHidden: [32], criticBlocks: 1, actorHidden: [32, 32], qLr: 1e-3, policyLr: 1e-3, logEvery: 1000, resetAt: [1000] }), flipTarget);
 }
 
 t.test('sac-ln-reset with a BroNet critic (W 32, 1 block) learns Pendulum-v1 in 4 000 steps through a reset; with −y it does not', async (t) => {

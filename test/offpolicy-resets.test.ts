@@ -29,6 +29,7 @@ import { allocBatch, type Batch } from '../offpolicy/replay.js';
 import { loadReplaySegments, saveReplaySegments } from '../offpolicy/replay-segments.js';
 import { resetTensors } from '../offpolicy/resets.js';
 import { OffPolicyTrainer, type OffPolicyMetrics } from '../offpolicy/trainer.js';
+import { learnWithMutant } from './offpolicy-helpers.js';
 
 const small = (over: Partial<LearnerConfig> = {}): LearnerConfig => ({ ...AGENT_DEFAULTS['sac-ln-reset'], criticHidden: [16, 8], actorHidden: [16, 8], ...over });
 const OBS = 4;
@@ -296,20 +297,7 @@ t.test('checkpointed before or between resets and resumed in fresh objects: the 
 
 function learn(flipTarget: boolean): { before: number; after: number; resets: number } {
   const cfg = agentConfig('sac-ln-reset', ENV, { seed: 1, totalTimesteps: 4000, learningStarts: 500, bufferSize: 20_000, batchSize: 64, criticHidden: [32, 32], actorHidden: [32, 32], qLr: 1e-3, policyLr: 1e-3, logEvery: 1000, resetAt: [1000] });
-  const tr = trainer(cfg);
-  if (flipTarget) {
-    const learner = tr.learner;
-    const tdTarget = learner.tdTarget.bind(learner);
-    learner.tdTarget = (b, rng, y) => {
-      tdTarget(b, rng, y);
-      for (let i = 0; i < b.n; i++) y[i] = -y[i]!;
-      return y;
-    };
-  }
-  const before = tr.evaluate(5);
-  const rows = run(tr);
-  const after = tr.evaluate(5);
-  tr.close();
+  const { before, after, rows } = learnWithMutant(cfg, flipTarget);
   return { before, after, resets: rows.at(-1)!.resets };
 }
 

@@ -8,7 +8,7 @@
  * store's gradients, the skip path's gradient added to the branch's (`addInto`).
  */
 import type { Arena } from './arena.js';
-import type { EngineNet } from './engine-net.js';
+import { checkStoreShapes, layerTensorCount, layerTensorIds, linearLayer, type EngineNet, type LinearLayer } from './engine-net.js';
 import type { ParamStore } from './param-store.js';
 
 export interface BroNetSpec {
@@ -32,18 +32,8 @@ export function broNetShapes(s: BroNetSpec): number[][] {
   return shapes;
 }
 
-/** A Dense layer (optionally followed by LayerNorm): pointers into the store and its buffers. */
-interface Dense {
-  inDim: number;
-  outDim: number;
-  w: number;
-  b: number;
-  gw: number;
-  gb: number;
-  lg: number;
-  lb: number;
-  glg: number;
-  glb: number;
+/** A Dense layer (optionally followed by LayerNorm) and its LayerNorm buffers. */
+interface Dense extends LinearLayer {
   /** LayerNorm's x̂ (n × outDim) and 1/σ (n) of the last forward pass (0 without LayerNorm). */
   xhat: number;
   rstd: number;
@@ -75,18 +65,11 @@ export class BroNet implements EngineNet {
     this.eps = spec.layerNormEps ?? 1e-6;
     const shapes = broNetShapes(spec);
     this.numTensors = shapes.length;
-    shapes.forEach((s, i) => {
-      const have = store.shapes[firstTensor + i];
-      if (!have || have.join('x') !== s.join('x')) throw new Error(`BroNet: store tensor ${firstTensor + i} has shape [${have ?? ''}], the network needs [${s}]`);
-    });
+    checkStoreShapes('BroNet', store, firstTensor, shapes);
     let t = firstTensor;
     const dense = (inDim: number, outDim: number, ln: boolean): Dense => {
-      const d: Dense = { inDim, outDim, w: store.ptr(t), b: store.ptr(t + 1), gw: store.gradPtr(t), gb: store.gradPtr(t + 1), lg: 0, lb: 0, glg: 0, glb: 0, xhat: 0, rstd: 0 };
-      t += 2;
-      if (ln) {
-        [d.lg, d.lb, d.glg, d.glb] = [store.ptr(t), store.ptr(t + 1), store.gradPtr(t), store.gradPtr(t + 1)];
-        t += 2;
-      }
+      const d: Dense = { ...linearLayer(store, t, inDim, outDim, ln), xhat: 0, rstd: 0 };
+      t += layerTensorCount(d);
       return d;
     };
     const W = spec.width;
@@ -201,12 +184,6 @@ export class BroNet implements EngineNet {
   }
 
   layerTensors(): number[][] {
-    let t = this.firstTensor;
-    return this.layers.map((L) => {
-      const count = L.lg ? 4 : 2;
-      const ids = Array.from({ length: count }, (_, i) => t + i);
-      t += count;
-      return ids;
-    });
+    return layerTensorIds(this.firstTensor, this.layers);
   }
 }

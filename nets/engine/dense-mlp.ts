@@ -8,7 +8,7 @@
  */
 import type { Activation } from '../mlp.js';
 import type { Arena } from './arena.js';
-import type { EngineNet } from './engine-net.js';
+import { checkStoreShapes, layerTensorCount, layerTensorIds, linearLayer, type EngineNet, type LinearLayer } from './engine-net.js';
 import type { ParamStore } from './param-store.js';
 
 export interface DenseMlpOptions {
@@ -27,18 +27,7 @@ export function denseMlpShapes(sizes: number[], options: DenseMlpOptions = {}): 
   return shapes;
 }
 
-interface Layer {
-  inDim: number;
-  outDim: number;
-  w: number;
-  b: number;
-  gw: number;
-  gb: number;
-  /** LayerNorm gain/bias and their gradients (0 when the layer has none). */
-  lg: number;
-  lb: number;
-  glg: number;
-  glb: number;
+interface Layer extends LinearLayer {
   hidden: boolean;
 }
 
@@ -66,24 +55,13 @@ export class DenseMlp implements EngineNet {
     this.eps = options.layerNorm ? (options.layerNormEps ?? 1e-5) : 0;
     const shapes = denseMlpShapes(sizes, options);
     this.numTensors = shapes.length;
-    shapes.forEach((s, i) => {
-      const have = store.shapes[firstTensor + i];
-      if (!have || have.join('x') !== s.join('x')) throw new Error(`DenseMlp: store tensor ${firstTensor + i} has shape [${have ?? ''}], the network needs [${s}]`);
-    });
+    checkStoreShapes('DenseMlp', store, firstTensor, shapes);
     this.layers = [];
     let t = firstTensor;
     for (let l = 0; l + 1 < sizes.length; l++) {
       const hidden = l + 2 < sizes.length;
-      const ln = !!options.layerNorm && hidden;
-      const layer: Layer = { inDim: sizes[l]!, outDim: sizes[l + 1]!, w: store.ptr(t), b: store.ptr(t + 1), gw: store.gradPtr(t), gb: store.gradPtr(t + 1), lg: 0, lb: 0, glg: 0, glb: 0, hidden };
-      t += 2;
-      if (ln) {
-        layer.lg = store.ptr(t);
-        layer.lb = store.ptr(t + 1);
-        layer.glg = store.gradPtr(t);
-        layer.glb = store.gradPtr(t + 1);
-        t += 2;
-      }
+      const layer: Layer = { ...linearLayer(store, t, sizes[l]!, sizes[l + 1]!, !!options.layerNorm && hidden), hidden };
+      t += layerTensorCount(layer);
       this.layers.push(layer);
     }
     this.scratch = arena.alloc(Math.max(...this.layers.map((L) => L.inDim * L.outDim)));
@@ -169,13 +147,7 @@ export class DenseMlp implements EngineNet {
 
   /** Store tensor indices of each Linear layer (W, b, then its LayerNorm's gain and bias), input to output. */
   layerTensors(): number[][] {
-    let t = this.firstTensor;
-    return this.layers.map((L) => {
-      const count = L.lg ? 4 : 2;
-      const ids = Array.from({ length: count }, (_, i) => t + i);
-      t += count;
-      return ids;
-    });
+    return layerTensorIds(this.firstTensor, this.layers);
   }
 
   inputGradient(n: number): Float32Array {
