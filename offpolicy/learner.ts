@@ -31,7 +31,7 @@ export type LearnerConfig = Pick<
   OffPolicyConfig,
   | 'gamma' | 'tau' | 'policyLr' | 'qLr' | 'alphaLr' | 'policyFrequency' | 'actorUpdatesPerDelay' | 'targetNetworkFrequency'
   | 'policy' | 'autotune' | 'alpha' | 'targetEntropyScale' | 'logStdMin' | 'logStdMax' | 'explorationNoise' | 'policyNoise' | 'noiseClip'
-  | 'numCritics' | 'criticHidden' | 'actorHidden' | 'activation' | 'criticLayerNorm' | 'targetAggregator' | 'actorAggregator'
+  | 'numCritics' | 'criticHidden' | 'actorHidden' | 'activation' | 'criticLayerNorm' | 'criticTrunk' | 'criticBlocks' | 'targetAggregator' | 'actorAggregator'
   | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
 >;
 
@@ -76,8 +76,8 @@ export class OffPolicyLearner {
 
   constructor(readonly config: LearnerConfig, readonly obsDim: number, readonly actDim: number, initRng: Rng) {
     const c = config;
-    const criticTrunk: TrunkSpec = { hidden: c.criticHidden, activation: c.activation, layerNorm: c.criticLayerNorm };
-    const actorTrunk: TrunkSpec = { hidden: c.actorHidden, activation: c.activation, layerNorm: false };
+    const criticTrunk: TrunkSpec = c.criticTrunk === 'bronet' ? { kind: 'bronet', width: c.criticHidden[0]!, blocks: c.criticBlocks } : { kind: 'mlp', hidden: c.criticHidden, activation: c.activation, layerNorm: c.criticLayerNorm };
+    const actorTrunk: TrunkSpec = { kind: 'mlp', hidden: c.actorHidden, activation: c.activation, layerNorm: false };
     this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng);
     this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, obsDim, actDim, actorTrunk, initRng);
     this.temperature = c.policy === 'tanh-gaussian' && c.autotune ? new Dual(c.alpha, c.alphaLr, ADAM.beta1, ADAM.beta2, ADAM.eps) : null;
