@@ -5,8 +5,8 @@
  */
 import { AGGREGATOR_NAMES } from '../offpolicy/critics.js';
 import { AGENT_DEFAULTS, AGENT_SOURCES, PGVAR_KEYS } from '../offpolicy/agents.js';
-import { OFF_POLICY_ALGOS, OFF_POLICY_KEY_HELP, type OffPolicyConfig } from '../offpolicy/config.js';
-import { choiceFlag, floatFlag, intFlag, stepsFlag } from './options.js';
+import { OFF_POLICY_ALGOS, OFF_POLICY_KEY_HELP, OPTIMIZERS, RESET_TARGETS, RESET_UNITS, TRUNKS, type OffPolicyConfig } from '../offpolicy/config.js';
+import { choiceFlag, choiceListFlag, floatFlag, intFlag, stepListFlag, stepsFlag } from './options.js';
 
 type Parser = (v: string) => unknown;
 type Key = keyof OffPolicyConfig;
@@ -42,6 +42,14 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--policy-frequency <n>', 'policyFrequency', intFlag(1)],
   ['--actor-updates-per-delay <n>', 'actorUpdatesPerDelay', intFlag(1)],
   ['--target-network-frequency <n>', 'targetNetworkFrequency', intFlag(1)],
+  ['--q-optimizer <name>', 'qOptimizer', choiceFlag(OPTIMIZERS)],
+  ['--q-weight-decay <x>', 'qWeightDecay', floatFlag(0)],
+  ['--policy-optimizer <name>', 'policyOptimizer', choiceFlag(OPTIMIZERS)],
+  ['--policy-weight-decay <x>', 'policyWeightDecay', floatFlag(0)],
+  ['--reset-at <list>', 'resetAt', stepListFlag],
+  ['--reset-unit <unit>', 'resetUnit', choiceFlag(RESET_UNITS)],
+  ['--reset-networks <list>', 'resetNetworks', choiceListFlag(RESET_TARGETS)],
+  ['--reset-layers <n>', 'resetLayers', intFlag(0)],
   ['--policy <name>', 'policy', choiceFlag(['tanh-gaussian', 'deterministic'] as const)],
   ['--alpha <x>', 'alpha', floatFlag(0)],
   ['--target-entropy-scale <x>', 'targetEntropyScale', floatFlag()],
@@ -52,6 +60,8 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--noise-clip <x>', 'noiseClip', floatFlag(0)],
   ['--num-critics <n>', 'numCritics', intFlag(1)],
   ['--activation <name>', 'activation', choiceFlag(['relu', 'tanh', 'leaky_relu'] as const)],
+  ['--critic-trunk <kind>', 'criticTrunk', choiceFlag(TRUNKS)],
+  ['--critic-blocks <n>', 'criticBlocks', intFlag(1)],
   ['--target-aggregator <name>', 'targetAggregator', choiceFlag(AGGREGATOR_NAMES)],
   ['--actor-aggregator <name>', 'actorAggregator', choiceFlag(AGGREGATOR_NAMES)],
   ['--eval-every <n>', 'evalEvery', stepsOrZero],
@@ -90,15 +100,17 @@ export function flagOfKey(key: Key): string | undefined {
 }
 
 function show(v: unknown): string {
-  if (Array.isArray(v)) return v.join(',');
+  if (Array.isArray(v)) return v.length ? v.join(',') : 'none';
   return String(v);
 }
+
+const NAME_WIDTH = Math.max(...OFF_POLICY_ALGOS.map((a) => a.length));
 
 /** The lines under `pgvar train --help`. */
 export function agentsHelp(): string {
   return [
     'Off-policy agents (--algo NAME; their flags are under "Off-policy options", the shared ones under "Options"):',
-    ...OFF_POLICY_ALGOS.map((a) => `  ${a.padEnd(6)} ${AGENT_SOURCES[a].summary}`),
+    ...OFF_POLICY_ALGOS.map((a) => `  ${a.padEnd(NAME_WIDTH)} ${AGENT_SOURCES[a].summary}`),
     'Every default: `pgvar agents`, or the resolved config: `pgvar train --algo sac --env ID --print-config`.',
   ].join('\n');
 }
@@ -107,17 +119,19 @@ export function agentsHelp(): string {
 export function agentsTable(): string {
   const keys = (Object.keys(OFF_POLICY_KEY_HELP) as Key[]).filter((k) => k !== 'envId' && k !== 'algo');
   const w0 = Math.max(...keys.map((k) => `${k} ${flagOfKey(k)?.split(' ')[0] ?? ''}`.length)) + 1;
+  // a column as wide as the agent's widest value (a reset list is long)
+  const width = Object.fromEntries(OFF_POLICY_ALGOS.map((a) => [a, Math.max(13, a.length, ...keys.map((k) => show(AGENT_DEFAULTS[a][k as keyof (typeof AGENT_DEFAULTS)[typeof a]]).length))]));
   const lines = [
     'Off-policy agents (pgvar train --algo NAME --env ID [flags]); defaults below, overridden by --config keys, then flags.',
-    ...OFF_POLICY_ALGOS.map((a) => `  ${a.padEnd(6)} ${AGENT_SOURCES[a].summary}`),
+    ...OFF_POLICY_ALGOS.map((a) => `  ${a.padEnd(NAME_WIDTH)} ${AGENT_SOURCES[a].summary}`),
     '',
-    `${'key (flag)'.padEnd(w0)} ${OFF_POLICY_ALGOS.map((a) => a.padEnd(13)).join(' ')} meaning; source where the agents' references differ`,
+    `${'key (flag)'.padEnd(w0)} ${OFF_POLICY_ALGOS.map((a) => a.padEnd(width[a]!)).join(' ')} meaning; source where the agents' references differ`,
   ];
   for (const k of keys) {
     const notes = OFF_POLICY_ALGOS.map((a) => AGENT_SOURCES[a].keys[k] ? `${a}: ${AGENT_SOURCES[a].keys[k]}` : '').filter(Boolean);
     if (PGVAR_KEYS.includes(k)) notes.push("pgvar's, not CleanRL's");
     const flag = flagOfKey(k)?.split(' ')[0] ?? '';
-    lines.push(`${`${k} ${flag}`.padEnd(w0)} ${OFF_POLICY_ALGOS.map((a) => show(AGENT_DEFAULTS[a][k as keyof (typeof AGENT_DEFAULTS)[typeof a]]).padEnd(13)).join(' ')} ${OFF_POLICY_KEY_HELP[k]}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+    lines.push(`${`${k} ${flag}`.padEnd(w0)} ${OFF_POLICY_ALGOS.map((a) => show(AGENT_DEFAULTS[a][k as keyof (typeof AGENT_DEFAULTS)[typeof a]]).padEnd(width[a]!)).join(' ')} ${OFF_POLICY_KEY_HELP[k]}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   }
   return lines.join('\n') + '\n';
 }

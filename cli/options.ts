@@ -33,6 +33,25 @@ export function intListFlag(v: string): number[] {
   return parts.map(Number);
 }
 
+/** Comma-separated step counts (each as stepsFlag: 15001, 50k, 1M), or 'none' for an empty list. */
+export function stepListFlag(v: string): number[] {
+  if (v.trim() === 'none') return [];
+  try {
+    return v.split(',').map((p) => stepsFlag(p));
+  } catch {
+    throw new InvalidArgumentError(`expected comma-separated step counts such as 15001,50k,250k (or 'none'), got '${v}'`);
+  }
+}
+
+/** Comma-separated choices, each at most once. */
+export function choiceListFlag<T extends string>(choices: readonly T[]) {
+  return (v: string): T[] => {
+    const parts = v.split(',').map((p) => p.trim());
+    if (!parts.every((p) => choices.includes(p as T)) || new Set(parts).size !== parts.length) throw new InvalidArgumentError(`expected distinct comma-separated values of ${choices.join('|')}, got '${v}'`);
+    return parts as T[];
+  };
+}
+
 export function choiceFlag<T extends string>(choices: readonly T[]) {
   return (v: string): T => {
     if (!choices.includes(v as T)) throw new InvalidArgumentError(`expected one of ${choices.join('|')}, got '${v}'`);

@@ -29,6 +29,7 @@ import { executedActionBounds, findWrappers } from '../envs/stack.js';
 import { ClipObservation } from '../envs/wrappers/clip.js';
 import { NormalizeObservation } from '../envs/wrappers/normalize-observation.js';
 import { buildPolicyModel, layersModelFiles, type PolicyModelSpec } from '../nets/tfjs-export.js';
+import { DenseMlp } from '../nets/engine/dense-mlp.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { frozenEnvLike, loadRun } from './load-run.js';
 import { RunDir } from './run-dir.js';
@@ -175,6 +176,7 @@ async function offPolicyModel(dir: string, at: number | undefined): Promise<Buil
   const learner = new OffPolicyLearner(c, flatSize(obsSpace), A, new Rng(0));
   learner.setState(ck.trainer.learner);
   const net = learner.policy.net;
+  if (!(net instanceof DenseMlp)) throw new UsageError(`--format tfjs exports MLP actors; this run's actor is not one`);
   const params = learner.policy.store.read('p').slice(0, 2 * (net.sizes.length - 1));
   if (learner.policy.kind === 'tanh-gaussian') {
     // the last layer's output is [μ | raw log σ]: keep μ's columns

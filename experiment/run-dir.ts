@@ -18,7 +18,7 @@ import { appendDurable, fileSize, truncateTo, writeFileAtomic } from '../common/
 import type { PpoConfig } from '../ppo/config.js';
 import type { TrainerState } from '../ppo/trainer.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
-import type { OffPolicyConfig } from '../offpolicy/config.js';
+import { validateOffPolicyConfig, type OffPolicyConfig } from '../offpolicy/config.js';
 import { saveReplaySegments, type SegmentWriteStats } from '../offpolicy/replay-segments.js';
 import type { OffPolicyTrainer, OffPolicyTrainerState } from '../offpolicy/trainer.js';
 
@@ -174,7 +174,8 @@ export class RunDir {
   loadOffPolicyCheckpoint(): OffPolicyCheckpoint {
     const ck = this.loadAnyCheckpoint();
     if (ck.format !== OFFPOLICY_CHECKPOINT_FORMAT) throw new PgvarError(`checkpoint ${this.checkpointFile} has format '${ck.format}', expected '${OFFPOLICY_CHECKPOINT_FORMAT}'`);
-    return ck;
+    // keys added since the run began take their defaults (the behaviour it had)
+    return { ...ck, config: validateOffPolicyConfig(ck.config, `checkpoint ${this.checkpointFile}`) };
   }
 
   /** The last checkpoint (or a PPO snapshot) of either kind of run. */

@@ -9,20 +9,33 @@
  * `td3`: CleanRL td3_continuous_action.py (§3): two 256-256 ReLU critics, min target, deterministic
  *   tanh actor ascending Q1, exploration N(0, 0.1), target smoothing N(0, 0.2) clipped at 0.5, lr 3e-4
  *   for both, batch 256, learning_starts 25e3, actor and targets every 2 critic updates.
- * Both: 1M-transition replay, one update per env step, 1M steps. Noise scales are in units of the half
- * action range (CleanRL multiplies by action_scale; our actions live in [−1, 1]).
+ * `sac`, `td3` (and `vpl`, `sac-ln-reset`, built on `sac`): 1M-transition replay, one update per env
+ *   step, 1M steps.
  * `dac`: Nauman & Cygan's DACLearner and train_parallel.py (spec §5, §11): two 256×3 critics with
  *   LayerNorm, orthogonal init, min target (mean − 1·spread), conservative tanh-Gaussian actor 256×3
  *   with log σ ∈ [−10, 2] on the same bound, H̄ = −|A|/2, α₀ 1; a decoupled optimistic actor (σ × 1.25)
  *   on mean + β_ub·spread with a KL penalty λ toward π_c; β_ub (from −0.5) and λ (from 1) learned toward
  *   KL 0.5 per dimension with Adam 3e-5, β1 0.5; π_o re-copied every 25k env steps; Adam 3e-4
- *   everywhere, batch 256, 15 updates per env step, 25k random steps, 3M replay and steps.
+ *   everywhere, batch 256, 15 updates per env step, 25k random steps, 3M replay and steps. DAC's
+ *   full resets are not among its defaults (none, as before the scheduler existed): --reset-at turns
+ *   them on, and a reset of the actor takes π_o, β_ub and λ with it (offpolicy/resets.ts).
  * `vpl`: `sac` plus a validation buffer (every 10th transition held out) and the target's pessimism β
  *   learned on the validation TD loss (spec §7 — a reconstruction the spec marks [unverified]).
+ * `sac-ln-reset`: the Bitter Lesson's regularised SAC as the spec's §12 proxy for it ("SAC + `ln`
+ *   critic + full resets", §4): `sac` with LayerNorm after every hidden Linear of the critics and full
+ *   resets (critic with targets, actor, temperature, their Adam states; buffer kept) after env steps
+ *   15001, 50001, 250001, 500001, 750001, 1000001, 1500001, 2000001 — BRO's schedule (§6 [code]),
+ *   since the spec gives none for the study itself. Everything else is `sac`'s. The spec marks the
+ *   study's rankings (LN strongest, full resets beat partial ones, LN + resets most robust) as
+ *   [unverified]; it names no replay ratio for the study ("large gains at high replay ratios"), so UTD
+ *   stays 1.
+ * All: Adam (AdamW selectable per network, qOptimizer/policyOptimizer), no resets unless listed.
+ * Noise scales are in units of the half action range (CleanRL multiplies by action_scale; our actions
+ * live in [−1, 1]).
  * pgvar's own (not CleanRL's): evalEvery, evalEpisodes, logEvery, checkpointEvery.
  */
 import { UsageError } from '../common/errors.js';
-import { OFF_POLICY_ALGOS, validateOffPolicyConfig, type OffPolicyAlgo, type OffPolicyConfig } from './config.js';
+import { OFF_POLICY_ALGOS, validateOffPolicyConfig, type OffPolicyAlgo, type OffPolicyConfig, type ResetTarget } from './config.js';
 
 const common = {
   seed: 1,
@@ -37,6 +50,8 @@ const common = {
   actorHidden: [256, 256],
   activation: 'relu' as const,
   criticLayerNorm: false,
+  criticTrunk: 'mlp' as const,
+  criticBlocks: 2,
   targetAggregator: 'min' as const,
   evalEvery: 0,
   evalEpisodes: 10,
@@ -65,7 +80,19 @@ const common = {
   dualLr: 3e-5,
   dualBeta1: 0.5,
   optimisticRefreshEvery: 25_000,
+  // optimisers and resets (offpolicy/resets.ts); sac-ln-reset sets a schedule
+  qOptimizer: 'adam' as const,
+  qWeightDecay: 0,
+  policyOptimizer: 'adam' as const,
+  policyWeightDecay: 0,
+  resetAt: [] as number[],
+  resetUnit: 'env-step' as const,
+  resetNetworks: ['critic', 'actor', 'temperature'] as ResetTarget[],
+  resetLayers: 0,
 };
+
+/** BRO's reset env steps (spec baselines.md §6 [code], the §12.10 preset). */
+export const BRO_RESET_STEPS = [15_001, 50_001, 250_001, 500_001, 750_001, 1_000_001, 1_500_001, 2_000_001];
 
 const sac = {
   ...common,
@@ -137,6 +164,14 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
     learnPessimism: true,
     validationEvery: 10,
   },
+  'sac-ln-reset': {
+    ...sac,
+    algo: 'sac-ln-reset',
+    criticLayerNorm: true,
+    resetAt: [...BRO_RESET_STEPS],
+    resetNetworks: ['critic', 'actor', 'temperature'],
+    resetLayers: 0,
+  },
 };
 
 /** Where each agent's defaults come from, for `pgvar agents` and the README. */
@@ -162,7 +197,7 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
     },
   },
   dac: {
-    summary: 'DAC, decoupled optimistic exploration actor + conservative actor: naumix/Decoupled-Actor-Critic (spec baselines.md §5, §11); no full resets (see README)',
+    summary: 'DAC, decoupled optimistic exploration actor + conservative actor: naumix/Decoupled-Actor-Critic (spec baselines.md §5, §11); no full resets by default (--reset-at; see README)',
     keys: {
       totalTimesteps: 'train_parallel.py 3e6 loop steps (DMC with action_repeat 2, not applied here)',
       gamma: 'DACLearner discount 0.99',
@@ -211,6 +246,18 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       validationEvery: 'every 10th transition (10 %; the spec suggests 5–10 % or every k-th, Fu et al. 2025) [unverified]',
       dualLr: 'small, as the other duals (DAC 3e-5) [unverified]',
       dualBeta1: 'as the other duals (DAC 0.5) [unverified]',
+    },
+  },
+  'sac-ln-reset': {
+    summary:
+      "SAC + LayerNorm critics + full resets, the spec's proxy (§12) for the Bitter Lesson's regularised SAC (§4; its rankings are [unverified] there); reset steps are BRO's (§6), the study's own are not in the spec; the rest is sac's",
+    keys: {
+      criticLayerNorm: 'the Bitter Lesson: LN in the critic, the strongest single intervention (§4 [unverified])',
+      resetAt: "BRO's reset env steps (§6 [code], §12.10); the Bitter Lesson's schedule is not in the spec (reconstructed)",
+      resetNetworks: 'full resets: actor, critic and optimiser states, buffer kept (§4 [unverified]); α too, as BRO (§6 [code])',
+      resetLayers: 'full, not last-layer resets (§4 [unverified]: full beat partial)',
+      updatesPerStep: "sac's 1: the spec names no replay ratio for the study (resets gain most at high ones, §4)",
+      qLr: "sac's: CleanRL q_lr",
     },
   },
 };

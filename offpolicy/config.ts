@@ -11,8 +11,16 @@ import { AGGREGATOR_NAMES } from './critics.js';
 const positiveInt = z.number().int().positive();
 const nonNegInt = z.number().int().min(0);
 
-export const OFF_POLICY_ALGOS = ['sac', 'td3', 'dac', 'vpl'] as const;
+export const OFF_POLICY_ALGOS = ['sac', 'td3', 'dac', 'vpl', 'sac-ln-reset'] as const;
 export type OffPolicyAlgo = (typeof OFF_POLICY_ALGOS)[number];
+
+/** The optimisers a network may use: Adam, or AdamW (decoupled weight decay). */
+export const OPTIMIZERS = ['adam', 'adamw'] as const;
+/** What a reset re-initialises (offpolicy/resets.ts); 'temperature' only when α is learned. */
+export const RESET_TARGETS = ['critic', 'actor', 'temperature'] as const;
+export type ResetTarget = (typeof RESET_TARGETS)[number];
+export const RESET_UNITS = ['env-step', 'update'] as const;
+export const TRUNKS = ['mlp', 'bronet'] as const;
 
 export const offPolicyConfigSchema = z
   .object({
@@ -40,6 +48,21 @@ export const offPolicyConfigSchema = z
     actorUpdatesPerDelay: positiveInt,
     /** Polyak-average the targets every this many critic updates. */
     targetNetworkFrequency: positiveInt,
+    /**
+     * The critics' and the actor's optimiser: 'adam', or 'adamw' with decoupled weight decay
+     * (qWeightDecay, policyWeightDecay). Keys added after the first off-policy runs carry defaults
+     * (the behaviour those runs had), so their checkpoints still load.
+     */
+    qOptimizer: z.enum(OPTIMIZERS).default('adam'),
+    qWeightDecay: z.number().min(0).default(0),
+    policyOptimizer: z.enum(OPTIMIZERS).default('adam'),
+    policyWeightDecay: z.number().min(0).default(0),
+    /** Re-initialise the networks named in resetNetworks after these env steps (or updates: resetUnit); [] never. Strictly increasing. */
+    resetAt: z.array(positiveInt).default(() => []),
+    resetUnit: z.enum(RESET_UNITS).default('env-step'),
+    resetNetworks: z.array(z.enum(RESET_TARGETS)).min(1).default((): ResetTarget[] => [...RESET_TARGETS]),
+    /** 0: every layer of the reset networks; k: their last k Linear layers only (with those layers' LayerNorms). */
+    resetLayers: nonNegInt.default(0),
     policy: z.enum(['tanh-gaussian', 'deterministic']),
     /** Learn the entropy temperature α (tanh-Gaussian policies). */
     autotune: z.boolean(),
@@ -58,8 +81,11 @@ export const offPolicyConfigSchema = z
     criticHidden: z.array(positiveInt),
     actorHidden: z.array(positiveInt),
     activation: z.enum(['relu', 'tanh', 'leaky_relu']),
-    /** LayerNorm after every hidden Linear of the critics (the `ln` trunk). */
+    /** LayerNorm after every hidden Linear of the critics (the `ln` trunk; mlp critics). */
     criticLayerNorm: z.boolean(),
+    /** The critics' trunk: 'mlp' (criticHidden, criticLayerNorm) or 'bronet' (BRO's residual trunk: width criticHidden[0], criticBlocks blocks, LayerNorm and ReLU built in). */
+    criticTrunk: z.enum(TRUNKS).default('mlp'),
+    criticBlocks: positiveInt.default(2),
     /** How the target critics' values combine in the TD target. */
     targetAggregator: z.enum(AGGREGATOR_NAMES),
     /** Which critic value the actor ascends ('first': TD3's Q1). */
@@ -74,34 +100,35 @@ export const offPolicyConfigSchema = z
      * layer (experiment/) takes it at the first metrics row at or past each multiple. The trainer itself ignores it.
      */
     checkpointEvery: positiveInt,
-    // DAC (spec baselines.md §5) and VPL (§7); inert in sac and td3
+    // DAC (spec baselines.md §5) and VPL (§7); inert in sac, td3 and sac-ln-reset. Their defaults are
+    // the inert values (agents.ts `common`), so checkpoints of runs from before them still load.
     /** Initialisation of every network: PyTorch's default (CleanRL) or orthogonal, gain √2, log-std head 1 (Nauman's codebases). */
-    init: z.enum(['torch', 'orthogonal']),
+    init: z.enum(['torch', 'orthogonal']).default('torch'),
     /** β of the `mean-spread` aggregator (target and actor): DAC's β_critic = β_lb; VPL: β's initial value. */
-    pessimism: z.number(),
+    pessimism: z.number().default(1),
     /** VPL: learn β on the validation TD loss (needs targetAggregator 'mean-spread' and validationEvery). */
-    learnPessimism: z.boolean(),
+    learnPessimism: z.boolean().default(false),
     /** VPL: β stays in (pessimismMin, pessimismMax) (tanh parametrisation). */
-    pessimismMin: z.number(),
-    pessimismMax: z.number(),
+    pessimismMin: z.number().default(-1),
+    pessimismMax: z.number().default(2),
     /** Every k-th transition of the run goes to the validation buffer, never trained on (0 = none; k ≥ 2). */
-    validationEvery: nonNegInt.refine((k) => k !== 1, 'must be 0 (no validation buffer) or at least 2'),
+    validationEvery: nonNegInt.refine((k) => k !== 1, 'must be 0 (no validation buffer) or at least 2').default(0),
     /** DAC: collect data with a decoupled optimistic actor π_o (the conservative π_c is evaluated and bootstraps). */
-    optimisticActor: z.boolean(),
+    optimisticActor: z.boolean().default(false),
     /** DAC: β_ub's initial value; π_o ascends mean + β_ub·spread. */
-    optimism: z.number(),
+    optimism: z.number().default(-0.5),
     /** DAC: the KL weight λ's initial value, and the cap min(λ, klWeightMax) in π_o's loss. */
-    klWeight: z.number().positive(),
-    klWeightMax: z.number().positive(),
+    klWeight: z.number().positive().default(1),
+    klWeightMax: z.number().positive().default(20),
     /** DAC: target of KL(π_o ‖ π_c) per action dimension. */
-    klTarget: z.number().positive(),
+    klTarget: z.number().positive().default(0.5),
     /** DAC: π_o acts with its σ multiplied by this. */
-    stdMultiplier: z.number().positive(),
+    stdMultiplier: z.number().positive().default(1.25),
     /** Adam lr and β1 of the adaptive coefficients β_ub, λ (DAC) and β (VPL). */
-    dualLr: z.number().positive(),
-    dualBeta1: z.number().min(0).lt(1),
+    dualLr: z.number().positive().default(3e-5),
+    dualBeta1: z.number().min(0).lt(1).default(0.5),
     /** DAC: every this many env steps (while training), π_o is copied from π_c and β_ub, λ restart (0 = never). */
-    optimisticRefreshEvery: nonNegInt,
+    optimisticRefreshEvery: nonNegInt.default(25_000),
   })
   .strict();
 
@@ -119,12 +146,20 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   batchSize: 'minibatch size of each update',
   learningStarts: 'env steps with uniformly random actions before the first update',
   updatesPerStep: 'gradient updates per env step (UTD), each on its own minibatch',
-  policyLr: 'Adam learning rate of the actor',
-  qLr: 'Adam learning rate of the critics',
+  policyLr: "learning rate of the actor's optimiser",
+  qLr: "learning rate of the critics' optimiser",
   alphaLr: "Adam learning rate of the entropy temperature",
   policyFrequency: 'actor (TD3: and targets) every this many critic updates',
   actorUpdatesPerDelay: 'actor steps each time the delay elapses',
   targetNetworkFrequency: 'Polyak-average the targets every this many critic updates',
+  qOptimizer: "the critics' optimiser: adam, or adamw (decoupled weight decay)",
+  qWeightDecay: "the critics' AdamW weight decay λ (p ← p·(1 − lr·λ) each step; 0 with adam)",
+  policyOptimizer: "the actor's optimiser: adam, or adamw (decoupled weight decay)",
+  policyWeightDecay: "the actor's AdamW weight decay λ (0 with adam)",
+  resetAt: "re-initialise networks and their optimiser state after these env steps (or updates, resetUnit); comma-separated, or 'none'",
+  resetUnit: "what resetAt counts: 'env-step' or 'update'",
+  resetNetworks: "what a reset re-initialises: critic (with its targets; vpl's β restarts), actor (with its target; dac's optimistic actor, β_ub and λ), temperature (α and its Adam); comma-separated",
+  resetLayers: 'layers a reset re-initialises: 0 every layer, k the last k Linear layers (partial reset)',
   policy: "actor: 'tanh-gaussian' (SAC) or 'deterministic' (TD3)",
   autotune: 'learn the entropy temperature α',
   alpha: "α's initial value (autotune) or its fixed value",
@@ -138,14 +173,16 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   criticHidden: 'hidden widths of each critic',
   actorHidden: 'hidden widths of the actor',
   activation: 'hidden activation (relu, tanh, leaky_relu)',
-  criticLayerNorm: 'LayerNorm after every hidden Linear of the critics',
+  criticLayerNorm: 'LayerNorm after every hidden Linear of the critics (mlp trunk)',
+  criticTrunk: "the critics' trunk: mlp, or bronet (BRO's residual trunk: width = the one critic hidden size, criticBlocks blocks; LayerNorm and ReLU built in, orthogonal √2 init)",
+  criticBlocks: "residual blocks of a bronet critic (BRO's: 2)",
   targetAggregator: 'how the target critics combine in the TD target (min, mean, …)',
   actorAggregator: "which critic value the actor ascends ('first': TD3's Q1)",
   evalEvery: 'deterministic evaluation every this many env steps (0 = off)',
   evalEpisodes: 'episodes per evaluation',
   logEvery: 'one metrics.jsonl row every this many env steps',
   checkpointEvery: 'checkpoint (state + new replay segments) every this many env steps',
-  init: "network initialisation: 'torch' (PyTorch default) or 'orthogonal' (gain √2, log-std head 1)",
+  init: "network initialisation: 'torch' (PyTorch default) or 'orthogonal' (gain √2, log-std head 1); a bronet critic keeps BRO's own",
   pessimism: "β of the 'mean-spread' aggregator, mean − β·spread (1: min of two critics; 0: mean); vpl: β's initial value",
   learnPessimism: "vpl: learn β from the validation TD error (targets use the learned β)",
   pessimismMin: 'vpl: lower bound of the learned β',
@@ -179,5 +216,15 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
     if (c.policy !== 'tanh-gaussian') throw new UsageError(`${where}: learnPessimism is defined on the soft target of a tanh-gaussian policy`);
   }
   if (c.validationEvery > 0 && c.validationEvery > c.bufferSize) throw new UsageError(`${where}: validationEvery ${c.validationEvery} exceeds bufferSize ${c.bufferSize}: the buffer would never hold a validation transition`);
+  for (const [net, opt, wd] of [['q', c.qOptimizer, c.qWeightDecay], ['policy', c.policyOptimizer, c.policyWeightDecay]] as const) {
+    if (opt === 'adam' && wd > 0) throw new UsageError(`${where}: ${net}WeightDecay ${wd} is AdamW's decoupled weight decay; set ${net}Optimizer 'adamw' (or the decay to 0)`);
+  }
+  const badOrder = c.resetAt.findIndex((s, i) => i > 0 && s <= c.resetAt[i - 1]!);
+  if (badOrder > 0) throw new UsageError(`${where}: resetAt must be strictly increasing; ${c.resetAt[badOrder]} follows ${c.resetAt[badOrder - 1]}`);
+  if (new Set(c.resetNetworks).size !== c.resetNetworks.length) throw new UsageError(`${where}: resetNetworks names a network twice (${c.resetNetworks.join(', ')})`);
+  if (c.criticTrunk === 'bronet' && c.criticHidden.length !== 1) throw new UsageError(`${where}: a bronet critic has one width (criticHidden [${c.criticHidden}] has ${c.criticHidden.length}); its depth is criticBlocks`);
+  const linearLayers = (n: 'critic' | 'actor') => (n === 'actor' ? c.actorHidden.length + 1 : c.criticTrunk === 'bronet' ? 2 + 2 * c.criticBlocks : c.criticHidden.length + 1);
+  const depth = Math.min(...c.resetNetworks.filter((n) => n !== 'temperature').map(linearLayers));
+  if (c.resetLayers > depth) throw new UsageError(`${where}: resetLayers ${c.resetLayers} exceeds the ${depth} Linear layers of the reset networks (0 resets every layer)`);
   return c;
 }

@@ -7,7 +7,7 @@
  */
 import type { Rng } from '../common/rng.js';
 import type { Arena } from '../nets/engine/arena.js';
-import type { DenseMlp } from '../nets/engine/dense-mlp.js';
+import type { EngineNet } from '../nets/engine/engine-net.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
 import { makeNets, makeTargetNets, polyak, type TrunkSpec } from './trunk.js';
 
@@ -98,9 +98,9 @@ export function makeAggregator(name: AggregatorName, beta: () => number): Aggreg
 
 export class CriticEnsemble {
   readonly store: ParamStore;
-  readonly nets: DenseMlp[];
+  readonly nets: EngineNet[];
   readonly targetStore: ParamStore;
-  readonly targets: DenseMlp[];
+  readonly targets: EngineNet[];
   private readonly q: Float64Array;
   private readonly w: Float64Array;
 
@@ -121,7 +121,7 @@ export class CriticEnsemble {
   }
 
   /** Writes concat(s, a) (n rows) into a network's input. */
-  private feed(net: DenseMlp, s: Float32Array, a: Float32Array, n: number): void {
+  private feed(net: EngineNet, s: Float32Array, a: Float32Array, n: number): void {
     const { obsDim, actDim } = this;
     const x = net.input(n);
     const w = obsDim + actDim;

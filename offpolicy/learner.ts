@@ -15,7 +15,11 @@
  * (offpolicy/optimistic.ts); it explores, π_c is evaluated. VPL (learnPessimism): after step 4, one
  * step of the target's β on a validation minibatch (offpolicy/pessimism.ts). The `mean-spread`
  * aggregators read β at each call: config.pessimism, or VPL's learned value.
- * All networks live in one engine arena; Adam is PyTorch's (eps 1e-8), lr per module as CleanRL.
+ * All networks live in one engine arena; Adam is PyTorch's (eps 1e-8), lr per module as CleanRL, or
+ * AdamW (decoupled weight decay, BRO/BRC/FastTD3, spec §6, §11) per network (DAC's π_o has the
+ * actor's). `reset()` re-initialises chosen networks from a fresh construction (offpolicy/resets.ts);
+ * DAC's π_o resets with the actor (the same tensors, from the fresh learner's π_o, which is a copy of
+ * its π_c) and β_ub, λ restart with it; VPL's β restarts with the critics.
  */
 import { fillNormal, type Rng } from '../common/rng.js';
 import { Arena } from '../nets/engine/arena.js';
@@ -28,15 +32,17 @@ import { OptimisticActor, type OptimisticDualState } from './optimistic.js';
 import { validationTd } from './pessimism.js';
 import { DeterministicTanhPolicy, TanhGaussianPolicy, type Policy } from './policies.js';
 import type { Batch } from './replay.js';
+import { applyReset, type ResetSpec, type ResettableNets } from './resets.js';
 import type { TrunkSpec } from './trunk.js';
 
 export type LearnerConfig = Pick<
   OffPolicyConfig,
   | 'gamma' | 'tau' | 'policyLr' | 'qLr' | 'alphaLr' | 'policyFrequency' | 'actorUpdatesPerDelay' | 'targetNetworkFrequency'
   | 'policy' | 'autotune' | 'alpha' | 'targetEntropyScale' | 'logStdMin' | 'logStdMax' | 'explorationNoise' | 'policyNoise' | 'noiseClip'
-  | 'numCritics' | 'criticHidden' | 'actorHidden' | 'activation' | 'criticLayerNorm' | 'targetAggregator' | 'actorAggregator'
+  | 'numCritics' | 'criticHidden' | 'actorHidden' | 'activation' | 'criticLayerNorm' | 'criticTrunk' | 'criticBlocks' | 'targetAggregator' | 'actorAggregator'
   | 'init' | 'pessimism' | 'learnPessimism' | 'pessimismMin' | 'pessimismMax' | 'optimisticActor' | 'optimism' | 'klWeight' | 'klWeightMax'
   | 'klTarget' | 'stdMultiplier' | 'dualLr' | 'dualBeta1' | 'optimisticRefreshEvery'
+  | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
 >;
 
 /** Metrics only some agents report (a row carries those of its learner's `extraMetrics`). */
@@ -60,7 +66,10 @@ export interface UpdateStats {
 }
 
 interface StoreState {
+  /** Adam's step count (of every tensor unless `steps` is given). */
   t: number;
+  /** Per-tensor step counts, present only when they differ (after a partial reset). */
+  steps?: number[];
   p: string[];
   m: string[];
   v: string[];
@@ -98,8 +107,9 @@ export class OffPolicyLearner {
   constructor(readonly config: LearnerConfig, readonly obsDim: number, readonly actDim: number, initRng: Rng) {
     const c = config;
     const init = c.init === 'orthogonal' ? 'orthogonal' : 'torch'; // configs written before `init` existed: torch
-    const criticTrunk: TrunkSpec = { hidden: c.criticHidden, activation: c.activation, layerNorm: c.criticLayerNorm, init };
-    const actorTrunk: TrunkSpec = { hidden: c.actorHidden, activation: c.activation, layerNorm: false, init };
+    // configs written before `criticTrunk` existed: an MLP; bronet keeps BRO's own init
+    const criticTrunk: TrunkSpec = c.criticTrunk === 'bronet' ? { kind: 'bronet', width: c.criticHidden[0]!, blocks: c.criticBlocks } : { kind: 'mlp', hidden: c.criticHidden, activation: c.activation, layerNorm: c.criticLayerNorm, init };
+    const actorTrunk: TrunkSpec = { kind: 'mlp', hidden: c.actorHidden, activation: c.activation, layerNorm: false, init };
     this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng);
     this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, obsDim, actDim, actorTrunk, initRng);
     this.temperature = c.policy === 'tanh-gaussian' && c.autotune ? new Dual(c.alpha, c.alphaLr, ADAM.beta1, ADAM.beta2, ADAM.eps) : null;
@@ -145,7 +155,8 @@ export class OffPolicyLearner {
   /** Step 2: one Adam step of the ensemble toward y. */
   criticStep(b: Batch, y: Float32Array): { loss: number; q1Mean: number } {
     const r = this.critics.regressionGrad(b.obs, b.act, y, b.n);
-    adam(this.critics.store, this.config.qLr);
+    const c = this.config;
+    optimizerStep(this.critics.store, c.qLr, c.qOptimizer, c.qWeightDecay);
     return r;
   }
 
@@ -175,7 +186,8 @@ export class OffPolicyLearner {
   /** Step 3: one actor step; returns its loss. */
   actorStep(b: Batch, rng: Rng): number {
     const loss = this.actorGrad(b.obs, b.n, rng);
-    adam(this.policy.store, this.config.policyLr);
+    const c = this.config;
+    optimizerStep(this.policy.store, c.policyLr, c.policyOptimizer, c.policyWeightDecay);
     return loss;
   }
 
@@ -265,9 +277,38 @@ export class OffPolicyLearner {
     return s;
   }
 
+  /**
+   * The networks a reset may re-initialise (offpolicy/resets.ts), with their target copies; DAC's π_o
+   * follows the actor.
+   */
+  resettable(): Record<'critic' | 'actor', ResettableNets> {
+    const optimistic: ResettableNets[] = this.optimistic ? [{ store: this.optimistic.policy.store, nets: [this.optimistic.policy.net], targets: [] }] : [];
+    return {
+      critic: { store: this.critics.store, nets: this.critics.nets, targets: [this.critics.targetStore] },
+      actor: { store: this.policy.store, nets: [this.policy.net], targets: this.policy.kind === 'deterministic' ? [this.policy.targetStore] : [], followers: optimistic },
+    };
+  }
+
+  /** Learned coefficients that restart with a network: DAC's β_ub and λ with the actor, VPL's β with the critics. */
+  coefficients(): Record<'critic' | 'actor', Dual[]> {
+    return { critic: this.pessimismDual ? [this.pessimismDual] : [], actor: this.optimistic ? [this.optimistic.optimism, this.optimistic.klWeight] : [] };
+  }
+
+  /**
+   * Re-initialises the spec's networks as a learner freshly built from `rng` has them (parameters,
+   * targets, Adam moments and step counts; α and its Adam for 'temperature'; DAC's π_o and its β_ub, λ
+   * with 'actor'; VPL's β with 'critic'); the rest is untouched.
+   */
+  reset(spec: ResetSpec, rng: Rng): void {
+    applyReset(this, new OffPolicyLearner(this.config, this.obsDim, this.actDim, rng), spec);
+  }
+
   getState(): LearnerState {
     const stores: Record<string, StoreState> = {};
-    for (const [name, st] of Object.entries(this.stores())) stores[name] = { t: st.t, p: st.read('p').map(toBase64), m: st.read('m').map(toBase64), v: st.read('v').map(toBase64) };
+    for (const [name, st] of Object.entries(this.stores())) {
+      const uniform = st.steps.every((x) => x === st.steps[0]);
+      stores[name] = { t: st.steps[0] ?? 0, ...(uniform ? {} : { steps: [...st.steps] }), p: st.read('p').map(toBase64), m: st.read('m').map(toBase64), v: st.read('v').map(toBase64) };
+    }
     const state: LearnerState = { updates: this.updates, stores, alpha: this.temperature?.getState() ?? null };
     if (this.optimistic) state.optimistic = this.optimistic.getDualState();
     if (this.pessimismDual) state.pessimism = this.pessimismDual.getState();
@@ -279,7 +320,8 @@ export class OffPolicyLearner {
       const saved = s.stores[name];
       if (!saved) throw new Error(`learner state has no store '${name}'`);
       for (const block of ['p', 'm', 'v'] as const) st.write(saved[block].map(float32FromBase64), block);
-      st.t = saved.t;
+      if (saved.steps) saved.steps.forEach((x, i) => (st.steps[i] = x));
+      else st.t = saved.t;
     }
     this.updates = s.updates;
     if (this.temperature && s.alpha) this.temperature.setState(s.alpha);
@@ -294,6 +336,7 @@ export class OffPolicyLearner {
   }
 }
 
-function adam(store: ParamStore, lr: number): void {
-  store.adamStep(lr, ADAM.beta1, ADAM.beta2, ADAM.eps);
+/** One step of a network's optimiser: Adam, or AdamW with decoupled weight decay λ. */
+function optimizerStep(store: ParamStore, lr: number, optimizer: 'adam' | 'adamw', weightDecay: number): void {
+  store.adamStep(lr, ADAM.beta1, ADAM.beta2, ADAM.eps, optimizer === 'adamw' ? weightDecay : 0);
 }

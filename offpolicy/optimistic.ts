@@ -24,7 +24,8 @@ import { Dual, type DualState } from './dual.js';
 import { TanhGaussianPolicy } from './policies.js';
 import type { TrunkSpec } from './trunk.js';
 
-export type OptimisticConfig = Pick<OffPolicyConfig, 'pessimism' | 'optimism' | 'klWeight' | 'klWeightMax' | 'klTarget' | 'stdMultiplier' | 'dualLr' | 'dualBeta1' | 'policyLr' | 'logStdMin' | 'logStdMax'>;
+export type OptimisticConfig = Pick<OffPolicyConfig, 'pessimism' | 'optimism' | 'klWeight' | 'klWeightMax' | 'klTarget' | 'stdMultiplier' | 'dualLr' | 'dualBeta1' | 'policyLr' | 'logStdMin' | 'logStdMax'> &
+  Partial<Pick<OffPolicyConfig, 'policyOptimizer' | 'policyWeightDecay'>>;
 
 /**
  * KL(N(μ_o, σ_o) ‖ N(μ_c, σ_c)) of diagonal Gaussians, one value per row (spec §1):
@@ -128,10 +129,11 @@ export class OptimisticActor {
     return { loss, kl: klMean / A };
   }
 
-  /** One Adam step of π_o (lr policyLr). */
+  /** One step of π_o with the actor's optimiser (lr policyLr; Adam, or AdamW with policyWeightDecay). */
   step(obs: Float32Array, n: number, conservative: TanhGaussianPolicy, critics: CriticEnsemble, rng: Rng): OptimisticStats {
     const s = this.grad(obs, n, conservative, critics, rng);
-    this.policy.store.adamStep(this.config.policyLr, 0.9, 0.999, 1e-8);
+    const c = this.config;
+    this.policy.store.adamStep(c.policyLr, 0.9, 0.999, 1e-8, c.policyOptimizer === 'adamw' ? (c.policyWeightDecay ?? 0) : 0);
     return s;
   }
 

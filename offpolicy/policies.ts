@@ -16,7 +16,7 @@
  */
 import { fillNormal, type Rng } from '../common/rng.js';
 import type { Arena } from '../nets/engine/arena.js';
-import type { DenseMlp } from '../nets/engine/dense-mlp.js';
+import type { EngineNet } from '../nets/engine/engine-net.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
 import { makeNets, makeTargetNets, polyak, type TrunkSpec } from './trunk.js';
 
@@ -41,7 +41,7 @@ export interface TanhGaussianSample {
 export class TanhGaussianPolicy {
   readonly kind = 'tanh-gaussian' as const;
   readonly store: ParamStore;
-  readonly net: DenseMlp;
+  readonly net: EngineNet;
 
   constructor(readonly arena: Arena, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng, readonly logStdMin = -5, readonly logStdMax = 2) {
     // orthogonal init: the mean head gain √2, the log-std head gain 1 (spec §5)
@@ -147,9 +147,9 @@ export class TanhGaussianPolicy {
 export class DeterministicTanhPolicy {
   readonly kind = 'deterministic' as const;
   readonly store: ParamStore;
-  readonly net: DenseMlp;
+  readonly net: EngineNet;
   readonly targetStore: ParamStore;
-  readonly target: DenseMlp;
+  readonly target: EngineNet;
 
   constructor(readonly arena: Arena, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng) {
     const online = makeNets(arena, 1, obsDim, actDim, trunk, rng);

@@ -2,7 +2,8 @@
  * The off-policy loop, CleanRL-style, one env step at a time (one env, as sac_continuous_action.py):
  *   act (uniform random for the first `learningStarts` steps, then the policy's exploration) → step
  *   → store (s, a, r, s′, terminated, truncated), s′ the env's own final observation → reset at an
- *   episode's end → past `learningStarts`, `updatesPerStep` updates, each on its own minibatch.
+ *   episode's end → past `learningStarts`, `updatesPerStep` updates, each on its own minibatch →
+ *   the scheduled network resets (offpolicy/resets.ts: after an update, or after the env step).
  * Every `logEvery` steps `iterate()` returns one metrics row; every `evalEvery` steps it also runs
  * `evalEpisodes` deterministic episodes (tanh(μ(s))) on a separate env.
  *
@@ -13,7 +14,8 @@
  *
  * RNG streams (common/seeding.ts, hashed from the run seed): offpolicy/init (networks),
  * offpolicy/actions (warm-up and exploration), offpolicy/replay (minibatch indices), offpolicy/update
- * (every noise draw of the updates), env/0 and offpolicy/eval (the envs' resets). The trainer does no
+ * (every noise draw of the updates), offpolicy/reset/k (the k-th network reset's fresh networks),
+ * env/0 and offpolicy/eval (the envs' resets). The trainer does no
  * I/O: `getState()` is JSON (the replay's contents go to offpolicy/replay-segments.ts beside it).
  */
 import { Rng, type RngState } from '../common/rng.js';
@@ -23,6 +25,7 @@ import type { BoxSpace } from '../envs/spaces.js';
 import type { OffPolicyConfig } from './config.js';
 import { OffPolicyLearner, type ExtraMetric, type LearnerState, type UpdateStats } from './learner.js';
 import { allocBatch, ReplayBuffer, type Batch } from './replay.js';
+import { ResetSchedule, resetStream } from './resets.js';
 
 /** Window of finished episodes behind `episodic_return_mean` (as ppo/trainer.ts). */
 export const RETURN_WINDOW = 20;
@@ -46,6 +49,8 @@ export interface OffPolicyMetrics {
   actor_loss: number | null;
   alpha: number | null;
   alpha_loss: number | null;
+  /** Network resets done so far (offpolicy/resets.ts). */
+  resets: number;
   /** Mean return of the deterministic evaluation episodes run at the end of this interval (null: none ran). */
   eval_return_mean: number | null;
 }
@@ -65,6 +70,8 @@ export interface OffPolicyTrainerState {
   recent: { returns: number[]; lengths: number[] };
   /** Transitions in the replay when the state was taken (its contents are saved as segments). */
   replayCount: number;
+  /** Network resets done (absent in checkpoints from before resets existed: 0). */
+  resetsDone?: number;
 }
 
 /** An action in [−1, 1]^A onto a Box's bounds. */
@@ -117,6 +124,8 @@ export class OffPolicyTrainer {
   private readonly batch: Batch;
   /** VPL: the held-out minibatch of each update (null without a validation split). */
   private readonly valBatch: Batch | null;
+  private readonly seeds: RunSeeds;
+  readonly resets: ResetSchedule;
   private obs: Float32Array;
   private epReturn = 0;
   private epLength = 0;
@@ -134,6 +143,8 @@ export class OffPolicyTrainer {
     this.low = space.low;
     this.high = space.high;
     const seeds = new RunSeeds(config.seed, 'hashed-v1');
+    this.seeds = seeds;
+    this.resets = ResetSchedule.fromConfig(config);
     this.learner = new OffPolicyLearner(config, this.obsDim, this.actDim, new Rng(seeds.of('offpolicy/init', 0)));
     this.replay = new ReplayBuffer(config.bufferSize, this.obsDim, this.actDim, config.validationEvery ?? 0);
     this.actionsRng = new Rng(seeds.of('offpolicy/actions', 0));
@@ -191,9 +202,17 @@ export class OffPolicyTrainer {
         const b = this.replay.sample(this.replayRng, this.batch);
         const val = this.valBatch ? this.replay.sampleValidation(this.replayRng, this.valBatch) : null;
         stats.push(this.learner.update(b, this.updateRng, val));
+        if (this.resets.due('update', this.learner.updates)) this.resetNetworks();
       }
     }
+    if (this.resets.due('env-step', this.globalStep)) this.resetNetworks();
     return { episode, stats };
+  }
+
+  /** The scheduled reset just counted as done: its networks from the stream offpolicy/reset/k. */
+  private resetNetworks(): void {
+    const k = this.resets.done;
+    this.learner.reset(this.resets.spec, new Rng(this.seeds.of(resetStream(k), 0)));
   }
 
   /** Mean return of `episodes` deterministic episodes on the evaluation env. */
@@ -248,6 +267,7 @@ export class OffPolicyTrainer {
       actor_loss: mean('actor_loss'),
       alpha: mean('alpha'),
       alpha_loss: mean('alpha_loss'),
+      resets: this.resets.done,
       eval_return_mean: evalReturn,
     };
     extra.forEach((k, i) => {
@@ -268,6 +288,7 @@ export class OffPolicyTrainer {
       episode: { return: this.epReturn, length: this.epLength },
       recent: { returns: [...this.recentReturns], lengths: [...this.recentLengths] },
       replayCount: this.replay.count,
+      resetsDone: this.resets.done,
     };
   }
 
@@ -286,6 +307,7 @@ export class OffPolicyTrainer {
     this.epLength = s.episode.length;
     this.recentReturns = [...s.recent.returns];
     this.recentLengths = [...s.recent.lengths];
+    this.resets.done = s.resetsDone ?? 0;
   }
 
   close(): void {

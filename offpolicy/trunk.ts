@@ -1,23 +1,35 @@
 /**
- * Trunks of the off-policy agents on the small-network engine (nets/engine/dense-mlp.ts): `plain`
- * (Linear–activation × depth: SAC, TD3) and `ln` (Linear–LayerNorm–activation: the DAC and
- * SAC-LN critics), spec baselines.md §12.2. A network is a trunk plus its head's width; its
+ * Trunks of the off-policy agents on the small-network engine, behind one interface (EngineNet),
+ * spec baselines.md §12.2: `mlp` — Linear–activation × depth (SAC, TD3), with `layerNorm`
+ * Linear–LayerNorm–activation (the DAC and SAC-LN critics; nets/engine/dense-mlp.ts) — and `bronet`,
+ * BRO's residual trunk (nets/engine/bronet.ts, §6). A network is a trunk plus its head's width; its
  * tensors sit in a ParamStore of the agent's one arena.
  */
 import type { Rng } from '../common/rng.js';
 import type { Activation } from '../nets/mlp.js';
+import { orthogonal } from '../nets/orthogonal.js';
 import type { Arena } from '../nets/engine/arena.js';
+import { BroNet, broNetShapes, type BroNetSpec } from '../nets/engine/bronet.js';
 import { DenseMlp, denseMlpShapes, type DenseMlpOptions } from '../nets/engine/dense-mlp.js';
+import type { EngineNet } from '../nets/engine/engine-net.js';
 import { ParamStore } from '../nets/engine/param-store.js';
 
-export interface TrunkSpec {
-  hidden: number[];
-  activation: Activation;
-  /** LayerNorm after every hidden Linear (the `ln` trunk). */
-  layerNorm: boolean;
-  /** Initialisation: PyTorch's default (CleanRL) or orthogonal with gain √2 (the Nauman codebases); default 'torch'. */
-  init?: 'torch' | 'orthogonal';
-}
+export type TrunkSpec =
+  | {
+      kind: 'mlp';
+      hidden: number[];
+      activation: Activation;
+      /** LayerNorm after every hidden Linear (the `ln` trunk). */
+      layerNorm: boolean;
+      /** Initialisation: PyTorch's default (CleanRL) or orthogonal with gain √2 (the Nauman codebases); default 'torch'. */
+      init?: 'torch' | 'orthogonal';
+    }
+  | {
+      kind: 'bronet';
+      /** Width of every hidden layer, and residual blocks (BRO's critic: 512, 2; §6 [code]). */
+      width: number;
+      blocks: number;
+    };
 
 /** A slice of the output layer's columns with its own orthogonal gain (a separate Dense in Flax). */
 export interface HeadGroup {
@@ -25,12 +37,46 @@ export interface HeadGroup {
   gain: number;
 }
 
-export function trunkSizes(inDim: number, outDim: number, trunk: TrunkSpec): number[] {
+function mlpSizes(inDim: number, outDim: number, trunk: { hidden: number[] }): number[] {
   return [inDim, ...trunk.hidden, outDim];
 }
 
-export function trunkOptions(trunk: TrunkSpec): DenseMlpOptions {
+function mlpOptions(trunk: { layerNorm: boolean }): DenseMlpOptions {
   return trunk.layerNorm ? { layerNorm: true } : {};
+}
+
+function broNetSpec(inDim: number, outDim: number, trunk: { width: number; blocks: number }): BroNetSpec {
+  return { inDim, width: trunk.width, blocks: trunk.blocks, outDim };
+}
+
+/** Tensor shapes of one network of this trunk, in store order. */
+export function trunkShapes(inDim: number, outDim: number, trunk: TrunkSpec): number[][] {
+  return trunk.kind === 'mlp' ? denseMlpShapes(mlpSizes(inDim, outDim, trunk), mlpOptions(trunk)) : broNetShapes(broNetSpec(inDim, outDim, trunk));
+}
+
+/**
+ * A fresh network's tensors in store order: `mlp` has PyTorch's default (CleanRL's SAC and TD3
+ * keep it), or with init 'orthogonal' DAC's (orthogonalInit below; `head` splits the output layer's
+ * columns into groups with their own gains); `bronet` BRO's — orthogonal with gain √2 for every
+ * Dense, the head included, biases 0, LayerNorm gain 1 and bias 0 (§6 [code]) — and takes no `head`.
+ */
+export function trunkInit(inDim: number, outDim: number, trunk: TrunkSpec, rng: Rng, head?: HeadGroup[]): Float32Array[] {
+  if (trunk.kind === 'mlp') {
+    const sizes = mlpSizes(inDim, outDim, trunk);
+    return trunk.init === 'orthogonal' ? orthogonalInit(sizes, mlpOptions(trunk), rng, head) : torchDefaultInit(sizes, mlpOptions(trunk), rng);
+  }
+  if (head) throw new Error('trunkInit: head groups apply to mlp trunks only');
+  return trunkShapes(inDim, outDim, trunk).map((s, i, all) => {
+    if (s.length === 2) return orthogonal(s[0]!, s[1]!, Math.SQRT2, rng);
+    // a 1-D tensor two after a weight matrix is a LayerNorm gain
+    return new Float32Array(s[0]!).fill(i >= 2 && all[i - 2]!.length === 2 ? 1 : 0);
+  });
+}
+
+/** The network of this trunk over store tensors from `first` on. */
+export function trunkNet(arena: Arena, store: ParamStore, first: number, inDim: number, outDim: number, trunk: TrunkSpec): EngineNet {
+  if (trunk.kind === 'mlp') return new DenseMlp(arena, store, first, mlpSizes(inDim, outDim, trunk), trunk.activation, mlpOptions(trunk));
+  return new BroNet(arena, store, first, broNetSpec(inDim, outDim, trunk));
 }
 
 /**
@@ -105,23 +151,19 @@ export function orthogonalInit(sizes: number[], options: DenseMlpOptions, rng: R
 }
 
 /** `copies` networks of one shape in one store (one Adam over all of them, like CleanRL's q_optimizer), each initialised independently. */
-export function makeNets(arena: Arena, copies: number, inDim: number, outDim: number, trunk: TrunkSpec, rng: Rng, head?: HeadGroup[]): { store: ParamStore; nets: DenseMlp[] } {
-  const sizes = trunkSizes(inDim, outDim, trunk);
-  const options = trunkOptions(trunk);
-  const shapes = denseMlpShapes(sizes, options);
+export function makeNets(arena: Arena, copies: number, inDim: number, outDim: number, trunk: TrunkSpec, rng: Rng, head?: HeadGroup[]): { store: ParamStore; nets: EngineNet[] } {
+  const shapes = trunkShapes(inDim, outDim, trunk);
   const store = new ParamStore(arena, Array.from({ length: copies }, () => shapes).flat());
-  const init = () => (trunk.init === 'orthogonal' ? orthogonalInit(sizes, options, rng, head) : torchDefaultInit(sizes, options, rng));
-  store.write(Array.from({ length: copies }, init).flat());
-  const nets = Array.from({ length: copies }, (_, k) => new DenseMlp(arena, store, k * shapes.length, sizes, trunk.activation, options));
+  store.write(Array.from({ length: copies }, () => trunkInit(inDim, outDim, trunk, rng, head)).flat());
+  const nets = Array.from({ length: copies }, (_, k) => trunkNet(arena, store, k * shapes.length, inDim, outDim, trunk));
   return { store, nets };
 }
 
 /** A target copy of a store's networks (same shapes, same parameters now). */
-export function makeTargetNets(arena: Arena, online: { store: ParamStore; nets: DenseMlp[] }): { store: ParamStore; nets: DenseMlp[] } {
+export function makeTargetNets(arena: Arena, online: { store: ParamStore; nets: EngineNet[] }): { store: ParamStore; nets: EngineNet[] } {
   const store = new ParamStore(arena, online.store.shapes);
   store.write(online.store.read());
-  const nets = online.nets.map((n) => new DenseMlp(arena, store, n.firstTensor, n.sizes, n.activation, n.options));
-  return { store, nets };
+  return { store, nets: online.nets.map((n) => n.withStore(store)) };
 }
 
 /** θ̄ ← τ·θ + (1 − τ)·θ̄ over a whole store (the engine's Polyak kernel). */

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import { AGENT_DEFAULTS } from '../offpolicy/agents.js';
+import { OFF_POLICY_ALGOS } from '../offpolicy/config.js';
 import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir('pgvar-daccli-');
@@ -94,6 +95,8 @@ t.test('--print-config, agents and --help show dac and vpl with their sources', 
   t.same(JSON.parse(cli(['train', '--algo', 'vpl', '--print-config']).stdout), AGENT_DEFAULTS.vpl, 'vpl defaults');
   const pc = JSON.parse(cli(['train', '--algo', 'dac', '--env', 'Pendulum-v1', '--optimism', '-0.25', '--kl-target', '0.1', '--std-multiplier', '1.5', '--no-optimistic-actor', '--print-config']).stdout);
   t.same([pc.optimism, pc.klTarget, pc.stdMultiplier, pc.optimisticActor, pc.updatesPerStep], [-0.25, 0.1, 1.5, false, 15], 'dac flags (a negative value too) over its defaults');
+  const pr = JSON.parse(cli(['train', '--algo', 'dac', '--env', 'Pendulum-v1', '--reset-at', '50k,250k', '--reset-networks', 'critic,actor', '--print-config']).stdout);
+  t.same([pr.resetAt, pr.resetNetworks, pr.optimisticActor, AGENT_DEFAULTS.dac.resetAt], [[50_000, 250_000], ['critic', 'actor'], true, []], 'dac takes the reset flags (no resets by default)');
   const pv = JSON.parse(cli(['train', '--algo', 'vpl', '--env', 'Pendulum-v1', '--validation-every', '20', '--pessimism-min', '-0.5', '--no-learn-pessimism', '--print-config']).stdout);
   t.same([pv.validationEvery, pv.pessimismMin, pv.learnPessimism], [20, -0.5, false], 'vpl flags');
   const ag = cli(['agents']);
@@ -101,7 +104,8 @@ t.test('--print-config, agents and --help show dac and vpl with their sources', 
   t.match(ag.stdout, /\n\s+dac\s+DAC, decoupled optimistic exploration actor/);
   t.match(ag.stdout, /\n\s+vpl\s+VPL, pessimism β learned on a validation buffer, on SAC .*\[unverified\]/);
   t.match(ag.stdout, /\nupdatesPerStep --updates-per-step\s+1\s+1\s+15\s+1\s/);
-  t.match(ag.stdout, /\nklTarget --kl-target\s+0\.5\s+0\.5\s+0\.5\s+0\.5\s+dac: target KL.*\(dac: 0\.5 per action dimension/);
+  // one column per agent (OFF_POLICY_ALGOS), every one 0.5, then the meaning
+  t.match(ag.stdout, new RegExp(`\\nklTarget --kl-target${OFF_POLICY_ALGOS.map((a) => `\\s+${String(AGENT_DEFAULTS[a].klTarget).replace('.', '\\.')}`).join('')}\\s+dac: target KL.*\\(dac: 0\\.5 per action dimension`));
   t.match(ag.stdout, /\nvalidationEvery --validation-every\s+0\s+0\s+0\s+10\s.*vpl: every 10th transition.*\[unverified\]/);
   t.match(ag.stdout, /\noptimisticRefreshEvery --optimistic-refresh-every\s+25000\s/);
   const h = cli(['train', '--help']);

@@ -14,6 +14,7 @@ import { agentConfig } from '../offpolicy/agents.js';
 import type { OffPolicyConfig } from '../offpolicy/config.js';
 import { loadReplaySegments, saveReplaySegments } from '../offpolicy/replay-segments.js';
 import { OffPolicyTrainer, type OffPolicyMetrics } from '../offpolicy/trainer.js';
+import { learnWithMutant } from './offpolicy-helpers.js';
 
 const ENV = 'Pendulum-v1';
 const trainer = (cfg: OffPolicyConfig) => new OffPolicyTrainer(cfg, make(ENV), make(ENV));
@@ -59,23 +60,7 @@ t.test('checkpoint at step 300 and resume in fresh objects: the same metrics as 
 });
 
 function learn(algo: 'sac' | 'td3', steps: number, flipTarget: boolean): { before: number; after: number } {
-  const cfg = agentConfig(algo, ENV, { seed: 1, totalTimesteps: steps, learningStarts: 1000, bufferSize: 20_000, batchSize: 128, criticHidden: [64, 64], actorHidden: [64, 64], qLr: 1e-3, policyLr: 1e-3, logEvery: 1000 });
-  const tr = trainer(cfg);
-  if (flipTarget) {
-    // the mutant: y → −y, a critic regressing toward the negated Bellman target
-    const learner = tr.learner;
-    const tdTarget = learner.tdTarget.bind(learner);
-    learner.tdTarget = (b, rng, y) => {
-      tdTarget(b, rng, y);
-      for (let i = 0; i < b.n; i++) y[i] = -y[i]!;
-      return y;
-    };
-  }
-  const before = tr.evaluate(5);
-  run(tr);
-  const after = tr.evaluate(5);
-  tr.close();
-  return { before, after };
+  return learnWithMutant(agentConfig(algo, ENV, { seed: 1, totalTimesteps: steps, learningStarts: 1000, bufferSize: 20_000, batchSize: 128, criticHidden: [64, 64], actorHidden: [64, 64], qLr: 1e-3, policyLr: 1e-3, logEvery: 1000 }), flipTarget);
 }
 
 for (const [algo, steps] of [['sac', 5000], ['td3', 8000]] as const) {

@@ -29,7 +29,7 @@ export interface Kernels {
   addInto(a: number, b: number, len: number): void;
   sumSquares(a: number, len: number): number;
   scale(a: number, len: number, c: number): void;
-  adamStep(p: number, g: number, m: number, v: number, len: number, stepSize: number, b1: number, b2: number, eps: number, bc2Sqrt: number): void;
+  adamStep(p: number, g: number, m: number, v: number, len: number, stepSize: number, b1: number, b2: number, eps: number, bc2Sqrt: number, decay: number): void;
   polyak(target: number, src: number, len: number, tau: number): void;
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Activation } from '../mlp.js';
 import type { Arena } from './arena.js';
+import { checkStoreShapes, layerTensorCount, layerTensorIds, linearLayer, type EngineNet, type LinearLayer } from './engine-net.js';
 import type { ParamStore } from './param-store.js';
 
 export interface DenseMlpOptions {
@@ -26,24 +27,13 @@ export function denseMlpShapes(sizes: number[], options: DenseMlpOptions = {}): 
   return shapes;
 }
 
-interface Layer {
-  inDim: number;
-  outDim: number;
-  w: number;
-  b: number;
-  gw: number;
-  gb: number;
-  /** LayerNorm gain/bias and their gradients (0 when the layer has none). */
-  lg: number;
-  lb: number;
-  glg: number;
-  glb: number;
+interface Layer extends LinearLayer {
   hidden: boolean;
 }
 
 const SLOPE: Record<Activation, number> = { tanh: 0, relu: 0, leaky_relu: 0.01 };
 
-export class DenseMlp {
+export class DenseMlp implements EngineNet {
   readonly layers: Layer[];
   readonly inDim: number;
   readonly outDim: number;
@@ -65,27 +55,20 @@ export class DenseMlp {
     this.eps = options.layerNorm ? (options.layerNormEps ?? 1e-5) : 0;
     const shapes = denseMlpShapes(sizes, options);
     this.numTensors = shapes.length;
-    shapes.forEach((s, i) => {
-      const have = store.shapes[firstTensor + i];
-      if (!have || have.join('x') !== s.join('x')) throw new Error(`DenseMlp: store tensor ${firstTensor + i} has shape [${have ?? ''}], the network needs [${s}]`);
-    });
+    checkStoreShapes('DenseMlp', store, firstTensor, shapes);
     this.layers = [];
     let t = firstTensor;
     for (let l = 0; l + 1 < sizes.length; l++) {
       const hidden = l + 2 < sizes.length;
-      const ln = !!options.layerNorm && hidden;
-      const layer: Layer = { inDim: sizes[l]!, outDim: sizes[l + 1]!, w: store.ptr(t), b: store.ptr(t + 1), gw: store.gradPtr(t), gb: store.gradPtr(t + 1), lg: 0, lb: 0, glg: 0, glb: 0, hidden };
-      t += 2;
-      if (ln) {
-        layer.lg = store.ptr(t);
-        layer.lb = store.ptr(t + 1);
-        layer.glg = store.gradPtr(t);
-        layer.glb = store.gradPtr(t + 1);
-        t += 2;
-      }
+      const layer: Layer = { ...linearLayer(store, t, sizes[l]!, sizes[l + 1]!, !!options.layerNorm && hidden), hidden };
+      t += layerTensorCount(layer);
       this.layers.push(layer);
     }
     this.scratch = arena.alloc(Math.max(...this.layers.map((L) => L.inDim * L.outDim)));
+  }
+
+  withStore(store: ParamStore): DenseMlp {
+    return new DenseMlp(this.arena, store, this.firstTensor, this.sizes, this.activation, this.options);
   }
 
   private ensure(n: number): void {
@@ -160,6 +143,11 @@ export class DenseMlp {
       if (paramGrads) k.denseBackwardWeight(this.outs[l]!, d, L.gw, L.gb, n, L.inDim, L.outDim);
       if (l > 0 || inputGrad) k.denseBackwardInput(d, L.w, this.grads[l]!, n, L.inDim, L.outDim, this.scratch);
     }
+  }
+
+  /** Store tensor indices of each Linear layer (W, b, then its LayerNorm's gain and bias), input to output. */
+  layerTensors(): number[][] {
+    return layerTensorIds(this.firstTensor, this.layers);
   }
 
   inputGradient(n: number): Float32Array {

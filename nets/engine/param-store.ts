@@ -2,6 +2,11 @@
  * A model's parameters, their gradients and Adam's moments as four contiguous blocks of one arena,
  * tensor by tensor in a fixed order (the order of the tfjs variables the model mirrors). One kernel
  * call then zeroes, measures, clips or steps every tensor of the model.
+ *
+ * Adam's step count is kept per tensor, as PyTorch keeps `state['step']` per parameter: the counts
+ * are equal (one fused step over the store) unless some tensors were re-initialised with fresh
+ * moments (a partial reset, offpolicy/resets.ts); then each run of tensors with one count is stepped
+ * with its own bias correction.
  */
 import type { Arena } from './arena.js';
 
@@ -14,8 +19,8 @@ export class ParamStore {
   readonly g: number;
   readonly m: number;
   readonly v: number;
-  /** Adam's step count t. */
-  t = 0;
+  /** Adam's step count of each tensor. */
+  readonly steps: number[];
 
   constructor(readonly arena: Arena, readonly shapes: number[][]) {
     this.lengths = shapes.map((s) => s.reduce((a, b) => a * b, 1));
@@ -26,6 +31,7 @@ export class ParamStore {
       o += (len + 3) & ~3; // 16-byte aligned tensors
     }
     this.size = o;
+    this.steps = this.lengths.map(() => 0);
     this.p = arena.alloc(o);
     this.g = arena.alloc(o);
     this.m = arena.alloc(o);
@@ -85,11 +91,47 @@ export class ParamStore {
     return norm;
   }
 
-  /** One Adam step (PyTorch's rule, see nets/adam.ts) on every tensor. */
-  adamStep(lr: number, beta1: number, beta2: number, eps: number): void {
-    this.t += 1;
-    const stepSize = lr / (1 - beta1 ** this.t);
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** this.t);
-    this.arena.k.adamStep(this.p, this.g, this.m, this.v, this.size, stepSize, beta1, beta2, eps, bc2Sqrt);
+  /** Adam's step count t, common to every tensor (an error after a partial reset left them unequal: read `steps`). */
+  get t(): number {
+    const t = this.steps[0] ?? 0;
+    if (this.steps.some((s) => s !== t)) throw new Error(`parameter store: the tensors' Adam step counts differ (${this.steps.join(', ')}); read 'steps'`);
+    return t;
+  }
+
+  set t(t: number) {
+    this.steps.fill(t);
+  }
+
+  /**
+   * One Adam step (PyTorch's rule, see nets/adam.ts) on every tensor; `weightDecay` λ > 0 makes it
+   * AdamW's (decoupled: p ← p·(1 − lr·λ), then the Adam update; Loshchilov & Hutter, PyTorch's
+   * AdamW, optax.adamw). λ = 0 is Adam bit for bit.
+   */
+  adamStep(lr: number, beta1: number, beta2: number, eps: number, weightDecay = 0): void {
+    const decay = 1 - lr * weightDecay;
+    const n = this.steps.length;
+    for (let i = 0; i < n; ) {
+      let j = i + 1;
+      while (j < n && this.steps[j] === this.steps[i]) j++;
+      const t = this.steps[i]! + 1;
+      for (let k = i; k < j; k++) this.steps[k] = t;
+      const start = this.offsets[i]! * 4;
+      const len = (j < n ? this.offsets[j]! : this.size) - this.offsets[i]!;
+      this.arena.k.adamStep(this.p + start, this.g + start, this.m + start, this.v + start, len, lr / (1 - beta1 ** t), beta1, beta2, eps, Math.sqrt(1 - beta2 ** t), decay);
+      i = j;
+    }
+  }
+
+  /**
+   * Copies tensors (by index) of another store of the same shapes: their parameters, Adam moments
+   * and step counts (a reset from a freshly built copy); the other tensors are left as they are.
+   */
+  copyTensorsFrom(src: ParamStore, tensors: readonly number[], blocks: readonly ('p' | 'm' | 'v')[] = ['p', 'm', 'v'], withSteps = true): void {
+    if (src.shapes.map((s) => s.join('x')).join() !== this.shapes.map((s) => s.join('x')).join()) throw new Error('parameter store: copyTensorsFrom needs a store of the same shapes');
+    for (const i of tensors) {
+      if (!(i >= 0 && i < this.lengths.length)) throw new Error(`parameter store: no tensor ${i}`);
+      for (const b of blocks) this.arena.f32(this[b] + this.offsets[i]! * 4, this.lengths[i]!).set(src.arena.f32(src[b] + src.offsets[i]! * 4, src.lengths[i]!));
+      if (withSteps) this.steps[i] = src.steps[i]!;
+    }
   }
 }

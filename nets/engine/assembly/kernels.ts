@@ -475,12 +475,14 @@ export function scale(a: usize, len: i32, c: f32): void {
 
 /**
  * Adam with PyTorch's rule over len contiguous parameters p with gradients g and moments m, v:
- * m ← β1m + (1−β1)g, v ← β2v + (1−β2)g², p ← p − stepSize · m / (√v / bc2Sqrt + eps)
- * with stepSize = lr/(1 − β1ᵗ) and bc2Sqrt = √(1 − β2ᵗ).
+ * m ← β1m + (1−β1)g, v ← β2v + (1−β2)g², p ← decay·p − stepSize · m / (√v / bc2Sqrt + eps)
+ * with stepSize = lr/(1 − β1ᵗ), bc2Sqrt = √(1 − β2ᵗ) and decay = 1 − lr·λ: AdamW's decoupled
+ * weight decay λ applied as PyTorch's AdamW does (p ← p·(1 − lr·λ) before the Adam update). Adam is
+ * decay = 1, and p·1 = p exactly, so Adam's results are bit for bit those of the kernel without it.
  */
-export function adamStep(p: usize, g: usize, m: usize, v: usize, len: i32, stepSize: f32, b1: f32, b2: f32, eps: f32, bc2Sqrt: f32): void {
+export function adamStep(p: usize, g: usize, m: usize, v: usize, len: i32, stepSize: f32, b1: f32, b2: f32, eps: f32, bc2Sqrt: f32, decay: f32): void {
   const vb1 = f32x4.splat(b1), vb1c = f32x4.splat(1 - b1), vb2 = f32x4.splat(b2), vb2c = f32x4.splat(1 - b2);
-  const ve = f32x4.splat(eps), vbc = f32x4.splat(bc2Sqrt), vs = f32x4.splat(stepSize);
+  const ve = f32x4.splat(eps), vbc = f32x4.splat(bc2Sqrt), vs = f32x4.splat(stepSize), vd = f32x4.splat(decay);
   let i = 0;
   for (; i + 4 <= len; i += 4) {
     const o = <usize>i << 2;
@@ -490,7 +492,7 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, len: i32, stepS
     v128.store(m + o, mv);
     v128.store(v + o, vv);
     const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vbc), ve);
-    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(f32x4.div(mv, denom), vs)));
+    v128.store(p + o, f32x4.sub(f32x4.mul(v128.load(p + o), vd), f32x4.mul(f32x4.div(mv, denom), vs)));
   }
   for (; i < len; i++) {
     const o = <usize>i << 2;
@@ -499,7 +501,7 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, len: i32, stepS
     const vv = load<f32>(v + o) * b2 + gv * gv * (1 - b2);
     store<f32>(m + o, mv);
     store<f32>(v + o, vv);
-    store<f32>(p + o, load<f32>(p + o) - (mv / (Mathf.sqrt(vv) / bc2Sqrt + eps)) * stepSize);
+    store<f32>(p + o, load<f32>(p + o) * decay - (mv / (Mathf.sqrt(vv) / bc2Sqrt + eps)) * stepSize);
   }
 }
 

@@ -1,0 +1,28 @@
+/** Shared by the off-policy learning tests: a Pendulum-v1 run and its wrong-way mutant. */
+import { make } from '../envs/registry.js';
+import type { OffPolicyConfig } from '../offpolicy/config.js';
+import { OffPolicyTrainer, type OffPolicyMetrics } from '../offpolicy/trainer.js';
+
+/**
+ * Trains `cfg` (on its env) to the end; the deterministic return of 5 evaluation episodes before and
+ * after, and the metrics rows. `flipTarget`: the mutant whose critics regress toward the negated
+ * Bellman target −y, an update pointing the wrong way.
+ */
+export function learnWithMutant(cfg: OffPolicyConfig, flipTarget: boolean): { before: number; after: number; rows: OffPolicyMetrics[] } {
+  const tr = new OffPolicyTrainer(cfg, make(cfg.envId), make(cfg.envId));
+  if (flipTarget) {
+    const learner = tr.learner;
+    const tdTarget = learner.tdTarget.bind(learner);
+    learner.tdTarget = (b, rng, y) => {
+      tdTarget(b, rng, y);
+      for (let i = 0; i < b.n; i++) y[i] = -y[i]!;
+      return y;
+    };
+  }
+  const before = tr.evaluate(5);
+  const rows: OffPolicyMetrics[] = [];
+  while (!tr.done) rows.push(tr.iterate().metrics);
+  const after = tr.evaluate(5);
+  tr.close();
+  return { before, after, rows };
+}
