@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
+import { learnWithMutant } from './offpolicy-helpers.js';
 import { fillNormal, Rng } from '../common/rng.js';
 import { make } from '../envs/registry.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
@@ -347,21 +348,7 @@ t.test('dac: same seed → identical rows with kl, optimism, kl_weight; checkpoi
 
 function learn(steps: number, flipTarget: boolean): { before: number; after: number } {
   const cfg = agentConfig('dac', ENV, { seed: 1, totalTimesteps: steps, learningStarts: 1000, bufferSize: 20_000, batchSize: 128, updatesPerStep: 1, criticHidden: [64, 64], actorHidden: [64, 64], qLr: 1e-3, policyLr: 1e-3, logEvery: 1000 });
-  const tr = trainer(cfg);
-  if (flipTarget) {
-    const learner = tr.learner;
-    const tdTarget = learner.tdTarget.bind(learner);
-    learner.tdTarget = (b, rng, y) => {
-      tdTarget(b, rng, y);
-      for (let i = 0; i < b.n; i++) y[i] = -y[i]!;
-      return y;
-    };
-  }
-  const before = tr.evaluate(5);
-  run(tr);
-  const after = tr.evaluate(5);
-  tr.close();
-  return { before, after };
+  return learnWithMutant(cfg, flipTarget);
 }
 
 t.test('dac learns Pendulum-v1 in 5000 steps (UTD 1, 64-64 networks); with the TD target’s sign flipped it does not', async (t) => {

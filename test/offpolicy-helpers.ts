@@ -5,10 +5,10 @@ import { OffPolicyTrainer, type OffPolicyMetrics } from '../offpolicy/trainer.js
 
 /**
  * Trains `cfg` (on its env) to the end; the deterministic return of 5 evaluation episodes before and
- * after, and the metrics rows. `flipTarget`: the mutant whose critics regress toward the negated
+ * after, the metrics rows and the learner's final pessimism β (vpl learns it). `flipTarget`: the mutant whose critics regress toward the negated
  * Bellman target −y, an update pointing the wrong way.
  */
-export function learnWithMutant(cfg: OffPolicyConfig, flipTarget: boolean): { before: number; after: number; rows: OffPolicyMetrics[] } {
+export function learnWithMutant(cfg: OffPolicyConfig, flipTarget: boolean): { before: number; after: number; rows: OffPolicyMetrics[]; beta: number } {
   const tr = new OffPolicyTrainer(cfg, make(cfg.envId), make(cfg.envId));
   if (flipTarget) {
     const learner = tr.learner;
@@ -24,5 +24,5 @@ export function learnWithMutant(cfg: OffPolicyConfig, flipTarget: boolean): { be
   while (!tr.done) rows.push(tr.iterate().metrics);
   const after = tr.evaluate(5);
   tr.close();
-  return { before, after, rows };
+  return { before, after, rows, beta: tr.learner.beta };
 }

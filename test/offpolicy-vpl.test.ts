@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
+import { learnWithMutant } from './offpolicy-helpers.js';
 import { Rng } from '../common/rng.js';
 import type { Action, Env, ResetResult, StepResult } from '../envs/env.js';
 import { make } from '../envs/registry.js';
@@ -231,21 +232,7 @@ t.test('vpl: same seed → identical rows with pessimism and val_td_loss; checkp
 
 function learn(steps: number, flipTarget: boolean): { before: number; after: number; beta: number } {
   const cfg = agentConfig('vpl', ENV, { seed: 1, totalTimesteps: steps, learningStarts: 1000, bufferSize: 20_000, batchSize: 128, criticHidden: [64, 64], actorHidden: [64, 64], qLr: 1e-3, policyLr: 1e-3, logEvery: 1000, dualLr: 1e-3 });
-  const tr = trainer(cfg);
-  if (flipTarget) {
-    const learner = tr.learner;
-    const tdTarget = learner.tdTarget.bind(learner);
-    learner.tdTarget = (b, rng, y) => {
-      tdTarget(b, rng, y);
-      for (let i = 0; i < b.n; i++) y[i] = -y[i]!;
-      return y;
-    };
-  }
-  const before = tr.evaluate(5);
-  run(tr);
-  const after = tr.evaluate(5);
-  tr.close();
-  return { before, after, beta: tr.learner.beta };
+  return learnWithMutant(cfg, flipTarget);
 }
 
 t.test('vpl learns Pendulum-v1 in 5000 steps (β learned with lr 1e-3); with the TD target’s sign flipped it does not', async (t) => {
