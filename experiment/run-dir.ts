@@ -232,3 +232,14 @@ export class RunDir {
       });
   }
 }
+
+/** Every directory holding a config.json under `root` (the root itself included). */
+export function findRunDirs(root: string): string[] {
+  if (!fs.existsSync(root)) throw new UsageError(`${root}: no such directory`);
+  if (fs.existsSync(path.join(root, 'config.json'))) return [root];
+  return fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => findRunDirs(path.join(root, e.name)))
+    .sort();
+}

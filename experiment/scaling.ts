@@ -11,18 +11,7 @@ import { UsageError } from '../common/errors.js';
 import { scalingAnalysis, type ScalingAnalysis, type ScalingRun } from '../analysis/scaling.js';
 import { writeScalingReport } from '../analysis/report-scaling.js';
 import { isOffPolicyConfig, readRunConfig } from './run-config.js';
-import { RunDir } from './run-dir.js';
-
-/** Every directory holding a config.json under `root` (the root itself included). */
-export function findRunDirs(root: string): string[] {
-  if (!fs.existsSync(root)) throw new UsageError(`${root}: no such directory`);
-  if (fs.existsSync(path.join(root, 'config.json'))) return [root];
-  return fs
-    .readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .flatMap((e) => findRunDirs(path.join(root, e.name)))
-    .sort();
-}
+import { findRunDirs, RunDir } from './run-dir.js';
 
 export interface ScalingOptions {
   roots: string[];

@@ -15,6 +15,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import t from 'tap';
 import { resolveConfig } from '../experiment/build.js';
+import { findRunDirs } from '../experiment/run-dir.js';
 import { expandSweep, gridPoints, normalizeSpec, parseSeeds } from '../experiment/sweep-spec.js';
 import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
 
@@ -33,19 +34,7 @@ async function until(what: string, cond: () => boolean, timeoutMs = 240_000): Pr
 }
 
 /** Run directories (relative to the root) that hold a config. */
-function runDirs(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (!e.isDirectory()) continue;
-      const p = path.join(d, e.name);
-      if (fs.existsSync(path.join(p, 'config.json'))) out.push(path.relative(root, p));
-      else walk(p);
-    }
-  };
-  walk(root);
-  return out.sort();
-}
+const runDirs = (root: string): string[] => findRunDirs(root).map((d) => path.relative(root, d));
 
 /** A run that has logged at least `rows` iterations and not finished. */
 function midRun(root: string, rows = 2): string | undefined {
