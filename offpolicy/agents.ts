@@ -16,9 +16,10 @@
  *   with log σ ∈ [−10, 2] on the same bound, H̄ = −|A|/2, α₀ 1; a decoupled optimistic actor (σ × 1.25)
  *   on mean + β_ub·spread with a KL penalty λ toward π_c; β_ub (from −0.5) and λ (from 1) learned toward
  *   KL 0.5 per dimension with Adam 3e-5, β1 0.5; π_o re-copied every 25k env steps; Adam 3e-4
- *   everywhere, batch 256, 15 updates per env step, 25k random steps, 3M replay and steps. DAC's
- *   full resets are not among its defaults (none, as before the scheduler existed): --reset-at turns
- *   them on, and a reset of the actor takes π_o, β_ub and λ with it (offpolicy/resets.ts).
+ *   everywhere, batch 256, 15 updates per env step, 25k random steps, 3M replay and steps. Full
+ *   resets of every network, optimiser and dual after env steps 50k, 250k, 500k, 750k, 1M, 1.25M,
+ *   1.5M, 2M, 2.5M (DAC_RESET_STEPS; `--reset-at none` turns them off); a reset of the actor takes π_o,
+ *   β_ub and λ with it (offpolicy/resets.ts).
  * `vpl`: `sac` plus a validation buffer (every 10th transition held out) and the target's pessimism β
  *   learned on the validation TD loss (spec §7 — a reconstruction the spec marks [unverified]).
  * `sac-ln-reset`: the Bitter Lesson's regularised SAC as the spec's §12 proxy for it ("SAC + `ln`
@@ -91,6 +92,12 @@ const common = {
   resetLayers: 0,
 };
 
+/**
+ * DAC's full resets (spec baselines.md §5 [code]): train_parallel.py re-initialises every network,
+ * optimiser and dual after these env-loop steps; its `--resets` flag is never read, so they always happen.
+ */
+export const DAC_RESET_STEPS = [50_000, 250_000, 500_000, 750_000, 1_000_000, 1_250_000, 1_500_000, 2_000_000, 2_500_000];
+
 /** BRO's reset env steps (spec baselines.md §6 [code], the §12.10 preset). */
 export const BRO_RESET_STEPS = [15_001, 50_001, 250_001, 500_001, 750_001, 1_000_001, 1_500_001, 2_000_001];
 
@@ -154,6 +161,9 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
     actorAggregator: 'mean-spread',
     pessimism: 1,
     optimisticActor: true,
+    resetAt: [...DAC_RESET_STEPS],
+    resetNetworks: ['critic', 'actor', 'temperature'],
+    resetLayers: 0,
   },
   vpl: {
     ...sac,
@@ -197,7 +207,7 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
     },
   },
   dac: {
-    summary: 'DAC, decoupled optimistic exploration actor + conservative actor: naumix/Decoupled-Actor-Critic (spec baselines.md §5, §11); no full resets by default (--reset-at; see README)',
+    summary: 'DAC, decoupled optimistic exploration actor + conservative actor: naumix/Decoupled-Actor-Critic (spec baselines.md §5, §11); full resets at the reference schedule',
     keys: {
       totalTimesteps: 'train_parallel.py 3e6 loop steps (DMC with action_repeat 2, not applied here)',
       gamma: 'DACLearner discount 0.99',
@@ -228,6 +238,8 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       optimism: 'init β_ub = 0.5 − β_lb = −0.5 (β_ub = exp(p) − β_lb)',
       klWeight: 'init λ = 1 (λ = exp(p))',
       klWeightMax: 'loss uses min(λ, 20)',
+      resetAt: 'train_parallel.py: full resets after env-loop steps 50k, 250k, 500k, 750k, 1M, 1.25M, 1.5M, 2M, 2.5M (its --resets flag is never read, so they always happen)',
+      resetNetworks: 'all networks, optimisers and duals (π_o, β_ub, λ go with the actor); buffer kept',
       klTarget: '0.5 per action dimension (the paper tables may differ)',
       stdMultiplier: 'σ × 1.25 when acting; the KL uses the unscaled σ',
       dualLr: 'β_ub and λ: Adam 3e-5',

@@ -96,7 +96,9 @@ t.test('--print-config, agents and --help show dac and vpl with their sources', 
   const pc = JSON.parse(cli(['train', '--algo', 'dac', '--env', 'Pendulum-v1', '--optimism', '-0.25', '--kl-target', '0.1', '--std-multiplier', '1.5', '--no-optimistic-actor', '--print-config']).stdout);
   t.same([pc.optimism, pc.klTarget, pc.stdMultiplier, pc.optimisticActor, pc.updatesPerStep], [-0.25, 0.1, 1.5, false, 15], 'dac flags (a negative value too) over its defaults');
   const pr = JSON.parse(cli(['train', '--algo', 'dac', '--env', 'Pendulum-v1', '--reset-at', '50k,250k', '--reset-networks', 'critic,actor', '--print-config']).stdout);
-  t.same([pr.resetAt, pr.resetNetworks, pr.optimisticActor, AGENT_DEFAULTS.dac.resetAt], [[50_000, 250_000], ['critic', 'actor'], true, []], 'dac takes the reset flags (no resets by default)');
+  t.same([pr.resetAt, pr.resetNetworks, pr.optimisticActor], [[50_000, 250_000], ['critic', 'actor'], true], 'dac takes the reset flags');
+  t.same([AGENT_DEFAULTS.dac.resetAt, AGENT_DEFAULTS.dac.resetNetworks, AGENT_DEFAULTS.dac.resetLayers], [[50e3, 250e3, 500e3, 750e3, 1e6, 1.25e6, 1.5e6, 2e6, 2.5e6], ['critic', 'actor', 'temperature'], 0], "dac's default full resets are the reference schedule (spec §5)");
+  t.same(JSON.parse(cli(['train', '--algo', 'dac', '--env', 'Pendulum-v1', '--reset-at', 'none', '--print-config']).stdout).resetAt, [], '--reset-at none turns them off');
   const pv = JSON.parse(cli(['train', '--algo', 'vpl', '--env', 'Pendulum-v1', '--validation-every', '20', '--pessimism-min', '-0.5', '--no-learn-pessimism', '--print-config']).stdout);
   t.same([pv.validationEvery, pv.pessimismMin, pv.learnPessimism], [20, -0.5, false], 'vpl flags');
   const ag = cli(['agents']);
