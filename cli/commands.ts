@@ -159,7 +159,7 @@ export function registerCommands(program: Command): void {
       throw new UsageError(`${foreign.map((f) => `'${long(f)}'`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of --algo ${name}; valid options of ${name}: ${valid.map(long).join(', ')} (and --config, --out, --resume, --print-config, --quiet, --plugin)`);
     }
     if (kind === 'offpolicy') {
-      // plug-ins are loaded by main.ts; off-policy configs do not record them (yet): a plug-in env must be given again on --resume
+      // plug-ins are loaded by main.ts (--plugin and the file's "plugins") and recorded below, absolute
       const { plugins: _plugins, ...offFile } = fileValues;
       const flagValues: Record<string, unknown> = {};
       // the specific hidden-size flags win over --hidden-sizes
@@ -173,6 +173,8 @@ export function registerCommands(program: Command): void {
         return;
       }
       const config = await resolveOffPolicyConfig(offFile, flagValues, where);
+      const plugins = loadedPlugins();
+      if (plugins.length) config.plugins = plugins;
       if (opts['printConfig']) {
         writeJson(undefined, config);
         return;

@@ -117,7 +117,7 @@ export function agentsHelp(): string {
 
 /** `pgvar agents`: one row per key, the defaults of each agent, what the key means and where a value comes from. */
 export function agentsTable(): string {
-  const keys = (Object.keys(OFF_POLICY_KEY_HELP) as Key[]).filter((k) => k !== 'envId' && k !== 'algo');
+  const keys = (Object.keys(OFF_POLICY_KEY_HELP) as Key[]).filter((k) => k !== 'envId' && k !== 'algo' && k !== 'plugins');
   const w0 = Math.max(...keys.map((k) => `${k} ${flagOfKey(k)?.split(' ')[0] ?? ''}`.length)) + 1;
   // a column as wide as the agent's widest value (a reset list is long)
   const width = Object.fromEntries(OFF_POLICY_ALGOS.map((a) => [a, Math.max(13, a.length, ...keys.map((k) => show(AGENT_DEFAULTS[a][k as keyof (typeof AGENT_DEFAULTS)[typeof a]]).length))]));

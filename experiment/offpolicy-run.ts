@@ -22,6 +22,7 @@ import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { loadReplaySegments } from '../offpolicy/replay-segments.js';
 import { OffPolicyTrainer, RETURN_WINDOW, runEpisodes } from '../offpolicy/trainer.js';
 import { evalResult, type EvalResult } from './evaluate.js';
+import { loadPlugins } from './plugins.js';
 import { RunDir } from './run-dir.js';
 import { progressBar, RunClock, withResumeHint } from './train-run.js';
 
@@ -88,6 +89,7 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
   if (o.resume) {
     const ck = run.loadOffPolicyCheckpoint();
     config = ck.config;
+    await loadPlugins(config.plugins ?? [], { origin: `recorded in ${run.configFile}` });
     await prepareEnv(config.envId);
     trainer = createOffPolicyTrainer(config);
     trainer.setState(ck.trainer);
@@ -97,6 +99,7 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
   } else {
     if (!o.config) throw new Error('trainOffPolicyRun: a config is required for a fresh run');
     config = o.config;
+    await loadPlugins(config.plugins ?? []);
     await prepareEnv(config.envId);
     run.create(config);
     trainer = createOffPolicyTrainer(config);
@@ -159,8 +162,10 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
  * evaluation), else the training-time exploration (SAC samples π, TD3 adds its noise).
  */
 export async function evaluateOffPolicyRun(dir: string, episodes: number, deterministic: boolean, seed: number): Promise<EvalResult & { algo: string }> {
-  const ck = new RunDir(dir).loadOffPolicyCheckpoint();
+  const run = new RunDir(dir);
+  const ck = run.loadOffPolicyCheckpoint();
   const config = ck.config;
+  await loadPlugins(config.plugins ?? [], { origin: `recorded in ${run.configFile}` });
   await prepareEnv(config.envId);
   const env = make(config.envId);
   try {

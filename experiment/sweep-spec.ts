@@ -164,7 +164,10 @@ export async function expandSweep(spec: SweepSpec, where = 'sweep'): Promise<Swe
             if (ppo) {
               config = resolveConfig(file, { envId, estimator: estimator!, seed, algo: 'ppo' }, label);
               if (spec.plugins.length) config.plugins = spec.plugins;
-            } else config = await resolveOffPolicyConfig({ ...file, algo }, { envId, seed }, label);
+            } else {
+              config = await resolveOffPolicyConfig({ ...file, algo }, { envId, seed }, label);
+              if (spec.plugins.length) config.plugins = spec.plugins;
+            }
             const id = [segment(envId), segment(estimator ?? algo), gridSegment(point), `seed${seed}`].filter((s): s is string => s !== null).join('/');
             runs.push({ id, kind: ppo ? 'ppo' : 'offpolicy', envId, algo, estimator, seed, grid: point, config });
           }

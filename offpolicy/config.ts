@@ -129,6 +129,8 @@ export const offPolicyConfigSchema = z
     dualBeta1: z.number().min(0).lt(1).default(0.5),
     /** DAC: every this many env steps (while training), π_o is copied from π_c and β_ub, λ restart (0 = never). */
     optimisticRefreshEvery: nonNegInt.default(25_000),
+    /** Plug-in files (absolute) that registered the env: --resume and eval load them again. Absent when none. */
+    plugins: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -137,6 +139,7 @@ export type OffPolicyConfig = z.infer<typeof offPolicyConfigSchema>;
 /** One line per key, for `--help`, `pgvar agents` and the README. */
 export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   envId: 'environment id (Box actions)',
+  plugins: 'plug-in files loaded before the run (recorded absolute, loaded again by --resume and eval)',
   algo: `agent (${OFF_POLICY_ALGOS.join(', ')})`,
   seed: 'random seed (every stream derives from it)',
   totalTimesteps: 'total environment steps',

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { checkEnv, createEstimator, createTrainer, envIds, ESTIMATORS, estimatorInfo, loadedPlugins, loadPlugins, loadRun, makeEnv, registerEnv, registerEstimator, resolveConfig, trainRun, UsageError } from '../index.js';
 import { backend, cli, ROOT, tmpDir } from './helpers.js';
+import { expandSweep, normalizeSpec } from '../experiment/sweep-spec.js';
 
 const dir = tmpDir('pgvar-plugins-');
 const ENV_PLUGIN = path.join('examples', 'custom-env.js');
@@ -144,4 +145,43 @@ t.test('a plug-in that fails gives one line naming the file (exit code 2)', asyn
   const r = cli(['estimators', '--plugin', a, '--plugin', b]);
   t.equal(r.status, 2);
   t.match(r.stderr, new RegExp(`plugin ${b}: estimator name 'twin' is already registered \\(by plugin ${a}\\)`));
+});
+
+t.test('an off-policy run on a plug-in env records the plug-in: --resume, eval and sweeps load it again', async (t) => {
+  const out = path.join(dir, 'cli-sac');
+  const small = ['--algo', 'sac', '--env', 'examples/LineWalkContinuous-v0', '--learning-starts', '100', '--batch-size', '16', '--hidden-sizes', '16,16', '--checkpoint-every', '100', '--quiet'];
+  const r = cli(['train', '--plugin', ENV_PLUGIN, ...small, '--steps', '300', '--out', out]);
+  t.equal(r.status, 0, r.stderr);
+  t.equal(JSON.parse(r.stdout).steps, 300);
+  t.same(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).plugins, [path.join(ROOT, ENV_PLUGIN)], 'config.json records the plug-in, absolute');
+  // a run cut at its 200-step checkpoint: --resume (no --plugin) finishes it from the recorded plug-in
+  const cut = path.join(dir, 'cli-sac-cut');
+  t.equal(cli(['train', '--plugin', ENV_PLUGIN, ...small, '--steps', '200', '--out', cut]).status, 0);
+  const cfg = JSON.parse(fs.readFileSync(path.join(cut, 'config.json'), 'utf8'));
+  const ck = JSON.parse(fs.readFileSync(path.join(cut, 'checkpoint', 'checkpoint.json'), 'utf8'));
+  cfg.totalTimesteps = ck.config.totalTimesteps = 300;
+  fs.writeFileSync(path.join(cut, 'config.json'), JSON.stringify(cfg));
+  fs.writeFileSync(path.join(cut, 'checkpoint', 'checkpoint.json'), JSON.stringify(ck));
+  const res = cli(['train', '--resume', cut, '--quiet']);
+  t.equal(res.status, 0, res.stderr);
+  t.equal(JSON.parse(res.stdout).steps, 300, 'the resumed run reaches its end');
+  const e = cli(['eval', '--run', out, '--episodes', '1']);
+  t.equal(e.status, 0, e.stderr);
+  t.equal(JSON.parse(e.stdout).algo, 'sac');
+  // a moved plug-in is named with where it was recorded
+  const moved = path.join(dir, 'cli-sac-moved');
+  fs.cpSync(out, moved, { recursive: true });
+  const mcfg = JSON.parse(fs.readFileSync(path.join(moved, 'config.json'), 'utf8'));
+  const mck = JSON.parse(fs.readFileSync(path.join(moved, 'checkpoint', 'checkpoint.json'), 'utf8'));
+  mcfg.plugins = mck.config.plugins = [path.join(dir, 'gone.js')];
+  fs.writeFileSync(path.join(moved, 'config.json'), JSON.stringify(mcfg));
+  fs.writeFileSync(path.join(moved, 'checkpoint', 'checkpoint.json'), JSON.stringify(mck));
+  const g = cli(['eval', '--run', moved, '--episodes', '1']);
+  t.equal(g.status, 2);
+  t.match(g.stderr, new RegExp(`^pgvar: error: plugin ${path.join(dir, 'gone.js')} \\(recorded in ${moved}/config.json\\): no such file`, 'm'));
+  // a sweep's off-policy runs carry the spec's plug-ins too
+  await loadPlugins([ENV_PLUGIN], { cwd: ROOT });
+  const spec = normalizeSpec({ envs: ['examples/LineWalkContinuous-v0'], algos: ['sac', 'ppo'], seeds: [1], plugins: [ENV_PLUGIN] }, 'test', ROOT);
+  const runs = await expandSweep(spec);
+  t.same(runs.map((run) => [run.algo, run.config.plugins]), [['sac', [path.join(ROOT, ENV_PLUGIN)]], ['ppo', [path.join(ROOT, ENV_PLUGIN)]]]);
 });
