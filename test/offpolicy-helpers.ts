@@ -6,16 +6,17 @@ import { OffPolicyTrainer, type OffPolicyMetrics } from '../offpolicy/trainer.js
 /**
  * Trains `cfg` (on its env) to the end; the deterministic return of 5 evaluation episodes before and
  * after, the metrics rows and the learner's final pessimism β (vpl learns it). `flipTarget`: the mutant whose critics regress toward the negated
- * Bellman target −y, an update pointing the wrong way.
+ * Bellman target −y (a quantile head: every target quantile negated), an update pointing the wrong way.
  */
 export function learnWithMutant(cfg: OffPolicyConfig, flipTarget: boolean): { before: number; after: number; rows: OffPolicyMetrics[]; beta: number } {
   const tr = new OffPolicyTrainer(cfg, make(cfg.envId), make(cfg.envId));
   if (flipTarget) {
     const learner = tr.learner;
     const tdTarget = learner.tdTarget.bind(learner);
+    if (learner.head.kind === 'categorical') throw new Error('learnWithMutant: a categorical target is a distribution; negating it means nothing');
     learner.tdTarget = (b, rng, y) => {
       tdTarget(b, rng, y);
-      for (let i = 0; i < b.n; i++) y[i] = -y[i]!;
+      for (let i = 0; i < b.n * learner.head.outputs; i++) y[i] = -y[i]!;
       return y;
     };
   }
