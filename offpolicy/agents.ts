@@ -415,7 +415,7 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       dualLr: 'β_ub and λ: Adam 3e-5 (§6 [code])',
       dualBeta1: 'β_ub and λ: Adam b1 0.5 (§6 [code])',
       optimisticRefreshEvery: 'none: BRO re-initialises π_o only in its full resets (§6 [code])',
-      resetAt: 'full resets at env steps 15001, 50001, 250001, 500001, 750001, 1000001, 1500001, 2000001 (§6 [code])',
+      resetAt: "full resets at env steps 15001, 50001, 250001, 500001, 750001, 1000001, 1500001, 2000001 (§6 [code]); the cpu preset keeps them, though BRO's code keys the schedule on updates_per_step (== 2: 15001 only), a rule the presets do not re-apply",
       resetNetworks: 'actor, optimistic actor, critic, target, α, β_ub, λ and their optimiser states; replay kept (§6 [code])',
       evalEvery: 'every 25k steps, 5 episodes, π_c at temperature 0 (§6 [code])',
       evalEpisodes: '5 (§6 [code])',
@@ -427,7 +427,7 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
     summary: "BRO (Fast): bro with replay ratio 2 and only the first reset (spec baselines.md §6); --preset cpu: critics 128 wide, actor 64, UTD 1",
     keys: {
       updatesPerStep: 'replay ratio 2 (§6 [code], [paper]; cpu preset 1)',
-      resetAt: 'with updates_per_step == 2 only the 15001 reset is kept (§6 [code])',
+      resetAt: 'with updates_per_step == 2 only the 15001 reset is kept (§6 [code]); the cpu preset (UTD 1) keeps it',
     },
   },
 };
