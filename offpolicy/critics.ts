@@ -69,7 +69,11 @@ export const AGGREGATORS: Record<FixedAggregatorName, Aggregator> = {
   },
   mean: {
     name: 'mean',
-    value: (q) => Array.from(q).reduce((a, b) => a + b, 0) / q.length,
+    value(q) {
+      let s = 0;
+      for (let k = 0; k < q.length; k++) s += q[k]!;
+      return s / q.length;
+    },
     weights(q, w) {
       w.fill(1 / q.length, 0, q.length);
     },
