@@ -6,8 +6,9 @@
  * the actor's gradient through every head by finite differences; BRO's optimistic shift (KL 0 for
  * identical Gaussians and Σ Δ²/(2σ_c²) for a mean shift, its gradient, its bias-free 0.01 head,
  * exploration with σ_o = 0.75·σ_c, its bounded duals moving the right way); the presets; a full reset
- * giving back the initial learner; same seed → same rows and exact resume; and a learning test on
- * Pendulum-v1 that regressing toward −T breaks.
+ * giving back the initial learner; same seed → same rows and exact resume; and learning tests on
+ * Pendulum-v1: bro (regressing toward −T breaks it) and sac with a categorical critic, C51 and min by
+ * expectation (ascending the cross-entropy breaks it).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -385,4 +386,12 @@ t.test('bro learns Pendulum-v1 in 4 000 steps through a reset; regressing toward
   t.ok(ok.after > -500 && ok.after > ok.before + 700, `deterministic return ${ok.before.toFixed(0)} → ${ok.after.toFixed(0)}`);
   const bad = learn(true);
   t.ok(bad.after < -1000, `with −T: ${bad.before.toFixed(0)} → ${bad.after.toFixed(0)}`);
+});
+
+t.test('sac with a categorical critic (C51, 51 atoms on [−1200, 100], min by expectation) learns Pendulum-v1 in 4 000 steps; ascending its cross-entropy it does not', async (t) => {
+  const cfg = agentConfig('sac', ENV, { seed: 1, totalTimesteps: 4000, learningStarts: 500, bufferSize: 20_000, batchSize: 64, criticHidden: [32, 32], actorHidden: [32, 32], qLr: 1e-3, policyLr: 1e-3, logEvery: 1000, valueHead: 'categorical', atoms: 51, vMin: -1200, vMax: 100, targetAggregator: 'min-by-expectation', actorAggregator: 'min-by-expectation' });
+  const ok = learnWithMutant(cfg, false);
+  t.ok(ok.after > -500 && ok.after > ok.before + 700, `deterministic return ${ok.before.toFixed(0)} → ${ok.after.toFixed(0)}`);
+  const bad = learnWithMutant(cfg, true);
+  t.ok(bad.after < -1000, `ascending the cross-entropy: ${bad.before.toFixed(0)} → ${bad.after.toFixed(0)}`);
 });
