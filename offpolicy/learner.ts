@@ -17,8 +17,9 @@
  * ascends the expectation of the combined one (offpolicy/critics.ts).
  * DAC and BRO (optimisticActor): after step 3, the optimistic actor's step and then β_ub's and λ's
  * (offpolicy/optimistic.ts: DAC's separate π_o, BRO's mean shift); it explores, π_c is evaluated.
- * VPL (learnPessimism): after step 4, one step of the target's β on a validation minibatch (offpolicy/pessimism.ts). The `mean-spread`
- * aggregators read β at each call: config.pessimism, or VPL's learned value.
+ * VPL (learnPessimism): after step 4, one step of the target's β on a validation minibatch
+ * (offpolicy/pessimism.ts). The `mean-spread` aggregators read β at each call: config.pessimism, or
+ * VPL's learned value.
  * All networks live in one engine arena; Adam is PyTorch's (eps 1e-8), lr per module as CleanRL, or
  * AdamW (decoupled weight decay, BRO/BRC/FastTD3, spec §6, §11) per network (π_o has the
  * actor's). `reset()` re-initialises chosen networks from a fresh construction (offpolicy/resets.ts);
