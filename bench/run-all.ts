@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|sac|replay|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel|async-env|variance, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
+ * --only env|update|sac|bro|replay|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel|async-env|variance, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
  * --pixel-estimator-options JSON, --env-ids ID,ID (with --only env: just these envs), --learner-threads N (with --only pixel). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  * `async-env` (issue 16: sync vs async vector env, random actions and PPO rollouts, alternating rounds): --async-cases ID:N,ID:N
@@ -22,6 +22,7 @@ import { benchPpoEndToEnd } from './ppo-e2e.js';
 import { benchPolicyForward, benchPpoUpdate } from './ppo-update.js';
 import { benchReplayCheckpoint } from './replay-checkpoint.js';
 import { benchSacUpdate } from './sac-update.js';
+import { benchBro } from './bro-update.js';
 import { benchModelUpdate } from './model-update.js';
 import { benchMatMulGradient } from './matmul-gradient.js';
 import { benchConvGradient } from './conv-gradient.js';
@@ -64,6 +65,8 @@ if (only === 'all' || only === 'update') {
 // the learner updates of shared/peers/cleanrl_update_bench.py's `sac` and `model` modes (--rounds N, default 5; --profile: SAC ms by phase)
 const learnerRounds = Number(arg('rounds', '5'));
 if (only === 'all' || only === 'sac') result['sac_update'] = benchSacUpdate(learnerRounds, 200, process.argv.includes('--profile'));
+// issue 20: bro and bro-fast under the paper and cpu presets: ms per update and env steps/s on dmc/cheetah-run
+if (only === 'all' || only === 'bro') result['bro'] = await benchBro('dmc/cheetah-run', Math.min(learnerRounds, 3));
 // issue 18: a 1M-transition Hopper-size replay checkpointed as append-only segments vs base64 JSON
 if (only === 'all' || only === 'replay') result['replay_checkpoint'] = benchReplayCheckpoint();
 if (only === 'all' || only === 'model') result['model_update'] = (['wasm', 'tfjs'] as const).map((e) => benchModelUpdate(e, learnerRounds));

@@ -4,8 +4,9 @@
  * hidden sizes, --checkpoint-every) are declared once, with the PPO flags, and mapped here.
  */
 import { AGGREGATOR_NAMES } from '../offpolicy/critics.js';
-import { AGENT_DEFAULTS, AGENT_SOURCES, PGVAR_KEYS } from '../offpolicy/agents.js';
-import { OFF_POLICY_ALGOS, OFF_POLICY_KEY_HELP, OPTIMIZERS, RESET_TARGETS, RESET_UNITS, TRUNKS, type OffPolicyConfig } from '../offpolicy/config.js';
+import { AGENT_SOURCES, agentPresets, PGVAR_KEYS, presetDefaults } from '../offpolicy/agents.js';
+import { OFF_POLICY_ALGOS, OFF_POLICY_KEY_HELP, OPTIMISTIC_MODES, OPTIMIZERS, PRESETS, RESET_TARGETS, RESET_UNITS, TRUNKS, type OffPolicyAlgo, type OffPolicyConfig } from '../offpolicy/config.js';
+import { C51_EDGES, CATEGORICAL_TARGETS, VALUE_HEADS } from '../offpolicy/heads.js';
 import { choiceFlag, choiceListFlag, floatFlag, intFlag, stepListFlag, stepsFlag } from './options.js';
 
 type Parser = (v: string) => unknown;
@@ -52,6 +53,7 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--reset-layers <n>', 'resetLayers', intFlag(0)],
   ['--policy <name>', 'policy', choiceFlag(['tanh-gaussian', 'deterministic'] as const)],
   ['--alpha <x>', 'alpha', floatFlag(0)],
+  ['--alpha-beta1 <x>', 'alphaBeta1', floatFlag(0, 1)],
   ['--target-entropy-scale <x>', 'targetEntropyScale', floatFlag()],
   ['--log-std-min <x>', 'logStdMin', floatFlag()],
   ['--log-std-max <x>', 'logStdMax', floatFlag()],
@@ -62,17 +64,30 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--activation <name>', 'activation', choiceFlag(['relu', 'tanh', 'leaky_relu'] as const)],
   ['--critic-trunk <kind>', 'criticTrunk', choiceFlag(TRUNKS)],
   ['--critic-blocks <n>', 'criticBlocks', intFlag(1)],
+  ['--actor-trunk <kind>', 'actorTrunk', choiceFlag(TRUNKS)],
+  ['--actor-blocks <n>', 'actorBlocks', intFlag(1)],
+  ['--value-head <kind>', 'valueHead', choiceFlag(VALUE_HEADS)],
+  ['--quantiles <n>', 'quantiles', intFlag(1)],
+  ['--huber-kappa <x>', 'huberKappa', floatFlag(0)],
+  ['--atoms <n>', 'atoms', intFlag(2)],
+  ['--v-min <x>', 'vMin', floatFlag()],
+  ['--v-max <x>', 'vMax', floatFlag()],
+  ['--categorical-target <kind>', 'categoricalTarget', choiceFlag(CATEGORICAL_TARGETS)],
+  ['--hl-gauss-sigma <x>', 'hlGaussSigma', floatFlag(0)],
+  ['--c51-edge <rule>', 'c51Edge', choiceFlag(C51_EDGES)],
   ['--target-aggregator <name>', 'targetAggregator', choiceFlag(AGGREGATOR_NAMES)],
   ['--actor-aggregator <name>', 'actorAggregator', choiceFlag(AGGREGATOR_NAMES)],
   ['--eval-every <n>', 'evalEvery', stepsOrZero],
   ['--eval-episodes <n>', 'evalEpisodes', intFlag(1)],
   ['--log-every <n>', 'logEvery', stepsFlag],
-  // dac and vpl
+  // dac, vpl and bro
+  ['--preset <name>', 'preset', choiceFlag(PRESETS)],
   ['--init <name>', 'init', choiceFlag(['torch', 'orthogonal'] as const)],
   ['--pessimism <x>', 'pessimism', floatFlag()],
   ['--pessimism-min <x>', 'pessimismMin', floatFlag()],
   ['--pessimism-max <x>', 'pessimismMax', floatFlag()],
   ['--validation-every <k>', 'validationEvery', intFlag(0)],
+  ['--optimistic-mode <mode>', 'optimisticMode', choiceFlag(OPTIMISTIC_MODES)],
   ['--optimism <x>', 'optimism', floatFlag()],
   ['--kl-weight <x>', 'klWeight', floatFlag(0)],
   ['--kl-weight-max <x>', 'klWeightMax', floatFlag(0)],
@@ -106,37 +121,51 @@ function show(v: unknown): string {
 
 const NAME_WIDTH = Math.max(...OFF_POLICY_ALGOS.map((a) => a.length));
 
+/** The columns of `pgvar agents`: each agent's defaults ('paper'), then its other presets as `agent:preset`. */
+export function agentColumns(): { label: string; algo: OffPolicyAlgo; defaults: Omit<OffPolicyConfig, 'envId'> }[] {
+  return OFF_POLICY_ALGOS.flatMap((a) => agentPresets(a).map((p) => ({ label: p === 'paper' ? a : `${a}:${p}`, algo: a, defaults: presetDefaults(a, p) })));
+}
+
 /** The lines under `pgvar train --help`. */
 export function agentsHelp(): string {
+  const presets = OFF_POLICY_ALGOS.filter((a) => agentPresets(a).length > 1).map((a) => `${a} (${agentPresets(a).join(', ')})`);
   return [
     'Off-policy agents (--algo NAME; their flags are under "Off-policy options", the shared ones under "Options"):',
     ...OFF_POLICY_ALGOS.map((a) => `  ${a.padEnd(NAME_WIDTH)} ${AGENT_SOURCES[a].summary}`),
-    'Every default: `pgvar agents`, or the resolved config: `pgvar train --algo sac --env ID --print-config`.',
+    `Presets (--preset NAME, applied over the agent's defaults and under --config keys and flags): paper (every agent: the reference's values); ${presets.join('; ')}.`,
+    'Every default and preset value: `pgvar agents`, or the resolved config: `pgvar train --algo sac --env ID --print-config`.',
   ].join('\n');
 }
 
-/** `pgvar agents`: one row per key, the defaults of each agent, what the key means and where a value comes from. */
+/** `pgvar agents`: one row per key, the defaults of each agent and preset, what the key means and where a value comes from. */
 export function agentsTable(): string {
   const keys = (Object.keys(OFF_POLICY_KEY_HELP) as Key[]).filter((k) => k !== 'envId' && k !== 'algo' && k !== 'plugins');
+  const cols = agentColumns();
   const w0 = Math.max(...keys.map((k) => `${k} ${flagOfKey(k)?.split(' ')[0] ?? ''}`.length)) + 1;
-  // a column as wide as the agent's widest value (a reset list is long)
-  const width = Object.fromEntries(OFF_POLICY_ALGOS.map((a) => [a, Math.max(13, a.length, ...keys.map((k) => show(AGENT_DEFAULTS[a][k as keyof (typeof AGENT_DEFAULTS)[typeof a]]).length))]));
+  // a column as wide as its widest value (a reset list is long)
+  const width = cols.map((c) => Math.max(13, c.label.length, ...keys.map((k) => show(c.defaults[k as keyof typeof c.defaults]).length)));
   const lines = [
-    'Off-policy agents (pgvar train --algo NAME --env ID [flags]); defaults below, overridden by --config keys, then flags.',
+    'Off-policy agents (pgvar train --algo NAME [--preset P] --env ID [flags]); defaults below (agent:preset columns: a preset\'s values), overridden by --config keys, then flags.',
     ...OFF_POLICY_ALGOS.map((a) => `  ${a.padEnd(NAME_WIDTH)} ${AGENT_SOURCES[a].summary}`),
     '',
-    `${'key (flag)'.padEnd(w0)} ${OFF_POLICY_ALGOS.map((a) => a.padEnd(width[a]!)).join(' ')} meaning; source where the agents' references differ`,
+    `${'key (flag)'.padEnd(w0)} ${cols.map((c, i) => c.label.padEnd(width[i]!)).join(' ')} meaning; source where the agents' references differ`,
   ];
   for (const k of keys) {
     const notes = OFF_POLICY_ALGOS.map((a) => AGENT_SOURCES[a].keys[k] ? `${a}: ${AGENT_SOURCES[a].keys[k]}` : '').filter(Boolean);
     if (PGVAR_KEYS.includes(k)) notes.push("pgvar's, not CleanRL's");
     const flag = flagOfKey(k)?.split(' ')[0] ?? '';
-    lines.push(`${`${k} ${flag}`.padEnd(w0)} ${OFF_POLICY_ALGOS.map((a) => show(AGENT_DEFAULTS[a][k as keyof (typeof AGENT_DEFAULTS)[typeof a]]).padEnd(width[a]!)).join(' ')} ${OFF_POLICY_KEY_HELP[k]}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+    lines.push(`${`${k} ${flag}`.padEnd(w0)} ${cols.map((c, i) => show(c.defaults[k as keyof typeof c.defaults]).padEnd(width[i]!)).join(' ')} ${OFF_POLICY_KEY_HELP[k]}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   }
   return lines.join('\n') + '\n';
 }
 
 /** `pgvar agents --json`. */
 export function agentsJson(): object {
-  return OFF_POLICY_ALGOS.map((a) => ({ name: a, summary: AGENT_SOURCES[a].summary, defaults: AGENT_DEFAULTS[a], sources: AGENT_SOURCES[a].keys }));
+  return OFF_POLICY_ALGOS.map((a) => ({
+    name: a,
+    summary: AGENT_SOURCES[a].summary,
+    defaults: presetDefaults(a),
+    presets: Object.fromEntries(agentPresets(a).filter((p) => p !== 'paper').map((p) => [p, presetDefaults(a, p)])),
+    sources: AGENT_SOURCES[a].keys,
+  }));
 }

@@ -30,13 +30,26 @@
  *   study's rankings (LN strongest, full resets beat partial ones, LN + resets most robust) as
  *   [unverified]; it names no replay ratio for the study ("large gains at high replay ratios"), so UTD
  *   stays 1.
+ * `bro`: Nauman et al.'s BRO (NeurIPS 2024; spec §6, §11, [code] of naumix/BiggerRegularizedOptimistic):
+ *   two BroNet critics (width 512, 2 blocks) with a 100-quantile head (QR-Huber, κ 1), target and
+ *   actor on β = 0 (the mean of the two critics per quantile; no clipped double Q); a tanh-Gaussian
+ *   BroNet actor (256, 1 block, log σ ∈ [−10, 2]); BRO's optimistic exploration (offpolicy/
+ *   optimistic.ts, mode 'shift': μ_o = μ_c + Δ(s, μ_c), σ_o = 0.75·σ_c, KL target 0.05 per
+ *   dimension, β_ub₀ 1, λ₀ 0.25, bounded log-parametrised duals on Adam 3e-5, β1 0.5); α₀ 1 toward
+ *   −|A|/2 on Adam 3e-4, β1 0.5; AdamW 3e-4 with weight decay 1e-4 for actor, π_o and critics; batch
+ *   128, 10 updates per env step, γ 0.99, τ 0.005, 2 500 random steps, 1M replay and steps; full
+ *   resets (networks, π_o, α, β_ub, λ and their optimisers; replay kept) after env steps 15 001,
+ *   50 001, 250 001, …; evaluation every 25k steps over 5 episodes.
+ * `bro-fast`: `bro` with 2 updates per env step and only the 15 001 reset (BRO's updates_per_step == 2 rule).
+ * Presets (AGENT_PRESETS): every agent's defaults are its reference's ('paper'); `bro` and `bro-fast`
+ *   also have 'cpu', the same structure with narrower networks and a lower replay ratio for a 2-core CPU.
  * All: Adam (AdamW selectable per network, qOptimizer/policyOptimizer), no resets unless listed.
  * Noise scales are in units of the half action range (CleanRL multiplies by action_scale; our actions
  * live in [−1, 1]).
  * pgvar's own (not CleanRL's): evalEvery, evalEpisodes, logEvery, checkpointEvery.
  */
 import { UsageError } from '../common/errors.js';
-import { OFF_POLICY_ALGOS, validateOffPolicyConfig, type OffPolicyAlgo, type OffPolicyConfig, type ResetTarget } from './config.js';
+import { OFF_POLICY_ALGOS, PRESETS, validateOffPolicyConfig, type OffPolicyAlgo, type OffPolicyConfig, type PresetName, type ResetTarget } from './config.js';
 
 const common = {
   seed: 1,
@@ -53,6 +66,18 @@ const common = {
   criticLayerNorm: false,
   criticTrunk: 'mlp' as const,
   criticBlocks: 2,
+  actorTrunk: 'mlp' as const,
+  actorBlocks: 1,
+  // the value head (offpolicy/heads.ts); the distributional keys are inert on a scalar head
+  valueHead: 'scalar' as const,
+  quantiles: 100,
+  huberKappa: 1,
+  atoms: 101,
+  vMin: -10,
+  vMax: 10,
+  categoricalTarget: 'c51' as const,
+  hlGaussSigma: 0.75,
+  c51Edge: 'brc' as const,
   targetAggregator: 'min' as const,
   evalEvery: 0,
   evalEpisodes: 10,
@@ -61,6 +86,7 @@ const common = {
   // unused by one family or the other, present so every config has every key
   logStdMin: -5,
   logStdMax: 2,
+  alphaBeta1: 0.9,
   targetEntropyScale: 1,
   explorationNoise: 0.1,
   policyNoise: 0.2,
@@ -73,6 +99,7 @@ const common = {
   pessimismMax: 2,
   validationEvery: 0,
   optimisticActor: false,
+  optimisticMode: 'separate' as const,
   optimism: -0.5,
   klWeight: 1,
   klWeightMax: 20,
@@ -90,6 +117,7 @@ const common = {
   resetUnit: 'env-step' as const,
   resetNetworks: ['critic', 'actor', 'temperature'] as ResetTarget[],
   resetLayers: 0,
+  preset: 'paper' as const,
 };
 
 /**
@@ -115,6 +143,63 @@ const sac = {
   autotune: true,
   alpha: 1,
   actorAggregator: 'min' as const,
+};
+
+const bro = {
+  ...common,
+  algo: 'bro' as const,
+  totalTimesteps: 1_000_000,
+  bufferSize: 1_000_000,
+  batchSize: 128,
+  updatesPerStep: 10,
+  learningStarts: 2_500,
+  policyLr: 3e-4,
+  qLr: 3e-4,
+  alphaLr: 3e-4,
+  alphaBeta1: 0.5,
+  policyFrequency: 1,
+  actorUpdatesPerDelay: 1,
+  targetNetworkFrequency: 1,
+  qOptimizer: 'adamw' as const,
+  qWeightDecay: 1e-4,
+  policyOptimizer: 'adamw' as const,
+  policyWeightDecay: 1e-4,
+  policy: 'tanh-gaussian' as const,
+  autotune: true,
+  alpha: 1,
+  targetEntropyScale: 0.5,
+  logStdMin: -10,
+  logStdMax: 2,
+  init: 'orthogonal' as const,
+  criticTrunk: 'bronet' as const,
+  criticHidden: [512],
+  criticBlocks: 2,
+  actorTrunk: 'bronet' as const,
+  actorHidden: [256],
+  actorBlocks: 1,
+  valueHead: 'quantile' as const,
+  quantiles: 100,
+  huberKappa: 1,
+  targetAggregator: 'mean-spread' as const,
+  actorAggregator: 'mean-spread' as const,
+  pessimism: 0,
+  optimisticActor: true,
+  optimisticMode: 'shift' as const,
+  optimism: 1,
+  klWeight: 0.25,
+  // above λ's bound e^7.5 ≈ 1808: BRO's loss has no cap
+  klWeightMax: 2000,
+  klTarget: 0.05,
+  stdMultiplier: 0.75,
+  dualLr: 3e-5,
+  dualBeta1: 0.5,
+  optimisticRefreshEvery: 0,
+  resetAt: [...BRO_RESET_STEPS],
+  resetUnit: 'env-step' as const,
+  resetNetworks: ['critic', 'actor', 'temperature'] as ResetTarget[],
+  resetLayers: 0,
+  evalEvery: 25_000,
+  evalEpisodes: 5,
 };
 
 export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'>> = {
@@ -182,7 +267,37 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
     resetNetworks: ['critic', 'actor', 'temperature'],
     resetLayers: 0,
   },
+  bro,
+  'bro-fast': { ...bro, algo: 'bro-fast', updatesPerStep: 2, resetAt: [BRO_RESET_STEPS[0]!] },
 };
+
+/**
+ * Presets: a name → the values that differ from the agent's defaults (which are the reference's,
+ * 'paper'). BRO's critics are 512 wide (BRC's 4096) with replay ratios up to 10 (spec §6, §11): on a
+ * 2-core CPU `cpu` keeps the structure (BroNet critics with 2 blocks, the quantile head, the
+ * optimistic shift, AdamW, the resets) and scales the widths down 4× and the replay ratio 5× (bro)
+ * and 2× (bro-fast). Costs of both presets: bench/bro-update.ts.
+ */
+const BRO_CPU = { criticHidden: [128], actorHidden: [64] };
+export const AGENT_PRESETS: Partial<Record<OffPolicyAlgo, Record<Exclude<PresetName, 'paper'>, Partial<Omit<OffPolicyConfig, 'envId'>>>>> = {
+  bro: { cpu: { ...BRO_CPU, updatesPerStep: 2 } },
+  'bro-fast': { cpu: { ...BRO_CPU, updatesPerStep: 1 } },
+};
+
+/** The presets an agent has ('paper' = its defaults). */
+export function agentPresets(algo: OffPolicyAlgo): PresetName[] {
+  return ['paper', ...(Object.keys(AGENT_PRESETS[algo] ?? {}) as PresetName[])];
+}
+
+/** An agent's defaults under a preset ('paper': the defaults themselves), with `preset` recorded. */
+export function presetDefaults(algo: OffPolicyAlgo, preset: PresetName = 'paper', where = 'config'): Omit<OffPolicyConfig, 'envId'> {
+  if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`${where}: unknown preset '${preset}'; valid presets: ${PRESETS.join(', ')}`);
+  const base = structuredClone(AGENT_DEFAULTS[algo]);
+  if (preset === 'paper') return base;
+  const values = AGENT_PRESETS[algo]?.[preset];
+  if (!values) throw new UsageError(`${where}: agent '${algo}' has no preset '${preset}'; its presets: ${agentPresets(algo).join(', ')}`);
+  return { ...base, ...structuredClone(values), preset };
+}
 
 /** Where each agent's defaults come from, for `pgvar agents` and the README. */
 export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Partial<Record<keyof OffPolicyConfig, string>> }> = {
@@ -272,6 +387,61 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       qLr: "sac's: CleanRL q_lr",
     },
   },
+  bro: {
+    summary:
+      "BRO, Bigger Regularized Optimistic: BroNet critics with a quantile head, β = 0, BRO's optimistic mean shift, AdamW, UTD 10, full resets: naumix/BiggerRegularizedOptimistic (spec baselines.md §6, §11); --preset cpu: critics 128 wide, actor 64, UTD 2",
+    keys: {
+      criticTrunk: 'BroNet: Dense-LN-ReLU, then blocks of Dense-LN-ReLU-Dense-LN plus the skip, no activation after the add (§6 [code])',
+      criticHidden: 'critic width 512 (§6 [code]; cpu preset 128); the pair has ≈2.5M parameters on dog-sized inputs, the paper quotes ~5M (§13: unresolved)',
+      criticBlocks: '2 residual blocks (§6 [code])',
+      actorTrunk: 'BroNet actor: width 256, 1 block, mean and log σ heads on top (§6 [code]; scaling the actor did not help [paper])',
+      actorHidden: 'actor and optimistic-shift width 256 (§6 [code]; cpu preset 64)',
+      actorBlocks: '1 block (§6 [code])',
+      valueHead: 'distributional=True: quantile critic (§6 [code])',
+      quantiles: '100 quantiles at τ_i = (i + ½)/N (§1, §6 [code])',
+      huberKappa: 'κ = 1 (§1 [code])',
+      targetAggregator: 'mean − β·spread per quantile with β = 0: the mean of the two target critics, no clipped double Q (§6 [code])',
+      actorAggregator: 'π_c ascends mean over quantiles of mean − β·spread, β = 0 (§6 [code])',
+      pessimism: 'β = 0.0 for the target and π_c (§6 [code])',
+      init: 'orthogonal gain √2 on every Dense, heads included; log-std head gain 1; biases 0 (§6 [code])',
+      logStdMin: 'log σ ∈ [−10, 2] via tanh (§1 [code])',
+      qOptimizer: 'AdamW, optax default weight decay 1e-4, decoupled (§6 [code]; §12 writes "AdamW 1e-4", ambiguous — §6 and §11 give lr 3e-4 with wd 1e-4)',
+      qWeightDecay: 'optax.adamw default 1e-4 on every tensor (no mask in the spec)',
+      policyOptimizer: 'AdamW for the actor and the optimistic actor (§6 [code])',
+      qLr: '3e-4 (§6 [code])',
+      policyLr: '3e-4, actor and optimistic actor (§6 [code])',
+      alphaLr: 'Adam 3e-4 (§6 [code])',
+      alphaBeta1: 'temperature Adam b1 = 0.5 (§6 [code])',
+      alpha: 'α₀ = 1 (§6 [code])',
+      targetEntropyScale: 'H̄ = −|A|/2 (§6 [code])',
+      batchSize: '128 (§6 [code])',
+      updatesPerStep: 'replay ratio 10 (§6 [code], [paper]; cpu preset 2)',
+      learningStarts: '2 500 uniform random steps; training starts at step 2 500 (§6 [code])',
+      optimisticActor: 'dual-policy optimistic exploration (§6 [code] DualTanhPolicy)',
+      optimisticMode: "BRO's: π_o = π_c's mean + a bias-free shift head (orthogonal gain 0.01) on [s, μ_c], σ_o = 0.75·σ_c; DAC's separate actor is mode 'separate' (§6 [code], §12.5)",
+      optimism: 'init β_ub = 1.0; log β_ub ∈ [−10, 7.5] via tanh (§6 [code])',
+      klWeight: 'init λ = 0.25; log λ ∈ [−10, 7.5] via tanh (§6 [code])',
+      klWeightMax: 'no cap in BRO: 2000 lies above λ ≤ e^7.5 ≈ 1808, so it never binds',
+      klTarget: '0.05 per action dimension (§6 [code])',
+      stdMultiplier: 'σ_o = 0.75·σ_c, narrower than π_c; the KL uses σ_o/0.75 = σ_c, a pure mean-shift penalty (§6 [code])',
+      dualLr: 'β_ub and λ: Adam 3e-5 (§6 [code])',
+      dualBeta1: 'β_ub and λ: Adam b1 0.5 (§6 [code])',
+      optimisticRefreshEvery: 'none: BRO re-initialises π_o only in its full resets (§6 [code])',
+      resetAt: "full resets at env steps 15001, 50001, 250001, 500001, 750001, 1000001, 1500001, 2000001 (§6 [code]); the cpu preset keeps them, though BRO's code keys the schedule on updates_per_step (== 2: 15001 only), a rule the presets do not re-apply",
+      resetNetworks: 'actor, optimistic actor, critic, target, α, β_ub, λ and their optimiser states; replay kept (§6 [code])',
+      evalEvery: 'every 25k steps, 5 episodes, π_c at temperature 0 (§6 [code])',
+      evalEpisodes: '5 (§6 [code])',
+      bufferSize: '1e6 (§6 [code])',
+      totalTimesteps: '1e6 (§6 [code]); DMC without action repeat',
+    },
+  },
+  'bro-fast': {
+    summary: "BRO (Fast): bro with replay ratio 2 and only the first reset (spec baselines.md §6); --preset cpu: critics 128 wide, actor 64, UTD 1",
+    keys: {
+      updatesPerStep: 'replay ratio 2 (§6 [code], [paper]; cpu preset 1)',
+      resetAt: 'with updates_per_step == 2 only the 15001 reset is kept (§6 [code]); the cpu preset (UTD 1) keeps it',
+    },
+  },
 };
 
 /** Keys pgvar adds around CleanRL's Args (evaluation, logging, checkpoints): not a paper's value. */
@@ -281,8 +451,10 @@ export function isOffPolicyAlgo(algo: string): algo is OffPolicyAlgo {
   return (OFF_POLICY_ALGOS as readonly string[]).includes(algo);
 }
 
-/** An agent's defaults for an env with overrides on top, validated. */
+/** An agent's defaults for an env — under the preset named by overrides.preset, if any — with overrides on top, validated. */
 export function agentConfig(algo: string, envId: string, overrides: Record<string, unknown> = {}, where = 'config'): OffPolicyConfig {
   if (!isOffPolicyAlgo(algo)) throw new UsageError(`${where}: unknown off-policy agent '${algo}'; valid agents: ${OFF_POLICY_ALGOS.join(', ')}`);
-  return validateOffPolicyConfig({ ...structuredClone(AGENT_DEFAULTS[algo]), envId, ...overrides, algo }, where);
+  const preset = overrides['preset'] ?? 'paper';
+  if (typeof preset !== 'string') throw new UsageError(`${where}: preset must be a string (${PRESETS.join(', ')}), got ${JSON.stringify(preset)}`);
+  return validateOffPolicyConfig({ ...presetDefaults(algo, preset as PresetName, where), envId, ...overrides, algo }, where);
 }

@@ -7,11 +7,12 @@ import { z } from 'zod';
 import { formatConfigIssues } from '../common/config-errors.js';
 import { UsageError } from '../common/errors.js';
 import { AGGREGATOR_NAMES } from './critics.js';
+import { C51_EDGES, CATEGORICAL_TARGETS, VALUE_HEADS } from './heads.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegInt = z.number().int().min(0);
 
-export const OFF_POLICY_ALGOS = ['sac', 'td3', 'dac', 'vpl', 'sac-ln-reset'] as const;
+export const OFF_POLICY_ALGOS = ['sac', 'td3', 'dac', 'vpl', 'sac-ln-reset', 'bro', 'bro-fast'] as const;
 export type OffPolicyAlgo = (typeof OFF_POLICY_ALGOS)[number];
 
 /** The optimisers a network may use: Adam, or AdamW (decoupled weight decay). */
@@ -21,6 +22,11 @@ export const RESET_TARGETS = ['critic', 'actor', 'temperature'] as const;
 export type ResetTarget = (typeof RESET_TARGETS)[number];
 export const RESET_UNITS = ['env-step', 'update'] as const;
 export const TRUNKS = ['mlp', 'bronet'] as const;
+/** DAC's optimistic actor (its own tanh-Gaussian) or BRO's (a mean shift of π_c): offpolicy/optimistic.ts. */
+export const OPTIMISTIC_MODES = ['separate', 'shift'] as const;
+/** 'paper': the reference's values (every agent's defaults); 'cpu': scaled for a 2-core CPU (bro, bro-fast). */
+export const PRESETS = ['paper', 'cpu'] as const;
+export type PresetName = (typeof PRESETS)[number];
 
 export const offPolicyConfigSchema = z
   .object({
@@ -68,6 +74,8 @@ export const offPolicyConfigSchema = z
     autotune: z.boolean(),
     /** α's initial value (autotune) or its fixed value. */
     alpha: z.number().positive(),
+    /** The temperature's Adam β1 (PyTorch's 0.9; BRO's 0.5). */
+    alphaBeta1: z.number().min(0).lt(1).default(0.9),
     /** Target entropy H̄ = −targetEntropyScale·|A| (SAC v2: 1; Nauman's codebases: 0.5). */
     targetEntropyScale: z.number(),
     logStdMin: z.number(),
@@ -86,6 +94,25 @@ export const offPolicyConfigSchema = z
     /** The critics' trunk: 'mlp' (criticHidden, criticLayerNorm) or 'bronet' (BRO's residual trunk: width criticHidden[0], criticBlocks blocks, LayerNorm and ReLU built in). */
     criticTrunk: z.enum(TRUNKS).default('mlp'),
     criticBlocks: positiveInt.default(2),
+    /** The actor's trunk: 'mlp' (actorHidden) or 'bronet' (width actorHidden[0], actorBlocks blocks; BRO's actor: 256, 1). */
+    actorTrunk: z.enum(TRUNKS).default('mlp'),
+    actorBlocks: positiveInt.default(1),
+    /**
+     * The critics' value head (offpolicy/heads.ts): 'scalar' (MSE), 'quantile' (QR-Huber over
+     * `quantiles` fractions, κ = huberKappa; BRO) or 'categorical' (`atoms` logits on [vMin, vMax],
+     * cross-entropy toward a C51, two-hot or HL-Gauss target; BRC, FastTD3).
+     */
+    valueHead: z.enum(VALUE_HEADS).default('scalar'),
+    quantiles: positiveInt.default(100),
+    huberKappa: z.number().positive().default(1),
+    atoms: z.number().int().min(2).default(101),
+    vMin: z.number().default(-10),
+    vMax: z.number().default(10),
+    categoricalTarget: z.enum(CATEGORICAL_TARGETS).default('c51'),
+    /** HL-Gauss σ in bin widths. */
+    hlGaussSigma: z.number().positive().default(0.75),
+    /** C51: an atom landing exactly on the support goes whole to l (BRC) or is split with a neighbour (FastTD3). */
+    c51Edge: z.enum(C51_EDGES).default('brc'),
     /** How the target critics' values combine in the TD target. */
     targetAggregator: z.enum(AGGREGATOR_NAMES),
     /** Which critic value the actor ascends ('first': TD3's Q1). */
@@ -113,8 +140,10 @@ export const offPolicyConfigSchema = z
     pessimismMax: z.number().default(2),
     /** Every k-th transition of the run goes to the validation buffer, never trained on (0 = none; k ≥ 2). */
     validationEvery: nonNegInt.refine((k) => k !== 1, 'must be 0 (no validation buffer) or at least 2').default(0),
-    /** DAC: collect data with a decoupled optimistic actor π_o (the conservative π_c is evaluated and bootstraps). */
+    /** DAC, BRO: collect data with an optimistic actor π_o (the conservative π_c is evaluated and bootstraps). */
     optimisticActor: z.boolean().default(false),
+    /** 'separate': DAC's own tanh-Gaussian π_o; 'shift': BRO's μ_o = μ_c + Δ(s, μ_c), σ_o = stdMultiplier·σ_c. */
+    optimisticMode: z.enum(OPTIMISTIC_MODES).default('separate'),
     /** DAC: β_ub's initial value; π_o ascends mean + β_ub·spread. */
     optimism: z.number().default(-0.5),
     /** DAC: the KL weight λ's initial value, and the cap min(λ, klWeightMax) in π_o's loss. */
@@ -131,10 +160,17 @@ export const offPolicyConfigSchema = z
     optimisticRefreshEvery: nonNegInt.default(25_000),
     /** Plug-in files (absolute) that registered the env: --resume and eval load them again. Absent when none. */
     plugins: z.array(z.string().min(1)).optional(),
+    /** Which of the agent's presets the defaults came from (applied by agentConfig; recorded, not re-applied). */
+    preset: z.enum(PRESETS).default('paper'),
   })
   .strict();
 
 export type OffPolicyConfig = z.infer<typeof offPolicyConfigSchema>;
+
+/** BRO's bounded parametrisation of β_ub and λ: log x = lo + (hi − lo)·½(1 + tanh p) (spec §6 [code]). */
+export const SHIFT_COEFFICIENT_BOUNDS = [-10, 7.5] as const;
+/** The aggregators that keep a categorical head's combined probabilities a distribution. */
+export const CATEGORICAL_AGGREGATORS: readonly string[] = ['mean', 'first', 'min-by-expectation'];
 
 /** One line per key, for `--help`, `pgvar agents` and the README. */
 export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
@@ -166,6 +202,7 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   policy: "actor: 'tanh-gaussian' (SAC) or 'deterministic' (TD3)",
   autotune: 'learn the entropy temperature α',
   alpha: "α's initial value (autotune) or its fixed value",
+  alphaBeta1: "Adam β1 of the entropy temperature",
   targetEntropyScale: 'target entropy = −scale·|A|',
   logStdMin: 'lower bound of log σ (tanh rescale)',
   logStdMax: 'upper bound of log σ (tanh rescale)',
@@ -179,6 +216,17 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   criticLayerNorm: 'LayerNorm after every hidden Linear of the critics (mlp trunk)',
   criticTrunk: "the critics' trunk: mlp, or bronet (BRO's residual trunk: width = the one critic hidden size, criticBlocks blocks; LayerNorm and ReLU built in, orthogonal √2 init)",
   criticBlocks: "residual blocks of a bronet critic (BRO's: 2)",
+  actorTrunk: "the actor's trunk: mlp, or bronet (width = the one actor hidden size, actorBlocks blocks; BRO's actor and its optimistic shift)",
+  actorBlocks: "residual blocks of a bronet actor (BRO's: 1)",
+  valueHead: "the critics' value head: scalar (MSE), quantile (QR-Huber, BRO) or categorical (cross-entropy, BRC/FastTD3)",
+  quantiles: 'quantile head: quantiles N, at fractions (i + 0.5)/N',
+  huberKappa: 'quantile head: Huber threshold κ',
+  atoms: 'categorical head: atoms K on the support linspace(vMin, vMax, K)',
+  vMin: 'categorical head: lowest atom',
+  vMax: 'categorical head: highest atom',
+  categoricalTarget: 'categorical head: c51 (project the next-state distribution, entropy-shifted), two-hot or hl-gauss (project the scalar target)',
+  hlGaussSigma: 'categorical head: HL-Gauss σ in bin widths',
+  c51Edge: 'categorical head: an atom landing exactly on the support goes whole to its atom (brc) or is split with a neighbour (fasttd3)',
   targetAggregator: 'how the target critics combine in the TD target (min, mean, …)',
   actorAggregator: "which critic value the actor ascends ('first': TD3's Q1)",
   evalEvery: 'deterministic evaluation every this many env steps (0 = off)',
@@ -191,15 +239,17 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   pessimismMin: 'vpl: lower bound of the learned β',
   pessimismMax: 'vpl: upper bound of the learned β',
   validationEvery: 'hold every k-th transition out of training as the validation buffer (0 = none)',
-  optimisticActor: 'dac: explore with a decoupled optimistic actor kept near the conservative one by a KL penalty',
-  optimism: "dac: initial β_ub; the optimistic actor ascends mean + β_ub·spread",
-  klWeight: 'dac: initial KL weight λ',
-  klWeightMax: "dac: the optimistic actor's loss uses min(λ, this)",
-  klTarget: 'dac: target KL(π_o ‖ π_c) per action dimension',
-  stdMultiplier: "dac: the optimistic actor's σ is multiplied by this when it acts",
-  dualLr: 'Adam learning rate of β_ub and λ (dac) and β (vpl)',
-  dualBeta1: 'Adam β1 of β_ub and λ (dac) and β (vpl)',
+  optimisticActor: 'dac, bro: explore with an optimistic actor kept near the conservative one by a KL penalty',
+  optimisticMode: "the optimistic actor: separate (dac: its own tanh-Gaussian, copied from π_c) or shift (bro: π_c's mean plus a learned shift, σ = stdMultiplier·σ_c)",
+  optimism: 'dac, bro: initial β_ub; the optimistic actor ascends mean + β_ub·spread',
+  klWeight: 'dac, bro: initial KL weight λ',
+  klWeightMax: "dac, bro: the optimistic actor's loss uses min(λ, this)",
+  klTarget: 'dac, bro: target KL(π_o ‖ π_c) per action dimension',
+  stdMultiplier: "dac: the optimistic actor's σ is multiplied by this when it acts; bro: σ_o = this·σ_c",
+  dualLr: 'Adam learning rate of β_ub and λ (dac, bro) and β (vpl)',
+  dualBeta1: 'Adam β1 of β_ub and λ (dac, bro) and β (vpl)',
   optimisticRefreshEvery: 'dac: copy π_c into π_o and restart β_ub, λ every this many env steps (0 = never)',
+  preset: "the agent's preset the defaults came from: paper (the reference's values), or cpu (bro, bro-fast: narrower networks, lower replay ratio)",
 };
 
 /** Validates a fully merged config; throws UsageError naming every bad key. */
@@ -211,7 +261,22 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
   if (c.policy === 'deterministic' && c.autotune) throw new UsageError(`${where}: autotune learns the entropy temperature of a tanh-gaussian policy; policy 'deterministic' has none`);
   if (c.batchSize > c.bufferSize) throw new UsageError(`${where}: batchSize ${c.batchSize} exceeds bufferSize ${c.bufferSize}`);
   if (c.optimisticActor && c.policy !== 'tanh-gaussian') throw new UsageError(`${where}: optimisticActor needs policy 'tanh-gaussian'`);
-  if (c.optimisticActor && !(c.optimism + c.pessimism > 0)) throw new UsageError(`${where}: optimism ${c.optimism} must exceed −pessimism (${-c.pessimism}): β_ub = exp(p) − β_lb > −β_lb`);
+  if (c.optimisticActor && c.optimisticMode === 'separate' && !(c.optimism + c.pessimism > 0)) throw new UsageError(`${where}: optimism ${c.optimism} must exceed −pessimism (${-c.pessimism}): β_ub = exp(p) − β_lb > −β_lb`);
+  if (c.optimisticActor && c.optimisticMode === 'shift') {
+    const [lo, hi] = SHIFT_COEFFICIENT_BOUNDS.map(Math.exp) as [number, number];
+    for (const [key, v] of [['optimism', c.optimism], ['klWeight', c.klWeight]] as const) {
+      if (!(v > lo && v < hi)) throw new UsageError(`${where}: ${key} ${v} must lie in (${lo.toExponential(2)}, ${hi.toFixed(0)}): BRO's coefficients have log x ∈ (${SHIFT_COEFFICIENT_BOUNDS.join(', ')})`);
+    }
+    if (c.optimisticRefreshEvery !== 0) throw new UsageError(`${where}: optimisticRefreshEvery ${c.optimisticRefreshEvery} re-copies DAC's separate π_o from π_c; optimisticMode 'shift' has no copy to refresh: set it to 0`);
+    if (c.init !== 'orthogonal' && c.actorTrunk !== 'bronet') throw new UsageError(`${where}: optimisticMode 'shift' initialises its head orthogonally with gain 0.01 (BRO); set init 'orthogonal' or actorTrunk 'bronet'`);
+  }
+  if (c.valueHead !== 'scalar' && c.learnPessimism) throw new UsageError(`${where}: learnPessimism learns β on the scalar TD loss; valueHead '${c.valueHead}' is not scalar`);
+  if (c.valueHead === 'categorical') {
+    for (const [key, name] of [['targetAggregator', c.targetAggregator], ['actorAggregator', c.actorAggregator]] as const) {
+      if (!CATEGORICAL_AGGREGATORS.includes(name)) throw new UsageError(`${where}: ${key} '${name}' would combine atom probabilities element-wise into no distribution; a categorical head takes ${CATEGORICAL_AGGREGATORS.join(', ')} (mean: BRC's mean of probabilities; min-by-expectation: FastTD3's)`);
+    }
+    if (!(c.vMin < c.vMax)) throw new UsageError(`${where}: vMin ${c.vMin} must be below vMax ${c.vMax}`);
+  }
   if (c.learnPessimism) {
     if (c.targetAggregator !== 'mean-spread') throw new UsageError(`${where}: learnPessimism learns the β of targetAggregator 'mean-spread', not '${c.targetAggregator}'`);
     if (c.validationEvery === 0) throw new UsageError(`${where}: learnPessimism needs a validation buffer (validationEvery ≥ 2)`);
@@ -226,7 +291,8 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
   if (badOrder > 0) throw new UsageError(`${where}: resetAt must be strictly increasing; ${c.resetAt[badOrder]} follows ${c.resetAt[badOrder - 1]}`);
   if (new Set(c.resetNetworks).size !== c.resetNetworks.length) throw new UsageError(`${where}: resetNetworks names a network twice (${c.resetNetworks.join(', ')})`);
   if (c.criticTrunk === 'bronet' && c.criticHidden.length !== 1) throw new UsageError(`${where}: a bronet critic has one width (criticHidden [${c.criticHidden}] has ${c.criticHidden.length}); its depth is criticBlocks`);
-  const linearLayers = (n: 'critic' | 'actor') => (n === 'actor' ? c.actorHidden.length + 1 : c.criticTrunk === 'bronet' ? 2 + 2 * c.criticBlocks : c.criticHidden.length + 1);
+  if (c.actorTrunk === 'bronet' && c.actorHidden.length !== 1) throw new UsageError(`${where}: a bronet actor has one width (actorHidden [${c.actorHidden}] has ${c.actorHidden.length}); its depth is actorBlocks`);
+  const linearLayers = (n: 'critic' | 'actor') => (n === 'actor' ? (c.actorTrunk === 'bronet' ? 2 + 2 * c.actorBlocks : c.actorHidden.length + 1) : c.criticTrunk === 'bronet' ? 2 + 2 * c.criticBlocks : c.criticHidden.length + 1);
   const depth = Math.min(...c.resetNetworks.filter((n) => n !== 'temperature').map(linearLayers));
   if (c.resetLayers > depth) throw new UsageError(`${where}: resetLayers ${c.resetLayers} exceeds the ${depth} Linear layers of the reset networks (0 resets every layer)`);
   return c;

@@ -1,14 +1,23 @@
 /**
- * A critic ensemble: K scalar Q-networks on concat(s, a) in one store (one Adam over all, CleanRL's
- * q_optimizer), their Polyak target copies, and pluggable aggregators over the K values
- * (spec baselines.md §1 and §12.4): `min` (clipped double Q, β = 1), `mean` (β = 0), `first`
- * (TD3's actor, which ascends Q1 alone), and `mean-spread`, mean − β·spread with β read at each call
- * (fixed, or a learned Dual: DAC's optimism, VPL's pessimism).
+ * A critic ensemble: K Q-networks on concat(s, a) in one store (one Adam over all, CleanRL's
+ * q_optimizer), their Polyak target copies, a value head (offpolicy/heads.ts: scalar, quantile or
+ * categorical outputs) and pluggable aggregators over the K members (spec baselines.md §1 and
+ * §12.4): `min` (clipped double Q, β = 1), `mean` (β = 0), `first` (TD3's actor, which ascends Q1
+ * alone), `mean-spread`, mean − β·spread with β read at each call (fixed, or a learned Dual: DAC's
+ * optimism, VPL's pessimism), and `min-by-expectation` (FastTD3: the member with the smallest Q).
+ *
+ * On a distributional head the aggregators act on the head's representation (offpolicy/heads.ts):
+ * the first four element by element — per quantile, as BRO applies mean − β·spread (§1: "applied per
+ * quantile or atom"; β = 0 is BRO's mean of quantiles), or per atom probability, where `mean` is BRC's
+ * mean of probabilities — and `min-by-expectation` takes the whole distribution of the member whose
+ * expectation is smallest (FastTD3). The value an actor ascends is the expectation of the combined
+ * representation: for quantiles mean_i agg_k(q_ki), BRO's actor objective.
  */
 import type { Rng } from '../common/rng.js';
 import type { Arena } from '../nets/engine/arena.js';
 import type { EngineNet } from '../nets/engine/engine-net.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
+import { expectationOf, scalarHead, type ValueHead } from './heads.js';
 import { makeNets, makeTargetNets, polyak, type TrunkSpec } from './trunk.js';
 
 export interface Aggregator {
@@ -19,26 +28,52 @@ export interface Aggregator {
   weights(q: ArrayLike<number>, w: Float64Array): void;
 }
 
-export const AGGREGATOR_NAMES = ['min', 'mean', 'first', 'mean-spread'] as const;
+export const AGGREGATOR_NAMES = ['min', 'mean', 'first', 'mean-spread', 'min-by-expectation'] as const;
 export type AggregatorName = (typeof AGGREGATOR_NAMES)[number];
 /** The aggregators without a parameter. */
 export type FixedAggregatorName = Exclude<AggregatorName, 'mean-spread'>;
 
+function minOf(q: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let k = 0; k < q.length; k++) m = Math.min(m, q[k]!);
+  return m;
+}
+
+/** The first index of the smallest value. */
+function argminOf(q: ArrayLike<number>): number {
+  let k0 = 0;
+  for (let k = 1; k < q.length; k++) if (q[k]! < q[k0]!) k0 = k;
+  return k0;
+}
+
 export const AGGREGATORS: Record<FixedAggregatorName, Aggregator> = {
   min: {
     name: 'min',
-    value: (q) => Math.min(...Array.from(q)),
+    value: minOf,
     // torch.min's gradient: to the smallest, split evenly on ties
     weights(q, w) {
-      const m = Math.min(...Array.from(q));
+      const m = minOf(q);
       let ties = 0;
       for (let k = 0; k < q.length; k++) if (q[k] === m) ties += 1;
       for (let k = 0; k < q.length; k++) w[k] = q[k] === m ? 1 / ties : 0;
     },
   },
+  // on scalars the min, its gradient to the first smallest member (torch.argmin); on distributions see minByExpectation
+  'min-by-expectation': {
+    name: 'min-by-expectation',
+    value: minOf,
+    weights(q, w) {
+      const k0 = argminOf(q);
+      for (let k = 0; k < q.length; k++) w[k] = k === k0 ? 1 : 0;
+    },
+  },
   mean: {
     name: 'mean',
-    value: (q) => Array.from(q).reduce((a, b) => a + b, 0) / q.length,
+    value(q) {
+      let s = 0;
+      for (let k = 0; k < q.length; k++) s += q[k]!;
+      return s / q.length;
+    },
     weights(q, w) {
       w.fill(1 / q.length, 0, q.length);
     },
@@ -96,23 +131,98 @@ export function makeAggregator(name: AggregatorName, beta: () => number): Aggreg
   return name === 'mean-spread' ? meanMinusBetaSpread(beta) : AGGREGATORS[name];
 }
 
+/**
+ * An aggregator over the members' head representations (K rows of D values, member-major; c the
+ * head's expectation weights, Q = Σ_d c_d·rep_d).
+ */
+export interface EnsembleAggregator {
+  readonly name: AggregatorName;
+  /** out[o..o+D) ← the combined representation. */
+  combine(reps: Float64Array, K: number, D: number, c: Float64Array, out: Float64Array, o: number): void;
+  /** w[k·D + d] ← ∂(Σ_d c_d·combined_d)/∂reps[k·D + d]. */
+  valueWeights(reps: Float64Array, K: number, D: number, c: Float64Array, w: Float64Array): void;
+}
+
+/** A scalar aggregator applied to each element d of the representations on its own (per quantile, per atom). */
+export function elementwise(agg: Aggregator): EnsembleAggregator {
+  let q = new Float64Array(0);
+  let wk = new Float64Array(0);
+  return {
+    name: agg.name,
+    combine(reps, K, D, _c, out, o) {
+      if (q.length !== K) [q, wk] = [new Float64Array(K), new Float64Array(K)];
+      for (let d = 0; d < D; d++) {
+        for (let k = 0; k < K; k++) q[k] = reps[k * D + d]!;
+        out[o + d] = agg.value(q);
+      }
+    },
+    valueWeights(reps, K, D, c, w) {
+      if (q.length !== K) [q, wk] = [new Float64Array(K), new Float64Array(K)];
+      for (let d = 0; d < D; d++) {
+        for (let k = 0; k < K; k++) q[k] = reps[k * D + d]!;
+        agg.weights(q, wk);
+        for (let k = 0; k < K; k++) w[k * D + d] = c[d]! * wk[k]!;
+      }
+    },
+  };
+}
+
+/**
+ * FastTD3's min by expectation (spec §9, §11): the whole representation of the member with the
+ * smallest Q = c·rep (the first on ties, as torch.argmin); the gradient goes to that member only.
+ */
+export const minByExpectation: EnsembleAggregator = {
+  name: 'min-by-expectation',
+  combine(reps, K, D, c, out, o) {
+    const k0 = argminByExpectation(reps, K, D, c);
+    for (let d = 0; d < D; d++) out[o + d] = reps[k0 * D + d]!;
+  },
+  valueWeights(reps, K, D, c, w) {
+    const k0 = argminByExpectation(reps, K, D, c);
+    w.fill(0, 0, K * D);
+    for (let d = 0; d < D; d++) w[k0 * D + d] = c[d]!;
+  },
+};
+
+function argminByExpectation(reps: Float64Array, K: number, D: number, c: Float64Array): number {
+  let k0 = 0;
+  let best = Infinity;
+  for (let k = 0; k < K; k++) {
+    let e = 0;
+    for (let d = 0; d < D; d++) e += c[d]! * reps[k * D + d]!;
+    if (e < best) [best, k0] = [e, k];
+  }
+  return k0;
+}
+
+/** A config name's aggregator over head representations; `beta` feeds `mean-spread`. */
+export function makeEnsembleAggregator(name: AggregatorName, beta: () => number): EnsembleAggregator {
+  return name === 'min-by-expectation' ? minByExpectation : elementwise(makeAggregator(name, beta));
+}
+
 export class CriticEnsemble {
   readonly store: ParamStore;
   readonly nets: EngineNet[];
   readonly targetStore: ParamStore;
   readonly targets: EngineNet[];
-  private readonly q: Float64Array;
+  /** One row's representations of every member (K × D), and the aggregator's weights on them. */
+  private readonly reps: Float64Array;
   private readonly w: Float64Array;
+  private readonly dRep: Float64Array;
+  private readonly combined: Float64Array;
 
-  constructor(readonly arena: Arena, readonly size: number, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng) {
-    const online = makeNets(arena, size, obsDim + actDim, 1, trunk, rng);
+  constructor(readonly arena: Arena, readonly size: number, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng, readonly head: ValueHead = scalarHead) {
+    const online = makeNets(arena, size, obsDim + actDim, head.outputs, trunk, rng);
     const target = makeTargetNets(arena, online);
     this.store = online.store;
     this.nets = online.nets;
     this.targetStore = target.store;
     this.targets = target.nets;
-    this.q = new Float64Array(size);
-    this.w = new Float64Array(size);
+    const D = head.outputs;
+    this.reps = new Float64Array(size * D);
+    this.w = new Float64Array(size * D);
+    this.dRep = new Float64Array(size * D);
+    this.combined = new Float64Array(D);
   }
 
   /** Sizes every network's buffers for n rows, so that no allocation detaches a view mid-pass. */
@@ -131,43 +241,68 @@ export class CriticEnsemble {
     }
   }
 
-  /** Each member's Q(s, a) (copies), online or target networks. */
-  values(s: Float32Array, a: Float32Array, n: number, which: 'online' | 'target' = 'online'): Float32Array[] {
+  /** Each member's raw outputs (n × D, copies), online or target networks. */
+  outputs(s: Float32Array, a: Float32Array, n: number, which: 'online' | 'target' = 'online'): Float32Array[] {
     this.reserve(n);
+    const D = this.head.outputs;
     return (which === 'online' ? this.nets : this.targets).map((net) => {
       this.feed(net, s, a, n);
-      return this.arena.f32(net.run(n), n).slice();
+      return this.arena.f32(net.run(n), n * D).slice();
     });
   }
 
-  /** The aggregated target critics' value of (s′, a′) into out. */
-  targetValue(s: Float32Array, a: Float32Array, n: number, agg: Aggregator, out: Float32Array): Float32Array {
-    const qs = this.values(s, a, n, 'target');
+  /** Each member's Q(s, a) (the head's expectation; a scalar head's output), online or target networks. */
+  values(s: Float32Array, a: Float32Array, n: number, which: 'online' | 'target' = 'online'): Float32Array[] {
+    const outs = this.outputs(s, a, n, which);
+    const { head } = this;
+    if (head.kind === 'scalar') return outs;
+    const D = head.outputs;
+    const rep = new Float64Array(D);
+    return outs.map((out) => Float32Array.from({ length: n }, (_, i) => {
+      head.represent(out, i * D, rep, 0);
+      return expectationOf(head, rep, 0);
+    }));
+  }
+
+  /**
+   * The aggregated target critics' representation of (s′, a′) into out (n × D): for a scalar head
+   * the aggregated Q̄, for quantiles the combined quantiles, for a categorical head the combined
+   * probabilities.
+   */
+  targetValue(s: Float32Array, a: Float32Array, n: number, agg: EnsembleAggregator, out: Float32Array): Float32Array {
+    const outs = this.outputs(s, a, n, 'target');
+    const { head, size: K, reps, combined } = this;
+    const D = head.outputs;
     for (let i = 0; i < n; i++) {
-      for (let k = 0; k < this.size; k++) this.q[k] = qs[k]![i]!;
-      out[i] = agg.value(this.q);
+      for (let k = 0; k < K; k++) head.represent(outs[k]!, i * D, reps, k * D);
+      agg.combine(reps, K, D, head.expectationWeights, combined, 0);
+      for (let d = 0; d < D; d++) out[i * D + d] = combined[d]!;
     }
     return out;
   }
 
   /**
-   * Zeroes the ensemble's gradients and adds those of Σ_k mean_i (Q_k(s_i, a_i) − y_i)² (CleanRL's
-   * qf1_loss + qf2_loss). Returns the loss and the mean of Q_1 (CleanRL's qf1_values).
+   * Zeroes the ensemble's gradients and adds those of Σ_k loss_k, each member's head loss toward the
+   * target (n × D; scalar: CleanRL's qf1_loss + qf2_loss). Returns the loss and the mean Q of member 1
+   * (CleanRL's qf1_values).
    */
-  regressionGrad(s: Float32Array, a: Float32Array, y: Float32Array, n: number): { loss: number; q1Mean: number } {
+  regressionGrad(s: Float32Array, a: Float32Array, target: Float32Array, n: number): { loss: number; q1Mean: number } {
     this.reserve(n);
     this.store.zeroGrad();
+    const { head } = this;
+    const D = head.outputs;
     let loss = 0;
     let q1Mean = 0;
     this.nets.forEach((net, k) => {
       this.feed(net, s, a, n);
-      const out = this.arena.f32(net.run(n), n);
+      const out = this.arena.f32(net.run(n), n * D);
       const g = net.outputGrad(n);
-      for (let i = 0; i < n; i++) {
-        const e = out[i]! - y[i]!;
-        loss += (e * e) / n;
-        g[i] = (2 * e) / n;
-        if (k === 0) q1Mean += out[i]! / n;
+      loss = head.loss(out, target, n, g, loss);
+      if (k === 0) {
+        for (let i = 0; i < n; i++) {
+          head.represent(out, i * D, this.reps, 0);
+          q1Mean += expectationOf(head, this.reps, 0) / n;
+        }
       }
       net.backward(n);
     });
@@ -175,24 +310,31 @@ export class CriticEnsemble {
   }
 
   /**
-   * For an actor loss −coef·Σ_i agg(Q)(s_i, a_i): writes ∂/∂a into dA (n × actDim) and returns the
-   * aggregated values. Only input gradients are computed; the critics' parameters get none (their
-   * gradient from the actor's loss would be discarded anyway).
+   * For an actor loss −coef·Σ_i Q_agg(s_i, a_i), Q_agg the expectation of the aggregated
+   * representation: writes ∂/∂a into dA (n × actDim) and returns Q_agg per row. Only input gradients
+   * are computed; the critics' parameters get none (their gradient from the actor's loss would be
+   * discarded anyway).
    */
-  actionGrad(s: Float32Array, a: Float32Array, n: number, agg: Aggregator, coef: number, dA: Float32Array): Float32Array {
-    const { obsDim, actDim } = this;
+  actionGrad(s: Float32Array, a: Float32Array, n: number, agg: EnsembleAggregator, coef: number, dA: Float32Array): Float32Array {
+    const { obsDim, actDim, head, size: K, reps, w, dRep, combined } = this;
+    const D = head.outputs;
+    const c = head.expectationWeights;
     this.reserve(n);
     const outs = this.nets.map((net) => {
       this.feed(net, s, a, n);
-      return this.arena.f32(net.run(n), n);
+      return this.arena.f32(net.run(n), n * D);
     });
     const grads = this.nets.map((net) => net.outputGrad(n));
     const value = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      for (let k = 0; k < this.size; k++) this.q[k] = outs[k]![i]!;
-      value[i] = agg.value(this.q);
-      agg.weights(this.q, this.w);
-      for (let k = 0; k < this.size; k++) grads[k]![i] = -coef * this.w[k]!;
+      for (let k = 0; k < K; k++) head.represent(outs[k]!, i * D, reps, k * D);
+      agg.combine(reps, K, D, c, combined, 0);
+      let v = 0;
+      for (let d = 0; d < D; d++) v += c[d]! * combined[d]!;
+      value[i] = v;
+      agg.valueWeights(reps, K, D, c, w);
+      for (let j = 0; j < K * D; j++) dRep[j] = -coef * w[j]!;
+      for (let k = 0; k < K; k++) head.representBackward(reps, dRep, k * D, grads[k]!, i * D);
     }
     dA.fill(0, 0, n * actDim);
     const W = obsDim + actDim;

@@ -10,7 +10,9 @@
  *     violation = KL − KL̄ (minus 1 under the −min(β_ub, −0.999) barrier), so β_ub shrinks while the
  *     KL is above its target;
  *   - VPL's pessimism β ∈ (lo, hi) (transform `tanh`: β = lo + (hi − lo)·½(1 + tanh p)), violation =
- *     ∂L_val/∂β, the validation TD loss's derivative.
+ *     ∂L_val/∂β, the validation TD loss's derivative;
+ *   - BRO's optimism β_ub and KL weight λ (transform `tanh-log`: log x = lo + (hi − lo)·½(1 + tanh p),
+ *     lo = −10, hi = 7.5, spec §6 [code]): violations KL − KL̄ and −(KL − KL̄), no barrier.
  * In general the loss is linear in the value x with slope `violation`, and Adam steps the raw
  * parameter p on violation·dx/dp. The state's `logValue` is p (log x for the plain `exp` transform).
  */
@@ -21,8 +23,8 @@ export interface DualState {
   t: number;
 }
 
-/** x = exp(p) − offset, or x = lo + (hi − lo)·½(1 + tanh p). */
-export type DualTransform = { kind: 'exp'; offset?: number } | { kind: 'tanh'; lo: number; hi: number };
+/** x = exp(p) − offset, x = lo + (hi − lo)·½(1 + tanh p), or log x = lo + (hi − lo)·½(1 + tanh p). */
+export type DualTransform = { kind: 'exp'; offset?: number } | { kind: 'tanh'; lo: number; hi: number } | { kind: 'tanh-log'; lo: number; hi: number };
 
 export class Dual {
   logValue: number;
@@ -36,16 +38,21 @@ export class Dual {
       const o = tr.offset ?? 0;
       if (!(initial + o > 0)) throw new Error(`Dual: the initial value must exceed ${-o}, got ${initial}`);
       this.logValue = Math.log(initial + o);
-    } else {
+    } else if (tr.kind === 'tanh') {
       if (!(initial > tr.lo && initial < tr.hi)) throw new Error(`Dual: the initial value must lie in (${tr.lo}, ${tr.hi}), got ${initial}`);
       this.logValue = Math.atanh((2 * (initial - tr.lo)) / (tr.hi - tr.lo) - 1);
+    } else {
+      const l = Math.log(initial);
+      if (!(l > tr.lo && l < tr.hi)) throw new Error(`Dual: the initial value's log must lie in (${tr.lo}, ${tr.hi}), got ${initial}`);
+      this.logValue = Math.atanh((2 * (l - tr.lo)) / (tr.hi - tr.lo) - 1);
     }
   }
 
   get value(): number {
     const tr = this.transform;
     if (tr.kind === 'exp') return Math.exp(this.logValue) - (tr.offset ?? 0);
-    return tr.lo + (tr.hi - tr.lo) * 0.5 * (1 + Math.tanh(this.logValue));
+    const bounded = tr.lo + (tr.hi - tr.lo) * 0.5 * (1 + Math.tanh(this.logValue));
+    return tr.kind === 'tanh' ? bounded : Math.exp(bounded);
   }
 
   /** dx/dp at the current p. */
@@ -53,7 +60,8 @@ export class Dual {
     const tr = this.transform;
     if (tr.kind === 'exp') return Math.exp(this.logValue);
     const th = Math.tanh(this.logValue);
-    return (tr.hi - tr.lo) * 0.5 * (1 - th * th);
+    const d = (tr.hi - tr.lo) * 0.5 * (1 - th * th);
+    return tr.kind === 'tanh' ? d : this.value * d;
   }
 
   /** One Adam step on a loss with ∂loss/∂x = violation (loss = x·violation); returns x·violation before the step. */

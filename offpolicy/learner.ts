@@ -11,24 +11,30 @@
  *             fresh sample (CleanRL's order);
  *        TD3: −mean(agg Q(s, μ(s)));
  *   4. every `targetNetworkFrequency` updates, Polyak targets (critics, and TD3's target actor).
- * DAC (optimisticActor): after step 3, the optimistic actor's step and then β_ub's and λ's
- * (offpolicy/optimistic.ts); it explores, π_c is evaluated. VPL (learnPessimism): after step 4, one
- * step of the target's β on a validation minibatch (offpolicy/pessimism.ts). The `mean-spread`
- * aggregators read β at each call: config.pessimism, or VPL's learned value.
+ * The critics' value head (offpolicy/heads.ts) shapes steps 1–2: a scalar y and MSE, BRO's target
+ * quantiles T_j = r + γm(q̄_j − α log π) and QR-Huber, or a categorical target (C51, two-hot,
+ * HL-Gauss) and cross-entropy; the aggregators combine the heads' representations and the actor
+ * ascends the expectation of the combined one (offpolicy/critics.ts).
+ * DAC and BRO (optimisticActor): after step 3, the optimistic actor's step and then β_ub's and λ's
+ * (offpolicy/optimistic.ts: DAC's separate π_o, BRO's mean shift); it explores, π_c is evaluated.
+ * VPL (learnPessimism): after step 4, one step of the target's β on a validation minibatch
+ * (offpolicy/pessimism.ts). The `mean-spread` aggregators read β at each call: config.pessimism, or
+ * VPL's learned value.
  * All networks live in one engine arena; Adam is PyTorch's (eps 1e-8), lr per module as CleanRL, or
- * AdamW (decoupled weight decay, BRO/BRC/FastTD3, spec §6, §11) per network (DAC's π_o has the
+ * AdamW (decoupled weight decay, BRO/BRC/FastTD3, spec §6, §11) per network (π_o has the
  * actor's). `reset()` re-initialises chosen networks from a fresh construction (offpolicy/resets.ts);
- * DAC's π_o resets with the actor (the same tensors, from the fresh learner's π_o, which is a copy of
- * its π_c) and β_ub, λ restart with it; VPL's β restarts with the critics.
+ * π_o resets with the actor (the same tensors, from the fresh learner's π_o: DAC's a copy of its π_c,
+ * BRO's a fresh shift network) and β_ub, λ restart with it; VPL's β restarts with the critics.
  */
 import { fillNormal, type Rng } from '../common/rng.js';
 import { Arena } from '../nets/engine/arena.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
 import { float32FromBase64, toBase64 } from '../nets/serialize.js';
 import type { OffPolicyConfig } from './config.js';
-import { CriticEnsemble, makeAggregator, type Aggregator } from './critics.js';
+import { CriticEnsemble, makeEnsembleAggregator, type EnsembleAggregator } from './critics.js';
 import { Dual, entropyViolation, type DualState } from './dual.js';
-import { OptimisticActor, type OptimisticDualState } from './optimistic.js';
+import { makeHead, type ValueHead } from './heads.js';
+import { OptimisticActor, OptimisticShift, type OptimisticDualState, type OptimisticExplorer } from './optimistic.js';
 import { validationTd } from './pessimism.js';
 import { DeterministicTanhPolicy, TanhGaussianPolicy, type Policy } from './policies.js';
 import type { Batch } from './replay.js';
@@ -43,7 +49,9 @@ export type LearnerConfig = Pick<
   | 'init' | 'pessimism' | 'learnPessimism' | 'pessimismMin' | 'pessimismMax' | 'optimisticActor' | 'optimism' | 'klWeight' | 'klWeightMax'
   | 'klTarget' | 'stdMultiplier' | 'dualLr' | 'dualBeta1' | 'optimisticRefreshEvery'
   | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
->;
+> &
+  // keys added later: configs written before them take their defaults
+  Partial<Pick<OffPolicyConfig, 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1'>>;
 
 /** Metrics only some agents report (a row carries those of its learner's `extraMetrics`). */
 export const EXTRA_METRICS = ['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight', 'pessimism', 'val_td_loss'] as const;
@@ -79,7 +87,7 @@ export interface LearnerState {
   updates: number;
   stores: Record<string, StoreState>;
   alpha: DualState | null;
-  /** DAC's β_ub and λ. */
+  /** DAC's or BRO's β_ub and λ. */
   optimistic?: OptimisticDualState | null;
   /** VPL's β. */
   pessimism?: DualState | null;
@@ -94,10 +102,11 @@ export class OffPolicyLearner {
   /** The learned temperature (autotune), else null and α = config.alpha. */
   readonly temperature: Dual | null;
   readonly targetEntropy: number;
-  readonly targetAgg: Aggregator;
-  readonly actorAgg: Aggregator;
-  /** DAC's optimistic exploration actor, else null. */
-  readonly optimistic: OptimisticActor | null;
+  readonly head: ValueHead;
+  readonly targetAgg: EnsembleAggregator;
+  readonly actorAgg: EnsembleAggregator;
+  /** DAC's or BRO's optimistic exploration actor, else null. */
+  readonly optimistic: OptimisticExplorer | null;
   /** VPL's learned pessimism β, else null (β = config.pessimism). */
   readonly pessimismDual: Dual | null;
   readonly extraMetrics: ExtraMetric[];
@@ -109,15 +118,19 @@ export class OffPolicyLearner {
     const init = c.init === 'orthogonal' ? 'orthogonal' : 'torch'; // configs written before `init` existed: torch
     // configs written before `criticTrunk` existed: an MLP; bronet keeps BRO's own init
     const criticTrunk: TrunkSpec = c.criticTrunk === 'bronet' ? { kind: 'bronet', width: c.criticHidden[0]!, blocks: c.criticBlocks } : { kind: 'mlp', hidden: c.criticHidden, activation: c.activation, layerNorm: c.criticLayerNorm, init };
-    const actorTrunk: TrunkSpec = { kind: 'mlp', hidden: c.actorHidden, activation: c.activation, layerNorm: false, init };
-    this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng);
+    const actorTrunk: TrunkSpec = c.actorTrunk === 'bronet' ? { kind: 'bronet', width: c.actorHidden[0]!, blocks: c.actorBlocks ?? 1 } : { kind: 'mlp', hidden: c.actorHidden, activation: c.activation, layerNorm: false, init };
+    this.head = makeHead(c);
+    this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng, this.head);
     this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, obsDim, actDim, actorTrunk, initRng);
-    this.temperature = c.policy === 'tanh-gaussian' && c.autotune ? new Dual(c.alpha, c.alphaLr, ADAM.beta1, ADAM.beta2, ADAM.eps) : null;
+    this.temperature = c.policy === 'tanh-gaussian' && c.autotune ? new Dual(c.alpha, c.alphaLr, c.alphaBeta1 ?? ADAM.beta1, ADAM.beta2, ADAM.eps) : null;
     this.targetEntropy = -c.targetEntropyScale * actDim;
     this.pessimismDual = c.learnPessimism ? new Dual(c.pessimism, c.dualLr, c.dualBeta1, ADAM.beta2, ADAM.eps, { kind: 'tanh', lo: c.pessimismMin, hi: c.pessimismMax }) : null;
-    this.targetAgg = makeAggregator(c.targetAggregator, () => this.beta);
-    this.actorAgg = makeAggregator(c.actorAggregator, () => this.beta);
-    this.optimistic = c.optimisticActor && this.policy.kind === 'tanh-gaussian' ? new OptimisticActor(this.arena, obsDim, actDim, actorTrunk, initRng, this.policy, c) : null;
+    this.targetAgg = makeEnsembleAggregator(c.targetAggregator, () => this.beta);
+    this.actorAgg = makeEnsembleAggregator(c.actorAggregator, () => this.beta);
+    this.optimistic = null;
+    if (c.optimisticActor && this.policy.kind === 'tanh-gaussian') {
+      this.optimistic = c.optimisticMode === 'shift' ? new OptimisticShift(this.arena, obsDim, actDim, actorTrunk, initRng, this.policy, c) : new OptimisticActor(this.arena, obsDim, actDim, actorTrunk, initRng, this.policy, c);
+    }
     this.extraMetrics = [...(this.optimistic ? (['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight'] as const) : []), ...(this.pessimismDual ? (['pessimism', 'val_td_loss'] as const) : [])];
   }
 
@@ -132,10 +145,10 @@ export class OffPolicyLearner {
     return this.temperature ? this.temperature.value : this.config.alpha;
   }
 
-  /** Step 1: the critics' regression target into y (no gradient). */
+  /** Step 1: the critics' regression target into y (no gradient): n rows of the head's width (scalar: y itself). */
   tdTarget(b: Batch, rng: Rng, y: Float32Array): Float32Array {
     const { n } = b;
-    const q = new Float32Array(n);
+    const q = new Float32Array(n * this.head.outputs);
     let entropyTerm: Float32Array | null = null;
     let a2: Float32Array;
     if (this.policy.kind === 'tanh-gaussian') {
@@ -147,12 +160,10 @@ export class OffPolicyLearner {
       a2 = this.policy.smoothedTarget(b.nextObs, n, this.config.policyNoise, this.config.noiseClip, rng, new Float32Array(n * this.actDim));
     }
     this.critics.targetValue(b.nextObs, a2, n, this.targetAgg, q);
-    const g = this.config.gamma;
-    for (let i = 0; i < n; i++) y[i] = b.rew[i]! + g * (1 - b.terminated[i]!) * (q[i]! - (entropyTerm ? entropyTerm[i]! : 0));
-    return y;
+    return this.head.target(q, b.rew, b.terminated, this.config.gamma, entropyTerm, n, y);
   }
 
-  /** Step 2: one Adam step of the ensemble toward y. */
+  /** Step 2: one optimiser step of the ensemble toward y. */
   criticStep(b: Batch, y: Float32Array): { loss: number; q1Mean: number } {
     const r = this.critics.regressionGrad(b.obs, b.act, y, b.n);
     const c = this.config;
@@ -232,7 +243,7 @@ export class OffPolicyLearner {
    */
   update(b: Batch, rng: Rng, val?: Batch | null): UpdateStats {
     const c = this.config;
-    const y = this.tdTarget(b, rng, new Float32Array(b.n));
+    const y = this.tdTarget(b, rng, new Float32Array(b.n * this.head.outputs));
     const critic = this.criticStep(b, y);
     const stats: UpdateStats = { qf_loss: critic.loss, qf1_values: critic.q1Mean, actor_loss: null, alpha: null, alpha_loss: null };
     if (this.updates % c.policyFrequency === 0) {
@@ -245,7 +256,7 @@ export class OffPolicyLearner {
       if (this.optimistic && this.policy.kind === 'tanh-gaussian') {
         const o = this.optimistic.step(b.obs, b.n, this.policy, this.critics, rng);
         this.optimistic.dualStep(o.kl);
-        Object.assign(stats, { optimistic_actor_loss: o.loss, kl: o.kl, optimism: this.optimistic.optimism.value, kl_weight: this.optimistic.klWeight.value });
+        Object.assign(stats, { optimistic_actor_loss: o.loss, kl: o.kl, optimism: this.optimistic.duals.optimism.value, kl_weight: this.optimistic.duals.klWeight.value });
       }
     }
     if (this.updates % c.targetNetworkFrequency === 0) this.updateTargets();
@@ -273,30 +284,30 @@ export class OffPolicyLearner {
   stores(): Record<string, ParamStore> {
     const s: Record<string, ParamStore> = { critics: this.critics.store, criticTargets: this.critics.targetStore, actor: this.policy.store };
     if (this.policy.kind === 'deterministic') s['actorTarget'] = this.policy.targetStore;
-    if (this.optimistic) s['optimisticActor'] = this.optimistic.policy.store;
+    if (this.optimistic) s['optimisticActor'] = this.optimistic.store;
     return s;
   }
 
   /**
-   * The networks a reset may re-initialise (offpolicy/resets.ts), with their target copies; DAC's π_o
+   * The networks a reset may re-initialise (offpolicy/resets.ts), with their target copies; π_o
    * follows the actor.
    */
   resettable(): Record<'critic' | 'actor', ResettableNets> {
-    const optimistic: ResettableNets[] = this.optimistic ? [{ store: this.optimistic.policy.store, nets: [this.optimistic.policy.net], targets: [] }] : [];
+    const optimistic: ResettableNets[] = this.optimistic ? [{ store: this.optimistic.store, nets: [this.optimistic.net], targets: [] }] : [];
     return {
       critic: { store: this.critics.store, nets: this.critics.nets, targets: [this.critics.targetStore] },
       actor: { store: this.policy.store, nets: [this.policy.net], targets: this.policy.kind === 'deterministic' ? [this.policy.targetStore] : [], followers: optimistic },
     };
   }
 
-  /** Learned coefficients that restart with a network: DAC's β_ub and λ with the actor, VPL's β with the critics. */
+  /** Learned coefficients that restart with a network: β_ub and λ (DAC, BRO) with the actor, VPL's β with the critics. */
   coefficients(): Record<'critic' | 'actor', Dual[]> {
-    return { critic: this.pessimismDual ? [this.pessimismDual] : [], actor: this.optimistic ? [this.optimistic.optimism, this.optimistic.klWeight] : [] };
+    return { critic: this.pessimismDual ? [this.pessimismDual] : [], actor: this.optimistic ? [this.optimistic.duals.optimism, this.optimistic.duals.klWeight] : [] };
   }
 
   /**
    * Re-initialises the spec's networks as a learner freshly built from `rng` has them (parameters,
-   * targets, Adam moments and step counts; α and its Adam for 'temperature'; DAC's π_o and its β_ub, λ
+   * targets, Adam moments and step counts; α and its Adam for 'temperature'; π_o and its β_ub, λ
    * with 'actor'; VPL's β with 'critic'); the rest is untouched.
    */
   reset(spec: ResetSpec, rng: Rng): void {
@@ -310,7 +321,7 @@ export class OffPolicyLearner {
       stores[name] = { t: st.steps[0] ?? 0, ...(uniform ? {} : { steps: [...st.steps] }), p: st.read('p').map(toBase64), m: st.read('m').map(toBase64), v: st.read('v').map(toBase64) };
     }
     const state: LearnerState = { updates: this.updates, stores, alpha: this.temperature?.getState() ?? null };
-    if (this.optimistic) state.optimistic = this.optimistic.getDualState();
+    if (this.optimistic) state.optimistic = this.optimistic.duals.getState();
     if (this.pessimismDual) state.pessimism = this.pessimismDual.getState();
     return state;
   }
@@ -327,7 +338,7 @@ export class OffPolicyLearner {
     if (this.temperature && s.alpha) this.temperature.setState(s.alpha);
     if (this.optimistic) {
       if (!s.optimistic) throw new Error('learner state has no optimistic-actor coefficients');
-      this.optimistic.setDualState(s.optimistic);
+      this.optimistic.duals.setState(s.optimistic);
     }
     if (this.pessimismDual) {
       if (!s.pessimism) throw new Error('learner state has no learned pessimism');

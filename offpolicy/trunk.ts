@@ -56,18 +56,19 @@ export function trunkShapes(inDim: number, outDim: number, trunk: TrunkSpec): nu
 
 /**
  * A fresh network's tensors in store order: `mlp` has PyTorch's default (CleanRL's SAC and TD3
- * keep it), or with init 'orthogonal' DAC's (orthogonalInit below; `head` splits the output layer's
- * columns into groups with their own gains); `bronet` BRO's — orthogonal with gain √2 for every
- * Dense, the head included, biases 0, LayerNorm gain 1 and bias 0 (§6 [code]) — and takes no `head`.
+ * keep it), or with init 'orthogonal' DAC's (orthogonalInit below); `bronet` BRO's — orthogonal with
+ * gain √2 for every Dense, the head included, biases 0, LayerNorm gain 1 and bias 0 (§6 [code]).
+ * `head` splits the output layer's columns into groups with their own orthogonal gains (BRO's actor:
+ * mean √2, log σ 1; its optimistic shift 0.01); PyTorch's default init ignores them.
  */
 export function trunkInit(inDim: number, outDim: number, trunk: TrunkSpec, rng: Rng, head?: HeadGroup[]): Float32Array[] {
   if (trunk.kind === 'mlp') {
     const sizes = mlpSizes(inDim, outDim, trunk);
     return trunk.init === 'orthogonal' ? orthogonalInit(sizes, mlpOptions(trunk), rng, head) : torchDefaultInit(sizes, mlpOptions(trunk), rng);
   }
-  if (head) throw new Error('trunkInit: head groups apply to mlp trunks only');
-  return trunkShapes(inDim, outDim, trunk).map((s, i, all) => {
-    if (s.length === 2) return orthogonal(s[0]!, s[1]!, Math.SQRT2, rng);
+  const shapes = trunkShapes(inDim, outDim, trunk);
+  return shapes.map((s, i, all) => {
+    if (s.length === 2) return i === all.length - 2 && head ? groupedOrthogonal(s[0]!, s[1]!, head, rng) : orthogonal(s[0]!, s[1]!, Math.SQRT2, rng);
     // a 1-D tensor two after a weight matrix is a LayerNorm gain
     return new Float32Array(s[0]!).fill(i >= 2 && all[i - 2]!.length === 2 ? 1 : 0);
   });
@@ -135,19 +136,24 @@ export function orthogonalInit(sizes: number[], options: DenseMlpOptions, rng: R
     const fanIn = sizes[l]!;
     const width = sizes[l + 1]!;
     const last = l + 2 === sizes.length;
-    const groups = last && head ? head : [{ width, gain: Math.SQRT2 }];
-    if (groups.reduce((a, g) => a + g.width, 0) !== width) throw new Error(`orthogonalInit: head groups cover ${groups.map((g) => g.width).join('+')} of ${width} outputs`);
-    const w = new Float32Array(fanIn * width);
-    let col = 0;
-    for (const g of groups) {
-      const m = orthogonalMatrix(fanIn, g.width, g.gain, rng);
-      for (let r = 0; r < fanIn; r++) for (let c = 0; c < g.width; c++) w[r * width + col + c] = m[r * g.width + c]!;
-      col += g.width;
-    }
+    const w = groupedOrthogonal(fanIn, width, last && head ? head : [{ width, gain: Math.SQRT2 }], rng);
     out.push(w, new Float32Array(width));
     if (options.layerNorm && !last) out.push(new Float32Array(width).fill(1), new Float32Array(width));
   }
   return out;
+}
+
+/** A (fanIn × width) weight whose column groups are each orthogonal with their own gain (separate Dense layers in Flax). */
+function groupedOrthogonal(fanIn: number, width: number, groups: HeadGroup[], rng: Rng): Float32Array {
+  if (groups.reduce((a, g) => a + g.width, 0) !== width) throw new Error(`orthogonalInit: head groups cover ${groups.map((g) => g.width).join('+')} of ${width} outputs`);
+  const w = new Float32Array(fanIn * width);
+  let col = 0;
+  for (const g of groups) {
+    const m = orthogonalMatrix(fanIn, g.width, g.gain, rng);
+    for (let r = 0; r < fanIn; r++) for (let c = 0; c < g.width; c++) w[r * width + col + c] = m[r * g.width + c]!;
+    col += g.width;
+  }
+  return w;
 }
 
 /** `copies` networks of one shape in one store (one Adam over all of them, like CleanRL's q_optimizer), each initialised independently. */

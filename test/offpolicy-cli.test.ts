@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
+import { agentColumns } from '../cli/offpolicy-flags.js';
 import { AGENT_DEFAULTS } from '../offpolicy/agents.js';
 import { OFF_POLICY_ALGOS } from '../offpolicy/config.js';
 import { ALGOS, readRunConfig, runKindOf } from '../experiment/run-config.js';
@@ -24,9 +25,9 @@ const json = (...p: string[]) => JSON.parse(read(...p));
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A value as `pgvar agents` prints it. */
 const show = (v: unknown) => (Array.isArray(v) ? (v.length ? v.join(',') : 'none') : String(v));
-/** The `pgvar agents` row of a key: every agent's default in the table's column order (OFF_POLICY_ALGOS), then `note` somewhere after. */
+/** The `pgvar agents` row of a key: every agent's default (and its presets') in the table's column order, then `note` somewhere after. */
 const agentsRow = (key: keyof (typeof AGENT_DEFAULTS)['sac'], flag: string, note?: RegExp) =>
-  new RegExp(`\\n${key} ${flag}${OFF_POLICY_ALGOS.map((a) => `\\s+${esc(show(AGENT_DEFAULTS[a][key]))}`).join('')}\\s${note ? `.*${note.source}` : ''}`);
+  new RegExp(`\\n${key} ${flag}${agentColumns().map((c) => `\\s+${esc(show(c.defaults[key]))}`).join('')}\\s${note ? `.*${note.source}` : ''}`);
 /** Pendulum: obs 3, act 1 → 2·3 + 1 + 3 floats per transition. */
 const RECORD_BYTES = (2 * 3 + 1 + 3) * 4;
 
@@ -96,12 +97,13 @@ t.test('killed with SIGKILL after a checkpoint, --resume gives the uninterrupted
     t.ok(rowsAtKill > ckStep / 200, `${algo}: ${rowsAtKill} rows logged, the checkpoint covers ${ckStep / 200}`);
     const seg0 = fs.readFileSync(path.join(out, 'checkpoint', 'replay', 'seg-000000000000.bin'));
     if (algo === 'sac') {
-      // as a run from before resets, AdamW, BroNet, DAC and VPL existed: its checkpoint lacks their keys, which resume with their defaults (its behaviour)
+      // as a run from before resets, AdamW, BroNet, DAC, VPL, value heads and BRO existed: its checkpoint lacks their keys, which resume with their defaults (its behaviour)
       const ckFile = path.join(out, 'checkpoint', 'checkpoint.json');
       const ck = JSON.parse(fs.readFileSync(ckFile, 'utf8'));
       const resetKeys = ['qOptimizer', 'qWeightDecay', 'policyOptimizer', 'policyWeightDecay', 'resetAt', 'resetUnit', 'resetNetworks', 'resetLayers', 'criticTrunk', 'criticBlocks'];
       const dacKeys = ['init', 'pessimism', 'learnPessimism', 'pessimismMin', 'pessimismMax', 'validationEvery', 'optimisticActor', 'optimism', 'klWeight', 'klWeightMax', 'klTarget', 'stdMultiplier', 'dualLr', 'dualBeta1', 'optimisticRefreshEvery'];
-      for (const k of [...resetKeys, ...dacKeys]) delete ck.config[k];
+      const headKeys = ['actorTrunk', 'actorBlocks', 'valueHead', 'quantiles', 'huberKappa', 'atoms', 'vMin', 'vMax', 'categoricalTarget', 'hlGaussSigma', 'c51Edge', 'optimisticMode', 'alphaBeta1', 'preset'];
+      for (const k of [...resetKeys, ...dacKeys, ...headKeys]) delete ck.config[k];
       delete ck.trainer.resetsDone;
       fs.writeFileSync(ckFile, JSON.stringify(ck));
     }

@@ -1,26 +1,33 @@
 /**
- * `pgvar train --algo dac|vpl` end to end through the CLI (dist/): the run directory with the agents'
+ * `pgvar train --algo dac|vpl|bro` end to end through the CLI (dist/): the run directory with the agents'
  * own metrics (kl, optimism, kl_weight; pessimism, val_td_loss), exact `--resume` after SIGKILL
  * (metrics, episodes, replay segments and the final trainer state equal an uninterrupted run's,
- * across DAC's optimistic-actor refreshes and VPL's held-out split), `eval`, `--print-config`,
+ * across DAC's optimistic-actor refreshes, VPL's held-out split and BRO's resets; bro under
+ * `--preset cpu` with flags on top), `eval`, `--print-config`,
  * `agents` and `--help` showing both with their sources (VPL's [unverified] marks), and one-line
  * errors for inconsistent settings. Small runs on Pendulum-v1: 2 000 steps, 16-16 networks, UTD 2.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
-import { AGENT_DEFAULTS } from '../offpolicy/agents.js';
-import { OFF_POLICY_ALGOS } from '../offpolicy/config.js';
+import { agentColumns } from '../cli/offpolicy-flags.js';
+import { AGENT_DEFAULTS, presetDefaults } from '../offpolicy/agents.js';
 import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir('pgvar-daccli-');
-const extra = { dac: ['--optimistic-refresh-every', '500', '--dual-lr', '1e-3'], vpl: ['--dual-lr', '1e-2', '--validation-every', '5'] };
-const small = (algo: 'dac' | 'vpl') => ['train', '--algo', algo, '--env', 'Pendulum-v1', '--steps', '2000', '--seed', '3', '--learning-starts', '200', '--buffer-size', '1500', '--batch-size', '32', '--updates-per-step', '2', '--hidden-sizes', '16,16', '--log-every', '200', '--checkpoint-every', '600', '--eval-every', '1000', '--eval-episodes', '1', '--quiet', ...extra[algo]];
+type Algo = 'dac' | 'vpl' | 'bro';
+const extra: Record<Algo, string[]> = {
+  dac: ['--optimistic-refresh-every', '500', '--dual-lr', '1e-3'],
+  vpl: ['--dual-lr', '1e-2', '--validation-every', '5'],
+  // the specific widths win over --hidden-sizes (one width each: BroNets); resets before and after the kill's checkpoint
+  bro: ['--preset', 'cpu', '--critic-hidden-sizes', '16', '--actor-hidden-sizes', '16', '--critic-blocks', '1', '--quantiles', '8', '--reset-at', '500,1300', '--dual-lr', '1e-3'],
+};
+const small = (algo: Algo) => ['train', '--algo', algo, '--env', 'Pendulum-v1', '--steps', '2000', '--seed', '3', '--learning-starts', '200', '--buffer-size', '1500', '--batch-size', '32', '--updates-per-step', '2', '--hidden-sizes', '16,16', '--log-every', '200', '--checkpoint-every', '600', '--eval-every', '1000', '--eval-episodes', '1', '--quiet', ...extra[algo]];
 const read = (...p: string[]) => fs.readFileSync(path.join(...p), 'utf8');
 const json = (...p: string[]) => JSON.parse(read(...p));
 
-t.test('train --algo dac|vpl: config, their metrics, summary', async (t) => {
-  for (const algo of ['dac', 'vpl'] as const) {
+t.test('train --algo dac|vpl|bro: config, their metrics, summary', async (t) => {
+  for (const algo of ['dac', 'vpl', 'bro'] as const) {
     const r = cli([...small(algo), '--out', path.join(dir, `${algo}-ref`)]);
     t.equal(r.status, 0, r.stderr);
     const run = path.join(dir, `${algo}-ref`);
@@ -29,7 +36,7 @@ t.test('train --algo dac|vpl: config, their metrics, summary', async (t) => {
     const rows = deterministicMetrics(path.join(run, 'metrics.jsonl'));
     t.equal(rows.length, 10, `${algo}: one row per --log-every`);
     const last = rows.at(-1)!;
-    const own = algo === 'dac' ? ['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight'] : ['pessimism', 'val_td_loss'];
+    const own = algo === 'vpl' ? ['pessimism', 'val_td_loss'] : ['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight'];
     for (const k of own) t.equal(typeof last[k], 'number', `${algo}: rows have ${k}`);
     t.equal(json(run, 'summary.json').steps, 2000);
   }
@@ -37,9 +44,12 @@ t.test('train --algo dac|vpl: config, their metrics, summary', async (t) => {
   t.same([dac.optimisticActor, dac.criticLayerNorm, dac.init, dac.criticHidden, dac.updatesPerStep, dac.optimisticRefreshEvery], [true, true, 'orthogonal', [16, 16], 2, 500], "dac: flags over DAC's defaults");
   const vpl = json(dir, 'vpl-ref', 'config.json');
   t.same([vpl.learnPessimism, vpl.validationEvery, vpl.targetAggregator, vpl.qLr], [true, 5, 'mean-spread', 1e-3], "vpl: flags over VPL's defaults (SAC's otherwise)");
+  const bro = json(dir, 'bro-ref', 'config.json');
+  t.same([bro.preset, bro.criticHidden, bro.actorHidden, bro.updatesPerStep, bro.quantiles, bro.valueHead, bro.optimisticMode, bro.qOptimizer], ['cpu', [16], [16], 2, 8, 'quantile', 'shift', 'adamw'], 'bro: flags over the cpu preset over the defaults, the preset recorded');
+  t.equal(deterministicMetrics(path.join(dir, 'bro-ref', 'metrics.jsonl')).at(-1)!['resets'], 2, 'bro: both resets happened');
 });
 
-async function killAfterCheckpoint(algo: 'dac' | 'vpl', out: string, step: number): Promise<void> {
+async function killAfterCheckpoint(algo: Algo, out: string, step: number): Promise<void> {
   const child = spawn(process.execPath, [BIN, ...small(algo), '--out', out], { stdio: 'ignore' });
   const ckFile = path.join(out, 'checkpoint', 'checkpoint.json');
   const metrics = path.join(out, 'metrics.jsonl');
@@ -63,7 +73,7 @@ async function killAfterCheckpoint(algo: 'dac' | 'vpl', out: string, step: numbe
 }
 
 t.test('killed with SIGKILL after a checkpoint, --resume gives the uninterrupted run’s metrics, episodes, replay and state', async (t) => {
-  for (const [algo, step] of [['dac', 600], ['vpl', 1200]] as const) {
+  for (const [algo, step] of [['dac', 600], ['vpl', 1200], ['bro', 600]] as const) {
     const ref = path.join(dir, `${algo}-ref`);
     const out = path.join(dir, `${algo}-killed`);
     await killAfterCheckpoint(algo, out, step);
@@ -77,8 +87,8 @@ t.test('killed with SIGKILL after a checkpoint, --resume gives the uninterrupted
     for (const s of idx.segments) t.same(fs.readFileSync(path.join(out, 'checkpoint', 'replay', s.file)), fs.readFileSync(path.join(ref, 'checkpoint', 'replay', s.file)), `${algo}: ${s.file} byte-equal`);
     const state = json(out, 'checkpoint', 'checkpoint.json').trainer;
     t.same(state, json(ref, 'checkpoint', 'checkpoint.json').trainer, `${algo}: final trainer state equal (weights, Adam moments, coefficients, RNG streams)`);
-    if (algo === 'dac') t.ok(state.learner.stores.optimisticActor && state.learner.optimistic.klWeight, 'dac: π_o and β_ub, λ are in the checkpoint');
-    else t.ok(state.learner.pessimism, 'vpl: β is in the checkpoint');
+    if (algo === 'vpl') t.ok(state.learner.pessimism, 'vpl: β is in the checkpoint');
+    else t.ok(state.learner.stores.optimisticActor && state.learner.optimistic.klWeight, `${algo}: π_o and β_ub, λ are in the checkpoint`);
   }
 });
 
@@ -106,14 +116,20 @@ t.test('--print-config, agents and --help show dac and vpl with their sources', 
   t.match(ag.stdout, /\n\s+dac\s+DAC, decoupled optimistic exploration actor/);
   t.match(ag.stdout, /\n\s+vpl\s+VPL, pessimism β learned on a validation buffer, on SAC .*\[unverified\]/);
   t.match(ag.stdout, /\nupdatesPerStep --updates-per-step\s+1\s+1\s+15\s+1\s/);
-  // one column per agent (OFF_POLICY_ALGOS), every one 0.5, then the meaning
-  t.match(ag.stdout, new RegExp(`\\nklTarget --kl-target${OFF_POLICY_ALGOS.map((a) => `\\s+${String(AGENT_DEFAULTS[a].klTarget).replace('.', '\\.')}`).join('')}\\s+dac: target KL.*\\(dac: 0\\.5 per action dimension`));
+  // one column per agent and preset (0.5 but bro's 0.05), then the meaning
+  t.match(ag.stdout, new RegExp(`\\nklTarget --kl-target${agentColumns().map((c) => `\\s+${String(c.defaults.klTarget).replace('.', '\\.')}`).join('')}\\s+dac, bro: target KL.*\\(dac: 0\\.5 per action dimension`));
   t.match(ag.stdout, /\nvalidationEvery --validation-every\s+0\s+0\s+0\s+10\s.*vpl: every 10th transition.*\[unverified\]/);
   t.match(ag.stdout, /\noptimisticRefreshEvery --optimistic-refresh-every\s+25000\s/);
+  t.same(JSON.parse(cli(['train', '--algo', 'bro', '--print-config']).stdout), AGENT_DEFAULTS.bro, 'bro defaults (the paper preset)');
+  t.same(JSON.parse(cli(['train', '--algo', 'bro-fast', '--preset', 'cpu', '--print-config']).stdout), presetDefaults('bro-fast', 'cpu'), 'bro-fast --preset cpu: every value of the preset');
+  t.match(ag.stdout, /\n\s+bro\s+BRO, Bigger Regularized Optimistic/);
+  t.match(ag.stdout, /\nupdatesPerStep --updates-per-step(\s+\d+){5}\s+10\s+2\s+2\s+1\s/, 'bro, bro:cpu, bro-fast, bro-fast:cpu columns');
   const h = cli(['train', '--help']);
   t.match(h.stdout, /Off-policy options \(--algo sac \| td3 \| dac \| vpl/);
+  t.match(h.stdout, /--preset <name>\s+the agent's preset/);
+  t.match(h.stdout, /Presets \(--preset NAME.*bro \(paper, cpu\); bro-fast \(paper, cpu\)/);
   t.match(h.stdout, /\n\s+vpl\s+VPL, .*\[unverified\]/);
-  t.match(h.stdout, /--kl-target <x>\s+dac: target KL/);
+  t.match(h.stdout, /--kl-target <x>\s+dac, bro: target KL/);
 });
 
 t.test('inconsistent dac/vpl settings: one line naming the problem, exit code 2', async (t) => {
@@ -125,6 +141,9 @@ t.test('inconsistent dac/vpl settings: one line naming the problem, exit code 2'
     [['train', '--algo', 'vpl', '--env', 'Pendulum-v1', '--pessimism', '3', ...short('e4')], /pessimism 3 must lie strictly between pessimismMin -1 and pessimismMax 2/],
     [['train', '--algo', 'dac', '--env', 'Pendulum-v1', '--optimism', '-1.5', ...short('e5')], /optimism -1\.5 must exceed −pessimism \(-1\)/],
     [['train', '--algo', 'dac', '--env', 'Pendulum-v1', '--policy', 'deterministic', '--no-autotune', ...short('e6')], /optimisticActor needs policy 'tanh-gaussian'/],
+    [['train', '--algo', 'sac', '--env', 'Pendulum-v1', '--preset', 'cpu', ...short('e7')], /agent 'sac' has no preset 'cpu'; its presets: paper/],
+    [['train', '--algo', 'bro', '--env', 'Pendulum-v1', '--preset', 'gpu', ...short('e8')], /--preset.*gpu/],
+    [['train', '--algo', 'bro', '--env', 'Pendulum-v1', '--value-head', 'categorical', ...short('e9')], /targetAggregator 'mean-spread' would combine atom probabilities element-wise into no distribution/],
   ];
   for (const [args, re] of cases) {
     const r = cli(args);

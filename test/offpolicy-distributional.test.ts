@@ -45,6 +45,34 @@ t.test('quantile Huber loss: brute-force value, finite-difference gradient', asy
   t.same([...quantileFractions(4)], [0.125, 0.375, 0.625, 0.875]);
 });
 
+t.test('quantile Huber loss: the sorted-target evaluation equals the definition on ties, exact boundaries and far-off values', async (t) => {
+  const brute = (q: Float64Array, T: Float64Array, B: number, N: number, M: number, kappa: number) => {
+    let loss = 0;
+    const grad = new Float64Array(q.length);
+    for (let b = 0; b < B; b++)
+      for (let i = 0; i < N; i++)
+        for (let j = 0; j < M; j++) {
+          const d = T[b * M + j]! - q[b * N + i]!;
+          const w = Math.abs((i + 0.5) / N - (d < 0 ? 1 : 0));
+          loss += (w * huber(d, kappa)) / kappa / M / B;
+          grad[b * N + i] -= (w * (Math.abs(d) <= kappa ? d : kappa * Math.sign(d))) / kappa / M / B;
+        }
+    return { loss, grad };
+  };
+  // half the values on a grid of step κ/2 (δ = 0 and |δ| = κ exactly, ties in T), half off it; far
+  // from 0 the prefix sums of T² would lose the quadratic runs' digits without the row centring
+  const [B, N, M] = [4, 9, 12];
+  const value = (offset: number, kappa: number, k: number) => offset + (k % 2 ? (kappa / 2) * Math.round(6 * randn()) : 3 * kappa * randn());
+  for (const [offset, kappa] of [[0, 1], [-1e4, 1], [3e5, 0.25]] as const) {
+    const q = Float64Array.from({ length: B * N }, (_, k) => value(offset, kappa, k));
+    const T = Float64Array.from({ length: B * M }, (_, k) => value(offset, kappa, k));
+    const fast = quantileHuberLoss(q, T, B, N, M, kappa);
+    const ref = brute(q, T, B, N, M, kappa);
+    const gErr = Math.max(...[...fast.grad].map((g, k) => Math.abs(g - ref.grad[k]!)));
+    t.ok(Math.abs(fast.loss - ref.loss) < 1e-9 * Math.max(1, ref.loss) && gErr < 1e-9, `offset ${offset}, κ ${kappa}: loss ${fast.loss} vs ${ref.loss}, worst gradient error ${gErr.toExponential(1)}`);
+  }
+});
+
 t.test('quantile regression recovers the quantiles of a known distribution', async (t) => {
   // targets ~ Exponential(1): the τ-quantile is −log(1 − τ); gradient descent on the loss (small κ ≈ pinball)
   const N = 9;
