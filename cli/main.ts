@@ -9,6 +9,7 @@ import { PgvarError, UsageError } from '../common/errors.js';
 import { registerCommands } from './commands.js';
 import { readConfigFile } from '../experiment/build.js';
 import { loadPlugins } from '../experiment/plugins.js';
+import { askedVariant } from '../nets/engine/arena.js';
 
 /**
  * Plug-ins load before commander parses anything, so that `--estimator mine` and `--env my/Env-v0`
@@ -58,6 +59,7 @@ function exitWith(code: number): never {
 }
 
 try {
+  askedVariant(); // a bad PGVAR_ENGINE_KERNELS stops before anything runs
   await loadEarlyPlugins(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -23,6 +23,7 @@ import { loadReplaySegments } from '../offpolicy/replay-segments.js';
 import { OffPolicyTrainer, RETURN_WINDOW, runEpisodes } from '../offpolicy/trainer.js';
 import { evalResult, type EvalResult } from './evaluate.js';
 import { loadPlugins } from './plugins.js';
+import { engineKernels } from '../nets/engine/arena.js';
 import { RunDir } from './run-dir.js';
 import { progressBar, RunClock, withResumeHint } from './train-run.js';
 
@@ -146,7 +147,7 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
     episodes: run.readEpisodes().length,
     wall_s: +wall.toFixed(2),
     sps: Math.round(trainer.globalStep / wall),
-    engine: 'wasm',
+    engine: `wasm (${engineKernels()} kernels)`,
     checkpoints: ckStats.count,
     checkpoint_s: +ckStats.seconds.toFixed(3),
     replay_mb_written: +(ckStats.bytes / 1e6).toFixed(3),

@@ -15,6 +15,7 @@ import { measureVariance } from '../analysis/variance.js';
 import { buildVectorEnv } from './build.js';
 import { RunDir } from './run-dir.js';
 import { loadPlugins } from './plugins.js';
+import { engineKernels } from '../nets/engine/arena.js';
 
 export interface TrainSummary {
   env: string;
@@ -125,7 +126,8 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainSummary> {
     run.saveCheckpoint(config, trainer.getState(), 0);
   }
 
-  process.stderr.write(`pgvar: agent networks on the ${trainer.agent.engine} engine (config engine '${config.engine ?? 'tfjs'}')\n`);
+  const kernels = trainer.agent.engine === 'wasm' ? `, ${engineKernels()} kernels` : '';
+  process.stderr.write(`pgvar: agent networks on the ${trainer.agent.engine} engine${kernels} (config engine '${config.engine ?? 'tfjs'}')\n`);
   const total = trainer.numIterations * config.numSteps * config.numEnvs;
   const clock = new RunClock(run, trainer.globalStep, wallBefore);
   const bar = o.progress === false ? null : progressBar(`${config.envId} ${config.estimator} seed ${config.seed}`);

@@ -5,12 +5,14 @@
  * grows; JavaScript views are taken fresh through `f32()` because growing detaches old ones.
  *
  * The kernels are compiled from nets/engine/assembly/kernels.ts by `npm run build` (AssemblyScript,
- * WebAssembly SIMD) to dist/wasm/kernels.wasm; the module is compiled once per thread.
+ * WebAssembly SIMD) to dist/wasm/kernels.wasm and, with relaxed SIMD's fused multiply-add, to
+ * dist/wasm/kernels-relaxed.wasm (used when this Node runs it); the module is compiled once per thread.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
-import { PgvarError } from '../../common/errors.js';
+import { PgvarError, UsageError } from '../../common/errors.js';
 
 export interface Kernels {
   memory: WebAssembly.Memory;
@@ -34,23 +36,66 @@ export interface Kernels {
 }
 
 let compiled: WebAssembly.Module | null = null;
+let variant: KernelVariant | null = null;
 
-/** dist/wasm/kernels.wasm of the package this file belongs to (from nets/engine or dist/nets/engine). */
-export function kernelsPath(): string {
+/**
+ * The two builds of the kernels: `fma` (dist/wasm/kernels-relaxed.wasm, relaxed SIMD: the products'
+ * multiply-adds fused, one rounding each) and `simd` (dist/wasm/kernels.wasm: multiply, then add).
+ */
+export type KernelVariant = 'fma' | 'simd';
+
+/** dist/wasm/kernels.wasm (or, for `fma`, kernels-relaxed.wasm) of the package this file belongs to (from nets/engine or dist/nets/engine). */
+export function kernelsPath(which: KernelVariant = 'simd'): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'dist', 'wasm', 'kernels.wasm');
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'dist', 'wasm', which === 'fma' ? 'kernels-relaxed.wasm' : 'kernels.wasm');
     dir = path.dirname(dir);
   }
   throw new PgvarError('the wasm engine cannot find its package root (package.json) above nets/engine');
 }
 
+/**
+ * The relaxed-SIMD build when it is built and this Node accepts it (Node 20 needs V8's
+ * --experimental-wasm-relaxed-simd, set here for the process; newer Nodes have it on), unless
+ * PGVAR_ENGINE_KERNELS=simd asks for the plain build. Fused multiply-adds round once instead of twice, so
+ * the two builds differ in the last bits; each is deterministic on a given machine.
+ */
+/** PGVAR_ENGINE_KERNELS: 'fma', 'simd' or unset (the fused build when it runs here); anything else is a UsageError. */
+export function askedVariant(): KernelVariant | undefined {
+  const asked = process.env['PGVAR_ENGINE_KERNELS'];
+  if (asked === undefined || asked === '') return undefined;
+  if (asked !== 'fma' && asked !== 'simd') throw new UsageError(`PGVAR_ENGINE_KERNELS must be 'fma' or 'simd', got '${asked}'`);
+  return asked;
+}
+
+function chooseVariant(): { which: KernelVariant; bytes: Uint8Array<ArrayBuffer> } {
+  const asked = askedVariant();
+  const plain = kernelsPath('simd');
+  if (!fs.existsSync(plain)) throw new PgvarError(`the wasm engine's kernels are not built (${plain} is missing): run 'npm run build'`);
+  if (asked !== 'simd') {
+    const relaxed = kernelsPath('fma');
+    if (fs.existsSync(relaxed)) {
+      const bytes = new Uint8Array(fs.readFileSync(relaxed));
+      if (!WebAssembly.validate(bytes)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+      if (WebAssembly.validate(bytes)) return { which: 'fma', bytes };
+    }
+    if (asked === 'fma') throw new UsageError(`PGVAR_ENGINE_KERNELS=fma: the relaxed-SIMD kernels (${relaxed}) are not built or this Node cannot run them`);
+  }
+  return { which: 'simd', bytes: new Uint8Array(fs.readFileSync(plain)) };
+}
+
 function module(): WebAssembly.Module {
   if (compiled) return compiled;
-  const file = kernelsPath();
-  if (!fs.existsSync(file)) throw new PgvarError(`the wasm engine's kernels are not built (${file} is missing): run 'npm run build'`);
-  compiled = new WebAssembly.Module(fs.readFileSync(file));
+  const { which, bytes } = chooseVariant();
+  compiled = new WebAssembly.Module(bytes);
+  variant = which;
   return compiled;
+}
+
+/** Which build of the kernels this process runs ('fma' or 'simd'); loads them if needed. */
+export function engineKernels(): KernelVariant {
+  module();
+  return variant!;
 }
 
 /** Whether the engine's kernels can be loaded here (built, and WebAssembly SIMD available). */
@@ -58,7 +103,8 @@ export function engineAvailable(): boolean {
   try {
     module();
     return true;
-  } catch {
+  } catch (e) {
+    if (e instanceof UsageError) throw e; // a bad PGVAR_ENGINE_KERNELS is an error, not a silent fall-back to tfjs
     return false;
   }
 }

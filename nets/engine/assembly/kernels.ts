@@ -5,6 +5,18 @@
  * row-major; a dense layer's weight is in × out (the layout of the tfjs variables it mirrors).
  */
 
+/**
+ * a·b + c per lane. Built twice by `npm run build:wasm`: with relaxed SIMD (kernels-relaxed.wasm) it is
+ * f32x4.relaxed_madd, a fused multiply-add where the CPU has one (one rounding instead of two); without
+ * it (kernels.wasm, the fallback) a multiply then an add. Used in the matrix products only: Adam, Polyak
+ * and the element-wise kernels keep PyTorch's float32 rounding (tested bit for bit) in both builds.
+ */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 /** First byte the JavaScript allocator may use. */
 export function heapBase(): usize {
   return __heap_base;
@@ -39,14 +51,14 @@ function gemm(x: usize, W: usize, b: usize, y: usize, n: i32, k: i32, m: i32): v
         const u = f32x4.splat(load<f32>(x0 + (<usize>p << 2)));
         const v = f32x4.splat(load<f32>(x1 + (<usize>p << 2)));
         const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
-        a0 = f32x4.add(a0, f32x4.mul(u, w0));
-        a1 = f32x4.add(a1, f32x4.mul(u, w1));
-        a2 = f32x4.add(a2, f32x4.mul(u, w2));
-        a3 = f32x4.add(a3, f32x4.mul(u, w3));
-        c0 = f32x4.add(c0, f32x4.mul(v, w0));
-        c1 = f32x4.add(c1, f32x4.mul(v, w1));
-        c2 = f32x4.add(c2, f32x4.mul(v, w2));
-        c3 = f32x4.add(c3, f32x4.mul(v, w3));
+        a0 = madd(u, w0, a0);
+        a1 = madd(u, w1, a1);
+        a2 = madd(u, w2, a2);
+        a3 = madd(u, w3, a3);
+        c0 = madd(v, w0, c0);
+        c1 = madd(v, w1, c1);
+        c2 = madd(v, w2, c2);
+        c3 = madd(v, w3, c3);
         w += rowW;
       }
       const o0 = y0 + (<usize>j << 2);
@@ -60,8 +72,8 @@ function gemm(x: usize, W: usize, b: usize, y: usize, n: i32, k: i32, m: i32): v
       let w = W + (<usize>j << 2);
       for (let p = 0; p < k; p++) {
         const wv = v128.load(w);
-        a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(x0 + (<usize>p << 2))), wv));
-        c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(x1 + (<usize>p << 2))), wv));
+        a = madd(f32x4.splat(load<f32>(x0 + (<usize>p << 2))), wv, a);
+        c = madd(f32x4.splat(load<f32>(x1 + (<usize>p << 2))), wv, c);
         w += rowW;
       }
       v128.store(y0 + (<usize>j << 2), a);
@@ -89,7 +101,7 @@ function gemm(x: usize, W: usize, b: usize, y: usize, n: i32, k: i32, m: i32): v
       let a = b ? v128.load(b + (<usize>j << 2)) : f32x4.splat(0);
       let w = W + (<usize>j << 2);
       for (let p = 0; p < k; p++) {
-        a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(x0 + (<usize>p << 2))), v128.load(w)));
+        a = madd(f32x4.splat(load<f32>(x0 + (<usize>p << 2))), v128.load(w), a);
         w += rowW;
       }
       v128.store(y0 + (<usize>j << 2), a);
@@ -146,14 +158,14 @@ export function denseBackwardWeight(x: usize, dy: usize, dW: usize, db: usize, n
           const u = f32x4.splat(load<f32>(xi));
           const v = f32x4.splat(load<f32>(xi, 4));
           const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-          a0 = f32x4.add(a0, f32x4.mul(u, d0));
-          a1 = f32x4.add(a1, f32x4.mul(u, d1));
-          a2 = f32x4.add(a2, f32x4.mul(u, d2));
-          a3 = f32x4.add(a3, f32x4.mul(u, d3));
-          c0 = f32x4.add(c0, f32x4.mul(v, d0));
-          c1 = f32x4.add(c1, f32x4.mul(v, d1));
-          c2 = f32x4.add(c2, f32x4.mul(v, d2));
-          c3 = f32x4.add(c3, f32x4.mul(v, d3));
+          a0 = madd(u, d0, a0);
+          a1 = madd(u, d1, a1);
+          a2 = madd(u, d2, a2);
+          a3 = madd(u, d3, a3);
+          c0 = madd(v, d0, c0);
+          c1 = madd(v, d1, c1);
+          c2 = madd(v, d2, c2);
+          c3 = madd(v, d3, c3);
           d += rowW;
           xi += rowX;
         }
@@ -169,8 +181,8 @@ export function denseBackwardWeight(x: usize, dy: usize, dW: usize, db: usize, n
         let xi = xp;
         for (let i = i0; i < i1; i++) {
           const dv = v128.load(d);
-          a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(xi)), dv));
-          c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(xi, 4)), dv));
+          a = madd(f32x4.splat(load<f32>(xi)), dv, a);
+          c = madd(f32x4.splat(load<f32>(xi, 4)), dv, c);
           d += rowW;
           xi += rowX;
         }
@@ -205,7 +217,7 @@ export function denseBackwardWeight(x: usize, dy: usize, dW: usize, db: usize, n
         let d = dy + <usize>i0 * rowW + (<usize>j << 2);
         let xi = xp;
         for (let i = i0; i < i1; i++) {
-          a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(xi)), v128.load(d)));
+          a = madd(f32x4.splat(load<f32>(xi)), v128.load(d), a);
           d += rowW;
           xi += rowX;
         }
