@@ -249,10 +249,13 @@ export class OffPolicyLearner {
     return r.loss;
   }
 
-  /** Called by the trainer before the updates of env step t: DAC's periodic refresh of π_o. */
-  beforeUpdates(t: number): void {
+  /**
+   * Called by the trainer before the updates of the (vector) env step covering steps t … t + count − 1:
+   * DAC's periodic refresh of π_o, when a multiple of its period lies among them.
+   */
+  beforeUpdates(t: number, count = 1): void {
     const every = this.config.optimisticRefreshEvery;
-    if (this.optimistic && this.policy.kind === 'tanh-gaussian' && every > 0 && t % every === 0) this.optimistic.refresh(this.policy);
+    if (this.optimistic && this.policy.kind === 'tanh-gaussian' && every > 0 && Math.floor((t + count - 1) / every) >= Math.ceil(t / every)) this.optimistic.refresh(this.policy);
   }
 
   /**

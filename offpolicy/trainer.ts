@@ -240,7 +240,7 @@ export class OffPolicyTrainer {
     const stats: UpdateStats[] = [];
     // CleanRL: `if global_step > args.learning_starts` with global_step the 0-based step index
     if (t > c.learningStarts) {
-      this.learner.beforeUpdates(t);
+      this.learner.beforeUpdates(t, N);
       for (let u = 0; u < c.updatesPerStep; u++) {
         const b = this.replay.sample(this.replayRng, this.batch);
         const val = this.valBatch ? this.replay.sampleValidation(this.replayRng, this.valBatch) : null;
