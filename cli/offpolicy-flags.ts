@@ -102,6 +102,7 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--noise-std-max <x>', 'noiseStdMax', floatFlag(0)],
   ['--obs-norm-eps <x>', 'obsNormEps', floatFlag(0)],
   ['--policy-phase <n>', 'policyPhase', intFlag(0)],
+  ['--actor-last-layer-std <x>', 'actorLastLayerStd', floatFlag(0)],
 ];
 
 /** Off-policy switches: [flag, key, value when given]. */

@@ -136,6 +136,7 @@ const common = {
   obsNormEps: 1e-2,
   targetActor: true,
   policyPhase: 0,
+  actorLastLayerStd: 0,
   preset: 'paper' as const,
 };
 
@@ -315,6 +316,7 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
     autotune: false,
     alpha: 1,
     targetActor: false,
+    actorLastLayerStd: 0.01,
     policyNoise: 0.001,
     noiseClip: 0.5,
     mixedNoise: true,
@@ -546,7 +548,8 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       c51Edge: "FastTD3's l == u rule: l → l − 1 if l > 0, else u → u + 1 (§1 [code])",
       targetAggregator: 'CDQ over distributions: the projected distribution of the target critic with the smaller expectation (§9 [code])',
       actorAggregator: 'the actor maximises min(E[Q1], E[Q2]) (§9 [code])',
-      init: "PyTorch defaults (§9 [code]); the actor's last layer N(0, 0.01) is not reproduced (pgvar: PyTorch default there too)",
+      init: 'PyTorch defaults everywhere else (§9 [code])',
+      actorLastLayerStd: "the actor's last layer N(0, 0.01), bias 0 (§9 [code])",
     },
   },
   'bro-fast': {

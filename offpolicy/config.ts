@@ -173,6 +173,8 @@ export const offPolicyConfigSchema = z
     obsNormEps: z.number().positive().default(1e-2),
     /** Deterministic policies: a Polyak target actor for the target actions (TD3); false: the online actor (FastTD3). */
     targetActor: z.boolean().default(true),
+    /** Deterministic actor: its last Linear's weights drawn N(0, std²) with bias 0 (FastTD3: 0.01); 0 keeps the trunk's init. */
+    actorLastLayerStd: z.number().min(0).default(0),
     /** The actor updates on critic updates i with i % policyFrequency == policyPhase (TD3: 0; FastTD3: 1, after the second critic update). */
     policyPhase: nonNegInt.default(0),
     /** Which of the agent's presets the defaults came from (applied by agentConfig; recorded, not re-applied). */
@@ -271,6 +273,7 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   obsNormalization: 'normalise observations by a running mean/variance (updated on acting observations; saved in checkpoints)',
   obsNormEps: 'observation normaliser ε: (x − mean)/(std + ε)',
   targetActor: 'deterministic actor: target actions from a Polyak target actor (true, TD3) or the online actor (false, FastTD3)',
+  actorLastLayerStd: "deterministic actor: its last Linear's weights N(0, std²), bias 0 (0: the trunk's init)",
   policyPhase: 'the actor updates on critic updates i with i % policyFrequency == policyPhase',
   preset: "the agent's preset the defaults came from: paper (the reference's values), or cpu (bro, bro-fast, fasttd3: narrower networks, lower replay ratio or fewer envs and smaller batches)",
 };

@@ -151,8 +151,19 @@ export class DeterministicTanhPolicy {
   readonly targetStore: ParamStore;
   readonly target: EngineNet;
 
-  constructor(readonly arena: Arena, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng) {
+  /** `lastLayerStd` > 0: the last Linear's weights re-drawn N(0, lastLayerStd²) from rng, its bias 0 (FastTD3's actor: 0.01). */
+  constructor(readonly arena: Arena, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng, lastLayerStd = 0) {
     const online = makeNets(arena, 1, obsDim, actDim, trunk, rng);
+    if (lastLayerStd > 0) {
+      const tensors = online.store.read();
+      const shapes = online.store.shapes;
+      // the last 2-D tensor is the output Linear's weight; the bias follows it
+      let w = shapes.length - 1;
+      while (shapes[w]!.length !== 2) w -= 1;
+      tensors[w] = fillNormal(rng, new Float32Array(tensors[w]!.length)).map((x) => x * lastLayerStd);
+      if (w + 1 < tensors.length) tensors[w + 1] = new Float32Array(tensors[w + 1]!.length);
+      online.store.write(tensors);
+    }
     const target = makeTargetNets(arena, online);
     this.store = online.store;
     this.net = online.nets[0]!;

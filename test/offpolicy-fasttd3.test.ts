@@ -39,6 +39,23 @@ t.test('fasttd3 presets: paper = the spec §9 values; cpu keeps the structure at
   t.throws(() => agentConfig('fasttd3', ENV, { policyPhase: 2 }), /policyPhase 2 must be below policyFrequency 2/);
 });
 
+t.test("the actor's last layer: N(0, 0.01) weights and zero bias; the other layers PyTorch's default", async (t) => {
+  const cfg = agentConfig('fasttd3', ENV, { preset: 'cpu' });
+  const tr = new OffPolicyTrainer(cfg, envs(cfg));
+  const p = tr.learner.policy;
+  if (p.kind !== 'deterministic') throw new Error('expected a deterministic actor');
+  const tensors = p.store.read();
+  const w = tensors.at(-2)!;
+  const std = Math.sqrt(w.reduce((a, x) => a + x * x, 0) / w.length);
+  t.same([w.length, tensors.at(-1)!.every((x) => x === 0)], [32, true], 'last W 32 × 1, bias 0');
+  t.ok(std > 0.006 && std < 0.014, `last-layer std ${std.toFixed(4)} ≈ 0.01`);
+  const w0 = tensors[0]!;
+  t.ok(Math.max(...w0.map(Math.abs)) > 0.3, 'the first layer keeps ±1/√3 uniform');
+  t.same(Array.from(p.targetStore.read().at(-2)!), Array.from(w), 'the target copy (unused by fasttd3) matches');
+  const td3 = new OffPolicyTrainer(agentConfig('td3', ENV), make(ENV)).learner.policy.store.read();
+  t.ok(Math.max(...td3.at(-1)!.map(Math.abs)) > 0, 'td3 keeps a PyTorch-default last layer');
+});
+
 t.test('vector steps: N transitions per step, updatesPerStep updates per vector step, one batched actor call', async (t) => {
   const cfg = tiny({ totalTimesteps: 400 });
   const tr = new OffPolicyTrainer(cfg, envs(cfg));
