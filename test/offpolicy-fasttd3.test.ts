@@ -205,7 +205,7 @@ t.test('fasttd3 through the CLI: killed with SIGKILL after a checkpoint, --resum
 
 /** Trains to the end; deterministic return of 5 episodes before and after. */
 function learn(mutant: 'none' | 'actor' | 'critic'): { before: number; after: number } {
-  const cfg = agentConfig('fasttd3', ENV, { preset: 'cpu', seed: 1, numEnvs: 4, totalTimesteps: 6000, learningStarts: 400, bufferSize: 20_000, batchSize: 128, criticHidden: [64, 64], actorHidden: [64, 64], atoms: 51, vMin: -1200, vMax: 100, qLr: 1e-3, policyLr: 1e-3, qWeightDecay: 0, policyWeightDecay: 0, logEvery: 2000 });
+  const cfg = agentConfig('fasttd3', ENV, { preset: 'cpu', seed: 1, numEnvs: 4, totalTimesteps: 4000, learningStarts: 400, bufferSize: 20_000, batchSize: 128, criticHidden: [64, 64], actorHidden: [64, 64], atoms: 51, vMin: -1200, vMax: 100, qLr: 1e-3, policyLr: 1e-3, qWeightDecay: 0, policyWeightDecay: 0, logEvery: 2000 });
   const tr = new OffPolicyTrainer(cfg, envs(cfg), make(ENV));
   const { learner } = tr;
   if (mutant === 'actor') {
@@ -231,7 +231,7 @@ function learn(mutant: 'none' | 'actor' | 'critic'): { before: number; after: nu
   return { before, after };
 }
 
-t.test('fasttd3 learns Pendulum-v1 (4 envs, 6 000 steps); the actor ascending −Q or the critic ascending its loss does not', async (t) => {
+t.test('fasttd3 learns Pendulum-v1 (4 envs, 4 000 steps); the actor ascending −Q or the critic ascending its loss does not', async (t) => {
   const ok = learn('none');
   t.ok(ok.after > -500 && ok.after > ok.before + 500, `deterministic return ${ok.before.toFixed(0)} → ${ok.after.toFixed(0)}`);
   const actor = learn('actor');
