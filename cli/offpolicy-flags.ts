@@ -28,6 +28,7 @@ export const SHARED_FLAGS: Record<string, Key[]> = {
   '--actor-hidden-sizes <list>': ['actorHidden'],
   '--critic-hidden-sizes <list>': ['criticHidden'],
   '--checkpoint-every <n>': ['checkpointEvery'],
+  '--num-envs <n>': ['numEnvs'],
 };
 
 /** Off-policy-only flags: [flag, key, parser]; the help is the key's OFF_POLICY_KEY_HELP line. */
@@ -96,6 +97,12 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--dual-lr <x>', 'dualLr', floatFlag(0)],
   ['--dual-beta1 <x>', 'dualBeta1', floatFlag(0, 1)],
   ['--optimistic-refresh-every <n>', 'optimisticRefreshEvery', stepsOrZero],
+  // fasttd3
+  ['--noise-std-min <x>', 'noiseStdMin', floatFlag(0)],
+  ['--noise-std-max <x>', 'noiseStdMax', floatFlag(0)],
+  ['--obs-norm-eps <x>', 'obsNormEps', floatFlag(0)],
+  ['--policy-phase <n>', 'policyPhase', intFlag(0)],
+  ['--actor-last-layer-std <x>', 'actorLastLayerStd', floatFlag(0)],
 ];
 
 /** Off-policy switches: [flag, key, value when given]. */
@@ -104,6 +111,12 @@ export const OFF_SWITCHES: [string, Key, boolean][] = [
   ['--critic-layer-norm', 'criticLayerNorm', true],
   ['--no-optimistic-actor', 'optimisticActor', false],
   ['--no-learn-pessimism', 'learnPessimism', false],
+  ['--mixed-noise', 'mixedNoise', true],
+  ['--no-mixed-noise', 'mixedNoise', false],
+  ['--obs-normalization', 'obsNormalization', true],
+  ['--no-obs-normalization', 'obsNormalization', false],
+  ['--no-target-actor', 'targetActor', false],
+  ['--target-actor', 'targetActor', true],
 ];
 
 /** The flag that sets a key (the specific one where a shared flag sets several). */

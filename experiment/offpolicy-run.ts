@@ -67,9 +67,11 @@ export async function resolveOffPolicyConfig(fileValues: Record<string, unknown>
   return config;
 }
 
-/** The trainer of a config: the env as `make` builds it (time limit, no normalisation), a second one for evaluation. */
+/** The trainer of a config: the env as `make` builds it (time limit, no normalisation; numEnvs of them, a synchronous vector env), a second one for evaluation. */
 export function createOffPolicyTrainer(config: OffPolicyConfig): OffPolicyTrainer {
-  return new OffPolicyTrainer(config, make(config.envId), config.evalEvery > 0 ? make(config.envId) : undefined);
+  const n = config.numEnvs ?? 1;
+  const envs = Array.from({ length: n }, () => make(config.envId));
+  return new OffPolicyTrainer(config, n === 1 ? envs[0]! : envs, config.evalEvery > 0 ? make(config.envId) : undefined);
 }
 
 export interface OffPolicyRunOptions {

@@ -41,6 +41,16 @@
  *   resets (networks, π_o, α, β_ub, λ and their optimisers; replay kept) after env steps 15 001,
  *   50 001, 250 001, …; evaluation every 25k steps over 5 episodes.
  * `bro-fast`: `bro` with 2 updates per env step and only the 15 001 reset (BRO's updates_per_step == 2 rule).
+ * `fasttd3`: Seo et al.'s FastTD3 (arXiv 2505.22642; spec §9, §11, [code] of younggyoseo/FastTD3,
+ *   hyperparams.py HumanoidBench base): TD3 with 128 envs stepped together, batch 32 768, 2 updates
+ *   per vector step, two 1024-512-256 ReLU critics with 101-atom C51 heads on [−250, 250] (FastTD3's
+ *   clip-edge rule), clipped double Q over distributions (the target is the projected distribution of
+ *   the target critic with the smaller expectation; the actor ascends min(E Q1, E Q2)), a deterministic
+ *   512-256-128 tanh actor with no target copy (target actions from the online actor, smoothing
+ *   N(0, 0.001) clipped at 0.5), mixed exploration noise σ_i ~ U[0.001, 0.4] per env, redrawn at its
+ *   episode's end, running observation normalisation (ε 1e-2), AdamW 3e-4 with weight decay 0.1 for
+ *   both, γ 0.99, τ 0.1 after every critic update, the actor after the second critic update of each
+ *   pair, a replay of 50·1024 transitions per env, 10 vector steps before the first update.
  * Presets (AGENT_PRESETS): every agent's defaults are its reference's ('paper'); `bro` and `bro-fast`
  *   also have 'cpu', the same structure with narrower networks and a lower replay ratio for a 2-core CPU.
  * All: Adam (AdamW selectable per network, qOptimizer/policyOptimizer), no resets unless listed.
@@ -117,6 +127,16 @@ const common = {
   resetUnit: 'env-step' as const,
   resetNetworks: ['critic', 'actor', 'temperature'] as ResetTarget[],
   resetLayers: 0,
+  // fasttd3 (spec §9); inert in the others: one env, fixed exploration noise, no normaliser, TD3's target actor
+  numEnvs: 1,
+  mixedNoise: false,
+  noiseStdMin: 0.001,
+  noiseStdMax: 0.4,
+  obsNormalization: false,
+  obsNormEps: 1e-2,
+  targetActor: true,
+  policyPhase: 0,
+  actorLastLayerStd: 0,
   preset: 'paper' as const,
 };
 
@@ -269,6 +289,52 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
   },
   bro,
   'bro-fast': { ...bro, algo: 'bro-fast', updatesPerStep: 2, resetAt: [BRO_RESET_STEPS[0]!] },
+  fasttd3: {
+    ...common,
+    algo: 'fasttd3',
+    numEnvs: 128,
+    // 100k vector steps (the spec's lower end, 100k–1M per task) × 128 envs; global_step counts transitions
+    totalTimesteps: 100_000 * 128,
+    bufferSize: 50 * 1024 * 128,
+    batchSize: 32_768,
+    updatesPerStep: 2,
+    learningStarts: 10 * 128,
+    gamma: 0.99,
+    tau: 0.1,
+    policyLr: 3e-4,
+    qLr: 3e-4,
+    alphaLr: 3e-4,
+    qOptimizer: 'adamw',
+    qWeightDecay: 0.1,
+    policyOptimizer: 'adamw',
+    policyWeightDecay: 0.1,
+    policyFrequency: 2,
+    policyPhase: 1,
+    actorUpdatesPerDelay: 1,
+    targetNetworkFrequency: 1,
+    policy: 'deterministic',
+    autotune: false,
+    alpha: 1,
+    targetActor: false,
+    actorLastLayerStd: 0.01,
+    policyNoise: 0.001,
+    noiseClip: 0.5,
+    mixedNoise: true,
+    noiseStdMin: 0.001,
+    noiseStdMax: 0.4,
+    obsNormalization: true,
+    obsNormEps: 1e-2,
+    criticHidden: [1024, 512, 256],
+    actorHidden: [512, 256, 128],
+    valueHead: 'categorical',
+    atoms: 101,
+    vMin: -250,
+    vMax: 250,
+    categoricalTarget: 'c51',
+    c51Edge: 'fasttd3',
+    targetAggregator: 'min-by-expectation',
+    actorAggregator: 'min-by-expectation',
+  },
 };
 
 /**
@@ -279,9 +345,18 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
  * and 2× (bro-fast). Costs of both presets: bench/bro-update.ts.
  */
 const BRO_CPU = { criticHidden: [128], actorHidden: [64] };
+/**
+ * FastTD3 (spec §9) runs 128 envs, batches of 32 768 and 1024-wide critics on a GPU; its `cpu` preset
+ * keeps the structure (vector env, C51 with min by expectation, mixed noise, obs normalisation, τ 0.1,
+ * AdamW wd 0.1, UTD 2 per vector step, 256 samples per env in a batch... scaled) and takes the spec's
+ * §12 CPU scale: 8 envs, batch 1024 (128 per env), critics 256-128-64, actor 128-64-32, the replay
+ * at 50·1024 per env. Costs of both presets: bench/fasttd3-update.ts.
+ */
+const FASTTD3_CPU = { numEnvs: 8, batchSize: 1024, criticHidden: [256, 128, 64], actorHidden: [128, 64, 32], bufferSize: 50 * 1024 * 8, learningStarts: 10 * 8, totalTimesteps: 100_000 * 8 };
 export const AGENT_PRESETS: Partial<Record<OffPolicyAlgo, Record<Exclude<PresetName, 'paper'>, Partial<Omit<OffPolicyConfig, 'envId'>>>>> = {
   bro: { cpu: { ...BRO_CPU, updatesPerStep: 2 } },
   'bro-fast': { cpu: { ...BRO_CPU, updatesPerStep: 1 } },
+  fasttd3: { cpu: FASTTD3_CPU },
 };
 
 /** The presets an agent has ('paper' = its defaults). */
@@ -433,6 +508,48 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       evalEpisodes: '5 (§6 [code])',
       bufferSize: '1e6 (§6 [code])',
       totalTimesteps: '1e6 (§6 [code]); DMC without action repeat',
+    },
+  },
+  fasttd3: {
+    summary: 'FastTD3, TD3 with many parallel envs, large batches, a C51 critic with clipped double Q by expectation, mixed noise and obs normalisation: younggyoseo/FastTD3 hyperparams.py, HumanoidBench base (spec baselines.md §9, §11); --preset cpu: 8 envs, batch 1024, critics 256-128-64, actor 128-64-32',
+    keys: {
+      numEnvs: '128 parallel envs (§9 [code]); cpu preset 8 (§12: 8–32 on CPU); stepped synchronously in-process',
+      batchSize: '32 768 = 256 per env × 128 (§9 [code]); cpu preset 1024 = 128 per env × 8 (§12: 1–4k)',
+      updatesPerStep: 'num_updates 2 per vectorised env step, each on a fresh batch (§9 [code])',
+      totalTimesteps: '100k vector steps × numEnvs transitions, the low end of 100k–1M per task (§9 [code])',
+      bufferSize: '50·1024 transitions per env (§9 [code]): 6.55M for 128 envs, 409 600 for the cpu preset\'s 8',
+      learningStarts: '10 vector steps (§9 [code]) = 10·numEnvs transitions (uniform random actions meanwhile: pgvar\'s warm-up)',
+      gamma: '0.99 (§9 [code])',
+      tau: 'τ 0.1 after every critic update (§9 [code])',
+      targetNetworkFrequency: 'Polyak after every critic update (§9 [code])',
+      policyLr: 'AdamW 3e-4, cosine schedule ending at 3e-4, i.e. constant (§9 [code])',
+      qLr: 'AdamW 3e-4 (§9 [code])',
+      qOptimizer: 'AdamW (§9 [code])',
+      qWeightDecay: '0.1 (§9 [code])',
+      policyOptimizer: 'AdamW (§9 [code])',
+      policyWeightDecay: '0.1 (§9 [code])',
+      policyFrequency: 'actor once per two critic updates (§9 [code])',
+      policyPhase: 'on update index i with i % 2 == 1: after the second critic update of a pair (§9 [code])',
+      policy: 'deterministic tanh actor (§9 [code])',
+      targetActor: 'no target actor: target actions use the online actor (§9 [code])',
+      policyNoise: 'target policy noise 0.001 (§9 [code])',
+      noiseClip: 'clipped at 0.5 (§9 [code])',
+      mixedNoise: "mixed noise: each env's σ_i ~ U[std_min, std_max], re-sampled when its episode ends; a = μ(s) + N(0, σ_i) (§9 [code])",
+      noiseStdMin: 'std_min 0.001 (§9 [code])',
+      noiseStdMax: 'std_max 0.4 (§9 [code])',
+      obsNormalization: 'running mean and variance of observations (§9 [code])',
+      obsNormEps: 'ε 1e-2 (§9 [code])',
+      criticHidden: '1024-512-256 ReLU, two C51 critics, no LayerNorm (§9 [code]); cpu preset 256-128-64',
+      actorHidden: '512-256-128 ReLU → tanh (§9 [code]); cpu preset 128-64-32',
+      valueHead: 'C51 categorical critic (§9 [code])',
+      atoms: '101 (§9 [code])',
+      vMin: '−250 (HumanoidBench; tasks override, §9 [code])',
+      vMax: '250 (§9 [code])',
+      c51Edge: "FastTD3's l == u rule: l → l − 1 if l > 0, else u → u + 1 (§1 [code])",
+      targetAggregator: 'CDQ over distributions: the projected distribution of the target critic with the smaller expectation (§9 [code])',
+      actorAggregator: 'the actor maximises min(E[Q1], E[Q2]) (§9 [code])',
+      init: 'PyTorch defaults everywhere else (§9 [code])',
+      actorLastLayerStd: "the actor's last layer N(0, 0.01), bias 0 (§9 [code])",
     },
   },
   'bro-fast': {

@@ -12,7 +12,7 @@ import { C51_EDGES, CATEGORICAL_TARGETS, VALUE_HEADS } from './heads.js';
 const positiveInt = z.number().int().positive();
 const nonNegInt = z.number().int().min(0);
 
-export const OFF_POLICY_ALGOS = ['sac', 'td3', 'dac', 'vpl', 'sac-ln-reset', 'bro', 'bro-fast'] as const;
+export const OFF_POLICY_ALGOS = ['sac', 'td3', 'dac', 'vpl', 'sac-ln-reset', 'bro', 'bro-fast', 'fasttd3'] as const;
 export type OffPolicyAlgo = (typeof OFF_POLICY_ALGOS)[number];
 
 /** The optimisers a network may use: Adam, or AdamW (decoupled weight decay). */
@@ -24,7 +24,7 @@ export const RESET_UNITS = ['env-step', 'update'] as const;
 export const TRUNKS = ['mlp', 'bronet'] as const;
 /** DAC's optimistic actor (its own tanh-Gaussian) or BRO's (a mean shift of π_c): offpolicy/optimistic.ts. */
 export const OPTIMISTIC_MODES = ['separate', 'shift'] as const;
-/** 'paper': the reference's values (every agent's defaults); 'cpu': scaled for a 2-core CPU (bro, bro-fast). */
+/** 'paper': the reference's values (every agent's defaults); 'cpu': scaled for a 2-core CPU (bro, bro-fast, fasttd3). */
 export const PRESETS = ['paper', 'cpu'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
@@ -160,6 +160,23 @@ export const offPolicyConfigSchema = z
     optimisticRefreshEvery: nonNegInt.default(25_000),
     /** Plug-in files (absolute) that registered the env: --resume and eval load them again. Absent when none. */
     plugins: z.array(z.string().min(1)).optional(),
+    // FastTD3 (spec baselines.md §9); the defaults are the behaviour of the runs before them, so their checkpoints load
+    /** Envs stepped together (a synchronous vector env in the trainer): one batched actor call per vector step, numEnvs transitions into the replay, updatesPerStep updates per vector step. */
+    numEnvs: positiveInt.default(1),
+    /** Deterministic policies: FastTD3's mixed noise, each env's σ drawn from U[noiseStdMin, noiseStdMax] and redrawn when its episode ends (false: explorationNoise for all). */
+    mixedNoise: z.boolean().default(false),
+    noiseStdMin: z.number().min(0).default(0.001),
+    noiseStdMax: z.number().min(0).default(0.4),
+    /** Normalise observations by a running mean and variance (updated on the observations the actor acts on; used by actor, critics, targets and evaluation). */
+    obsNormalization: z.boolean().default(false),
+    /** ε of the normaliser: (x − mean)/(std + ε). */
+    obsNormEps: z.number().positive().default(1e-2),
+    /** Deterministic policies: a Polyak target actor for the target actions (TD3); false: the online actor (FastTD3). */
+    targetActor: z.boolean().default(true),
+    /** Deterministic actor: its last Linear's weights drawn N(0, std²) with bias 0 (FastTD3: 0.01); 0 keeps the trunk's init. */
+    actorLastLayerStd: z.number().min(0).default(0),
+    /** The actor updates on critic updates i with i % policyFrequency == policyPhase (TD3: 0; FastTD3: 1, after the second critic update). */
+    policyPhase: nonNegInt.default(0),
     /** Which of the agent's presets the defaults came from (applied by agentConfig; recorded, not re-applied). */
     preset: z.enum(PRESETS).default('paper'),
   })
@@ -249,7 +266,16 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   dualLr: 'Adam learning rate of β_ub and λ (dac, bro) and β (vpl)',
   dualBeta1: 'Adam β1 of β_ub and λ (dac, bro) and β (vpl)',
   optimisticRefreshEvery: 'dac: copy π_c into π_o and restart β_ub, λ every this many env steps (0 = never)',
-  preset: "the agent's preset the defaults came from: paper (the reference's values), or cpu (bro, bro-fast: narrower networks, lower replay ratio)",
+  numEnvs: 'envs stepped together (synchronous vector env): one batched actor call and numEnvs transitions per vector step; updatesPerStep counts vector steps',
+  mixedNoise: "deterministic actor: FastTD3's mixed exploration noise, per-env σ ~ U[noiseStdMin, noiseStdMax], redrawn when that env's episode ends",
+  noiseStdMin: 'mixed noise: lowest per-env σ',
+  noiseStdMax: 'mixed noise: highest per-env σ',
+  obsNormalization: 'normalise observations by a running mean/variance (updated on acting observations; saved in checkpoints)',
+  obsNormEps: 'observation normaliser ε: (x − mean)/(std + ε)',
+  targetActor: 'deterministic actor: target actions from a Polyak target actor (true, TD3) or the online actor (false, FastTD3)',
+  actorLastLayerStd: "deterministic actor: its last Linear's weights N(0, std²), bias 0 (0: the trunk's init)",
+  policyPhase: 'the actor updates on critic updates i with i % policyFrequency == policyPhase',
+  preset: "the agent's preset the defaults came from: paper (the reference's values), or cpu (bro, bro-fast, fasttd3: narrower networks, lower replay ratio or fewer envs and smaller batches)",
 };
 
 /** Validates a fully merged config; throws UsageError naming every bad key. */
@@ -270,6 +296,9 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
     if (c.optimisticRefreshEvery !== 0) throw new UsageError(`${where}: optimisticRefreshEvery ${c.optimisticRefreshEvery} re-copies DAC's separate π_o from π_c; optimisticMode 'shift' has no copy to refresh: set it to 0`);
     if (c.init !== 'orthogonal' && c.actorTrunk !== 'bronet') throw new UsageError(`${where}: optimisticMode 'shift' initialises its head orthogonally with gain 0.01 (BRO); set init 'orthogonal' or actorTrunk 'bronet'`);
   }
+  if (c.mixedNoise && c.policy !== 'deterministic') throw new UsageError(`${where}: mixedNoise is exploration noise of a deterministic actor; policy '${c.policy}' samples its own`);
+  if (c.noiseStdMin > c.noiseStdMax) throw new UsageError(`${where}: noiseStdMin ${c.noiseStdMin} exceeds noiseStdMax ${c.noiseStdMax}`);
+  if (c.policyPhase >= c.policyFrequency) throw new UsageError(`${where}: policyPhase ${c.policyPhase} must be below policyFrequency ${c.policyFrequency}`);
   if (c.valueHead !== 'scalar' && c.learnPessimism) throw new UsageError(`${where}: learnPessimism learns β on the scalar TD loss; valueHead '${c.valueHead}' is not scalar`);
   if (c.valueHead === 'categorical') {
     for (const [key, name] of [['targetAggregator', c.targetAggregator], ['actorAggregator', c.actorAggregator]] as const) {

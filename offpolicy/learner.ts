@@ -34,6 +34,7 @@ import type { OffPolicyConfig } from './config.js';
 import { CriticEnsemble, makeEnsembleAggregator, type EnsembleAggregator } from './critics.js';
 import { Dual, entropyViolation, type DualState } from './dual.js';
 import { makeHead, type ValueHead } from './heads.js';
+import { RunningNorm, type RunningNormState } from './normalizer.js';
 import { OptimisticActor, OptimisticShift, type OptimisticDualState, type OptimisticExplorer } from './optimistic.js';
 import { validationTd } from './pessimism.js';
 import { DeterministicTanhPolicy, TanhGaussianPolicy, type Policy } from './policies.js';
@@ -51,7 +52,7 @@ export type LearnerConfig = Pick<
   | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
 > &
   // keys added later: configs written before them take their defaults
-  Partial<Pick<OffPolicyConfig, 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1'>>;
+  Partial<Pick<OffPolicyConfig, 'actorLastLayerStd' | 'obsNormalization' | 'obsNormEps' | 'targetActor' | 'policyPhase' | 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1'>>;
 
 /** Metrics only some agents report (a row carries those of its learner's `extraMetrics`). */
 export const EXTRA_METRICS = ['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight', 'pessimism', 'val_td_loss'] as const;
@@ -91,6 +92,8 @@ export interface LearnerState {
   optimistic?: OptimisticDualState | null;
   /** VPL's β. */
   pessimism?: DualState | null;
+  /** FastTD3's observation normaliser. */
+  obsNorm?: RunningNormState | null;
 }
 
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -110,6 +113,8 @@ export class OffPolicyLearner {
   /** VPL's learned pessimism β, else null (β = config.pessimism). */
   readonly pessimismDual: Dual | null;
   readonly extraMetrics: ExtraMetric[];
+  /** FastTD3's running observation normaliser (obsNormalization), else null; the trainer updates it. */
+  readonly obsNorm: RunningNorm | null;
   /** Critic updates so far (drives the policy delay and the target period). */
   updates = 0;
 
@@ -120,8 +125,9 @@ export class OffPolicyLearner {
     const criticTrunk: TrunkSpec = c.criticTrunk === 'bronet' ? { kind: 'bronet', width: c.criticHidden[0]!, blocks: c.criticBlocks } : { kind: 'mlp', hidden: c.criticHidden, activation: c.activation, layerNorm: c.criticLayerNorm, init };
     const actorTrunk: TrunkSpec = c.actorTrunk === 'bronet' ? { kind: 'bronet', width: c.actorHidden[0]!, blocks: c.actorBlocks ?? 1 } : { kind: 'mlp', hidden: c.actorHidden, activation: c.activation, layerNorm: false, init };
     this.head = makeHead(c);
+    this.obsNorm = c.obsNormalization ? new RunningNorm(obsDim, c.obsNormEps ?? 1e-2) : null;
     this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng, this.head);
-    this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, obsDim, actDim, actorTrunk, initRng);
+    this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.actorLastLayerStd ?? 0);
     this.temperature = c.policy === 'tanh-gaussian' && c.autotune ? new Dual(c.alpha, c.alphaLr, c.alphaBeta1 ?? ADAM.beta1, ADAM.beta2, ADAM.eps) : null;
     this.targetEntropy = -c.targetEntropyScale * actDim;
     this.pessimismDual = c.learnPessimism ? new Dual(c.pessimism, c.dualLr, c.dualBeta1, ADAM.beta2, ADAM.eps, { kind: 'tanh', lo: c.pessimismMin, hi: c.pessimismMax }) : null;
@@ -157,7 +163,8 @@ export class OffPolicyLearner {
       const alpha = this.alpha;
       entropyTerm = smp.lp.map((lp) => alpha * lp);
     } else {
-      a2 = this.policy.smoothedTarget(b.nextObs, n, this.config.policyNoise, this.config.noiseClip, rng, new Float32Array(n * this.actDim));
+      // FastTD3 has no target actor: its target actions come from the online one (spec §9)
+      a2 = this.policy.smoothedTarget(b.nextObs, n, this.config.policyNoise, this.config.noiseClip, rng, new Float32Array(n * this.actDim), this.config.targetActor !== false);
     }
     this.critics.targetValue(b.nextObs, a2, n, this.targetAgg, q);
     return this.head.target(q, b.rew, b.terminated, this.config.gamma, entropyTerm, n, y);
@@ -212,7 +219,18 @@ export class OffPolicyLearner {
   /** Step 4: Polyak targets. */
   updateTargets(): void {
     this.critics.polyak(this.config.tau);
-    if (this.policy.kind === 'deterministic') this.policy.polyak(this.config.tau);
+    if (this.policy.kind === 'deterministic' && this.config.targetActor !== false) this.policy.polyak(this.config.tau);
+  }
+
+  /** Observations as the networks see them: normalised by the running statistics (not updated), or as they are. */
+  normalizeObs(obs: Float32Array, n: number): Float32Array {
+    return this.obsNorm ? this.obsNorm.normalize(obs, n) : obs;
+  }
+
+  /** A minibatch with s and s′ normalised (the batch itself when there is no normaliser). */
+  private normalizedBatch(b: Batch): Batch {
+    if (!this.obsNorm) return b;
+    return { ...b, obs: this.obsNorm.normalize(b.obs, b.n), nextObs: this.obsNorm.normalize(b.nextObs, b.n) };
   }
 
   /**
@@ -231,22 +249,27 @@ export class OffPolicyLearner {
     return r.loss;
   }
 
-  /** Called by the trainer before the updates of env step t: DAC's periodic refresh of π_o. */
-  beforeUpdates(t: number): void {
+  /**
+   * Called by the trainer before the updates of the (vector) env step covering steps t … t + count − 1:
+   * DAC's periodic refresh of π_o, when a multiple of its period lies among them.
+   */
+  beforeUpdates(t: number, count = 1): void {
     const every = this.config.optimisticRefreshEvery;
-    if (this.optimistic && this.policy.kind === 'tanh-gaussian' && every > 0 && t % every === 0) this.optimistic.refresh(this.policy);
+    if (this.optimistic && this.policy.kind === 'tanh-gaussian' && every > 0 && Math.floor((t + count - 1) / every) >= Math.ceil(t / every)) this.optimistic.refresh(this.policy);
   }
 
   /**
    * One whole gradient update on a minibatch; `rng` supplies every noise draw of the update; `val`,
    * a held-out minibatch, drives VPL's β.
    */
-  update(b: Batch, rng: Rng, val?: Batch | null): UpdateStats {
+  update(raw: Batch, rng: Rng, val?: Batch | null): UpdateStats {
     const c = this.config;
+    const b = this.normalizedBatch(raw);
+    if (val) val = this.normalizedBatch(val);
     const y = this.tdTarget(b, rng, new Float32Array(b.n * this.head.outputs));
     const critic = this.criticStep(b, y);
     const stats: UpdateStats = { qf_loss: critic.loss, qf1_values: critic.q1Mean, actor_loss: null, alpha: null, alpha_loss: null };
-    if (this.updates % c.policyFrequency === 0) {
+    if (this.updates % c.policyFrequency === (c.policyPhase ?? 0)) {
       for (let k = 0; k < c.actorUpdatesPerDelay; k++) {
         stats.actor_loss = this.actorStep(b, rng);
         const aLoss = this.temperatureStep(b, rng);
@@ -270,12 +293,14 @@ export class OffPolicyLearner {
 
   /**
    * Actions in [−1, 1] for n observations: 'explore' samples π (SAC) or adds the exploration noise
-   * (TD3); 'eval' is deterministic, tanh(μ(s)).
+   * (TD3: explorationNoise, or `noiseStd`, one σ per row: FastTD3's mixed noise); 'eval' is
+   * deterministic, tanh(μ(s)). Observations are raw: the normaliser (if any) is applied here.
    */
-  act(obs: Float32Array, n: number, mode: 'explore' | 'eval', rng: Rng, out: Float32Array): Float32Array {
+  act(raw: Float32Array, n: number, mode: 'explore' | 'eval', rng: Rng, out: Float32Array, noiseStd?: ArrayLike<number> | null): Float32Array {
+    const obs = this.normalizeObs(raw, n);
     if (mode === 'eval') return this.policy.mode(obs, n, out);
     if (this.optimistic) return this.optimistic.act(obs, n, rng, out);
-    if (this.policy.kind === 'deterministic') return this.policy.explore(obs, n, this.config.explorationNoise, rng, out);
+    if (this.policy.kind === 'deterministic') return this.policy.explore(obs, n, noiseStd ?? this.config.explorationNoise, rng, out);
     out.set(this.policy.sample(obs, fillNormal(rng, new Float32Array(n * this.actDim)), n).a);
     return out;
   }
@@ -323,6 +348,7 @@ export class OffPolicyLearner {
     const state: LearnerState = { updates: this.updates, stores, alpha: this.temperature?.getState() ?? null };
     if (this.optimistic) state.optimistic = this.optimistic.duals.getState();
     if (this.pessimismDual) state.pessimism = this.pessimismDual.getState();
+    if (this.obsNorm) state.obsNorm = this.obsNorm.getState();
     return state;
   }
 
@@ -343,6 +369,10 @@ export class OffPolicyLearner {
     if (this.pessimismDual) {
       if (!s.pessimism) throw new Error('learner state has no learned pessimism');
       this.pessimismDual.setState(s.pessimism);
+    }
+    if (this.obsNorm) {
+      if (!s.obsNorm) throw new Error('learner state has no observation normaliser');
+      this.obsNorm.setState(s.obsNorm);
     }
   }
 }

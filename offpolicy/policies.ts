@@ -151,8 +151,19 @@ export class DeterministicTanhPolicy {
   readonly targetStore: ParamStore;
   readonly target: EngineNet;
 
-  constructor(readonly arena: Arena, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng) {
+  /** `lastLayerStd` > 0: the last Linear's weights re-drawn N(0, lastLayerStd²) from rng, its bias 0 (FastTD3's actor: 0.01). */
+  constructor(readonly arena: Arena, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng, lastLayerStd = 0) {
     const online = makeNets(arena, 1, obsDim, actDim, trunk, rng);
+    if (lastLayerStd > 0) {
+      const tensors = online.store.read();
+      const shapes = online.store.shapes;
+      // the last 2-D tensor is the output Linear's weight; the bias follows it
+      let w = shapes.length - 1;
+      while (shapes[w]!.length !== 2) w -= 1;
+      tensors[w] = fillNormal(rng, new Float32Array(tensors[w]!.length)).map((x) => x * lastLayerStd);
+      if (w + 1 < tensors.length) tensors[w + 1] = new Float32Array(tensors[w + 1]!.length);
+      online.store.write(tensors);
+    }
     const target = makeTargetNets(arena, online);
     this.store = online.store;
     this.net = online.nets[0]!;
@@ -174,17 +185,21 @@ export class DeterministicTanhPolicy {
     return this.act(s, n, out);
   }
 
-  /** μ(s) + N(0, σ), clipped to [−1, 1] (CleanRL's TD3 exploration). */
-  explore(s: Float32Array, n: number, sigma: number, rng: Rng, out: Float32Array): Float32Array {
+  /** μ(s) + N(0, σ), clipped to [−1, 1] (CleanRL's TD3 exploration); σ one number, or one per row (FastTD3's mixed noise). */
+  explore(s: Float32Array, n: number, sigma: number | ArrayLike<number>, rng: Rng, out: Float32Array): Float32Array {
     this.act(s, n, out);
     const noise = fillNormal(rng, new Float32Array(n * this.actDim));
-    for (let k = 0; k < n * this.actDim; k++) out[k] = Math.min(1, Math.max(-1, out[k]! + sigma * noise[k]!));
+    const A = this.actDim;
+    for (let k = 0; k < n * A; k++) {
+      const sd = typeof sigma === 'number' ? sigma : sigma[Math.floor(k / A)]!;
+      out[k] = Math.min(1, Math.max(-1, out[k]! + sd * noise[k]!));
+    }
     return out;
   }
 
-  /** Target policy smoothing: clip(μ̄(s′) + clip(σ_t·N(0, 1), −c, c), −1, 1). */
-  smoothedTarget(s: Float32Array, n: number, sigma: number, clip: number, rng: Rng, out: Float32Array): Float32Array {
-    this.act(s, n, out, true);
+  /** Target policy smoothing: clip(μ̄(s′) + clip(σ_t·N(0, 1), −c, c), −1, 1); μ̄ the target actor, or the online one (useTarget false: FastTD3). */
+  smoothedTarget(s: Float32Array, n: number, sigma: number, clip: number, rng: Rng, out: Float32Array, useTarget = true): Float32Array {
+    this.act(s, n, out, useTarget);
     const noise = fillNormal(rng, new Float32Array(n * this.actDim));
     for (let k = 0; k < n * this.actDim; k++) out[k] = Math.min(1, Math.max(-1, out[k]! + Math.min(clip, Math.max(-clip, sigma * noise[k]!))));
     return out;

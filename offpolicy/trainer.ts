@@ -1,5 +1,10 @@
 /**
- * The off-policy loop, CleanRL-style, one env step at a time (one env, as sac_continuous_action.py):
+ * The off-policy loop, CleanRL-style, one env step at a time (one env, as sac_continuous_action.py)
+ * or one vector step of `numEnvs` envs at a time (FastTD3, spec baselines.md §9: a synchronous
+ * vector env stepped in this thread; one batched actor call for the N observations, N transitions
+ * into the replay, `updatesPerStep` updates per vector step; global_step counts transitions, so a
+ * vector step advances it by N and learningStarts, logEvery, evalEvery, checkpointEvery and
+ * totalTimesteps are in transitions — the run ends at the first vector step reaching totalTimesteps):
  *   act (uniform random for the first `learningStarts` steps, then the policy's exploration) → step
  *   → store (s, a, r, s′, terminated, truncated), s′ the env's own final observation → reset at an
  *   episode's end → past `learningStarts`, `updatesPerStep` updates, each on its own minibatch →
@@ -72,6 +77,10 @@ export interface OffPolicyTrainerState {
   replayCount: number;
   /** Network resets done (absent in checkpoints from before resets existed: 0). */
   resetsDone?: number;
+  /** numEnvs > 1: every env's state, observation and running episode (env, obs, episode above are env 0's). */
+  vector?: { envs: unknown[]; obs: number[][]; episodes: { return: number; length: number }[] };
+  /** Mixed noise: each env's exploration σ. */
+  noiseStd?: number[];
 }
 
 /** An action in [−1, 1]^A onto a Box's bounds. */
@@ -126,14 +135,29 @@ export class OffPolicyTrainer {
   private readonly valBatch: Batch | null;
   private readonly seeds: RunSeeds;
   readonly resets: ResetSchedule;
-  private obs: Float32Array;
-  private epReturn = 0;
-  private epLength = 0;
+  /** The envs stepped together (envs[0] is `env`). */
+  readonly envs: Env[];
+  readonly numEnvs: number;
+  private obs: Float32Array[];
+  private epReturn: number[];
+  private epLength: number[];
+  /** FastTD3's mixed noise: each env's σ (null: explorationNoise for all). */
+  noiseStd: Float64Array | null;
   private recentReturns: number[] = [];
   private recentLengths: number[] = [];
 
-  /** `evalEnv`: a second instance of the env for deterministic evaluation (needed when evalEvery > 0). */
-  constructor(readonly config: OffPolicyConfig, readonly env: Env, readonly evalEnv?: Env) {
+  readonly env: Env;
+
+  /**
+   * `env`: the env, or config.numEnvs instances of it (stepped together); `evalEnv`: another
+   * instance for deterministic evaluation (needed when evalEvery > 0).
+   */
+  constructor(readonly config: OffPolicyConfig, env: Env | Env[], readonly evalEnv?: Env) {
+    this.envs = Array.isArray(env) ? env : [env];
+    this.numEnvs = config.numEnvs ?? 1;
+    if (this.envs.length !== this.numEnvs) throw new Error(`OffPolicyTrainer: numEnvs ${this.numEnvs} needs ${this.numEnvs} envs, got ${this.envs.length}`);
+    env = this.envs[0]!;
+    this.env = env;
     const space = env.actionSpace;
     if (space.kind !== 'box') throw new Error(`off-policy agents need a continuous (Box) action space; ${config.envId} has a discrete one`);
     if (env.observationSpace.kind !== 'box') throw new Error(`off-policy agents need vector observations; ${config.envId} has a discrete observation space`);
@@ -152,7 +176,11 @@ export class OffPolicyTrainer {
     this.updateRng = new Rng(seeds.of('offpolicy/update', 0));
     this.batch = allocBatch(config.batchSize, this.obsDim, this.actDim);
     this.valBatch = this.learner.pessimismDual ? allocBatch(config.batchSize, this.obsDim, this.actDim) : null;
-    this.obs = env.reset({ seed: seeds.envs(1)[0]! }).obs;
+    const envSeeds = seeds.envs(this.numEnvs);
+    this.obs = this.envs.map((e, i) => e.reset({ seed: envSeeds[i]! }).obs);
+    this.epReturn = this.envs.map(() => 0);
+    this.epLength = this.envs.map(() => 0);
+    this.noiseStd = config.mixedNoise ? Float64Array.from(this.envs, () => this.drawNoiseStd()) : null;
     evalEnv?.reset({ seed: streamSeed(config.seed, 'offpolicy/eval') });
   }
 
@@ -171,33 +199,48 @@ export class OffPolicyTrainer {
     return toEnvAction(a, this.low, this.high);
   }
 
-  /** One env step and its updates. */
-  step(): { episode: EpisodeRecord | null; stats: UpdateStats[] } {
+  /** A mixed-noise σ ~ U[noiseStdMin, noiseStdMax] (spec §9: per env, redrawn when its episode ends). */
+  private drawNoiseStd(): number {
+    return this.actionsRng.uniform(this.config.noiseStdMin, this.config.noiseStdMax);
+  }
+
+  /** One (vector) env step — an action and a transition per env — and its updates. */
+  step(): { episodes: EpisodeRecord[]; stats: UpdateStats[] } {
     const c = this.config;
     const t = this.globalStep;
-    const a = new Float32Array(this.actDim);
-    if (t < c.learningStarts) for (let j = 0; j < this.actDim; j++) a[j] = this.actionsRng.uniform(-1, 1);
-    else this.learner.act(this.obs, 1, 'explore', this.actionsRng, a);
-    const r = this.env.step(this.toEnv(a));
-    this.replay.add(this.obs, a, r.reward, r.obs, r.terminated, r.truncated);
-    this.epReturn += r.reward;
-    this.epLength += 1;
-    this.globalStep += 1;
-    let episode: EpisodeRecord | null = null;
-    if (r.terminated || r.truncated) {
-      episode = { step: this.globalStep, return: this.epReturn, length: this.epLength };
-      this.recentReturns = [...this.recentReturns, this.epReturn].slice(-RETURN_WINDOW);
-      this.recentLengths = [...this.recentLengths, this.epLength].slice(-RETURN_WINDOW);
-      this.epReturn = 0;
-      this.epLength = 0;
-      this.obs = this.env.reset().obs;
-    } else {
-      this.obs = r.obs;
+    const N = this.numEnvs;
+    const A = this.actDim;
+    const obsAll = new Float32Array(N * this.obsDim);
+    this.obs.forEach((o, i) => obsAll.set(o.subarray(0, this.obsDim), i * this.obsDim));
+    // FastTD3 updates its normaliser on the observations it acts on (spec §9)
+    this.learner.obsNorm?.update(obsAll, N);
+    const a = new Float32Array(N * A);
+    if (t < c.learningStarts) for (let j = 0; j < N * A; j++) a[j] = this.actionsRng.uniform(-1, 1);
+    else this.learner.act(obsAll, N, 'explore', this.actionsRng, a, this.noiseStd);
+    const episodes: EpisodeRecord[] = [];
+    for (let i = 0; i < N; i++) {
+      const ai = a.subarray(i * A, (i + 1) * A);
+      const r = this.envs[i]!.step(this.toEnv(ai));
+      this.replay.add(this.obs[i]!, ai, r.reward, r.obs, r.terminated, r.truncated);
+      this.epReturn[i] = this.epReturn[i]! + r.reward;
+      this.epLength[i] = this.epLength[i]! + 1;
+      if (r.terminated || r.truncated) {
+        episodes.push({ step: t + N, return: this.epReturn[i]!, length: this.epLength[i]! });
+        this.recentReturns = [...this.recentReturns, this.epReturn[i]!].slice(-RETURN_WINDOW);
+        this.recentLengths = [...this.recentLengths, this.epLength[i]!].slice(-RETURN_WINDOW);
+        this.epReturn[i] = 0;
+        this.epLength[i] = 0;
+        this.obs[i] = this.envs[i]!.reset().obs;
+        if (this.noiseStd) this.noiseStd[i] = this.drawNoiseStd();
+      } else {
+        this.obs[i] = r.obs;
+      }
     }
+    this.globalStep = t + N;
     const stats: UpdateStats[] = [];
     // CleanRL: `if global_step > args.learning_starts` with global_step the 0-based step index
     if (t > c.learningStarts) {
-      this.learner.beforeUpdates(t);
+      this.learner.beforeUpdates(t, N);
       for (let u = 0; u < c.updatesPerStep; u++) {
         const b = this.replay.sample(this.replayRng, this.batch);
         const val = this.valBatch ? this.replay.sampleValidation(this.replayRng, this.valBatch) : null;
@@ -206,7 +249,7 @@ export class OffPolicyTrainer {
       }
     }
     if (this.resets.due('env-step', this.globalStep)) this.resetNetworks();
-    return { episode, stats };
+    return { episodes, stats };
   }
 
   /** The scheduled reset just counted as done: its networks from the stream offpolicy/reset/k. */
@@ -235,8 +278,9 @@ export class OffPolicyTrainer {
     const extraCounts = extra.map(() => 0);
     let evalReturn: number | null = null;
     while (this.globalStep < end) {
-      const { episode, stats } = this.step();
-      if (episode) episodes.push(episode);
+      const before = this.globalStep;
+      const { episodes: ended, stats } = this.step();
+      episodes.push(...ended);
       for (const s of stats) {
         for (const k of Object.keys(sums) as (keyof typeof sums)[]) {
           const v = s[k];
@@ -251,7 +295,8 @@ export class OffPolicyTrainer {
           extraCounts[i] = extraCounts[i]! + 1;
         });
       }
-      if (c.evalEvery > 0 && this.globalStep % c.evalEvery === 0) evalReturn = this.evaluate();
+      // a vector step may step over a multiple of evalEvery: evaluate where it is crossed
+      if (c.evalEvery > 0 && Math.floor(this.globalStep / c.evalEvery) > Math.floor(before / c.evalEvery)) evalReturn = this.evaluate();
     }
     this.iteration += 1;
     const mean = (k: keyof typeof sums) => (counts[k] ? sums[k] / counts[k] : null);
@@ -284,11 +329,13 @@ export class OffPolicyTrainer {
       rng: { actions: this.actionsRng.getState(), replay: this.replayRng.getState(), update: this.updateRng.getState() },
       env: this.env.getState(),
       evalEnv: this.evalEnv?.getState() ?? null,
-      obs: Array.from(this.obs),
-      episode: { return: this.epReturn, length: this.epLength },
+      obs: Array.from(this.obs[0]!),
+      episode: { return: this.epReturn[0]!, length: this.epLength[0]! },
       recent: { returns: [...this.recentReturns], lengths: [...this.recentLengths] },
       replayCount: this.replay.count,
       resetsDone: this.resets.done,
+      ...(this.numEnvs > 1 ? { vector: { envs: this.envs.map((e) => e.getState()), obs: this.obs.map((o) => Array.from(o)), episodes: this.obs.map((_, i) => ({ return: this.epReturn[i]!, length: this.epLength[i]! })) } } : {}),
+      ...(this.noiseStd ? { noiseStd: Array.from(this.noiseStd) } : {}),
     };
   }
 
@@ -300,18 +347,31 @@ export class OffPolicyTrainer {
     this.actionsRng.setState(s.rng.actions);
     this.replayRng.setState(s.rng.replay);
     this.updateRng.setState(s.rng.update);
-    this.env.setState(s.env);
     if (this.evalEnv && s.evalEnv !== null) this.evalEnv.setState(s.evalEnv);
-    this.obs = Float32Array.from(s.obs);
-    this.epReturn = s.episode.return;
-    this.epLength = s.episode.length;
+    if (this.numEnvs > 1) {
+      const v = s.vector;
+      if (!v || v.envs.length !== this.numEnvs) throw new Error(`trainer state has ${v ? v.envs.length : 1} envs, the config ${this.numEnvs}`);
+      this.envs.forEach((e, i) => e.setState(v.envs[i]));
+      this.obs = v.obs.map((o) => Float32Array.from(o));
+      this.epReturn = v.episodes.map((e) => e.return);
+      this.epLength = v.episodes.map((e) => e.length);
+    } else {
+      this.env.setState(s.env);
+      this.obs = [Float32Array.from(s.obs)];
+      this.epReturn = [s.episode.return];
+      this.epLength = [s.episode.length];
+    }
+    if (this.noiseStd) {
+      if (!s.noiseStd) throw new Error('trainer state has no mixed-noise σ');
+      this.noiseStd.set(s.noiseStd);
+    }
     this.recentReturns = [...s.recent.returns];
     this.recentLengths = [...s.recent.lengths];
     this.resets.done = s.resetsDone ?? 0;
   }
 
   close(): void {
-    this.env.close?.();
+    for (const e of this.envs) e.close?.();
     this.evalEnv?.close?.();
   }
 }

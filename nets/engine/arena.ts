@@ -110,6 +110,8 @@ export function engineAvailable(): boolean {
 }
 
 const PAGE = 65536;
+/** The most bytes an arena addresses (int32 offsets). */
+const ARENA_LIMIT = 2 ** 31 - 1;
 
 export class Arena {
   readonly k: Kernels;
@@ -124,6 +126,8 @@ export class Arena {
   /** Bytes for `floats` f32 values, 16-byte aligned and zeroed; returns the byte offset. */
   alloc(floats: number): number {
     const ptr = this.top;
+    // offsets are int32 here (the alignment below): past 2 GiB they would wrap negative
+    if (ptr + floats * 4 + 15 > ARENA_LIMIT) throw new PgvarError(`wasm engine: the networks' buffers need more than 2 GiB (${((ptr + floats * 4) / 2 ** 30).toFixed(2)} GiB so far); use a smaller batch or narrower networks`);
     this.top = (ptr + floats * 4 + 15) & ~15;
     const mem = this.k.memory;
     if (this.top > mem.buffer.byteLength) mem.grow(Math.ceil((this.top - mem.buffer.byteLength) / PAGE));
