@@ -383,7 +383,9 @@ function learn(flipTarget: boolean): { before: number; after: number } {
 
 t.test('bro learns Pendulum-v1 in 4 000 steps through a reset; regressing toward −T it does not', async (t) => {
   const ok = learn(false);
-  t.ok(ok.after > -500 && ok.after > ok.before + 700, `deterministic return ${ok.before.toFixed(0)} → ${ok.after.toFixed(0)}`);
+  // seed 1 ends at −365 on the plain kernels and −532 on the fused ones (rounding moves the 4 000-step
+  // trajectory); the mutants of the update end at −1 367 or below
+  t.ok(ok.after > -800 && ok.after > ok.before + 700, `deterministic return ${ok.before.toFixed(0)} → ${ok.after.toFixed(0)}`);
   const bad = learn(true);
   t.ok(bad.after < -1000, `with −T: ${bad.before.toFixed(0)} → ${bad.after.toFixed(0)}`);
 });
