@@ -3,7 +3,7 @@
 // --resume, eval and variance).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { checkEnv, createEstimator, createTrainer, envIds, ESTIMATORS, estimatorInfo, loadedPlugins, loadPlugins, loadRun, makeEnv, registerEnv, registerEstimator, resolveConfig, trainRun, UsageError } from '../index.js';
 import { backend, cli, ROOT, tmpDir } from './helpers.js';
 import { expandSweep, normalizeSpec } from '../experiment/sweep-spec.js';
@@ -16,6 +16,28 @@ const quiet = ['--quiet', '--backend', 'wasm'];
 t.before(async () => {
   await backend();
 });
+
+/** Applies `edit` to a run's config.json and to the config inside its checkpoint. */
+function editRunConfig(run: string, edit: (config: Record<string, unknown>) => void): void {
+  const cfgFile = path.join(run, 'config.json');
+  const ckFile = path.join(run, 'checkpoint', 'checkpoint.json');
+  const cfg = JSON.parse(fs.readFileSync(cfgFile, 'utf8'));
+  const ck = JSON.parse(fs.readFileSync(ckFile, 'utf8'));
+  edit(cfg);
+  edit(ck.config);
+  fs.writeFileSync(cfgFile, JSON.stringify(cfg));
+  fs.writeFileSync(ckFile, JSON.stringify(ck));
+}
+
+/** A copy of run `out` whose recorded plug-in no longer exists: eval stops with one line naming the file and the config.json. */
+function checkMovedPlugin(t: Test, out: string, name: string, extra: string[]): void {
+  const moved = path.join(dir, name);
+  fs.cpSync(out, moved, { recursive: true });
+  editRunConfig(moved, (c) => (c['plugins'] = [path.join(dir, 'gone.js')]));
+  const g = cli(['eval', '--run', moved, '--episodes', '1', ...extra]);
+  t.equal(g.status, 2);
+  t.match(g.stderr, new RegExp(`^pgvar: error: plugin ${path.join(dir, 'gone.js')} \\(recorded in ${moved}/config.json\\): no such file`, 'm'));
+}
 
 t.test('registerEstimator extends the list without breaking built-in names and aliases', async (t) => {
   const n = ESTIMATORS.length;
@@ -82,16 +104,7 @@ t.test('the example estimator through the CLI; eval, variance and --resume load 
   const res = cli(['train', '--resume', out, ...quiet]);
   t.equal(res.status, 0, res.stderr);
   // a run whose plug-in moved away says which file and where it was recorded
-  const moved = path.join(dir, 'moved');
-  fs.cpSync(out, moved, { recursive: true });
-  const cfg = JSON.parse(fs.readFileSync(path.join(moved, 'config.json'), 'utf8'));
-  const ck = JSON.parse(fs.readFileSync(path.join(moved, 'checkpoint', 'checkpoint.json'), 'utf8'));
-  cfg.plugins = ck.config.plugins = [path.join(dir, 'gone.js')];
-  fs.writeFileSync(path.join(moved, 'config.json'), JSON.stringify(cfg));
-  fs.writeFileSync(path.join(moved, 'checkpoint', 'checkpoint.json'), JSON.stringify(ck));
-  const g = cli(['eval', '--run', moved, '--episodes', '1', '--backend', 'wasm']);
-  t.equal(g.status, 2);
-  t.match(g.stderr, new RegExp(`^pgvar: error: plugin ${path.join(dir, 'gone.js')} \\(recorded in ${moved}/config.json\\): no such file`, 'm'));
+  checkMovedPlugin(t, out, 'moved', ['--backend', 'wasm']);
 });
 
 t.test('the example env through the CLI, and plug-ins from a --config file', async (t) => {
@@ -157,11 +170,7 @@ t.test('an off-policy run on a plug-in env records the plug-in: --resume, eval a
   // a run cut at its 200-step checkpoint: --resume (no --plugin) finishes it from the recorded plug-in
   const cut = path.join(dir, 'cli-sac-cut');
   t.equal(cli(['train', '--plugin', ENV_PLUGIN, ...small, '--steps', '200', '--out', cut]).status, 0);
-  const cfg = JSON.parse(fs.readFileSync(path.join(cut, 'config.json'), 'utf8'));
-  const ck = JSON.parse(fs.readFileSync(path.join(cut, 'checkpoint', 'checkpoint.json'), 'utf8'));
-  cfg.totalTimesteps = ck.config.totalTimesteps = 300;
-  fs.writeFileSync(path.join(cut, 'config.json'), JSON.stringify(cfg));
-  fs.writeFileSync(path.join(cut, 'checkpoint', 'checkpoint.json'), JSON.stringify(ck));
+  editRunConfig(cut, (c) => (c['totalTimesteps'] = 300));
   const res = cli(['train', '--resume', cut, '--quiet']);
   t.equal(res.status, 0, res.stderr);
   t.equal(JSON.parse(res.stdout).steps, 300, 'the resumed run reaches its end');
@@ -169,16 +178,7 @@ t.test('an off-policy run on a plug-in env records the plug-in: --resume, eval a
   t.equal(e.status, 0, e.stderr);
   t.equal(JSON.parse(e.stdout).algo, 'sac');
   // a moved plug-in is named with where it was recorded
-  const moved = path.join(dir, 'cli-sac-moved');
-  fs.cpSync(out, moved, { recursive: true });
-  const mcfg = JSON.parse(fs.readFileSync(path.join(moved, 'config.json'), 'utf8'));
-  const mck = JSON.parse(fs.readFileSync(path.join(moved, 'checkpoint', 'checkpoint.json'), 'utf8'));
-  mcfg.plugins = mck.config.plugins = [path.join(dir, 'gone.js')];
-  fs.writeFileSync(path.join(moved, 'config.json'), JSON.stringify(mcfg));
-  fs.writeFileSync(path.join(moved, 'checkpoint', 'checkpoint.json'), JSON.stringify(mck));
-  const g = cli(['eval', '--run', moved, '--episodes', '1']);
-  t.equal(g.status, 2);
-  t.match(g.stderr, new RegExp(`^pgvar: error: plugin ${path.join(dir, 'gone.js')} \\(recorded in ${moved}/config.json\\): no such file`, 'm'));
+  checkMovedPlugin(t, out, 'cli-sac-moved', []);
   // a sweep's off-policy runs carry the spec's plug-ins too
   await loadPlugins([ENV_PLUGIN], { cwd: ROOT });
   const spec = normalizeSpec({ envs: ['examples/LineWalkContinuous-v0'], algos: ['sac', 'ppo'], seeds: [1], plugins: [ENV_PLUGIN] }, 'test', ROOT);
