@@ -11,29 +11,15 @@
  * Prints JSON.
  *   node dist/bench/bro-update.js [--rounds 3] [--env dmc/cheetah-run] [--out FILE]
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fillNormal, Rng } from '../common/rng.js';
+import { runBenchMain } from './bench-main.js';
+import { median, r3, randomBatch, timeUpdates } from './offpolicy-bench.js';
+import { Rng } from '../common/rng.js';
 import { make, prepareEnv } from '../envs/registry.js';
 import { agentConfig } from '../offpolicy/agents.js';
 import type { OffPolicyConfig, PresetName } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { allocBatch, type Batch } from '../offpolicy/replay.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const r3 = (x: number) => +x.toFixed(3);
-
-function randomBatch(b: Batch, rng: Rng): Batch {
-  fillNormal(rng, b.obs);
-  fillNormal(rng, b.nextObs);
-  fillNormal(rng, b.rew);
-  for (let k = 0; k < b.act.length; k++) b.act[k] = rng.uniform(-1, 1);
-  return b;
-}
 
 type Phase = 'target' | 'critic' | 'actor' | 'temperature' | 'optimistic' | 'polyak';
 
@@ -42,18 +28,7 @@ export function benchBroUpdate(cfg: OffPolicyConfig, obsDim: number, actDim: num
   const rng = new Rng(0);
   const learner = new OffPolicyLearner(cfg, obsDim, actDim, rng);
   const b = allocBatch(cfg.batchSize, obsDim, actDim);
-  learner.update(randomBatch(b, rng), rng);
-  const perRound: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    let spent = 0;
-    for (let u = 0; u < updates; u++) {
-      randomBatch(b, rng); // drawing the data is not the update's cost
-      const t0 = performance.now();
-      learner.update(b, rng);
-      spent += performance.now() - t0;
-    }
-    perRound.push(spent / updates);
-  }
+  const perRound = timeUpdates(learner, b, rng, rounds, updates);
   // the same steps as OffPolicyLearner.update, timed one by one
   const phases: Record<Phase, number> = { target: 0, critic: 0, actor: 0, temperature: 0, optimistic: 0, polyak: 0 };
   const lap = (p: Phase, f: () => unknown) => {
@@ -133,17 +108,4 @@ export async function benchBro(envId = 'dmc/cheetah-run', rounds = 3): Promise<R
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (name: string, dflt: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-  };
-  const result = { date: new Date().toISOString(), node: process.version, ...(await benchBro(arg('env', 'dmc/cheetah-run'), Number(arg('rounds', '3')))) };
-  const text = JSON.stringify(result, null, 2) + '\n';
-  const file = arg('out', '');
-  if (file) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  }
-  process.stdout.write(text);
-}
+if (import.meta.url === `file://${process.argv[1]}`) await runBenchMain(benchBro);

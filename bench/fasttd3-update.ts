@@ -13,29 +13,15 @@
  * ~1.1 GB here; capacity does not change the cost of a step). Prints JSON.
  *   node dist/bench/fasttd3-update.js [--rounds 3] [--env dmc/cheetah-run] [--out FILE]
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fillNormal, Rng } from '../common/rng.js';
+import { runBenchMain } from './bench-main.js';
+import { median, r3, randomBatch, timeUpdates } from './offpolicy-bench.js';
+import { Rng } from '../common/rng.js';
 import { make, prepareEnv } from '../envs/registry.js';
 import { agentConfig } from '../offpolicy/agents.js';
 import type { OffPolicyConfig, PresetName } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { allocBatch, type Batch } from '../offpolicy/replay.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const r3 = (x: number) => +x.toFixed(3);
-
-function randomBatch(b: Batch, rng: Rng): Batch {
-  fillNormal(rng, b.obs);
-  fillNormal(rng, b.nextObs);
-  fillNormal(rng, b.rew);
-  for (let k = 0; k < b.act.length; k++) b.act[k] = rng.uniform(-1, 1);
-  return b;
-}
 
 type Phase = 'target' | 'critic' | 'actor' | 'polyak';
 
@@ -44,18 +30,7 @@ export function benchFastTd3Update(cfg: OffPolicyConfig, obsDim: number, actDim:
   const rng = new Rng(0);
   const learner = new OffPolicyLearner(cfg, obsDim, actDim, rng);
   const b = allocBatch(cfg.batchSize, obsDim, actDim);
-  learner.update(randomBatch(b, rng), rng);
-  const perRound: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    let spent = 0;
-    for (let u = 0; u < updates; u++) {
-      randomBatch(b, rng);
-      const t0 = performance.now();
-      learner.update(b, rng);
-      spent += performance.now() - t0;
-    }
-    perRound.push(spent / updates);
-  }
+  const perRound = timeUpdates(learner, b, rng, rounds, updates);
   const phases: Record<Phase, number> = { target: 0, critic: 0, actor: 0, polyak: 0 };
   const lap = (p: Phase, f: () => unknown) => {
     const t0 = performance.now();
@@ -124,17 +99,4 @@ export async function benchFastTd3(envId = 'dmc/cheetah-run', rounds = 3): Promi
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (name: string, dflt: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-  };
-  const result = { date: new Date().toISOString(), node: process.version, ...(await benchFastTd3(arg('env', 'dmc/cheetah-run'), Number(arg('rounds', '3')))) };
-  const text = JSON.stringify(result, null, 2) + '\n';
-  const file = arg('out', '');
-  if (file) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-  }
-  process.stdout.write(text);
-}
+if (import.meta.url === `file://${process.argv[1]}`) await runBenchMain(benchFastTd3);
