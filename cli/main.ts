@@ -7,8 +7,13 @@
 import { Command, CommanderError } from 'commander';
 import { PgvarError, UsageError } from '../common/errors.js';
 import { registerCommands } from './commands.js';
-import { readConfigFile } from '../experiment/build.js';
-import { loadPlugins } from '../experiment/plugins.js';
+import { readConfigFile } from '../experiment/config-file.js';
+
+/** The plug-in loader (and with it the env and estimator registries) loads only when there are plug-ins to load. */
+async function loadPlugins(files: string[], o?: { origin?: string }): Promise<void> {
+  if (files.length === 0) return;
+  await (await import('../experiment/plugins.js')).loadPlugins(files, o);
+}
 
 /**
  * Plug-ins load before commander parses anything, so that `--estimator mine` and `--env my/Env-v0`

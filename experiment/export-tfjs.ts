@@ -35,9 +35,7 @@ import { frozenEnvLike, loadRun } from './load-run.js';
 import { RunDir } from './run-dir.js';
 import { runKindOfDir } from './run-config.js';
 
-/** The formats `pgvar export --format` writes. */
-export const EXPORT_FORMATS = ['tfjs'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormat } from './export-formats.js';
 
 export const TFJS_EXPORT_FORMAT = 'pgvar-tfjs-policy-1';
 

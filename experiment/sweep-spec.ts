@@ -15,7 +15,7 @@ import { UsageError } from '../common/errors.js';
 import { envSpec } from '../envs/registry.js';
 import { estimatorInfo } from '../estimators/registry.js';
 import { resolveConfig } from './build.js';
-import { resolveOffPolicyConfig } from './offpolicy-run.js';
+import { resolveOffPolicyConfig } from './offpolicy-config.js';
 import { ALGOS, type RunConfig } from './run-config.js';
 
 export interface SweepSpec {
