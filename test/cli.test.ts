@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
-import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+import { BIN, cli, cliInProcess, deterministicMetrics, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir();
 const quick = ['--env', 'CartPole-v1', '--steps', '3072', '--quiet', '--backend', 'wasm'];
@@ -127,11 +127,16 @@ t.test('bad input gets a one-line error naming the problem, exit code 2', async 
     [['train', '--env', 'Pendulum-v1', '--estimator', 'qma', '--estimator-options', '{"horizon":3}'], /estimator 'qma': unknown option 'horizon'; valid: actions, hidden/],
     [['train', '--env', 'Pendulum-v1', '--estimator-options', '{bad'], /--estimator-options.*expected a JSON object/],
   ];
+  // in this process (runCli, what bin/pgvar.js runs): a process start per case would cost more than the cases
   for (const [args, re] of cases) {
-    const r = cli(args);
+    const r = await cliInProcess(args);
     t.equal(r.status, 2, `exit 2 for ${args.join(' ')} (stderr: ${r.stderr.trim()})`);
     t.match(r.stderr, re, args.join(' '));
-    t.notMatch(r.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
+    t.notMatch(r.stderr, /\n\s+at .*\.[jt]s:\d+/, 'no stack trace (in-process: the frames are .ts files)');
+  }
+  // and the binary answers exactly so: a commander error, an unknown command, a config file read before parsing, a config check, an estimator's option check
+  for (const args of [['train', '--env', 'CartPole-v1', '--steps', 'lots'], ['frobnicate'], ['train', '--env', 'CartPole-v1', '--config', path.join(dir, 'bad.json')], ['train', '--env', 'CartPole-v1', '--num-minibatches', '3'], ['train', '--env', 'Pendulum-v1', '--estimator', 'mc', '--estimator-options', '{"actions":0}']]) {
+    t.same(cli(args), await cliInProcess(args), `bin/pgvar.js ${args.join(' ')}: the same exit code, stdout and stderr as in-process`);
   }
 });
 

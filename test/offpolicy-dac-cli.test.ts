@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { AGENT_DEFAULTS } from '../offpolicy/agents.js';
 import { OFF_POLICY_ALGOS } from '../offpolicy/config.js';
-import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+import { BIN, cli, cliInProcess, deterministicMetrics, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir('pgvar-daccli-');
 const extra = { dac: ['--optimistic-refresh-every', '500', '--dual-lr', '1e-3'], vpl: ['--dual-lr', '1e-2', '--validation-every', '5'] };
@@ -124,10 +124,13 @@ t.test('inconsistent dac/vpl settings: one line naming the problem, exit code 2'
     [['train', '--algo', 'dac', '--env', 'Pendulum-v1', '--optimism', '-1.5', ...short('e5')], /optimism -1\.5 must exceed −pessimism \(-1\)/],
     [['train', '--algo', 'dac', '--env', 'Pendulum-v1', '--policy', 'deterministic', '--no-autotune', ...short('e6')], /optimisticActor needs policy 'tanh-gaussian'/],
   ];
+  // in this process (runCli, what bin/pgvar.js runs): a process start per case would cost more than the cases
   for (const [args, re] of cases) {
-    const r = cli(args);
+    const r = await cliInProcess(args);
     t.equal(r.status, 2, `exit 2 for ${args.join(' ')} (stderr: ${r.stderr.trim()})`);
     t.match(r.stderr, re, args.join(' '));
-    t.notMatch(r.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
+    t.notMatch(r.stderr, /\n\s+at .*\.[jt]s:\d+/, 'no stack trace (in-process: the frames are .ts files)');
   }
+  // and the binary answers exactly so
+  t.same(cli(cases[4]![0]), await cliInProcess(cases[4]![0]), `bin/pgvar.js ${cases[4]![0].join(' ')}: the same exit code, stdout and stderr as in-process`);
 });
