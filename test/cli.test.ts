@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
-import { BIN, cli, cliInProcess, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, cli, cliInProcess, deterministicMetrics, ROOT, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir();
 const quick = ['--env', 'CartPole-v1', '--steps', '3072', '--quiet', '--backend', 'wasm'];
@@ -89,6 +90,25 @@ t.test('envs and estimators list themselves as JSON', async (t) => {
   t.same(p.action_space.low, [-2]);
   const est = JSON.parse(cli(['estimators', '--json']).stdout);
   t.equal(est[0].name, 'single');
+});
+
+t.test('--help, usage errors, listings and off-policy --print-config start without tfjs, the estimators or vega', async (t) => {
+  // the modules each command line loads (test/fixtures/record-loads.mjs records them)
+  const loads = (args: string[]) => {
+    const file = path.join(dir, `loads-${args.join('_').replace(/[^\w.-]+/g, '-')}.txt`);
+    const r = spawnSync(process.execPath, ['--import', './test/fixtures/record-loads.mjs', BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PGVAR_RECORD_LOADS: file } });
+    return { status: r.status, stderr: r.stderr, urls: fs.readFileSync(file, 'utf8').trim().split('\n') };
+  };
+  const heavy = (urls: string[]) => urls.filter((u) => /\/node_modules\/(@tensorflow|vega|@box2d)\/|\/dist\/estimators\/(?!registry\.js)|\/dist\/(nets\/(actor-critic|mlp)|ppo\/trainer|envs\/registry)\.js/.test(u));
+  for (const args of [['--help'], ['train', '--help'], ['train', '--env', 'CartPole-v1', '--steps', 'lots'], ['train', '--env', 'CartPole-v1', '--estimator', 'magic'], ['agents'], ['estimators', '--json'], ['train', '--algo', 'sac', '--print-config']]) {
+    const r = loads(args);
+    t.ok(r.urls.some((u) => u.endsWith('/dist/cli/commands.js')), `${args.join(' ')}: the recorder saw the CLI load`);
+    t.same(heavy(r.urls), [], `${args.join(' ')}: exit ${r.status}, ${r.urls.length} modules, none of them tfjs, an estimator, vega, box2d or the env registry`);
+  }
+  // a command that builds an estimator loads them (the recorder sees tfjs when it loads)
+  const resolve = loads(['train', '--env', 'CartPole-v1', '--num-minibatches', '3']);
+  t.equal(resolve.status, 2, resolve.stderr);
+  t.ok(resolve.urls.some((u) => u.includes('/node_modules/@tensorflow/tfjs/')), 'train resolving a PPO config loads tfjs');
 });
 
 t.test('bad input gets a one-line error naming the problem, exit code 2', async (t) => {
