@@ -68,7 +68,7 @@ function backendOption(): Option {
   return new Option('--backend <name>', 'tensor backend').choices(BACKEND_CHOICES as unknown as string[]).default('auto');
 }
 
-/** Collects repeated `--plugin` values; main.ts has loaded them before commander parses anything. */
+/** Collects repeated `--plugin` values; run.ts has loaded them before commander parses anything. */
 function pluginOption(): Option {
   return new Option('--plugin <file>', 'ES module registering environments or estimators, loaded first (path from the current directory; repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
 }
@@ -153,7 +153,7 @@ export function registerCommands(program: Command): void {
       throw new UsageError(`${foreign.map((f) => `'${long(f)}'`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of --algo ${name}; valid options of ${name}: ${valid.map(long).join(', ')} (and --config, --out, --resume, --print-config, --quiet, --plugin)`);
     }
     if (kind === 'offpolicy') {
-      // plug-ins are loaded by main.ts; off-policy configs do not record them (yet): a plug-in env must be given again on --resume
+      // plug-ins are loaded by run.ts; off-policy configs do not record them (yet): a plug-in env must be given again on --resume
       const { plugins: _plugins, ...offFile } = fileValues;
       const flagValues: Record<string, unknown> = {};
       // the specific hidden-size flags win over --hidden-sizes
@@ -181,7 +181,7 @@ export function registerCommands(program: Command): void {
     const flagValues = ppoFlagValues();
     const [{ resolveConfig }, { loadedPlugins }, { trainRun }] = await Promise.all([import('../experiment/build.js'), import('../experiment/plugins.js'), import('../experiment/train-run.js')]);
     const config = resolveConfig(fileValues, flagValues as Partial<PpoConfig>, where);
-    // the plug-ins (--plugin and the config file's "plugins", loaded by main.ts) are recorded absolute: --resume, eval and variance load them again
+    // the plug-ins (--plugin and the config file's "plugins", loaded by run.ts) are recorded absolute: --resume, eval and variance load them again
     const plugins = loadedPlugins();
     if (plugins.length) config.plugins = plugins;
     else delete config.plugins;

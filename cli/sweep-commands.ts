@@ -94,7 +94,7 @@ export function registerSweepCommands(program: Command): void {
           raw['config'] = config;
         }
         if (opts.grid) raw['grid'] = { ...((raw['grid'] as Record<string, unknown> | undefined) ?? {}), ...Object.fromEntries(opts.grid.map(gridFlag)) };
-        // plug-ins given as flags (main.ts loaded them, and the file's) are recorded with the sweep
+        // plug-ins given as flags (run.ts loaded them, and the file's) are recorded with the sweep
         const plugins = [...new Set([...((raw['plugins'] as string[] | undefined) ?? []).map((p) => path.resolve(p)), ...loadedPlugins()])];
         if (plugins.length) raw['plugins'] = plugins;
         spec = normalizeSpec(raw, where);
