@@ -11,7 +11,7 @@
  * round of `updates` minibatch steps per PPO iteration (the reference trains 10 epochs per episode),
  * the target synced per iteration (reference: per episode), γ = PPO's γ, two hidden layers.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { Rng, type RngState } from '../common/rng.js';
 import type { Space } from '../envs/spaces.js';
 import { Adam, type AdamState } from '../nets/adam.js';

@@ -7,7 +7,7 @@
  * action enters the Q-network as its value (Box) or one-hot (Discrete). Real and extra actions are
  * weighted 1/(N + 1), as in the other many-actions estimators.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { Rng, type RngState } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';

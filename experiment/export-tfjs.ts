@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { UsageError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { writeFileAtomic } from '../common/atomic-fs.js';

@@ -3,11 +3,15 @@
  * cannot install without internet access) when it loads, else the WebAssembly backend (about 3×
  * faster than the pure-JS `cpu` backend for our MLPs). The chosen backend is always printed.
  * tfjs itself is imported by `initBackend`, not by this module: the CLI's commands that never touch a
- * network (`--help`, usage errors, `agents`, `analyze`, …) do not pay for loading it.
+ * network (`--help`, usage errors, `agents`, `analyze`, …) do not pay for loading it. Like tfjs
+ * (./tf.ts), the backends are CommonJS packages loaded with `require`.
  */
+import { createRequire } from 'node:module';
 import { PgvarError, UsageError } from '../common/errors.js';
 
-type Tf = typeof import('@tensorflow/tfjs');
+type Tf = typeof import('./tf.js').tf;
+
+const require = createRequire(import.meta.url);
 
 export const BACKEND_CHOICES = ['auto', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -16,7 +20,7 @@ let active: string | null = null;
 
 async function tryNode(tf: Tf): Promise<boolean> {
   try {
-    await import('@tensorflow/tfjs-node' as string);
+    require('@tensorflow/tfjs-node');
     return await tf.setBackend('tensorflow');
   } catch {
     return false;
@@ -24,7 +28,7 @@ async function tryNode(tf: Tf): Promise<boolean> {
 }
 
 async function useWasm(tf: Tf): Promise<boolean> {
-  await import('@tensorflow/tfjs-backend-wasm');
+  require('@tensorflow/tfjs-backend-wasm');
   return tf.setBackend('wasm');
 }
 
@@ -32,7 +36,7 @@ async function useWasm(tf: Tf): Promise<boolean> {
 export async function initBackend(choice: BackendChoice = 'auto', log: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<string> {
   if (!BACKEND_CHOICES.includes(choice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join('|')}, got '${choice}'`);
   if (active !== null) return active;
-  const tf = await import('@tensorflow/tfjs');
+  const { tf } = await import('./tf.js');
   tf.env().set('PROD', true); // silences tfjs' "install tfjs-node" banner; numerics are unaffected
   let ok = false;
   if (choice === 'node') {
