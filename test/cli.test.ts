@@ -105,7 +105,7 @@ t.test('--help, usage errors, listings and off-policy --print-config start witho
     t.ok(r.urls.some((u) => u.endsWith('/dist/cli/commands.js')), `${args.join(' ')}: the recorder saw the CLI load`);
     t.same(heavy(r.urls), [], `${args.join(' ')}: exit ${r.status}, ${r.urls.length} modules, none of them tfjs, an estimator, vega, box2d or the env registry`);
   }
-  // a command that builds an estimator loads them (the recorder sees tfjs when it loads)
+  // a command that builds an estimator loads them (the recorder sees tfjs, required, when it loads)
   const resolve = loads(['train', '--env', 'CartPole-v1', '--num-minibatches', '3']);
   t.equal(resolve.status, 2, resolve.stderr);
   t.ok(resolve.urls.some((u) => u.includes('/node_modules/@tensorflow/tfjs/')), 'train resolving a PPO config loads tfjs');
