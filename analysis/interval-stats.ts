@@ -23,7 +23,7 @@
  *   the point estimate is null when the denominator's estimate is ≤ 0.
  * Coverage of each is tested on Gaussian gradients (test/interval-coverage.test.ts).
  */
-import jStat from 'jstat';
+import { jStat } from '../common/jstat.js';
 
 export interface Interval {
   /** Point estimate; null where it is undefined (a ratio whose denominator estimate is ≤ 0). */

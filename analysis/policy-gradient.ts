@@ -8,7 +8,7 @@
  * applies it over a minibatch (`normalizeAdvantages`), which matters for rows of unequal weight
  * (`mac`, `wmpg`).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import type { EstimatorBatch } from '../estimators/estimator.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 import { gatherRows } from '../nets/matmul.js';

@@ -14,7 +14,7 @@
  *   - the variance decompositions (Lemma 3.1 split with α̃_t/α_t, Eq. 14 decision grid, Tucker's split).
  * `summarizeRuns` gives the same numbers machine-readable.
  */
-import jStat from 'jstat';
+import { jStat } from '../common/jstat.js';
 import { writeFileAtomic } from '../common/atomic-fs.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
 import type { DecompositionReport } from './decomposition-measure.js';

@@ -1,5 +1,5 @@
 /** Sample statistics shared by the report, the trend and the run comparisons: mean, (n − 1) variance / standard deviation, Welch's interval. */
-import jStat from 'jstat';
+import { jStat } from '../common/jstat.js';
 
 /** Arithmetic mean of at least one value. */
 export function mean(x: number[]): number {

@@ -10,7 +10,7 @@
  *    section) and D_min, β follow in closed form (least squares of relative errors); α's interval is
  *    the profile interval, D_min's and β's come from a wild bootstrap of the residuals.
  */
-import jStat from 'jstat';
+import { jStat } from '../common/jstat.js';
 import { Rng } from '../common/rng.js';
 
 export interface ScalingPoint {

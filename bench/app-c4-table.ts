@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import jStat from 'jstat';
+import { jStat } from '../common/jstat.js';
 import type { VarianceReport } from '../analysis/variance.js';
 import { mean } from '../analysis/sample-stats.js';
 

@@ -6,7 +6,7 @@
  * round so that other load hits both alike. The first layer needs only the kernel gradient (its
  * input is the observation), the others both. Reports median ms.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { conv2dByPatches, conv2dValid } from '../nets/conv2d.js';
 
 const LAYERS: [string, number, number, number, number, number][] = [

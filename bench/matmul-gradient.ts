@@ -6,7 +6,7 @@
  * (im2col rows × kernel) at minibatch 256. Reports the median ms of one product's forward pass and
  * both gradients (input and weights, as in a hidden layer).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { matMul2d } from '../nets/matmul.js';
 
 const CASES: [string, number, number, number][] = [

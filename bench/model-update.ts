@@ -5,7 +5,7 @@
  * On the wasm engine (DenseMlp + ParamStore)
  * and on tfjs (nets/mlp.ts + nets/adam.ts, tf.variableGrads).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { fillNormal, Rng } from '../common/rng.js';
 import { Adam } from '../nets/adam.js';
 import { Arena } from '../nets/engine/arena.js';

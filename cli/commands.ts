@@ -1,33 +1,25 @@
 /** Sub-commands of `pgvar`. Every public option is listed in `--help` and in the README. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../common/errors.js';
 import { writeFileAtomic } from '../common/atomic-fs.js';
-import { describeSpace, formatSpace } from '../envs/spaces.js';
-import { envIds, envSpec, make, prepareAllEnvs, prepareEnv } from '../envs/registry.js';
-import { checkEnv } from '../envs/check-env.js';
-import { loadedPlugins } from '../experiment/plugins.js';
-import { ESTIMATORS, estimatorInfo } from '../estimators/index.js';
+import { ESTIMATORS, estimatorInfo } from '../estimators/registry.js';
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from '../nets/backend.js';
 import { VECTOR_ENVS, type PpoConfig } from '../ppo/config.js';
-import { readConfigFile, resolveConfig } from '../experiment/build.js';
+import { readConfigFile } from '../experiment/config-file.js';
 import { SETTING_NAMES, settingsHelp } from '../experiment/settings.js';
-import { evaluate } from '../experiment/evaluate.js';
-import { loadRun } from '../experiment/load-run.js';
-import { EXPORT_FORMATS, exportTfjs, type ExportFormat } from '../experiment/export-tfjs.js';
-import { trainRun } from '../experiment/train-run.js';
-import { runDemo } from '../experiment/demo.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../experiment/export-formats.js';
 import { ALGOS, readRunConfig, runKindOf, runKindOfDir } from '../experiment/run-config.js';
-import { evaluateOffPolicyRun, resolveOffPolicyConfig, trainOffPolicyRun } from '../experiment/offpolicy-run.js';
 import { agentConfig } from '../offpolicy/agents.js';
 import { OFF_POLICY_KEY_HELP } from '../offpolicy/config.js';
 import { agentsHelp, agentsJson, agentsTable, OFF_FLAGS, OFF_SWITCHES, SHARED_FLAGS } from './offpolicy-flags.js';
-import { analyze } from '../experiment/analyze.js';
-import { measureVariance, PROTOCOLS, sampleSizeSweep, type ProtocolName } from '../analysis/variance.js';
-import { measureDecomposition } from '../analysis/decomposition-measure.js';
+import type { ProtocolName } from '../analysis/variance.js';
 import { registerSweepCommands } from './sweep-commands.js';
 import { choiceFlag, floatFlag, floatListFlag, intFlag, intListFlag, jsonObjectFlag, stepsFlag } from './options.js';
+
+// The modules that train, evaluate, measure and report (and with them tfjs, the estimators, the envs
+// and vega) are imported by the commands that use them, when they run: `--help`, usage errors and
+// the listing commands start in a fraction of the time.
 
 type Parser = (v: string) => unknown;
 /** PPO flags: [flag, config key, parser, help]. Only flags given on the command line override. */
@@ -76,7 +68,7 @@ function backendOption(): Option {
   return new Option('--backend <name>', 'tensor backend').choices(BACKEND_CHOICES as unknown as string[]).default('auto');
 }
 
-/** Collects repeated `--plugin` values; main.ts has loaded them before commander parses anything. */
+/** Collects repeated `--plugin` values; run.ts has loaded them before commander parses anything. */
 function pluginOption(): Option {
   return new Option('--plugin <file>', 'ES module registering environments or estimators, loaded first (path from the current directory; repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
 }
@@ -135,6 +127,7 @@ export function registerCommands(program: Command): void {
       if (runKindOfDir(dir) === 'offpolicy') {
         const extra = givenFlags.map(long).concat(given('config') ? ['--config'] : [], given('out') ? ['--out'] : [], given('printConfig') ? ['--print-config'] : []);
         if (extra.length) throw new UsageError(`--resume continues the run with its saved config.json; remove ${extra.map((k) => `'${k}'`).join(', ')} (an off-policy run changes nothing on resume)`);
+        const { trainOffPolicyRun } = await import('../experiment/offpolicy-run.js');
         writeJson(undefined, await trainOffPolicyRun({ out: dir, resume: true, progress: !opts['quiet'] }));
         return;
       }
@@ -142,6 +135,7 @@ export function registerCommands(program: Command): void {
       // --learner-threads and --vector-env are the settings a resumed run may change: they move work between cores, not the algorithm
       const extra = Object.keys(flagValues).filter((k) => k !== 'learnerThreads' && k !== 'vectorEnv').concat(givenFlags.filter((f) => !ppoFlags.includes(f)).map(long), given('config') ? ['config'] : [], given('out') ? ['out'] : []);
       if (extra.length) throw new UsageError(`--resume continues the run with its saved config.json; remove ${extra.map((k) => `'${k}'`).join(', ')} (only --learner-threads and --vector-env may change on resume)`);
+      const { trainRun } = await import('../experiment/train-run.js');
       await initBackend(opts['backend'] as BackendChoice);
       const summary = await trainRun({ out: dir, resume: true, learnerThreads: flagValues.learnerThreads as number | undefined, vectorEnv: flagValues.vectorEnv as PpoConfig['vectorEnv'] | undefined, progress: !opts['quiet'] });
       writeJson(undefined, summary);
@@ -159,7 +153,7 @@ export function registerCommands(program: Command): void {
       throw new UsageError(`${foreign.map((f) => `'${long(f)}'`).join(', ')} ${foreign.length > 1 ? 'are not options' : 'is not an option'} of --algo ${name}; valid options of ${name}: ${valid.map(long).join(', ')} (and --config, --out, --resume, --print-config, --quiet, --plugin)`);
     }
     if (kind === 'offpolicy') {
-      // plug-ins are loaded by main.ts (--plugin and the file's "plugins") and recorded below, absolute
+      // plug-ins are loaded by run.ts (--plugin and the file's "plugins") and recorded below, absolute
       const { plugins: _plugins, ...offFile } = fileValues;
       const flagValues: Record<string, unknown> = {};
       // the specific hidden-size flags win over --hidden-sizes
@@ -172,21 +166,24 @@ export function registerCommands(program: Command): void {
         writeJson(undefined, defaults);
         return;
       }
+      const { resolveOffPolicyConfig } = await import('../experiment/offpolicy-config.js');
       const config = await resolveOffPolicyConfig(offFile, flagValues, where);
-      const plugins = loadedPlugins();
+      const plugins = (await import('../experiment/plugins.js')).loadedPlugins();
       if (plugins.length) config.plugins = plugins;
       if (opts['printConfig']) {
         writeJson(undefined, config);
         return;
       }
       const out = (opts['out'] as string | undefined) ?? path.join('runs', `${config.envId.replace(/[^\w.-]+/g, '-')}_${config.algo}_seed${config.seed}`);
+      const { trainOffPolicyRun } = await import('../experiment/offpolicy-run.js');
       process.stderr.write(`pgvar: training ${config.algo} on ${config.envId}, ${config.totalTimesteps} steps, seed ${config.seed} → ${out}\n`);
       writeJson(undefined, await trainOffPolicyRun({ out, config, progress: !opts['quiet'] }));
       return;
     }
     const flagValues = ppoFlagValues();
+    const [{ resolveConfig }, { loadedPlugins }, { trainRun }] = await Promise.all([import('../experiment/build.js'), import('../experiment/plugins.js'), import('../experiment/train-run.js')]);
     const config = resolveConfig(fileValues, flagValues as Partial<PpoConfig>, where);
-    // the plug-ins (--plugin and the config file's "plugins", loaded by main.ts) are recorded absolute: --resume, eval and variance load them again
+    // the plug-ins (--plugin and the config file's "plugins", loaded by run.ts) are recorded absolute: --resume, eval and variance load them again
     const plugins = loadedPlugins();
     if (plugins.length) config.plugins = plugins;
     else delete config.plugins;
@@ -227,9 +224,11 @@ export function registerCommands(program: Command): void {
       if (runKindOfDir(opts.run) === 'offpolicy') {
         if (opts.at !== undefined) throw new UsageError(`--at: ${opts.run} is an off-policy run; it keeps only its last checkpoint (no snapshots)`);
         const seed = opts.seed ?? readRunConfig(opts.run).seed + 10_000;
+        const { evaluateOffPolicyRun } = await import('../experiment/offpolicy-run.js');
         writeJson(opts.out, await evaluateOffPolicyRun(opts.run, opts.episodes, !opts.stochastic, seed));
         return;
       }
+      const [{ loadRun }, { evaluate }] = await Promise.all([import('../experiment/load-run.js'), import('../experiment/evaluate.js')]);
       await initBackend(opts.backend);
       const run = await loadRun(opts.run, opts.at);
       writeJson(opts.out, evaluate(run, opts.episodes, !!opts.deterministic, opts.seed ?? run.config.seed + 10_000));
@@ -245,6 +244,7 @@ export function registerCommands(program: Command): void {
     .addOption(pluginOption())
     .addOption(backendOption())
     .action(async (opts: { run: string; format: ExportFormat; out?: string; at?: number; backend: BackendChoice }) => {
+      const { exportTfjs } = await import('../experiment/export-tfjs.js');
       await initBackend(opts.backend);
       const res = await exportTfjs({ run: opts.run, out: opts.out ?? path.join(opts.run, `export-${opts.format}`), at: opts.at });
       const m = res.metadata;
@@ -261,6 +261,7 @@ export function registerCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .addOption(pluginOption())
     .action(async (opts: { json?: boolean }) => {
+      const [{ envIds, envSpec, make, prepareAllEnvs }, { describeSpace, formatSpace }] = await Promise.all([import('../envs/registry.js'), import('../envs/spaces.js')]);
       await prepareAllEnvs();
       const rows = envIds().map((id) => {
         const spec = envSpec(id);
@@ -332,6 +333,7 @@ export function registerCommands(program: Command): void {
     .addOption(pluginOption())
     .addOption(backendOption())
     .action(async (opts: { decompose?: boolean; decompSteps?: number; decompSegments: number; decompRollouts: number; decompHorizon: number; maxLag: number; deltas: number[]; decompActions: number[]; run: string; estimators?: string; protocol?: ProtocolName; batches?: number; batchSize?: number; reference?: string; referenceBatches?: number; envsPerCall: number; engine: 'auto' | 'wasm' | 'tfjs'; seed?: number; normalizeAdvantages?: boolean; bootstrap: number; fitBatches: number; sweep?: number[]; estimatorOptions?: Record<string, Record<string, unknown>>; out?: string; at?: number; backend: BackendChoice }) => {
+      const [{ measureVariance, PROTOCOLS, sampleSizeSweep }, { measureDecomposition }, { loadRun }] = await Promise.all([import('../analysis/variance.js'), import('../analysis/decomposition-measure.js'), import('../experiment/load-run.js')]);
       const names = opts.estimators?.split(',').map((s) => s.trim()).filter(Boolean);
       names?.forEach((n) => estimatorInfo(n));
       if (opts.reference !== undefined) estimatorInfo(opts.reference);
@@ -387,6 +389,7 @@ export function registerCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .addOption(pluginOption())
     .action(async (ids: string[], opts: { seed: number; steps: number; json?: boolean }) => {
+      const [{ envSpec, prepareEnv }, { checkEnv }] = await Promise.all([import('../envs/registry.js'), import('../envs/check-env.js')]);
       ids.forEach((id) => envSpec(id)); // unknown ids: a usage error before anything runs
       const results = [];
       for (const id of ids) {
@@ -419,6 +422,7 @@ export function registerCommands(program: Command): void {
     .option('--out <file>', 'report file', 'runs/analysis.html')
     .option('--title <text>', 'report title')
     .action(async (runs: string[], opts: { variance?: string[]; out: string; title?: string }) => {
+      const { analyze } = await import('../experiment/analyze.js');
       const res = await analyze({ runs, variance: opts.variance ?? [], out: opts.out, title: opts.title });
       process.stdout.write(`report: ${res.report}\nnumbers: ${res.json}\n`);
     });
@@ -440,6 +444,7 @@ export function registerCommands(program: Command): void {
     .addOption(backendOption())
     .action(async (opts: { out: string; steps: number; seed: number; seeds: number; estimators: string; measurements: number; trackBatches: number; batches: number; batchSize: number; backend: BackendChoice }) => {
       const estimators = opts.estimators.split(',').map((x) => estimatorInfo(x.trim()).name);
+      const { runDemo } = await import('../experiment/demo.js');
       await initBackend(opts.backend);
       const res = await runDemo({ ...opts, estimators });
       process.stdout.write(`report: ${res.report}\nnumbers: ${res.json}\nfinal-policy measurement: ${res.variance}\n`);

@@ -5,13 +5,10 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../common/errors.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../nets/backend.js';
-import { readSweepSpec, runSweep } from '../experiment/sweep.js';
-import { runWorker } from '../experiment/sweep-queue.js';
-import { scalingReport } from '../experiment/scaling.js';
-import { expandSweep, normalizeSpec } from '../experiment/sweep-spec.js';
-import { readConfigFile } from '../experiment/build.js';
-import { loadedPlugins, loadPlugins } from '../experiment/plugins.js';
+import { readConfigFile } from '../experiment/config-file.js';
 import { choiceFlag, floatFlag, intFlag, stepsFlag } from './options.js';
+
+// The sweep, queue, scaling and plug-in modules are imported by the commands, when they run (as in ./commands.ts).
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -71,6 +68,7 @@ export function registerSweepCommands(program: Command): void {
     .addOption(new Option('--backend <name>', 'tensor backend of the runs').choices(BACKEND_CHOICES as unknown as string[]).default('auto'))
     .action(async (opts: { file?: string; envs?: string; estimators?: string; algos?: string; seeds?: string; steps?: number; set?: string[]; grid?: string[]; out: string; resume?: string; workers?: number; queue?: string; retries: number; dryRun?: boolean; report: boolean; statusEvery: number; backend: BackendChoice }, cmd: Command) => {
       const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+      const [{ readSweepSpec, runSweep }, { expandSweep, normalizeSpec }, { loadedPlugins, loadPlugins }] = await Promise.all([import('../experiment/sweep.js'), import('../experiment/sweep-spec.js'), import('../experiment/plugins.js')]);
       let root = opts.out;
       let spec;
       if (opts.resume) {
@@ -96,7 +94,7 @@ export function registerSweepCommands(program: Command): void {
           raw['config'] = config;
         }
         if (opts.grid) raw['grid'] = { ...((raw['grid'] as Record<string, unknown> | undefined) ?? {}), ...Object.fromEntries(opts.grid.map(gridFlag)) };
-        // plug-ins given as flags (main.ts loaded them, and the file's) are recorded with the sweep
+        // plug-ins given as flags (run.ts loaded them, and the file's) are recorded with the sweep
         const plugins = [...new Set([...((raw['plugins'] as string[] | undefined) ?? []).map((p) => path.resolve(p)), ...loadedPlugins()])];
         if (plugins.length) raw['plugins'] = plugins;
         spec = normalizeSpec(raw, where);
@@ -124,6 +122,7 @@ export function registerSweepCommands(program: Command): void {
     .option('--name <name>', 'worker name in logs and results (default host:pid)')
     .action(async (opts: { queue: string; concurrency: number; dir?: string; lockSeconds: number; maxStalled: number; name?: string }) => {
       if (opts.dir !== undefined) fs.mkdirSync(opts.dir, { recursive: true });
+      const { runWorker } = await import('../experiment/sweep-queue.js');
       await runWorker({ url: opts.queue, concurrency: opts.concurrency, ...(opts.dir ? { dir: path.resolve(opts.dir) } : {}), lockSeconds: opts.lockSeconds, maxStalled: opts.maxStalled, ...(opts.name ? { name: opts.name } : {}) });
     });
 
@@ -136,6 +135,7 @@ export function registerSweepCommands(program: Command): void {
     .option('--benchmark <name>', "the paper's fits to compare with: dmc (BRO) or gym (SAC); default from the env ids", choiceFlag(['dmc', 'gym'] as const))
     .option('--out <file>', 'report file (JSON beside it)', 'runs/scaling.html')
     .action(async (roots: string[], opts: { threshold: number; window: number; benchmark?: 'dmc' | 'gym'; out: string }) => {
+      const { scalingReport } = await import('../experiment/scaling.js');
       const res = await scalingReport({ roots, threshold: opts.threshold, window: opts.window, out: opts.out, ...(opts.benchmark ? { benchmark: opts.benchmark } : {}) });
       process.stdout.write(`report: ${res.report}\nnumbers: ${res.json}\n`);
     });

@@ -9,6 +9,7 @@ import type { Rollout } from '../ppo/rollout.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { fraction, parseOptions } from './options.js';
 import { SingleActionEstimator } from './single.js';
+import { BUILTIN_ESTIMATORS } from './registry.js';
 
 export interface ActorCriticEstimatorOptions {
   /** GAE λ of the policy advantages; null = PPO's gaeLambda. */
@@ -34,9 +35,6 @@ export class ActorCriticEstimator implements Estimator {
 }
 
 export const actorCriticInfo: EstimatorInfo = {
-  name: 'ac',
-  aliases: ['actor-critic'],
-  description: "Actor-critic: the executed action with a state-value baseline, GAE advantages with its own λ (lambda: 0 = one-step TD); the WMPG paper's AC baseline.",
-  extraActionsPerState: '0',
+  ...BUILTIN_ESTIMATORS.ac,
   create: (options) => new ActorCriticEstimator(parseOptions('ac', { lambda: fraction }, { lambda: null } as ActorCriticEstimatorOptions, options)),
 };

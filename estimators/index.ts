@@ -1,77 +1,22 @@
-/** The estimator registry: names (and aliases) → factories. */
-import { UsageError } from '../common/errors.js';
-import { REGISTRY_NAME, registrationSource, setRegistrationSource } from '../common/registration.js';
+/**
+ * The estimator registry: names (and aliases) → factories. The names, `registerEstimator` and
+ * `estimatorInfo` live in ./registry.ts (no implementations, no tfjs); this module imports every
+ * built-in implementation, installs it there, and creates estimators.
+ */
 import { actorCriticInfo } from './actor-critic.js';
-import type { Estimator, EstimatorInfo } from './estimator.js';
+import type { Estimator } from './estimator.js';
 import { meanActorCriticInfo } from './mean-actor-critic.js';
 import { modelManyActionsInfo } from './model-many-actions.js';
 import { modelRolloutsInfo } from './model-rollouts.js';
 import { qManyActionsInfo } from './q-many-actions.js';
+import { estimatorInfo, installBuiltinEstimators } from './registry.js';
 import { simulatorManyActionsInfo } from './simulator-many-actions.js';
 import { singleInfo } from './single.js';
 import { worldModelPgInfo } from './world-model-pg.js';
 
-/** Every registered estimator, built-in ones first, then those of `registerEstimator` in registration order. */
-export const ESTIMATORS: EstimatorInfo[] = [];
-/** Who registered each name and alias ('built in', a plug-in's file, 'the program'). */
-const registeredBy = new Map<string, string>();
+installBuiltinEstimators([singleInfo, qManyActionsInfo, modelManyActionsInfo, modelRolloutsInfo, simulatorManyActionsInfo, actorCriticInfo, meanActorCriticInfo, worldModelPgInfo]);
 
-/** What `registerEstimator` takes: an `EstimatorInfo` whose aliases, description and row count may be left out. */
-export interface EstimatorRegistration {
-  /** The name `--estimator` and config files use: letters, digits, `_ . / -`, no commas or spaces. */
-  name: string;
-  aliases?: string[];
-  description?: string;
-  /** Extra (state, action) rows per visited state, in words ("0", "N", …); default "?". */
-  extraActionsPerState?: string;
-  /** Builds the estimator from its options (`--estimator-options`); throw a `UsageError` for bad options. */
-  create(options: Record<string, unknown>): Estimator;
-}
-
-/**
- * Add an estimator under a new name (and aliases). A name or alias that is already registered, or one
- * that is not a plain identifier, is a UsageError naming it and who registered it first.
- */
-export function registerEstimator(r: EstimatorRegistration): EstimatorInfo {
-  const where = registrationSource();
-  if (r === null || typeof r !== 'object') throw new UsageError(`registerEstimator: expected an object {name, create, …}, got ${r === null ? 'null' : typeof r}`);
-  const aliases = r.aliases ?? [];
-  if (!Array.isArray(aliases)) throw new UsageError(`registerEstimator: 'aliases' of estimator '${String(r.name)}' must be an array of names, got ${typeof aliases}`);
-  for (const n of [r.name, ...aliases]) {
-    if (typeof n !== 'string' || !REGISTRY_NAME.test(n)) throw new UsageError(`registerEstimator: estimator name ${JSON.stringify(n)} is not valid: expected letters, digits and _ . / - (no commas or spaces)`);
-    const by = registeredBy.get(n);
-    if (by !== undefined) throw new UsageError(`estimator name '${n}' is already registered (${by === 'built in' ? 'built in' : `by ${by}`})`);
-  }
-  if (new Set([r.name, ...aliases]).size !== aliases.length + 1) throw new UsageError(`registerEstimator: estimator '${r.name}' repeats a name among its aliases`);
-  if (typeof r.create !== 'function') throw new UsageError(`registerEstimator: estimator '${r.name}' needs a create(options) function, got ${typeof r.create}`);
-  const create = r.create.bind(r);
-  const info: EstimatorInfo = where === 'built in' && r.aliases && r.description && r.extraActionsPerState ? (r as EstimatorInfo) : {
-    name: r.name,
-    aliases: [...aliases],
-    description: r.description ?? `estimator '${r.name}' (registered by ${where})`,
-    extraActionsPerState: r.extraActionsPerState ?? '?',
-    create(options) {
-      const est = create(options);
-      if (est === null || typeof est !== 'object' || typeof (est as Partial<Estimator>).prepare !== 'function') throw new UsageError(`estimator '${r.name}' (registered by ${where}): create() must return an object with a prepare(rollout, ctx) method, got ${est === null ? 'null' : typeof est}`);
-      return est;
-    },
-  };
-  for (const n of [r.name, ...aliases]) registeredBy.set(n, where);
-  ESTIMATORS.push(info);
-  return info;
-}
-
-{
-  const before = setRegistrationSource('built in');
-  for (const info of [singleInfo, qManyActionsInfo, modelManyActionsInfo, modelRolloutsInfo, simulatorManyActionsInfo, actorCriticInfo, meanActorCriticInfo, worldModelPgInfo]) registerEstimator(info);
-  setRegistrationSource(before);
-}
-
-export function estimatorInfo(name: string): EstimatorInfo {
-  const info = ESTIMATORS.find((e) => e.name === name || e.aliases.includes(name));
-  if (!info) throw new UsageError(`unknown estimator '${name}'. Valid estimators: ${ESTIMATORS.map((e) => e.name).join(', ')}`);
-  return info;
-}
+export { BUILTIN_ESTIMATORS, ESTIMATORS, estimatorInfo, registerEstimator, type EstimatorRegistration } from './registry.js';
 
 export function createEstimator(name: string, options: Record<string, unknown> = {}): Estimator {
   return estimatorInfo(name).create(options);

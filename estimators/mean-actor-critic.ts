@@ -11,7 +11,7 @@
  * round of `updates` minibatch steps per PPO iteration (the reference trains 10 epochs per episode),
  * the target synced per iteration (reference: per episode), γ = PPO's γ, two hidden layers.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { Rng, type RngState } from '../common/rng.js';
 import type { Space } from '../envs/spaces.js';
 import { Adam, type AdamState } from '../nets/adam.js';
@@ -25,6 +25,7 @@ import { actionSetBatch, requireDiscrete, requireDiscreteSpace, type ActionSetRo
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { nonNegativeInt, parseOptions, positiveInt, positiveNumber, widths } from './options.js';
 import { SingleActionEstimator } from './single.js';
+import { BUILTIN_ESTIMATORS } from './registry.js';
 
 export interface MeanActorCriticOptions {
   hidden: number[];
@@ -213,10 +214,7 @@ export class MeanActorCriticEstimator implements Estimator {
 }
 
 export const meanActorCriticInfo: EstimatorInfo = {
-  name: 'mac',
-  aliases: ['mean-actor-critic'],
-  description: 'Mean Actor-Critic (Discrete actions): Σ_a ∇π(a|s) Q̂(s,a) over all actions with a Q-network trained by expected-SARSA from replay.',
-  extraActionsPerState: '|A| − 1',
+  ...BUILTIN_ESTIMATORS.mac,
   create(options) {
     const defaults: MeanActorCriticOptions = { hidden: [64, 64], lr: 1e-3, updates: 64, batch: 128, bufferSize: 20_000, seed: 0 };
     return new MeanActorCriticEstimator(parseOptions('mac', { hidden: widths, lr: positiveNumber, updates: positiveInt, batch: positiveInt, bufferSize: positiveInt, seed: nonNegativeInt }, defaults, options));

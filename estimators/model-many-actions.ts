@@ -28,6 +28,7 @@ import type { ModelLearnerOptions } from '../worldmodels/model-learner.js';
 import type { EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { LearnedModelEstimator } from './learned-model-estimator.js';
 import { manyActionsBatch, repeatObservations } from './many-actions-rows.js';
+import { BUILTIN_ESTIMATORS } from './registry.js';
 
 export interface ModelManyActionsOptions extends Omit<ModelLearnerOptions, 'errorHorizon'> {
   /** MBMA: extra actions per state; MBPO: imagined states per real state (the paper's N). */
@@ -89,9 +90,6 @@ export function parseModelManyActionsOptions(options: Record<string, unknown>, e
 }
 
 export const modelManyActionsInfo: EstimatorInfo = {
-  name: 'daa',
-  aliases: ['mbma'],
-  description: 'Many-actions estimator (DAA/MBMA): N extra actions per state valued by critic-bootstrapped rollouts in a learned dynamics model; presets paper|code|cpu.',
-  extraActionsPerState: 'N',
+  ...BUILTIN_ESTIMATORS.daa,
   create: (options) => new ModelManyActionsEstimator(parseModelManyActionsOptions(options)),
 };

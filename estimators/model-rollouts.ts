@@ -15,6 +15,7 @@ import { imagine } from '../worldmodels/imagination.js';
 import type { EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { LearnedModelEstimator } from './learned-model-estimator.js';
 import { meanOf, parseModelManyActionsOptions } from './model-many-actions.js';
+import { BUILTIN_ESTIMATORS } from './registry.js';
 
 export class ModelRolloutsEstimator extends LearnedModelEstimator {
   readonly name = 'mbpo';
@@ -70,9 +71,6 @@ export class ModelRolloutsEstimator extends LearnedModelEstimator {
 }
 
 export const modelRolloutsInfo: EstimatorInfo = {
-  name: 'mbpo',
-  aliases: [],
-  description: 'Model-rollout baseline (on-policy MBPO): imagined states from the learned model added to the PPO batch; same model and presets as daa.',
-  extraActionsPerState: 'N imagined states',
+  ...BUILTIN_ESTIMATORS.mbpo,
   create: (options) => new ModelRolloutsEstimator(parseModelManyActionsOptions(options, 'mbpo')),
 };

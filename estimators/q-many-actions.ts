@@ -7,7 +7,7 @@
  * action enters the Q-network as its value (Box) or one-hot (Discrete). Real and extra actions are
  * weighted 1/(N + 1), as in the other many-actions estimators.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { Rng, type RngState } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
@@ -19,6 +19,7 @@ import { nonNegativeInt, parseOptions, positiveInt, positiveNumber, widths } fro
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
 import { manyActionsBatch, repeatObservations } from './many-actions-rows.js';
 import { SingleActionEstimator } from './single.js';
+import { BUILTIN_ESTIMATORS } from './registry.js';
 
 export interface QManyActionsOptions {
   actions: number;
@@ -195,10 +196,7 @@ export class QManyActionsEstimator implements Estimator {
 }
 
 export const qManyActionsInfo: EstimatorInfo = {
-  name: 'qma',
-  aliases: [],
-  description: 'Many-actions estimator with learned Q: N extra actions per state valued by min of two Q-networks trained on TD(λ) targets (the QMA baseline).',
-  extraActionsPerState: 'N',
+  ...BUILTIN_ESTIMATORS.qma,
   create(options) {
     const defaults: QManyActionsOptions = { actions: 8, hidden: [256, 256], lr: 3e-4, epochs: 4, minibatch: 64, seed: 0 };
     return new QManyActionsEstimator(parseOptions('qma', { actions: positiveInt, hidden: widths, lr: positiveNumber, epochs: positiveInt, minibatch: positiveInt, seed: nonNegativeInt }, defaults, options));

@@ -19,6 +19,7 @@ import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from 
 import { manyActionsBatch, repeatObservations } from './many-actions-rows.js';
 import { SingleActionEstimator } from './single.js';
 import { valueBranches } from './simulator-branches.js';
+import { BUILTIN_ESTIMATORS } from './registry.js';
 
 export interface SimulatorManyActionsOptions {
   /** Extra actions per visited state (N). */
@@ -64,10 +65,7 @@ export class SimulatorManyActionsEstimator implements Estimator {
 }
 
 export const simulatorManyActionsInfo: EstimatorInfo = {
-  name: 'mc',
-  aliases: ['simulator'],
-  description: 'Many-actions estimator valuing N extra actions per state by rewinding the real simulator for H steps (ground truth for MBMA; costs env steps).',
-  extraActionsPerState: 'N',
+  ...BUILTIN_ESTIMATORS.mc,
   create(options) {
     return new SimulatorManyActionsEstimator(parseOptions('mc', { actions: positiveInt, horizon: positiveInt, simulators: positiveInt }, { actions: 4, horizon: 10, simulators: 64 }, options));
   },

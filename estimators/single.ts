@@ -6,6 +6,7 @@ import { UsageError } from '../common/errors.js';
 import { computeGae } from '../ppo/gae.js';
 import type { Rollout } from '../ppo/rollout.js';
 import type { Estimator, EstimatorBatch, EstimatorContext, EstimatorInfo } from './estimator.js';
+import { BUILTIN_ESTIMATORS } from './registry.js';
 
 export class SingleActionEstimator implements Estimator {
   readonly name = 'single';
@@ -42,10 +43,7 @@ export class SingleActionEstimator implements Estimator {
 }
 
 export const singleInfo: EstimatorInfo = {
-  name: 'single',
-  aliases: ['gae'],
-  description: 'Single-action estimator: the sampled action per visited state with its GAE advantage (standard PPO).',
-  extraActionsPerState: '0',
+  ...BUILTIN_ESTIMATORS.single,
   create(options) {
     const keys = Object.keys(options);
     if (keys.length) throw new UsageError(`estimator 'single' takes no options, got ${keys.map((k) => `'${k}'`).join(', ')}`);

@@ -45,6 +45,7 @@ import { repeatObservations, repeatRows } from './many-actions-rows.js';
 import { flag, nonNegativeInt, parseOptions, positiveInt, positiveNumber, widths } from './options.js';
 import { SingleActionEstimator } from './single.js';
 import { gumbelTopK, thresholdWeights, unorderedSetTerms } from './without-replacement.js';
+import { BUILTIN_ESTIMATORS } from './registry.js';
 
 export type WithoutReplacementMode = 'usbl' | 'us' | 'iw';
 export type WorldModelKind = 'auto' | 'state' | 'latent';
@@ -231,10 +232,7 @@ export class WorldModelPgEstimator implements Estimator {
 }
 
 export const worldModelPgInfo: EstimatorInfo = {
-  name: 'wmpg',
-  aliases: ['world-model-pg'],
-  description: 'World-model policy gradient (Discrete actions): k actions per state by Gumbel-top-k, valued by imagined rollouts in a learned world model, combined without replacement (usbl|us|iw) with the imagined return of π as baseline.',
-  extraActionsPerState: 'k − 1 (+1 imagined baseline rollout)',
+  ...BUILTIN_ESTIMATORS.wmpg,
   create(options) {
     const o = parseOptions(
       'wmpg',

@@ -1,5 +1,4 @@
 /** Assemble the pieces of a run from a config: the vector env stack and the config itself. */
-import * as fs from 'node:fs';
 import { UsageError } from '../common/errors.js';
 import { RunSeeds } from '../common/seeding.js';
 import { envSpec, make } from '../envs/registry.js';
@@ -10,6 +9,8 @@ import { SyncVectorEnv, type VectorEnv } from '../envs/vector.js';
 import { AsyncVectorEnv, stackOptions } from '../envs/async-vector.js';
 import { familyDefaults, resolveEngine, validateConfig, type PpoConfig } from '../ppo/config.js';
 import { settingEstimatorOptions, settingName, settingValues } from './settings.js';
+
+export { readConfigFile } from './config-file.js';
 
 /**
  * config.vectorEnv 'sync': the sub-envs step in this thread; 'async': in a worker thread
@@ -26,24 +27,6 @@ export function buildVectorEnv(c: PpoConfig): VectorEnv {
 
 /** How 'async' splits the sub-envs: one worker thread, the main thread stepping none (bench/async-env.ts). */
 export const ASYNC_LAYOUT = { workers: 1, mainThread: false };
-
-/** A JSON object file (`train --config`, `sweep --file`: `flag` names it in errors). */
-export function readConfigFile(file: string, flag = '--config', what = 'settings'): Record<string, unknown> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${flag} ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${flag} ${file}: not valid JSON (${(e as Error).message})`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`${flag} ${file}: expected a JSON object of ${what}, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
-  return parsed as Record<string, unknown>;
-}
 
 /**
  * Later layers override earlier ones key by key, except that `hiddenSizes` ("both networks") given in

@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { UsageError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
 import { writeFileAtomic } from '../common/atomic-fs.js';
@@ -35,9 +35,7 @@ import { frozenEnvLike, loadRun } from './load-run.js';
 import { RunDir } from './run-dir.js';
 import { runKindOfDir } from './run-config.js';
 
-/** The formats `pgvar export --format` writes. */
-export const EXPORT_FORMATS = ['tfjs'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormat } from './export-formats.js';
 
 export const TFJS_EXPORT_FORMAT = 'pgvar-tfjs-policy-1';
 

@@ -12,11 +12,9 @@
  * back: a kill at any instant loses and duplicates nothing, and the resumed run's rows equal an
  * uninterrupted run's.
  */
-import { UsageError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';
-import { envSpec, make, prepareEnv } from '../envs/registry.js';
+import { make, prepareEnv } from '../envs/registry.js';
 import type { BoxSpace } from '../envs/spaces.js';
-import { agentConfig } from '../offpolicy/agents.js';
 import type { OffPolicyConfig } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { loadReplaySegments } from '../offpolicy/replay-segments.js';
@@ -26,6 +24,8 @@ import { loadPlugins } from './plugins.js';
 import { engineKernels } from '../nets/engine/arena.js';
 import { RunDir } from './run-dir.js';
 import { progressBar, RunClock, withResumeHint } from './train-run.js';
+
+export { resolveOffPolicyConfig } from './offpolicy-config.js';
 
 export interface OffPolicyTrainSummary {
   env: string;
@@ -44,27 +44,6 @@ export interface OffPolicyTrainSummary {
   checkpoints: number;
   checkpoint_s: number;
   replay_mb_written: number;
-}
-
-/**
- * Agent defaults (offpolicy/agents.ts) → keys of the config file → flags; the env must exist and
- * have Box actions and vector observations.
- */
-export async function resolveOffPolicyConfig(fileValues: Record<string, unknown>, flagValues: Record<string, unknown>, where = 'config'): Promise<OffPolicyConfig> {
-  const envId = flagValues['envId'] ?? fileValues['envId'];
-  if (typeof envId !== 'string') throw new UsageError('missing environment: pass --env ID (see `pgvar envs`)');
-  envSpec(envId); // an unknown id fails here, with the list of valid ones
-  const algo = flagValues['algo'] ?? fileValues['algo'];
-  const config = agentConfig(String(algo), envId, { ...fileValues, ...flagValues }, where);
-  await prepareEnv(envId);
-  const env = make(envId);
-  try {
-    if (env.actionSpace.kind !== 'box') throw new UsageError(`${config.algo} needs a continuous (Box) action space; ${envId} has a discrete one`);
-    if (env.observationSpace.kind !== 'box' || (env.observationSpace as BoxSpace).shape.length !== 1) throw new UsageError(`${config.algo} needs flat vector observations; ${envId} does not have them`);
-  } finally {
-    env.close?.();
-  }
-  return config;
 }
 
 /** The trainer of a config: the env as `make` builds it (time limit, no normalisation; numEnvs of them, a synchronous vector env), a second one for evaluation. */

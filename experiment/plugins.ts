@@ -15,7 +15,7 @@ import { PgvarError, UsageError } from '../common/errors.js';
 import { setRegistrationSource } from '../common/registration.js';
 import { envIds } from '../envs/registry.js';
 import { setWorkerPreload } from '../envs/async-vector.js';
-import { ESTIMATORS } from '../estimators/index.js';
+import { ESTIMATORS } from '../estimators/registry.js';
 
 const loaded: string[] = [];
 

@@ -13,9 +13,9 @@
 import * as path from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { envSpec } from '../envs/registry.js';
-import { estimatorInfo } from '../estimators/index.js';
+import { estimatorInfo } from '../estimators/registry.js';
 import { resolveConfig } from './build.js';
-import { resolveOffPolicyConfig } from './offpolicy-run.js';
+import { resolveOffPolicyConfig } from './offpolicy-config.js';
 import { ALGOS, type RunConfig } from './run-config.js';
 
 export interface SweepSpec {

@@ -8,7 +8,7 @@
  *   actor's output (MBMA's released code), otherwise the output itself.
  * All distribution maths lives here so the rollout and the update compute log-probs with the same ops.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tf.js';
 import { UsageError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import { flatSize, type Space } from '../envs/spaces.js';

@@ -5,7 +5,7 @@
  * PPO uses ε = 1e-5 (detail 3). The learning rate is passed per step so a schedule can drive it.
  * State (t, m, v) is plain data for checkpoints.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tf.js';
 import { loadVariables, serializeVariables, type SerializedTensor } from './serialize.js';
 
 export interface AdamState {

@@ -15,7 +15,7 @@
  * `inputGrad: false` skips dX where the input does not depend on parameters (the first layer on
  * observations).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tf.js';
 import { matMul2d } from './matmul.js';
 
 /** [B, H, W, C] → [B, H/s, W/s, s·s·C] (channel order si, sj, c). */

@@ -6,7 +6,7 @@
  * explicit transpose), so every gradient step of every network here goes through this op. The values
  * are the same products (tested against tf.matMul's gradient); only the kernel choice differs.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tf.js';
 
 const product = tf.customGrad(((a: tf.Tensor2D, b: tf.Tensor2D, save: tf.GradSaveFunc) => {
   save([a, b]);

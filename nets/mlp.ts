@@ -3,7 +3,7 @@
  * parameters, gradients and optimiser state are explicit and checkpointable. Hidden layers use
  * orthogonal init with gain √2 and zero bias (PPO detail 2); the output layer's gain is given.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tf.js';
 import { matMul2d } from './matmul.js';
 import type { Rng } from '../common/rng.js';
 import { orthogonal } from './orthogonal.js';

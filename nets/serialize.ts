@@ -1,5 +1,5 @@
 /** Parameters ⇄ JSON (base64 float32), for checkpoints. */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tf.js';
 
 export interface SerializedTensor {
   name: string;

@@ -25,7 +25,7 @@
  * copy over untransposed. Nothing here knows about environments or runs (experiment/export-tfjs.ts
  * reads those).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from './tf.js';
 import type { Activation } from './mlp.js';
 
 /** x ↦ clip((x − mean)/√(variance + epsilon), −clip, clip) per input dimension (no normalisation when `mean` is absent, no clip when `clip` is 0). */

@@ -7,7 +7,7 @@
  *
  * Layouts: per batch row b, quantiles q[b·N + i]; atom probabilities p[b·K + k].
  */
-import jStat from 'jstat';
+import { jStat } from '../common/jstat.js';
 
 /** Quantile fractions τ_i = (i + ½)/N (BRO: N = 100). */
 export function quantileFractions(n: number): Float64Array {

@@ -3,7 +3,7 @@
  * for each minibatch shard sets the parameters it is sent, differentiates ppoLoss on the shard and
  * writes gradients, statistics and loss into its shared result buffer.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { workerData, parentPort } from 'node:worker_threads';
 import { Rng } from '../common/rng.js';
 import { ActorCritic } from '../nets/actor-critic.js';

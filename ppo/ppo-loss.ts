@@ -5,7 +5,7 @@
  * entropy over the minibatch's states. Shared by the learner (`update.ts`) and its worker threads
  * (`learner-worker.ts`), so both differentiate exactly the same expression.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import type { ActorCritic } from '../nets/actor-critic.js';
 import { gatherRows } from '../nets/matmul.js';
 import type { PpoConfig } from './config.js';

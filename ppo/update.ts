@@ -6,7 +6,7 @@
  * after global gradient-norm clipping (detail 11). A minibatch holds all policy rows of its states,
  * whatever the estimator put there. Diagnostics follow CleanRL's names (detail 12).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import { NonFiniteError } from '../common/errors.js';
 import type { Rng } from '../common/rng.js';
 import type { EstimatorBatch } from '../estimators/estimator.js';

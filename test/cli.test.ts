@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
-import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, cli, cliInProcess, deterministicMetrics, ROOT, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir();
 const quick = ['--env', 'CartPole-v1', '--steps', '3072', '--quiet', '--backend', 'wasm'];
@@ -91,6 +92,25 @@ t.test('envs and estimators list themselves as JSON', async (t) => {
   t.equal(est[0].name, 'single');
 });
 
+t.test('--help, usage errors, listings and off-policy --print-config start without tfjs, the estimators or vega', async (t) => {
+  // the modules each command line loads (test/fixtures/record-loads.mjs records them)
+  const loads = (args: string[]) => {
+    const file = path.join(dir, `loads-${args.join('_').replace(/[^\w.-]+/g, '-')}.txt`);
+    const r = spawnSync(process.execPath, ['--import', './test/fixtures/record-loads.mjs', BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PGVAR_RECORD_LOADS: file } });
+    return { status: r.status, stderr: r.stderr, urls: fs.readFileSync(file, 'utf8').trim().split('\n') };
+  };
+  const heavy = (urls: string[]) => urls.filter((u) => /\/node_modules\/(@tensorflow|vega|@box2d)\/|\/dist\/estimators\/(?!registry\.js)|\/dist\/(nets\/(actor-critic|mlp)|ppo\/trainer|envs\/registry)\.js/.test(u));
+  for (const args of [['--help'], ['train', '--help'], ['train', '--env', 'CartPole-v1', '--steps', 'lots'], ['train', '--env', 'CartPole-v1', '--estimator', 'magic'], ['agents'], ['estimators', '--json'], ['train', '--algo', 'sac', '--print-config']]) {
+    const r = loads(args);
+    t.ok(r.urls.some((u) => u.endsWith('/dist/cli/commands.js')), `${args.join(' ')}: the recorder saw the CLI load`);
+    t.same(heavy(r.urls), [], `${args.join(' ')}: exit ${r.status}, ${r.urls.length} modules, none of them tfjs, an estimator, vega, box2d or the env registry`);
+  }
+  // a command that builds an estimator loads them (the recorder sees tfjs, required, when it loads)
+  const resolve = loads(['train', '--env', 'CartPole-v1', '--num-minibatches', '3']);
+  t.equal(resolve.status, 2, resolve.stderr);
+  t.ok(resolve.urls.some((u) => u.includes('/node_modules/@tensorflow/tfjs/')), 'train resolving a PPO config loads tfjs');
+});
+
 t.test('bad input gets a one-line error naming the problem, exit code 2', async (t) => {
   const cfg = (name: string, text: string) => {
     const f = path.join(dir, name);
@@ -127,11 +147,16 @@ t.test('bad input gets a one-line error naming the problem, exit code 2', async 
     [['train', '--env', 'Pendulum-v1', '--estimator', 'qma', '--estimator-options', '{"horizon":3}'], /estimator 'qma': unknown option 'horizon'; valid: actions, hidden/],
     [['train', '--env', 'Pendulum-v1', '--estimator-options', '{bad'], /--estimator-options.*expected a JSON object/],
   ];
+  // in this process (runCli, what bin/pgvar.js runs): a process start per case would cost more than the cases
   for (const [args, re] of cases) {
-    const r = cli(args);
+    const r = await cliInProcess(args);
     t.equal(r.status, 2, `exit 2 for ${args.join(' ')} (stderr: ${r.stderr.trim()})`);
     t.match(r.stderr, re, args.join(' '));
-    t.notMatch(r.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
+    t.notMatch(r.stderr, /\n\s+at .*\.[jt]s:\d+/, 'no stack trace (in-process: the frames are .ts files)');
+  }
+  // and the binary answers exactly so: a commander error, an unknown command, a config file read before parsing, a config check, an estimator's option check
+  for (const args of [['train', '--env', 'CartPole-v1', '--steps', 'lots'], ['frobnicate'], ['train', '--env', 'CartPole-v1', '--config', path.join(dir, 'bad.json')], ['train', '--env', 'CartPole-v1', '--num-minibatches', '3'], ['train', '--env', 'Pendulum-v1', '--estimator', 'mc', '--estimator-options', '{"actions":0}']]) {
+    t.same(cli(args), await cliInProcess(args), `bin/pgvar.js ${args.join(' ')}: the same exit code, stdout and stderr as in-process`);
   }
 });
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { conv2dByPatches as im2colConv, conv2dValid } from '../nets/conv2d.js';
 import { backend } from './helpers.js';

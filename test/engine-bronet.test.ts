@@ -4,7 +4,7 @@
  * forward values, parameter and input gradients on random networks and batches (relative error
  * ≤ 1e-5, as the engine's other tests); an input-gradient-only pass equals the full one's.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { Rng } from '../common/rng.js';
 import { Arena } from '../nets/engine/arena.js';

@@ -2,7 +2,7 @@
  * The wasm engine against tfjs, the reference: forward values, parameter and input gradients of
  * random networks on random batches (relative error ≤ 1e-5), LayerNorm, clipping and Adam.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { Rng } from '../common/rng.js';
 import { Adam, clipByGlobalNorm } from '../nets/adam.js';

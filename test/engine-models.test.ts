@@ -61,7 +61,7 @@ t.test('dynamics model: wasm engine and tfjs train to the same predictions', asy
 });
 
 t.test('EngineMlp.mseStep (the Q-networks of qma) equals tfjs regression step by step', async (t) => {
-  const tf = await import('@tensorflow/tfjs');
+  const { tf } = await import('../nets/tf.js');
   const { createMlp, mlpForward } = await import('../nets/mlp.js');
   const { Adam } = await import('../nets/adam.js');
   const { EngineMlp } = await import('../nets/engine/engine-mlp.js');

@@ -4,7 +4,7 @@
  * tfjs's autodiff of ppo-loss.ts (relative error ≤ 1e-5); whole updates agree; the engine is
  * deterministic; rollout forward passes (act, values, log-probs) match.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { Rng } from '../common/rng.js';
 import { box, discrete, type Space } from '../envs/spaces.js';

@@ -6,7 +6,7 @@
  * error ≤ 1e-5 (the actor pass runs the critics' backward for input gradients only). Also the
  * Polyak kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { Rng } from '../common/rng.js';
 import { sacLearner, type SacShape } from '../bench/sac-update.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { policyGradient } from '../analysis/policy-gradient.js';
 import { measureVariance } from '../analysis/variance.js';

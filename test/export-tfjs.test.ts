@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t, { type Test } from 'tap';
 import { Rng } from '../common/rng.js';
 import { make } from '../envs/registry.js';

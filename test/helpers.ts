@@ -27,6 +27,51 @@ export function cli(args: string[], opts: { cwd?: string } = {}): CliResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+let inProcessBusy = false;
+
+/**
+ * `cli` without a process: `runCli` (cli/run.ts), which is what bin/pgvar.js → dist/cli/main.js runs
+ * with the process's arguments, called here with stdout and stderr captured and the exit code as
+ * main.ts would end the process with it; an error runCli throws (a bug) gives what node prints for
+ * it, the stack, and status 1. For the many one-line usage errors, which then cost milliseconds
+ * instead of a process start. Process-wide state stays between calls: the tensor backend prints its
+ * line only when first initialised, and plug-ins stay loaded, so checks of that line and of plug-ins
+ * use `cli`. Calls must not overlap (they share process.stdout and process.stderr).
+ */
+export async function cliInProcess(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
+  const { runCli } = await import('../cli/run.js');
+  if (inProcessBusy) throw new Error('cliInProcess: calls must not overlap');
+  inProcessBusy = true;
+  const out = { stdout: '', stderr: '' };
+  const capture = (key: 'stdout' | 'stderr') => ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    out[key] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    if (done) process.nextTick(done);
+    return true;
+  }) as typeof process.stdout.write;
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const cwd = process.cwd();
+  const exitCode = process.exitCode;
+  process.exitCode = undefined;
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
+  let status: number;
+  try {
+    process.chdir(opts.cwd ?? ROOT);
+    status = (await runCli(args)) ?? Number(process.exitCode ?? 0);
+  } catch (e) {
+    out.stderr += `${(e as Error)?.stack ?? String(e)}\n`;
+    status = 1;
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+    process.exitCode = exitCode;
+    process.chdir(cwd);
+    inProcessBusy = false;
+  }
+  return { status, ...out };
+}
+
 export { spawn };
 
 /** metrics.jsonl rows without the wall-clock fields, which legitimately differ between runs. */

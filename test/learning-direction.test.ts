@@ -14,7 +14,7 @@
  * advantages, without the real action's GAE row) must also give a gradient towards the optimum, so a
  * wrong sign in an estimator's advantages fails too, not only one in the PPO loss.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { policyGradient } from '../analysis/policy-gradient.js';
 import type { Action, Env, ResetResult, StepResult } from '../envs/env.js';

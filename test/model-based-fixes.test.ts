@@ -6,7 +6,7 @@
  * model normalising itself, imagination handing the agent currently-normalised observations and
  * rewards; item 7, a diverging model named with its imagined step and quantity.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { NonFiniteError } from '../common/errors.js';
 import { Rng } from '../common/rng.js';

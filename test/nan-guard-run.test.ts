@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { NonFiniteError } from '../common/errors.js';
 import { CartPoleEnv } from '../envs/classic/cartpole.js';

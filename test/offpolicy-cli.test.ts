@@ -14,7 +14,7 @@ import { agentColumns } from '../cli/offpolicy-flags.js';
 import { AGENT_DEFAULTS } from '../offpolicy/agents.js';
 import { OFF_POLICY_ALGOS } from '../offpolicy/config.js';
 import { ALGOS, readRunConfig, runKindOf } from '../experiment/run-config.js';
-import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+import { BIN, cli, cliInProcess, deterministicMetrics, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir('pgvar-offcli-');
 type Algo = 'sac' | 'td3' | 'sac-ln-reset';
@@ -215,11 +215,16 @@ t.test('bad off-policy input: one line naming the problem (and the valid choices
     [['variance', '--run', sac], /is an off-policy \(sac\) run; this command reads PPO runs/],
     [['eval', '--run', sac, '--at', '1000'], /off-policy run; it keeps only its last checkpoint/],
   ];
+  // in this process (runCli, what bin/pgvar.js runs; cli.test.ts compares the two): a process start per case would cost more than the cases
   for (const [args, re] of cases) {
-    const r = cli(args);
+    const r = await cliInProcess(args);
     t.equal(r.status, 2, `exit 2 for ${args.join(' ')} (stderr: ${r.stderr.trim()})`);
     t.match(r.stderr, re, args.join(' '));
-    t.notMatch(r.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
+    t.notMatch(r.stderr, /\n\s+at .*\.[jt]s:\d+/, 'no stack trace (in-process: the frames are .ts files)');
+  }
+  // and the binary answers exactly so: a flag of the other family, an agent config check, an env check
+  for (const args of [cases[0]![0], cases[3]![0], cases[12]![0]]) {
+    t.same(cli(args), await cliInProcess(args), `bin/pgvar.js ${args.join(' ')}: the same exit code, stdout and stderr as in-process`);
   }
   t.throws(() => runKindOf('a2c'), /unknown algo "a2c"/);
 });

@@ -15,7 +15,7 @@
  * reported losses (with the weighted advantage normalisation) and the first Adam step, which for
  * Adam is −lr·g/(|g| + ε) per parameter, i.e. exactly against the hand-computed gradient.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t, { type Test } from 'tap';
 import { Rng } from '../common/rng.js';
 import { box, discrete } from '../envs/spaces.js';

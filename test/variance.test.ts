@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import t from 'tap';
 import { bootstrapIntervals, gradientStats } from '../analysis/gradient-stats.js';
 import { Rng } from '../common/rng.js';

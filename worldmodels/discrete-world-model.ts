@@ -8,7 +8,7 @@
  * LunarLander the return is decided by when the episode ends; imagination multiplies each step's
  * reward by the predicted probability of still being alive (expected continuation, no sampling).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import type { Rng } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { Engine } from '../nets/actor-critic.js';

@@ -7,7 +7,7 @@
  * as a second output (tasks that can end: Hopper, CartPole, LunarLander). Plain data in and out
  * (flat float32 arrays of n rows), one tensor call per batched prediction.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import type { Rng } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import type { Engine } from '../nets/actor-critic.js';

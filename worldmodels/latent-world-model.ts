@@ -16,7 +16,7 @@
  * It offers the same `predict` as the state-vector world model and the `act`/`values`/`sampleNoise`
  * of the agent, so `imaginedReturns` runs on latents unchanged.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../nets/tf.js';
 import type { Rng } from '../common/rng.js';
 import { Adam, type AdamState } from '../nets/adam.js';
 import { conv2dValid } from '../nets/conv2d.js';

@@ -4,7 +4,7 @@
  * tfjs variable itself (a test setting weights, a user's surgery, a checkpoint load) marks the mirror
  * stale, and the next engine call loads the variables first, so an assignment is never lost.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf.js';
 
 export class TfMirror {
   private stale = false;
