@@ -137,6 +137,9 @@ const common = {
   targetActor: true,
   policyPhase: 0,
   actorLastLayerStd: 0,
+  nStep: 1,
+  rewardNormalization: false,
+  vectorEnv: 'sync' as const,
   preset: 'paper' as const,
 };
 
@@ -550,6 +553,9 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       actorAggregator: 'the actor maximises min(E[Q1], E[Q2]) (§9 [code])',
       init: 'PyTorch defaults everywhere else (§9 [code])',
       actorLastLayerStd: "the actor's last layer N(0, 0.01), bias 0 (§9 [code])",
+      nStep: 'n-step 1 (HumanoidBench, §9 [code]; the DMC example CheetahRun uses 3, IsaacLab velocity tasks and MTBench 8); γ^(effective n), the window cut at the first done or truncation (§1, §9, §12.8)',
+      rewardNormalization: 'off (§9 [code]: optional running discounted-return std, capped so |G| ≤ v_max; MTBench normalises per task)',
+      vectorEnv: "sync: pgvar's choice, measured faster on 2 cores (bench/results/issue20/fasttd3_vector_env.json); FastTD3 steps GPU-batched simulators (§9)",
     },
   },
   'bro-fast': {
