@@ -555,7 +555,7 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       actorLastLayerStd: "the actor's last layer N(0, 0.01), bias 0 (§9 [code])",
       nStep: 'n-step 1 (HumanoidBench, §9 [code]; the DMC example CheetahRun uses 3, IsaacLab velocity tasks and MTBench 8); γ^(effective n), the window cut at the first done or truncation (§1, §9, §12.8)',
       rewardNormalization: 'off (§9 [code]: optional running discounted-return std, capped so |G| ≤ v_max; MTBench normalises per task)',
-      vectorEnv: "sync: pgvar's choice, measured faster on 2 cores (bench/results/issue20/fasttd3_vector_env.json); FastTD3 steps GPU-batched simulators (§9)",
+      vectorEnv: "sync (pgvar's; FastTD3 steps GPU-batched simulators, §9): async measured no faster for the cpu preset on our 2 shared cores (training 0.97× on dmc/cheetah-run, 0.98× on Hopper-v5; random-action steps 0.65×, 0.80×; bench/results/issue20/fasttd3_vector_env*.json)",
     },
   },
   'bro-fast': {
