@@ -12,6 +12,7 @@ import { Rng } from '../common/rng.js';
 import { AsyncVectorEnv } from '../envs/async-vector.js';
 import { make } from '../envs/registry.js';
 import { SyncVectorEnv } from '../envs/vector.js';
+import { createOffPolicyTrainer } from '../experiment/offpolicy-run.js';
 import { agentConfig } from '../offpolicy/agents.js';
 import type { OffPolicyConfig } from '../offpolicy/config.js';
 import { categoricalProjection } from '../offpolicy/distributional.js';
@@ -257,8 +258,10 @@ t.test("vectorEnv 'async': the worker-thread env gives the sync env's transition
   // past Pendulum's 200-step truncation, with updates, so autoresets and the actor are both exercised
   const cfg = tiny({ numEnvs: 3, totalTimesteps: 3 * 215, learningStarts: 3 * 205, bufferSize: 700, nStep: 2 });
   const sync = new OffPolicyTrainer(cfg, envs(cfg));
-  const vec = new AsyncVectorEnv(Array.from({ length: 3 }, () => ({ envId: ENV })), { autoresetMode: 'same-step' });
-  const async = new OffPolicyTrainer({ ...cfg, vectorEnv: 'async' }, vec);
+  // built as a run builds it
+  const async = createOffPolicyTrainer({ ...cfg, vectorEnv: 'async' });
+  const vec = async.vec;
+  t.ok(vec instanceof AsyncVectorEnv && vec.workerCount === 1, "vectorEnv 'async': the envs live in a worker thread");
   try {
     while (!sync.done) sync.step();
     while (!async.done) async.step();
@@ -271,7 +274,7 @@ t.test("vectorEnv 'async': the worker-thread env gives the sync env's transition
     t.same(canon({ ...back.getState(), replayCount: async.replay.count }), canon(async.getState()), "an async run's state loads into a sync trainer");
   } finally {
     async.close();
-    await vec.closed;
+    if (vec instanceof AsyncVectorEnv) await vec.closed;
   }
   t.throws(() => new OffPolicyTrainer(tiny({ numEnvs: 1 }), new SyncVectorEnv([make(ENV)], 'next-step')), /must autoreset 'same-step'/);
 });
