@@ -86,7 +86,9 @@ export interface RewardNormState {
 /**
  * FastTD3's optional reward normaliser (spec baselines.md §9 [code]; off by default, as there):
  * each env keeps a running discounted return G ← γ·(1 − done)·G + r (done: its episode ended at this
- * step, so the ending step's reward starts a fresh G, as Gymnasium's NormalizeReward), every vector
+ * step, by termination or truncation — the reference's `dones`; the spec does not say which — so the
+ * ending step's reward starts a fresh G, the update order of the reference and of Gymnasium's
+ * NormalizeReward), every vector
  * step's G's are merged into one running mean and variance (RunningNorm) and into the largest |G|
  * seen, G_max; rewards are divided by max(std(G) + 1e-8, G_max/gMax), the second term capping the
  * normalised returns at |G| ≤ gMax (FastTD3 passes min(|v_min|, |v_max|), the support's reach). The
