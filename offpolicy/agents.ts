@@ -50,7 +50,9 @@
  *   N(0, 0.001) clipped at 0.5), mixed exploration noise σ_i ~ U[0.001, 0.4] per env, redrawn at its
  *   episode's end, running observation normalisation (ε 1e-2), AdamW 3e-4 with weight decay 0.1 for
  *   both, γ 0.99, τ 0.1 after every critic update, the actor after the second critic update of each
- *   pair, a replay of 50·1024 transitions per env, 10 vector steps before the first update.
+ *   pair, a replay of 50·1024 transitions per env, 10 vector steps before the first update,
+ *   one-step targets (nStep 1; n-step returns selectable, offpolicy/nstep.ts) and no reward
+ *   normalisation (selectable: rewardNormalization), the envs stepped in the trainer's thread (vectorEnv 'sync').
  * Presets (AGENT_PRESETS): every agent's defaults are its reference's ('paper'); `bro` and `bro-fast`
  *   also have 'cpu', the same structure with narrower networks and a lower replay ratio for a 2-core CPU.
  * All: Adam (AdamW selectable per network, qOptimizer/policyOptimizer), no resets unless listed.
