@@ -1,10 +1,11 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|sac|bro|fasttd3|replay|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel|async-env|variance, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
+ * --only env|update|sac|bro|fasttd3|fasttd3-vector-env|replay|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel|async-env|variance, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
  * --pixel-estimator-options JSON, --env-ids ID,ID (with --only env: just these envs), --learner-threads N (with --only pixel). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  * `async-env` (issue 16: sync vs async vector env, random actions and PPO rollouts, alternating rounds): --async-cases ID:N,ID:N
  * (default CartPole-v1:8,Hopper-v5:4,dmc/cheetah-run:4), --async-rounds R (5), --async-seconds S (1), --async-layouts sync,async_w1,….
+ * `fasttd3-vector-env` (issue 20: the fasttd3 cpu preset's loop, --vector-env sync vs async, alternating rounds): --async-rounds R (5).
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -24,6 +25,7 @@ import { benchReplayCheckpoint } from './replay-checkpoint.js';
 import { benchSacUpdate } from './sac-update.js';
 import { benchBro } from './bro-update.js';
 import { benchFastTd3 } from './fasttd3-update.js';
+import { benchFastTd3VectorEnv } from './fasttd3-vector-env.js';
 import { benchModelUpdate } from './model-update.js';
 import { benchMatMulGradient } from './matmul-gradient.js';
 import { benchConvGradient } from './conv-gradient.js';
@@ -106,6 +108,7 @@ if (only === 'async-env') {
   const layouts = arg('async-layouts', '');
   result['async_vector_env'] = benchAsyncEnv(cases, { rounds: Number(arg('async-rounds', '5')), seconds: Number(arg('async-seconds', '1')), ...(layouts ? { layouts: layouts.split(',') } : {}) });
 }
+if (only === 'fasttd3-vector-env') result['fasttd3_vector_env'] = await benchFastTd3VectorEnv('dmc/cheetah-run', Number(arg('async-rounds', '5')));
 if (only === 'mujoco') result['mujoco_loader'] = await benchMujocoLoader();
 if (only === 'all' || only === 'estimators') {
   await prepareAllEnvs();

@@ -160,7 +160,8 @@ export function registerCommands(program: Command): void {
       const order = [...Object.keys(SHARED_FLAGS)].sort((a, b) => SHARED_FLAGS[b]!.length - SHARED_FLAGS[a]!.length);
       for (const flag of order) if (given(attr(flag))) for (const key of SHARED_FLAGS[flag]!) flagValues[key] = opts[attr(flag)];
       for (const [flag, key] of OFF_FLAGS) if (given(attr(flag))) flagValues[key] = opts[attr(flag)];
-      for (const [flag, key, value] of OFF_SWITCHES) if (given(attr(flag))) flagValues[key] = value;
+      // a pair (--x / --no-x) shares one attribute: its value says which of the two was given last
+      for (const [flag, key, value] of OFF_SWITCHES) if (given(attr(flag)) && opts[attr(flag)] === value) flagValues[key] = value;
       if (opts['printConfig'] && flagValues['envId'] === undefined && offFile['envId'] === undefined) {
         const { envId: _e, ...defaults } = agentConfig(String(algo), '-', { ...offFile, ...flagValues }, where);
         writeJson(undefined, defaults);

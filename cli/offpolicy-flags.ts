@@ -29,6 +29,7 @@ export const SHARED_FLAGS: Record<string, Key[]> = {
   '--critic-hidden-sizes <list>': ['criticHidden'],
   '--checkpoint-every <n>': ['checkpointEvery'],
   '--num-envs <n>': ['numEnvs'],
+  '--vector-env <kind>': ['vectorEnv'],
 };
 
 /** Off-policy-only flags: [flag, key, parser]; the help is the key's OFF_POLICY_KEY_HELP line. */
@@ -103,6 +104,7 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--obs-norm-eps <x>', 'obsNormEps', floatFlag(0)],
   ['--policy-phase <n>', 'policyPhase', intFlag(0)],
   ['--actor-last-layer-std <x>', 'actorLastLayerStd', floatFlag(0)],
+  ['--n-step <n>', 'nStep', intFlag(1)],
 ];
 
 /** Off-policy switches: [flag, key, value when given]. */
@@ -117,6 +119,8 @@ export const OFF_SWITCHES: [string, Key, boolean][] = [
   ['--no-obs-normalization', 'obsNormalization', false],
   ['--no-target-actor', 'targetActor', false],
   ['--target-actor', 'targetActor', true],
+  ['--reward-normalization', 'rewardNormalization', true],
+  ['--no-reward-normalization', 'rewardNormalization', false],
 ];
 
 /** The flag that sets a key (the specific one where a shared flag sets several). */

@@ -54,6 +54,9 @@ export interface AsyncVectorEnvOptions {
   timeoutMs?: number;
 }
 
+/** How runs with vectorEnv 'async' split the sub-envs: one worker thread, the calling thread stepping none (bench/async-env.ts). */
+export const ASYNC_LAYOUT = { workers: 1, mainThread: false };
+
 // control words of a slot (Int32Array over a SharedArrayBuffer)
 export const CTRL = { REQ: 0, DONE: 1, OP: 2, STATUS: 3, ERRLEN: 4, HAS_MSG: 5, SIZE: 6 } as const;
 export const OP = { STEP: 1, RESET: 2, GET_STATE: 3, SET_STATE: 4, ENV_STATES: 5 } as const;

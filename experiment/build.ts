@@ -6,7 +6,7 @@ import { checkNetworkFits } from '../nets/actor-critic.js';
 import { createSeededEstimator, estimatorInfo, recordedOptions } from '../estimators/index.js';
 import { makeTrainingEnv } from '../envs/stack.js';
 import { SyncVectorEnv, type VectorEnv } from '../envs/vector.js';
-import { AsyncVectorEnv, stackOptions } from '../envs/async-vector.js';
+import { ASYNC_LAYOUT, AsyncVectorEnv, stackOptions } from '../envs/async-vector.js';
 import { familyDefaults, resolveEngine, validateConfig, type PpoConfig } from '../ppo/config.js';
 import { settingEstimatorOptions, settingName, settingValues } from './settings.js';
 
@@ -25,8 +25,7 @@ export function buildVectorEnv(c: PpoConfig): VectorEnv {
   return new SyncVectorEnv(envs, 'same-step');
 }
 
-/** How 'async' splits the sub-envs: one worker thread, the main thread stepping none (bench/async-env.ts). */
-export const ASYNC_LAYOUT = { workers: 1, mainThread: false };
+export { ASYNC_LAYOUT };
 
 /**
  * Later layers override earlier ones key by key, except that `hiddenSizes` ("both networks") given in

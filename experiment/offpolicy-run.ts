@@ -13,6 +13,7 @@
  * uninterrupted run's.
  */
 import { Rng } from '../common/rng.js';
+import { ASYNC_LAYOUT, AsyncVectorEnv } from '../envs/async-vector.js';
 import { make, prepareEnv } from '../envs/registry.js';
 import type { BoxSpace } from '../envs/spaces.js';
 import type { OffPolicyConfig } from '../offpolicy/config.js';
@@ -46,11 +47,15 @@ export interface OffPolicyTrainSummary {
   replay_mb_written: number;
 }
 
-/** The trainer of a config: the env as `make` builds it (time limit, no normalisation; numEnvs of them, a synchronous vector env), a second one for evaluation. */
+/**
+ * The trainer of a config: numEnvs envs as `make` builds them (time limit, no normalisation), stepped
+ * in this thread (vectorEnv 'sync') or in a worker thread ('async', the same transitions), and a
+ * second one for evaluation.
+ */
 export function createOffPolicyTrainer(config: OffPolicyConfig): OffPolicyTrainer {
   const n = config.numEnvs ?? 1;
-  const envs = Array.from({ length: n }, () => make(config.envId));
-  return new OffPolicyTrainer(config, n === 1 ? envs[0]! : envs, config.evalEvery > 0 ? make(config.envId) : undefined);
+  const envs = config.vectorEnv === 'async' ? new AsyncVectorEnv(Array.from({ length: n }, () => ({ envId: config.envId })), { autoresetMode: 'same-step', ...ASYNC_LAYOUT }) : Array.from({ length: n }, () => make(config.envId));
+  return new OffPolicyTrainer(config, envs, config.evalEvery > 0 ? make(config.envId) : undefined);
 }
 
 export interface OffPolicyRunOptions {

@@ -50,7 +50,9 @@
  *   N(0, 0.001) clipped at 0.5), mixed exploration noise σ_i ~ U[0.001, 0.4] per env, redrawn at its
  *   episode's end, running observation normalisation (ε 1e-2), AdamW 3e-4 with weight decay 0.1 for
  *   both, γ 0.99, τ 0.1 after every critic update, the actor after the second critic update of each
- *   pair, a replay of 50·1024 transitions per env, 10 vector steps before the first update.
+ *   pair, a replay of 50·1024 transitions per env, 10 vector steps before the first update,
+ *   one-step targets (nStep 1; n-step returns selectable, offpolicy/nstep.ts) and no reward
+ *   normalisation (selectable: rewardNormalization), the envs stepped in the trainer's thread (vectorEnv 'sync').
  * Presets (AGENT_PRESETS): every agent's defaults are its reference's ('paper'); `bro` and `bro-fast`
  *   also have 'cpu', the same structure with narrower networks and a lower replay ratio for a 2-core CPU.
  * All: Adam (AdamW selectable per network, qOptimizer/policyOptimizer), no resets unless listed.
@@ -137,6 +139,9 @@ const common = {
   targetActor: true,
   policyPhase: 0,
   actorLastLayerStd: 0,
+  nStep: 1,
+  rewardNormalization: false,
+  vectorEnv: 'sync' as const,
   preset: 'paper' as const,
 };
 
@@ -550,6 +555,9 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       actorAggregator: 'the actor maximises min(E[Q1], E[Q2]) (§9 [code])',
       init: 'PyTorch defaults everywhere else (§9 [code])',
       actorLastLayerStd: "the actor's last layer N(0, 0.01), bias 0 (§9 [code])",
+      nStep: 'n-step 1 (HumanoidBench, §9 [code]; the DMC example CheetahRun uses 3, IsaacLab velocity tasks and MTBench 8); γ^(effective n), the window cut at the first done or truncation (§1, §9, §12.8)',
+      rewardNormalization: 'off (§9 [code]: optional running discounted-return std, capped so |G| ≤ v_max; MTBench normalises per task)',
+      vectorEnv: "sync (pgvar's; FastTD3 steps GPU-batched simulators, §9): async measured no faster for the cpu preset on our 2 shared cores (training 0.97× on dmc/cheetah-run, 0.98× on Hopper-v5; random-action steps 0.65×, 0.80×; bench/results/issue20/fasttd3_vector_env*.json)",
     },
   },
   'bro-fast': {

@@ -8,6 +8,7 @@ import { formatConfigIssues } from '../common/config-errors.js';
 import { UsageError } from '../common/errors.js';
 import { AGGREGATOR_NAMES } from './critics.js';
 import { C51_EDGES, CATEGORICAL_TARGETS, VALUE_HEADS } from './heads.js';
+import { VECTOR_ENVS } from '../ppo/config.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegInt = z.number().int().min(0);
@@ -161,7 +162,7 @@ export const offPolicyConfigSchema = z
     /** Plug-in files (absolute) that registered the env: --resume and eval load them again. Absent when none. */
     plugins: z.array(z.string().min(1)).optional(),
     // FastTD3 (spec baselines.md §9); the defaults are the behaviour of the runs before them, so their checkpoints load
-    /** Envs stepped together (a synchronous vector env in the trainer): one batched actor call per vector step, numEnvs transitions into the replay, updatesPerStep updates per vector step. */
+    /** Envs stepped together (a vector env, in the trainer's thread or a worker: vectorEnv): one batched actor call per vector step, numEnvs transitions into the replay, updatesPerStep updates per vector step. */
     numEnvs: positiveInt.default(1),
     /** Deterministic policies: FastTD3's mixed noise, each env's σ drawn from U[noiseStdMin, noiseStdMax] and redrawn when its episode ends (false: explorationNoise for all). */
     mixedNoise: z.boolean().default(false),
@@ -177,6 +178,12 @@ export const offPolicyConfigSchema = z
     actorLastLayerStd: z.number().min(0).default(0),
     /** The actor updates on critic updates i with i % policyFrequency == policyPhase (TD3: 0; FastTD3: 1, after the second critic update). */
     policyPhase: nonNegInt.default(0),
+    /** n-step returns (offpolicy/nstep.ts): each minibatch row sums up to n discounted rewards of its env's stream, cut at an episode's end or the newest transition, and bootstraps with γ^(effective n); 1: one-step targets. */
+    nStep: positiveInt.default(1),
+    /** FastTD3's reward normaliser: rewards divided by a running std of each env's discounted return, capped so |G| ≤ min(|vMin|, |vMax|) (categorical head). */
+    rewardNormalization: z.boolean().default(false),
+    /** Where the numEnvs envs step: 'sync' (the trainer's thread) or 'async' (a worker thread, envs/async-vector.ts); the same transitions either way. */
+    vectorEnv: z.enum(VECTOR_ENVS).default('sync'),
     /** Which of the agent's presets the defaults came from (applied by agentConfig; recorded, not re-applied). */
     preset: z.enum(PRESETS).default('paper'),
   })
@@ -266,7 +273,7 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   dualLr: 'Adam learning rate of β_ub and λ (dac, bro) and β (vpl)',
   dualBeta1: 'Adam β1 of β_ub and λ (dac, bro) and β (vpl)',
   optimisticRefreshEvery: 'dac: copy π_c into π_o and restart β_ub, λ every this many env steps (0 = never)',
-  numEnvs: 'envs stepped together (synchronous vector env): one batched actor call and numEnvs transitions per vector step; updatesPerStep counts vector steps',
+  numEnvs: 'envs stepped together (a vector env, vectorEnv): one batched actor call and numEnvs transitions per vector step; updatesPerStep counts vector steps',
   mixedNoise: "deterministic actor: FastTD3's mixed exploration noise, per-env σ ~ U[noiseStdMin, noiseStdMax], redrawn when that env's episode ends",
   noiseStdMin: 'mixed noise: lowest per-env σ',
   noiseStdMax: 'mixed noise: highest per-env σ',
@@ -275,6 +282,9 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   targetActor: 'deterministic actor: target actions from a Polyak target actor (true, TD3) or the online actor (false, FastTD3)',
   actorLastLayerStd: "deterministic actor: its last Linear's weights N(0, std²), bias 0 (0: the trunk's init)",
   policyPhase: 'the actor updates on critic updates i with i % policyFrequency == policyPhase',
+  nStep: "n-step returns: sum up to n discounted rewards of the row's env, stop at a termination (no bootstrap), a truncation or that env's newest transition, bootstrap with γ^(effective n); 1 = one-step",
+  rewardNormalization: "FastTD3's reward normaliser: divide rewards by a running std of each env's discounted return, capped so |G| ≤ min(|vMin|, |vMax|); categorical head (saved in checkpoints)",
+  vectorEnv: "where the numEnvs envs step: 'sync' (the trainer's thread) or 'async' (a worker thread); the same transitions either way",
   preset: "the agent's preset the defaults came from: paper (the reference's values), or cpu (bro, bro-fast, fasttd3: narrower networks, lower replay ratio or fewer envs and smaller batches)",
 };
 
@@ -298,6 +308,8 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
   }
   if (c.mixedNoise && c.policy !== 'deterministic') throw new UsageError(`${where}: mixedNoise is exploration noise of a deterministic actor; policy '${c.policy}' samples its own`);
   if (c.noiseStdMin > c.noiseStdMax) throw new UsageError(`${where}: noiseStdMin ${c.noiseStdMin} exceeds noiseStdMax ${c.noiseStdMax}`);
+  if (c.nStep > 1 && c.validationEvery > 0) throw new UsageError(`${where}: nStep ${c.nStep} with validationEvery ${c.validationEvery}: an n-step row would sum held-out rewards into training targets; use nStep 1 or validationEvery 0`);
+  if (c.rewardNormalization && c.valueHead !== 'categorical') throw new UsageError(`${where}: rewardNormalization caps |G| at min(|vMin|, |vMax|), the categorical support; valueHead '${c.valueHead}' has none (set valueHead 'categorical' or drop rewardNormalization)`);
   if (c.policyPhase >= c.policyFrequency) throw new UsageError(`${where}: policyPhase ${c.policyPhase} must be below policyFrequency ${c.policyFrequency}`);
   if (c.valueHead !== 'scalar' && c.learnPessimism) throw new UsageError(`${where}: learnPessimism learns β on the scalar TD loss; valueHead '${c.valueHead}' is not scalar`);
   if (c.valueHead === 'categorical') {

@@ -121,8 +121,8 @@ export interface ProjectionInput {
   rewards: ArrayLike<number>;
   /** Continuation masks: 0 on true termination, 1 otherwise (truncation bootstraps). */
   continues: ArrayLike<number>;
-  /** γ (FastTD3 with n-step returns: γⁿ). */
-  discount: number;
+  /** γ, or one discount per row (FastTD3 with n-step returns: γ^(effective n) of each row). */
+  discount: number | ArrayLike<number>;
   vMin: number;
   vMax: number;
   /** BRC's entropy term: t_k = r + γm(z_k − entropy_b), entropy_b = α log π(a′|s′); omitted = 0. */
@@ -140,13 +140,13 @@ export function categoricalProjection(o: ProjectionInput): Float64Array {
   const batch = o.rewards.length;
   const atoms = o.probs.length / batch;
   if (!Number.isInteger(atoms) || atoms < 2) throw new Error(`categoricalProjection: ${o.probs.length} probabilities do not divide into ${batch} rows of ≥ 2 atoms`);
-  if (o.continues.length !== batch || (o.entropy && o.entropy.length !== batch)) throw new Error('categoricalProjection: rewards, continues (and entropy) must have one value per row');
+  if (o.continues.length !== batch || (o.entropy && o.entropy.length !== batch) || (typeof o.discount !== 'number' && o.discount.length !== batch)) throw new Error('categoricalProjection: rewards, continues (and entropy, per-row discounts) must have one value per row');
   const z = support(o.vMin, o.vMax, atoms);
   const dz = (o.vMax - o.vMin) / (atoms - 1);
   const out = new Float64Array(o.probs.length);
   const edge = o.edge ?? 'brc';
   for (let b = 0; b < batch; b++) {
-    const shift = o.discount * o.continues[b]!;
+    const shift = (typeof o.discount === 'number' ? o.discount : o.discount[b]!) * o.continues[b]!;
     const ent = o.entropy ? o.entropy[b]! : 0;
     for (let k = 0; k < atoms; k++) {
       const p = o.probs[b * atoms + k]!;

@@ -42,15 +42,23 @@ export interface ValueHead {
   representBackward(rep: Float64Array, dRep: Float64Array, r: number, dOut: Float32Array, o: number): void;
   /**
    * The TD target (n rows of D values, into out) from the aggregated next-state representation
-   * `next` (n × D), rewards, termination flags (m = 1 − terminated: truncation bootstraps), γ and
-   * the entropy term α·log π(a′|s′) (null: none, deterministic policies).
+   * `next` (n × D), rewards, termination flags (m = 1 − terminated: truncation bootstraps), γ (or
+   * one discount per row: n-step returns' γ^(effective n), offpolicy/nstep.ts) and the entropy term α·log π(a′|s′) (null: none, deterministic policies).
    */
-  target(next: Float32Array, rew: Float32Array, terminated: Float32Array, gamma: number, entropy: Float32Array | null, n: number, out: Float32Array): Float32Array;
+  target(next: Float32Array, rew: Float32Array, terminated: Float32Array, gamma: Discount, entropy: Float32Array | null, n: number, out: Float32Array): Float32Array;
   /**
    * One member's loss on its outputs (n × D) toward the target (n × D, held fixed), added to `total`
    * (so members accumulate into one sum); ∂(its loss)/∂out written into grad.
    */
   loss(out: Float32Array, target: Float32Array, n: number, grad: Float32Array, total?: number): number;
+}
+
+/** γ for every row, or one discount per row. */
+export type Discount = number | ArrayLike<number>;
+
+/** Row i's discount. */
+export function discountAt(gamma: Discount, i: number): number {
+  return typeof gamma === 'number' ? gamma : gamma[i]!;
 }
 
 /** Q = Σ_d c_d·rep_d of one representation. */
@@ -77,7 +85,7 @@ export const scalarHead: ValueHead = {
   represent: (out, o, rep, r) => copyRep(out, o, rep, r, 1),
   representBackward: (_rep, dRep, r, dOut, o) => copyGrad(dRep, r, dOut, o, 1),
   target(next, rew, terminated, gamma, entropy, n, out) {
-    for (let i = 0; i < n; i++) out[i] = rew[i]! + gamma * (1 - terminated[i]!) * (next[i]! - (entropy ? entropy[i]! : 0));
+    for (let i = 0; i < n; i++) out[i] = rew[i]! + discountAt(gamma, i) * (1 - terminated[i]!) * (next[i]! - (entropy ? entropy[i]! : 0));
     return out;
   },
   loss(out, y, n, g, total = 0) {
@@ -102,7 +110,7 @@ export function quantileHead(quantiles: number, kappa = 1): ValueHead {
     representBackward: (_rep, dRep, r, dOut, o) => copyGrad(dRep, r, dOut, o, N),
     target(next, rew, terminated, gamma, entropy, n, out) {
       for (let i = 0; i < n; i++) {
-        const gm = gamma * (1 - terminated[i]!);
+        const gm = discountAt(gamma, i) * (1 - terminated[i]!);
         const ent = entropy ? entropy[i]! : 0;
         for (let j = 0; j < N; j++) out[i * N + j] = rew[i]! + gm * (next[i * N + j]! - ent);
       }
@@ -155,14 +163,14 @@ export function categoricalHead(o: CategoricalHeadOptions): ValueHead {
     target(next, rew, terminated, gamma, entropy, n, out) {
       if (mode === 'c51') {
         const continues = Float64Array.from({ length: n }, (_, i) => 1 - terminated[i]!);
-        const p = categoricalProjection({ probs: Float64Array.from(next.subarray(0, n * K)), rewards: rew.subarray(0, n), continues, discount: gamma, vMin: o.vMin, vMax: o.vMax, entropy: entropy ? entropy.subarray(0, n) : undefined, edge });
+        const p = categoricalProjection({ probs: Float64Array.from(next.subarray(0, n * K)), rewards: rew.subarray(0, n), continues, discount: typeof gamma === 'number' ? gamma : Float64Array.from({ length: n }, (_, i) => gamma[i]!), vMin: o.vMin, vMax: o.vMax, entropy: entropy ? entropy.subarray(0, n) : undefined, edge });
         out.set(p);
         return out;
       }
       for (let i = 0; i < n; i++) {
         let mean = 0;
         for (let k = 0; k < K; k++) mean += z[k]! * next[i * K + k]!;
-        const y = rew[i]! + gamma * (1 - terminated[i]!) * (mean - (entropy ? entropy[i]! : 0));
+        const y = rew[i]! + discountAt(gamma, i) * (1 - terminated[i]!) * (mean - (entropy ? entropy[i]! : 0));
         out.set(mode === 'two-hot' ? twoHot(y, z) : hlGauss(y, z, sigma), i * K);
       }
       return out;

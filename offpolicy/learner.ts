@@ -34,7 +34,7 @@ import type { OffPolicyConfig } from './config.js';
 import { CriticEnsemble, makeEnsembleAggregator, type EnsembleAggregator } from './critics.js';
 import { Dual, entropyViolation, type DualState } from './dual.js';
 import { makeHead, type ValueHead } from './heads.js';
-import { RunningNorm, type RunningNormState } from './normalizer.js';
+import { RewardNormalizer, RunningNorm, type RewardNormState, type RunningNormState } from './normalizer.js';
 import { OptimisticActor, OptimisticShift, type OptimisticDualState, type OptimisticExplorer } from './optimistic.js';
 import { validationTd } from './pessimism.js';
 import { DeterministicTanhPolicy, TanhGaussianPolicy, type Policy } from './policies.js';
@@ -52,7 +52,7 @@ export type LearnerConfig = Pick<
   | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
 > &
   // keys added later: configs written before them take their defaults
-  Partial<Pick<OffPolicyConfig, 'actorLastLayerStd' | 'obsNormalization' | 'obsNormEps' | 'targetActor' | 'policyPhase' | 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1'>>;
+  Partial<Pick<OffPolicyConfig, 'actorLastLayerStd' | 'obsNormalization' | 'obsNormEps' | 'rewardNormalization' | 'numEnvs' | 'targetActor' | 'policyPhase' | 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1'>>;
 
 /** Metrics only some agents report (a row carries those of its learner's `extraMetrics`). */
 export const EXTRA_METRICS = ['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight', 'pessimism', 'val_td_loss'] as const;
@@ -94,6 +94,8 @@ export interface LearnerState {
   pessimism?: DualState | null;
   /** FastTD3's observation normaliser. */
   obsNorm?: RunningNormState | null;
+  /** FastTD3's reward normaliser. */
+  rewardNorm?: RewardNormState | null;
 }
 
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -115,6 +117,8 @@ export class OffPolicyLearner {
   readonly extraMetrics: ExtraMetric[];
   /** FastTD3's running observation normaliser (obsNormalization), else null; the trainer updates it. */
   readonly obsNorm: RunningNorm | null;
+  /** FastTD3's reward normaliser (rewardNormalization; |G| capped at min(|vMin|, |vMax|)), else null; the trainer updates it. */
+  readonly rewardNorm: RewardNormalizer | null;
   /** Critic updates so far (drives the policy delay and the target period). */
   updates = 0;
 
@@ -126,6 +130,7 @@ export class OffPolicyLearner {
     const actorTrunk: TrunkSpec = c.actorTrunk === 'bronet' ? { kind: 'bronet', width: c.actorHidden[0]!, blocks: c.actorBlocks ?? 1 } : { kind: 'mlp', hidden: c.actorHidden, activation: c.activation, layerNorm: false, init };
     this.head = makeHead(c);
     this.obsNorm = c.obsNormalization ? new RunningNorm(obsDim, c.obsNormEps ?? 1e-2) : null;
+    this.rewardNorm = c.rewardNormalization ? new RewardNormalizer(c.numEnvs ?? 1, c.gamma, Math.min(Math.abs(c.vMin ?? -10), Math.abs(c.vMax ?? 10))) : null;
     this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng, this.head);
     this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.actorLastLayerStd ?? 0);
     this.temperature = c.policy === 'tanh-gaussian' && c.autotune ? new Dual(c.alpha, c.alphaLr, c.alphaBeta1 ?? ADAM.beta1, ADAM.beta2, ADAM.eps) : null;
@@ -167,7 +172,7 @@ export class OffPolicyLearner {
       a2 = this.policy.smoothedTarget(b.nextObs, n, this.config.policyNoise, this.config.noiseClip, rng, new Float32Array(n * this.actDim), this.config.targetActor !== false);
     }
     this.critics.targetValue(b.nextObs, a2, n, this.targetAgg, q);
-    return this.head.target(q, b.rew, b.terminated, this.config.gamma, entropyTerm, n, y);
+    return this.head.target(q, b.rew, b.terminated, b.discount ?? this.config.gamma, entropyTerm, n, y);
   }
 
   /** Step 2: one optimiser step of the ensemble toward y. */
@@ -227,10 +232,11 @@ export class OffPolicyLearner {
     return this.obsNorm ? this.obsNorm.normalize(obs, n) : obs;
   }
 
-  /** A minibatch with s and s′ normalised (the batch itself when there is no normaliser). */
+  /** A minibatch with s and s′ (and r, with the reward normaliser) normalised (the batch itself when there is no normaliser). */
   private normalizedBatch(b: Batch): Batch {
-    if (!this.obsNorm) return b;
-    return { ...b, obs: this.obsNorm.normalize(b.obs, b.n), nextObs: this.obsNorm.normalize(b.nextObs, b.n) };
+    if (this.obsNorm) b = { ...b, obs: this.obsNorm.normalize(b.obs, b.n), nextObs: this.obsNorm.normalize(b.nextObs, b.n) };
+    if (this.rewardNorm) b = { ...b, rew: this.rewardNorm.normalize(b.rew, b.n) };
+    return b;
   }
 
   /**
@@ -349,6 +355,7 @@ export class OffPolicyLearner {
     if (this.optimistic) state.optimistic = this.optimistic.duals.getState();
     if (this.pessimismDual) state.pessimism = this.pessimismDual.getState();
     if (this.obsNorm) state.obsNorm = this.obsNorm.getState();
+    if (this.rewardNorm) state.rewardNorm = this.rewardNorm.getState();
     return state;
   }
 
@@ -373,6 +380,10 @@ export class OffPolicyLearner {
     if (this.obsNorm) {
       if (!s.obsNorm) throw new Error('learner state has no observation normaliser');
       this.obsNorm.setState(s.obsNorm);
+    }
+    if (this.rewardNorm) {
+      if (!s.rewardNorm) throw new Error('learner state has no reward normaliser');
+      this.rewardNorm.setState(s.rewardNorm);
     }
   }
 }

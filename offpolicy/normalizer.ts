@@ -73,3 +73,66 @@ export class RunningNorm {
     this.var.set(s.var);
   }
 }
+
+export interface RewardNormState {
+  /** Each env's running discounted return G. */
+  returns: number[];
+  /** The largest |G| seen. */
+  maxAbsReturn: number;
+  /** Running mean and variance of the G's. */
+  stats: RunningNormState;
+}
+
+/**
+ * FastTD3's optional reward normaliser (spec baselines.md §9 [code]; off by default, as there):
+ * each env keeps a running discounted return G ← γ·(1 − done)·G + r (done: its episode ended at this
+ * step, by termination or truncation — the reference's `dones`; the spec does not say which — so the
+ * ending step's reward starts a fresh G, the update order of the reference and of Gymnasium's
+ * NormalizeReward), every vector
+ * step's G's are merged into one running mean and variance (RunningNorm) and into the largest |G|
+ * seen, G_max; rewards are divided by max(std(G) + 1e-8, G_max/gMax), the second term capping the
+ * normalised returns at |G| ≤ gMax (FastTD3 passes min(|v_min|, |v_max|), the support's reach). The
+ * trainer updates it with the rewards of each vector step; the learner divides the rewards of every
+ * minibatch by the current divisor (an n-step sum divides as its terms do). Its state goes into checkpoints.
+ */
+export class RewardNormalizer {
+  readonly returns: Float64Array;
+  maxAbsReturn = 0;
+  readonly stats = new RunningNorm(1);
+
+  constructor(readonly numEnvs: number, readonly gamma: number, readonly gMax: number, readonly eps = 1e-8) {
+    this.returns = new Float64Array(numEnvs);
+  }
+
+  /** One vector step: env i's reward and whether its episode ended (terminated or truncated). */
+  update(rewards: ArrayLike<number>, dones: ArrayLike<boolean | number>): void {
+    const G = this.returns;
+    for (let i = 0; i < this.numEnvs; i++) {
+      G[i] = this.gamma * (dones[i] ? 0 : 1) * G[i]! + rewards[i]!;
+      this.maxAbsReturn = Math.max(this.maxAbsReturn, Math.abs(G[i]!));
+    }
+    this.stats.update(G, this.numEnvs);
+  }
+
+  /** What rewards are divided by now. */
+  divisor(): number {
+    return Math.max(Math.sqrt(this.stats.var[0]!) + this.eps, this.maxAbsReturn / this.gMax);
+  }
+
+  /** n rewards divided by the current divisor, into a new array. */
+  normalize(rew: Float32Array, n: number): Float32Array {
+    const d = this.divisor();
+    return Float32Array.from(rew.subarray(0, n), (r) => r / d);
+  }
+
+  getState(): RewardNormState {
+    return { returns: Array.from(this.returns), maxAbsReturn: this.maxAbsReturn, stats: this.stats.getState() };
+  }
+
+  setState(s: RewardNormState): void {
+    if (s.returns.length !== this.numEnvs) throw new Error(`reward normaliser state has ${s.returns.length} envs, expected ${this.numEnvs}`);
+    this.returns.set(s.returns);
+    this.maxAbsReturn = s.maxAbsReturn;
+    this.stats.setState(s.stats);
+  }
+}

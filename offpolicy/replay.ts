@@ -28,6 +28,8 @@ export interface Batch {
   nextObs: Float32Array;
   terminated: Float32Array;
   truncated: Float32Array;
+  /** n-step rows (offpolicy/nstep.ts): each row's bootstrap discount γ^(effective n); absent: γ. */
+  discount?: Float64Array;
 }
 
 export function allocBatch(n: number, obsDim: number, actDim: number): Batch {

@@ -1,7 +1,8 @@
 /**
  * The off-policy loop, CleanRL-style, one env step at a time (one env, as sac_continuous_action.py)
- * or one vector step of `numEnvs` envs at a time (FastTD3, spec baselines.md §9: a synchronous
- * vector env stepped in this thread; one batched actor call for the N observations, N transitions
+ * or one vector step of `numEnvs` envs at a time (FastTD3, spec baselines.md §9: a vector env with
+ * same-step autoreset, its envs stepped in this thread or, config.vectorEnv 'async', in a worker
+ * thread, the same transitions either way; one batched actor call for the N observations, N transitions
  * into the replay, `updatesPerStep` updates per vector step; global_step counts transitions, so a
  * vector step advances it by N and learningStarts, logEvery, evalEvery, checkpointEvery and
  * totalTimesteps are in transitions — the run ends at the first vector step reaching totalTimesteps):
@@ -9,6 +10,9 @@
  *   → store (s, a, r, s′, terminated, truncated), s′ the env's own final observation → reset at an
  *   episode's end → past `learningStarts`, `updatesPerStep` updates, each on its own minibatch →
  *   the scheduled network resets (offpolicy/resets.ts: after an update, or after the env step).
+ * With nStep > 1 each minibatch row is an n-step transition of its env's stream (offpolicy/nstep.ts);
+ * with rewardNormalization the learner's reward normaliser takes each vector step's rewards before
+ * the updates (offpolicy/normalizer.ts).
  * Every `logEvery` steps `iterate()` returns one metrics row; every `evalEvery` steps it also runs
  * `evalEpisodes` deterministic episodes (tanh(μ(s))) on a separate env.
  *
@@ -27,8 +31,10 @@ import { Rng, type RngState } from '../common/rng.js';
 import { RunSeeds, streamSeed } from '../common/seeding.js';
 import type { Env } from '../envs/env.js';
 import type { BoxSpace } from '../envs/spaces.js';
+import { SyncVectorEnv, type VectorEnv } from '../envs/vector.js';
 import type { OffPolicyConfig } from './config.js';
 import { OffPolicyLearner, type ExtraMetric, type LearnerState, type UpdateStats } from './learner.js';
+import { sampleNStep, type NStepOptions } from './nstep.js';
 import { allocBatch, ReplayBuffer, type Batch } from './replay.js';
 import { ResetSchedule, resetStream } from './resets.js';
 
@@ -135,9 +141,11 @@ export class OffPolicyTrainer {
   private readonly valBatch: Batch | null;
   private readonly seeds: RunSeeds;
   readonly resets: ResetSchedule;
-  /** The envs stepped together (envs[0] is `env`). */
-  readonly envs: Env[];
+  /** The numEnvs envs, stepped together with same-step autoreset (a SyncVectorEnv over the given envs, or the given VectorEnv). */
+  readonly vec: VectorEnv;
   readonly numEnvs: number;
+  /** nStep > 1: the n-step sampler's settings (offpolicy/nstep.ts); null: one-step rows. */
+  private readonly nStep: NStepOptions | null;
   private obs: Float32Array[];
   private epReturn: number[];
   private epLength: number[];
@@ -146,23 +154,22 @@ export class OffPolicyTrainer {
   private recentReturns: number[] = [];
   private recentLengths: number[] = [];
 
-  readonly env: Env;
-
   /**
-   * `env`: the env, or config.numEnvs instances of it (stepped together); `evalEnv`: another
-   * instance for deterministic evaluation (needed when evalEvery > 0).
+   * `env`: the env, config.numEnvs instances of it (stepped together in this thread), or a vector
+   * env of numEnvs with same-step autoreset (an AsyncVectorEnv: config.vectorEnv 'async'); `evalEnv`:
+   * another instance for deterministic evaluation (needed when evalEvery > 0).
    */
-  constructor(readonly config: OffPolicyConfig, env: Env | Env[], readonly evalEnv?: Env) {
-    this.envs = Array.isArray(env) ? env : [env];
+  constructor(readonly config: OffPolicyConfig, env: Env | Env[] | VectorEnv, readonly evalEnv?: Env) {
+    this.vec = 'singleActionSpace' in env ? env : new SyncVectorEnv(Array.isArray(env) ? env : [env], 'same-step');
     this.numEnvs = config.numEnvs ?? 1;
-    if (this.envs.length !== this.numEnvs) throw new Error(`OffPolicyTrainer: numEnvs ${this.numEnvs} needs ${this.numEnvs} envs, got ${this.envs.length}`);
-    env = this.envs[0]!;
-    this.env = env;
-    const space = env.actionSpace;
+    if (this.vec.numEnvs !== this.numEnvs) throw new Error(`OffPolicyTrainer: numEnvs ${this.numEnvs} needs ${this.numEnvs} envs, got ${this.vec.numEnvs}`);
+    if (this.vec.autoresetMode !== 'same-step') throw new Error("OffPolicyTrainer: the vector env must autoreset 'same-step' (each row a real transition)");
+    const space = this.vec.singleActionSpace;
+    const obsSpace = this.vec.singleObservationSpace;
     if (space.kind !== 'box') throw new Error(`off-policy agents need a continuous (Box) action space; ${config.envId} has a discrete one`);
-    if (env.observationSpace.kind !== 'box') throw new Error(`off-policy agents need vector observations; ${config.envId} has a discrete observation space`);
+    if (obsSpace.kind !== 'box') throw new Error(`off-policy agents need vector observations; ${config.envId} has a discrete observation space`);
     if (config.evalEvery > 0 && !evalEnv) throw new Error('OffPolicyTrainer: evalEvery > 0 needs an evalEnv');
-    this.obsDim = (env.observationSpace as BoxSpace).shape.reduce((a, b) => a * b, 1);
+    this.obsDim = obsSpace.shape.reduce((a, b) => a * b, 1);
     this.actDim = space.shape.reduce((a, b) => a * b, 1);
     this.low = space.low;
     this.high = space.high;
@@ -176,11 +183,12 @@ export class OffPolicyTrainer {
     this.updateRng = new Rng(seeds.of('offpolicy/update', 0));
     this.batch = allocBatch(config.batchSize, this.obsDim, this.actDim);
     this.valBatch = this.learner.pessimismDual ? allocBatch(config.batchSize, this.obsDim, this.actDim) : null;
-    const envSeeds = seeds.envs(this.numEnvs);
-    this.obs = this.envs.map((e, i) => e.reset({ seed: envSeeds[i]! }).obs);
-    this.epReturn = this.envs.map(() => 0);
-    this.epLength = this.envs.map(() => 0);
-    this.noiseStd = config.mixedNoise ? Float64Array.from(this.envs, () => this.drawNoiseStd()) : null;
+    this.nStep = (config.nStep ?? 1) > 1 ? { n: config.nStep, gamma: config.gamma, stride: this.numEnvs } : null;
+    const first = this.vec.reset({ seed: seeds.envs(this.numEnvs) }).obs;
+    this.obs = Array.from({ length: this.numEnvs }, (_, i) => first.slice(i * this.obsDim, (i + 1) * this.obsDim));
+    this.epReturn = this.obs.map(() => 0);
+    this.epLength = this.obs.map(() => 0);
+    this.noiseStd = config.mixedNoise ? Float64Array.from(this.obs, () => this.drawNoiseStd()) : null;
     evalEnv?.reset({ seed: streamSeed(config.seed, 'offpolicy/eval') });
   }
 
@@ -218,23 +226,26 @@ export class OffPolicyTrainer {
     if (t < c.learningStarts) for (let j = 0; j < N * A; j++) a[j] = this.actionsRng.uniform(-1, 1);
     else this.learner.act(obsAll, N, 'explore', this.actionsRng, a, this.noiseStd);
     const episodes: EpisodeRecord[] = [];
+    const D = this.obsDim;
+    const r = this.vec.step(Array.from({ length: N }, (_, i) => this.toEnv(a.subarray(i * A, (i + 1) * A))));
+    this.learner.rewardNorm?.update(r.rewards, Array.from({ length: N }, (_, i) => r.terminated[i]! || r.truncated[i]!));
     for (let i = 0; i < N; i++) {
       const ai = a.subarray(i * A, (i + 1) * A);
-      const r = this.envs[i]!.step(this.toEnv(ai));
-      this.replay.add(this.obs[i]!, ai, r.reward, r.obs, r.terminated, r.truncated);
-      this.epReturn[i] = this.epReturn[i]! + r.reward;
+      const reward = r.rewards[i]!;
+      // same-step autoreset: an ending env's s′ is its final observation, r.obs already the reset one
+      const next = r.obs.slice(i * D, (i + 1) * D);
+      this.replay.add(this.obs[i]!, ai, reward, r.finalObs[i] ?? next, r.terminated[i] === 1, r.truncated[i] === 1);
+      this.epReturn[i] = this.epReturn[i]! + reward;
       this.epLength[i] = this.epLength[i]! + 1;
-      if (r.terminated || r.truncated) {
+      if (r.terminated[i] || r.truncated[i]) {
         episodes.push({ step: t + N, return: this.epReturn[i]!, length: this.epLength[i]! });
         this.recentReturns = [...this.recentReturns, this.epReturn[i]!].slice(-RETURN_WINDOW);
         this.recentLengths = [...this.recentLengths, this.epLength[i]!].slice(-RETURN_WINDOW);
         this.epReturn[i] = 0;
         this.epLength[i] = 0;
-        this.obs[i] = this.envs[i]!.reset().obs;
         if (this.noiseStd) this.noiseStd[i] = this.drawNoiseStd();
-      } else {
-        this.obs[i] = r.obs;
       }
+      this.obs[i] = next;
     }
     this.globalStep = t + N;
     const stats: UpdateStats[] = [];
@@ -242,7 +253,7 @@ export class OffPolicyTrainer {
     if (t > c.learningStarts) {
       this.learner.beforeUpdates(t, N);
       for (let u = 0; u < c.updatesPerStep; u++) {
-        const b = this.replay.sample(this.replayRng, this.batch);
+        const b = this.nStep ? sampleNStep(this.replay, this.replayRng, this.batch, this.nStep) : this.replay.sample(this.replayRng, this.batch);
         const val = this.valBatch ? this.replay.sampleValidation(this.replayRng, this.valBatch) : null;
         stats.push(this.learner.update(b, this.updateRng, val));
         if (this.resets.due('update', this.learner.updates)) this.resetNetworks();
@@ -322,19 +333,20 @@ export class OffPolicyTrainer {
   }
 
   getState(): OffPolicyTrainerState {
+    const envStates = this.vec.envStates();
     return {
       iteration: this.iteration,
       globalStep: this.globalStep,
       learner: this.learner.getState(),
       rng: { actions: this.actionsRng.getState(), replay: this.replayRng.getState(), update: this.updateRng.getState() },
-      env: this.env.getState(),
+      env: envStates[0],
       evalEnv: this.evalEnv?.getState() ?? null,
       obs: Array.from(this.obs[0]!),
       episode: { return: this.epReturn[0]!, length: this.epLength[0]! },
       recent: { returns: [...this.recentReturns], lengths: [...this.recentLengths] },
       replayCount: this.replay.count,
       resetsDone: this.resets.done,
-      ...(this.numEnvs > 1 ? { vector: { envs: this.envs.map((e) => e.getState()), obs: this.obs.map((o) => Array.from(o)), episodes: this.obs.map((_, i) => ({ return: this.epReturn[i]!, length: this.epLength[i]! })) } } : {}),
+      ...(this.numEnvs > 1 ? { vector: { envs: envStates, obs: this.obs.map((o) => Array.from(o)), episodes: this.obs.map((_, i) => ({ return: this.epReturn[i]!, length: this.epLength[i]! })) } } : {}),
       ...(this.noiseStd ? { noiseStd: Array.from(this.noiseStd) } : {}),
     };
   }
@@ -351,12 +363,12 @@ export class OffPolicyTrainer {
     if (this.numEnvs > 1) {
       const v = s.vector;
       if (!v || v.envs.length !== this.numEnvs) throw new Error(`trainer state has ${v ? v.envs.length : 1} envs, the config ${this.numEnvs}`);
-      this.envs.forEach((e, i) => e.setState(v.envs[i]));
+      this.setEnvStates(v.envs);
       this.obs = v.obs.map((o) => Float32Array.from(o));
       this.epReturn = v.episodes.map((e) => e.return);
       this.epLength = v.episodes.map((e) => e.length);
     } else {
-      this.env.setState(s.env);
+      this.setEnvStates([s.env]);
       this.obs = [Float32Array.from(s.obs)];
       this.epReturn = [s.episode.return];
       this.epLength = [s.episode.length];
@@ -370,8 +382,13 @@ export class OffPolicyTrainer {
     this.resets.done = s.resetsDone ?? 0;
   }
 
+  /** Each env's state, as `env.getState()` gave it (no env is waiting for an autoreset: same-step). */
+  private setEnvStates(envs: unknown[]): void {
+    this.vec.setState({ envs, needsReset: envs.map(() => 0) });
+  }
+
   close(): void {
-    for (const e of this.envs) e.close?.();
+    this.vec.close();
     this.evalEnv?.close?.();
   }
 }
