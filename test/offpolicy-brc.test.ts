@@ -265,6 +265,23 @@ t.test('task embedding: unit norm; its gradient by finite differences; moved by 
   t.notSame([...after], [...before], 'the TD loss moved the table');
   t.same([...after], [...b.critics.store.param(emb.tensor)], 'the actor and temperature steps left it as the critic step made it');
   t.ok(a.critics.targetStore.param(emb.tensor).every((x, j) => close(x, 0.995 * before[j]! + 0.005 * after[j]!, 1e-5)), 'the target table is its Polyak average');
+  // the target critics read the target copy's table (made very different here), the actor the online one
+  fillNormal(new Rng(8), a.critics.targetStore.param(emb.tensor));
+  const na = { ...batch, obs: a.normalizeObs(batch.obs, 16, batch.task), nextObs: a.normalizeObs(batch.nextObs, 16, batch.task) };
+  const y1 = a.tdTarget(na, new Rng(6), new Float32Array(16 * 21));
+  const pa = a.policy;
+  if (pa.kind !== 'tanh-gaussian') throw new Error('expected a tanh-Gaussian actor');
+  const smp = pa.sampleFrom(na.nextObs, 16, new Rng(6));
+  const yWith = (states: Float32Array) => {
+    const q = a.critics.targetValue(states, smp.a, 16, a.targetAgg, new Float32Array(16 * 21));
+    return [...a.head.target(q, na.rew, na.terminated, cfg.gamma, smp.lp.map((l) => a.alpha * l), 16, new Float32Array(16 * 21))];
+  };
+  const tgtStates = a.critics.targetState(na.nextObs, batch.task, 16);
+  const e0 = new Float32Array(4);
+  emb.write(a.critics.targetStore, batch.task![0]!, e0, 0);
+  t.same([...tgtStates.subarray(5, 9)], [...e0], "the target states carry the target table's e");
+  t.same([...y1], yWith(tgtStates), 'tdTarget: the target critics on [s′, a′, ē]');
+  t.notSame([...y1], yWith(na.nextObs), 'not on the online e');
   // and the actor's step alone leaves the critic store untouched
   const critics = a.critics.store.read();
   a.actorStep({ ...nb, obs: a.normalizeObs(batch.obs, 16, batch.task) }, new Rng(1));
