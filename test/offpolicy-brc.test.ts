@@ -20,7 +20,7 @@ import type { OffPolicyConfig } from '../offpolicy/config.js';
 import { categoricalProjection } from '../offpolicy/distributional.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { allocBatch, ReplayBuffer, type Batch } from '../offpolicy/replay.js';
-import { returnRange, RewardNormalizer } from '../offpolicy/reward-normalizer.js';
+import { returnRange, TaskRewardNormalizer } from '../offpolicy/task-reward-normalizer.js';
 import { TaskReplay } from '../offpolicy/task-replay.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
 import { resolveOffPolicyConfig } from '../experiment/offpolicy-config.js';
@@ -46,7 +46,7 @@ t.test('brc presets: paper = spec §8; cpu keeps the structure; a task list take
     '2 BroNet critics 4096 × 2 blocks, 101 atoms on ±10, mean of probabilities; BroNet actor 256 × 1, log σ ∈ [−10, 2]',
   );
   t.same(
-    [p.alpha, p.autotune, p.targetEntropyScale, p.alphaLr, p.alphaBeta1, p.qOptimizer, p.qWeightDecay, p.qLr, p.policyOptimizer, p.policyWeightDecay, p.policyLr, p.gamma, p.tau, p.updatesPerStep, p.batchSize, p.learningStarts, p.bufferSize, p.resetAt, p.optimisticActor, p.rewardNormalization, p.taskEmbeddingDim, p.evalEvery, p.evalEpisodes],
+    [p.alpha, p.autotune, p.targetEntropyScale, p.alphaLr, p.alphaBeta1, p.qOptimizer, p.qWeightDecay, p.qLr, p.policyOptimizer, p.policyWeightDecay, p.policyLr, p.gamma, p.tau, p.updatesPerStep, p.batchSize, p.learningStarts, p.bufferSize, p.resetAt, p.optimisticActor, p.taskRewardNormalization, p.taskEmbeddingDim, p.evalEvery, p.evalEpisodes],
     [0.1, true, 0.5, 3e-4, 0.5, 'adamw', 1e-4, 3e-4, 'adamw', 1e-4, 3e-4, 0.99, 0.005, 2, 256, 5000, 1e6, [], false, true, 32, 50_000, 10],
     'α₀ 0.1 toward −|A|/2 (Adam 3e-4, β1 0.5), AdamW 3e-4 / 1e-4, γ 0.99, τ 0.005, UTD 2, batch 256, 5 000 random steps, no resets or optimism, reward normalisation, a 32-dim embedding',
   );
@@ -109,7 +109,7 @@ t.test('reward normaliser: returns along terminated and truncated episodes, per 
   // terminated [1, 2, 3], γ 0.5: G = 2.75, 3.5, 3; truncated [−2, 4]: G_2 = mean 1/(1 − 0.5) = 2, G = 0.5, 5
   t.same(returnRange([1, 2, 3], 0.5, false), { lo: 2.75, hi: 3.5 });
   t.same(returnRange([-2, 4], 0.5, true), { lo: 0.5, hi: 5 });
-  const norm = new RewardNormalizer(3, 2, 0.5, 10, -1);
+  const norm = new TaskRewardNormalizer(3, 2, 0.5, 10, -1);
   t.equal(norm.denominator(0, 0.2), 1, 'no finished episode: 1');
   // env 0 runs task 0, env 1 task 1, interleaved
   norm.observe(0, 0, 1, false, false);
@@ -122,7 +122,7 @@ t.test('reward normaliser: returns along terminated and truncated episodes, per 
   // (max(|G_max|, |G_min|) − α·H̄/(2(1 − γ)))/v_max with α 0.2, H̄ −1, γ 0.5, v_max 10
   t.ok(close(norm.denominator(0, 0.2), (5 + 0.2) / 10, 1e-12) && close(norm.denominator(1, 0.2), (10 + 0.2) / 10, 1e-12) && norm.denominator(2, 0.2) === 1, 'denominators 0.52, 1.02, 1');
   t.same([...norm.normalize(Float32Array.of(1, 1, 1), Int32Array.of(0, 1, 2), 3, 0.2)].map((x) => +x.toFixed(6)), [+(1 / 0.52).toFixed(6), +(1 / 1.02).toFixed(6), 1]);
-  const copy = new RewardNormalizer(3, 2, 0.5, 10, -1);
+  const copy = new TaskRewardNormalizer(3, 2, 0.5, 10, -1);
   norm.observe(1, 1, 7, false, false); // a running episode goes into the state
   copy.setState(JSON.parse(JSON.stringify(norm.getState())));
   copy.observe(1, 1, 1, true, false);
@@ -130,7 +130,7 @@ t.test('reward normaliser: returns along terminated and truncated episodes, per 
   t.same(copy.getState(), norm.getState(), 'the state (running episodes included) resumes exactly');
   // the learner's update sees rewards divided by their task's denominator at the current α
   const learner = new OffPolicyLearner(tiny(TASKS), 8, 2, new Rng(1), 2);
-  learner.rewardNorm!.setState({ min: [-100, 0.5], max: [20, 3], episodes: [[], []] });
+  learner.taskRewardNorm!.setState({ min: [-100, 0.5], max: [20, 3], episodes: [[], []] });
   let seen: Float32Array | null = null;
   const tdTarget = learner.tdTarget.bind(learner);
   learner.tdTarget = (b, rng, y) => ((seen = b.rew.slice()), tdTarget(b, rng, y));
@@ -147,7 +147,7 @@ t.test('multi-task trainer: padded observations and actions, per-task rings fed 
   const cfg = tiny(TASKS, { totalTimesteps: 800, learningStarts: 200, logEvery: 400 });
   const tr = trainer(cfg);
   t.same([tr.obsDim, tr.actDim, tr.replays.length, [...tr.taskOf]], [8, 2, 2, [0, 1]], 'obs 8 (3 padded), act 2 (1 used by Pendulum)');
-  const pend = tr.envs[0]!;
+  const pend = tr.vecs[0]!.envStacks()[0]!;
   const step = pend.step.bind(pend);
   let widths: number[] = [];
   pend.step = (a) => ((widths.push(a.length), step(a)));
@@ -173,7 +173,7 @@ t.test('multi-task trainer: padded observations and actions, per-task rings fed 
         ep = [];
       }
     }
-    t.ok(close(tr.learner.rewardNorm!.min[k]!, lo, 1e-5) && close(tr.learner.rewardNorm!.max[k]!, hi, 1e-5), `task ${k}: [${lo.toFixed(2)}, ${hi.toFixed(2)}]`);
+    t.ok(close(tr.learner.taskRewardNorm!.min[k]!, lo, 1e-5) && close(tr.learner.taskRewardNorm!.max[k]!, hi, 1e-5), `task ${k}: [${lo.toFixed(2)}, ${hi.toFixed(2)}]`);
   }
   const last = rows.at(-1)!;
   t.same(Object.keys(last.metrics.episodic_return_by_task!), ['Pendulum-v1', 'LunarLanderContinuous-v3'], 'per-task returns in the row');
@@ -259,7 +259,7 @@ t.test('task embedding: unit norm; its gradient by finite differences; moved by 
   const full = a.update(batch, new Rng(9));
   t.ok(full.actor_loss !== null, 'the update stepped the actor');
   // b: the same target and critic step, nothing else (the normalised batch as update() builds it)
-  const nb = { ...batch, obs: b.normalizeObs(batch.obs, 16, batch.task), nextObs: b.normalizeObs(batch.nextObs, 16, batch.task), rew: b.rewardNorm!.normalize(batch.rew, batch.task, 16, b.alpha) };
+  const nb = { ...batch, obs: b.normalizeObs(batch.obs, 16, batch.task), nextObs: b.normalizeObs(batch.nextObs, 16, batch.task), rew: b.taskRewardNorm!.normalize(batch.rew, batch.task, 16, b.alpha) };
   b.criticStep(nb, b.tdTarget(nb, new Rng(9), new Float32Array(16 * 21)));
   const after = a.critics.store.param(emb.tensor);
   t.notSame([...after], [...before], 'the TD loss moved the table');
@@ -320,8 +320,8 @@ t.test('multi-task brc through the CLI: killed with SIGKILL after a checkpoint, 
   t.equal(await refDone, 0, 'the uninterrupted run finished');
   t.notOk(fs.existsSync(path.join(out, 'summary.json')), 'killed mid-run');
   const ck = json(out, 'checkpoint', 'checkpoint.json').trainer;
-  t.ok(ck.tasks.replayCounts.length === 2 && ck.learner.rewardNorm.min.every((x: number | null) => x !== null), `the checkpoint at ${ck.globalStep} holds both rings (${ck.tasks.replayCounts} transitions each, wrapped around 400) and the normaliser`);
-  t.ok(ck.learner.rewardNorm.episodes[0].length % 200 === 100, `mid-episode: the normaliser holds Pendulum's running episode (${ck.learner.rewardNorm.episodes[0].length} rewards)`);
+  t.ok(ck.tasks.replayCounts.length === 2 && ck.learner.taskRewardNorm.min.every((x: number | null) => x !== null), `the checkpoint at ${ck.globalStep} holds both rings (${ck.tasks.replayCounts} transitions each, wrapped around 400) and the normaliser`);
+  t.ok(ck.learner.taskRewardNorm.episodes[0].length % 200 === 100, `mid-episode: the normaliser holds Pendulum's running episode (${ck.learner.taskRewardNorm.episodes[0].length} rewards)`);
   t.same(fs.readdirSync(path.join(ref, 'checkpoint', 'replay')).sort(), ['task-0', 'task-1'], 'a replay directory per task');
   t.match(fs.readFileSync(path.join(ref, 'episodes.csv'), 'utf8'), /^step,return,length,task\n\d+,[-\d.e]+,\d+,(Pendulum-v1|LunarLanderContinuous-v3)\n/);
   const res = cli(['train', '--resume', out, '--quiet']);
