@@ -18,14 +18,14 @@ export function randomBatch(b: Batch, rng: Rng): Batch {
   return b;
 }
 
-/** ms per update in each of `rounds` rounds of `updates` updates, after one warm-up update; drawing the data is not timed. */
-export function timeUpdates(learner: OffPolicyLearner, b: Batch, rng: Rng, rounds: number, updates: number): number[] {
-  learner.update(randomBatch(b, rng), rng);
+/** ms per update in each of `rounds` rounds of `updates` updates, after one warm-up update; drawing the data (`fill`) is not timed. */
+export function timeUpdates(learner: OffPolicyLearner, b: Batch, rng: Rng, rounds: number, updates: number, fill: (b: Batch, rng: Rng) => Batch = randomBatch): number[] {
+  learner.update(fill(b, rng), rng);
   const perRound: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let spent = 0;
     for (let u = 0; u < updates; u++) {
-      randomBatch(b, rng);
+      fill(b, rng);
       const t0 = performance.now();
       learner.update(b, rng);
       spent += performance.now() - t0;
