@@ -15,7 +15,7 @@
  *   node dist/bench/brc-update.js [--rounds 3] [--env dmc/cheetah-run] [--out FILE]
  */
 import { runBenchMain } from './bench-main.js';
-import { median, r3, randomBatch, timeUpdates } from './offpolicy-bench.js';
+import { randomBatch, updateCost } from './offpolicy-bench.js';
 import { Rng } from '../common/rng.js';
 import { make, prepareEnv } from '../envs/registry.js';
 import { agentConfig } from '../offpolicy/agents.js';
@@ -23,8 +23,6 @@ import { taskIds, type OffPolicyConfig } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { allocBatch, type Batch } from '../offpolicy/replay.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
-
-type Phase = 'target' | 'critic' | 'actor' | 'temperature' | 'polyak';
 
 const MULTI_TASK = 'dmc/walker-walk,dmc/walker-run,dmc/cheetah-run';
 
@@ -40,29 +38,7 @@ export function benchBrcUpdate(cfg: OffPolicyConfig, obsDim: number, actDim: num
   const rng = new Rng(0);
   const learner = new OffPolicyLearner(cfg, obsDim, actDim, rng, tasks);
   const b = allocBatch(cfg.batchSize, obsDim, actDim);
-  const perRound = timeUpdates(learner, b, rng, rounds, updates, (x, r) => taskBatch(x, tasks, r));
-  // the steps of OffPolicyLearner.update, timed one by one (the batch as update() normalises it)
-  const phases: Record<Phase, number> = { target: 0, critic: 0, actor: 0, temperature: 0, polyak: 0 };
-  const lap = (p: Phase, f: () => unknown) => {
-    const t0 = performance.now();
-    f();
-    phases[p] += performance.now() - t0;
-  };
-  taskBatch(b, tasks, rng);
-  const nb: Batch = { ...b, obs: learner.normalizeObs(b.obs, b.n, b.task), nextObs: learner.normalizeObs(b.nextObs, b.n, b.task), rew: learner.taskRewardNorm ? learner.taskRewardNorm.normalize(b.rew, b.task, b.n, learner.alpha) : b.rew };
-  let y: Float32Array = new Float32Array(0);
-  lap('target', () => (y = learner.tdTarget(nb, rng, new Float32Array(nb.n * learner.head.outputs))));
-  lap('critic', () => learner.criticStep(nb, y));
-  lap('actor', () => learner.actorStep(nb, rng));
-  lap('temperature', () => learner.temperatureStep(nb, rng));
-  lap('polyak', () => learner.updateTargets());
-  return {
-    ms_per_update_rounds: perRound.map(r3),
-    ms_per_update: r3(median(perRound)),
-    ms_by_phase_one_pass: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, r3(v)])),
-    critic_pair_parameters: learner.critics.store.lengths.reduce((a, x) => a + x, 0),
-    actor_parameters: learner.policy.store.lengths.reduce((a, x) => a + x, 0),
-  };
+  return updateCost(learner, b, rng, rounds, updates, (x, r) => taskBatch(x, tasks, r));
 }
 
 /** The update at the preset's size, or the engine's one-line error when it does not fit. */

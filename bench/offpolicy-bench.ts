@@ -34,3 +34,39 @@ export function timeUpdates(learner: OffPolicyLearner, b: Batch, rng: Rng, round
   }
   return perRound;
 }
+
+/** ms of each named step, run once in order (one instrumented pass of an update's phases). */
+export function timePhases(steps: Record<string, () => unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, f] of Object.entries(steps)) {
+    const t0 = performance.now();
+    f();
+    out[name] = r3(performance.now() - t0);
+  }
+  return out;
+}
+
+/**
+ * The cost of a learner's update on batches `fill` draws: ms per update in each round (timeUpdates)
+ * and their median, one instrumented pass of the update's steps (on the batch as update() prepares
+ * it), and the parameter counts.
+ */
+export function updateCost(learner: OffPolicyLearner, b: Batch, rng: Rng, rounds: number, updates: number, fill: (b: Batch, rng: Rng) => Batch = randomBatch): Record<string, unknown> {
+  const perRound = timeUpdates(learner, b, rng, rounds, updates, fill);
+  const nb = learner.prepareBatch(fill(b, rng));
+  let y: Float32Array = new Float32Array(0);
+  const phases = timePhases({
+    target: () => (y = learner.tdTarget(nb, rng, new Float32Array(nb.n * learner.head.outputs))),
+    critic: () => learner.criticStep(nb, y),
+    actor: () => learner.actorStep(nb, rng),
+    temperature: () => learner.temperatureStep(nb, rng),
+    polyak: () => learner.updateTargets(),
+  });
+  return {
+    ms_per_update_rounds: perRound.map(r3),
+    ms_per_update: r3(median(perRound)),
+    ms_by_phase_one_pass: phases,
+    critic_pair_parameters: learner.critics.store.lengths.reduce((a, x) => a + x, 0),
+    actor_parameters: learner.policy.store.lengths.reduce((a, x) => a + x, 0),
+  };
+}

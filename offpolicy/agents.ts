@@ -186,14 +186,16 @@ const sac = {
   actorAggregator: 'min' as const,
 };
 
-const bro = {
+/**
+ * What BRO and BRC share (the Nauman codebases, spec §6, §8 [code]): two BroNet critics with 2 blocks,
+ * a tanh-Gaussian BroNet actor (256, 1 block, log σ ∈ [−10, 2]), orthogonal init, AdamW 3e-4 with
+ * weight decay 1e-4 for actor and critics, α learned toward −|A|/2 on Adam 3e-4 with β1 0.5, every
+ * step: critic, Polyak, actor, α; 1M steps and replay.
+ */
+const broNetAgent = {
   ...common,
-  algo: 'bro' as const,
   totalTimesteps: 1_000_000,
   bufferSize: 1_000_000,
-  batchSize: 128,
-  updatesPerStep: 10,
-  learningStarts: 2_500,
   policyLr: 3e-4,
   qLr: 3e-4,
   alphaLr: 3e-4,
@@ -207,17 +209,26 @@ const bro = {
   policyWeightDecay: 1e-4,
   policy: 'tanh-gaussian' as const,
   autotune: true,
-  alpha: 1,
   targetEntropyScale: 0.5,
   logStdMin: -10,
   logStdMax: 2,
   init: 'orthogonal' as const,
+  numCritics: 2,
   criticTrunk: 'bronet' as const,
-  criticHidden: [512],
   criticBlocks: 2,
   actorTrunk: 'bronet' as const,
   actorHidden: [256],
   actorBlocks: 1,
+};
+
+const bro = {
+  ...broNetAgent,
+  algo: 'bro' as const,
+  batchSize: 128,
+  updatesPerStep: 10,
+  learningStarts: 2_500,
+  alpha: 1,
+  criticHidden: [512],
   valueHead: 'quantile' as const,
   quantiles: 100,
   huberKappa: 1,
@@ -244,38 +255,13 @@ const bro = {
 };
 
 const brc = {
-  ...common,
+  ...broNetAgent,
   algo: 'brc' as const,
-  totalTimesteps: 1_000_000,
-  bufferSize: 1_000_000,
   batchSize: 256,
   updatesPerStep: 2,
   learningStarts: 5_000,
-  policyLr: 3e-4,
-  qLr: 3e-4,
-  alphaLr: 3e-4,
-  alphaBeta1: 0.5,
-  policyFrequency: 1,
-  actorUpdatesPerDelay: 1,
-  targetNetworkFrequency: 1,
-  qOptimizer: 'adamw' as const,
-  qWeightDecay: 1e-4,
-  policyOptimizer: 'adamw' as const,
-  policyWeightDecay: 1e-4,
-  policy: 'tanh-gaussian' as const,
-  autotune: true,
   alpha: 0.1,
-  targetEntropyScale: 0.5,
-  logStdMin: -10,
-  logStdMax: 2,
-  init: 'orthogonal' as const,
-  numCritics: 2,
-  criticTrunk: 'bronet' as const,
   criticHidden: [4096],
-  criticBlocks: 2,
-  actorTrunk: 'bronet' as const,
-  actorHidden: [256],
-  actorBlocks: 1,
   valueHead: 'categorical' as const,
   atoms: 101,
   vMin: -10,

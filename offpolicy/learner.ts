@@ -258,7 +258,7 @@ export class OffPolicyLearner {
    * reward normaliser's divisor (FastTD3's) or by its task's denominator (BRC's) (the batch itself
    * when nothing applies).
    */
-  private normalizedBatch(b: Batch): Batch {
+  prepareBatch(b: Batch): Batch {
     if (this.obsNorm || this.critics.embedding) b = { ...b, obs: this.normalizeObs(b.obs, b.n, b.task), nextObs: this.normalizeObs(b.nextObs, b.n, b.task) };
     if (this.rewardNorm) b = { ...b, rew: this.rewardNorm.normalize(b.rew, b.n) };
     if (this.taskRewardNorm) b = { ...b, rew: this.taskRewardNorm.normalize(b.rew, b.task, b.n, this.alpha) };
@@ -296,8 +296,8 @@ export class OffPolicyLearner {
    */
   update(raw: Batch, rng: Rng, val?: Batch | null): UpdateStats {
     const c = this.config;
-    const b = this.normalizedBatch(raw);
-    if (val) val = this.normalizedBatch(val);
+    const b = this.prepareBatch(raw);
+    if (val) val = this.prepareBatch(val);
     const y = this.tdTarget(b, rng, new Float32Array(b.n * this.head.outputs));
     const critic = this.criticStep(b, y);
     const stats: UpdateStats = { qf_loss: critic.loss, qf1_values: critic.q1Mean, actor_loss: null, alpha: null, alpha_loss: null };

@@ -25,7 +25,7 @@ import { TaskReplay } from '../offpolicy/task-replay.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
 import { resolveOffPolicyConfig } from '../experiment/offpolicy-config.js';
 import { BIN, cli, cliInProcess, deterministicMetrics, spawn, tmpDir } from './helpers.js';
-import { learnWithMutant } from './offpolicy-helpers.js';
+import { killAfterCheckpoint, learnWithMutant } from './offpolicy-helpers.js';
 
 const ENV = 'Pendulum-v1';
 const TASKS = 'Pendulum-v1,LunarLanderContinuous-v3';
@@ -298,25 +298,7 @@ t.test('multi-task brc through the CLI: killed with SIGKILL after a checkpoint, 
   const refChild = spawn(process.execPath, [BIN, ...small, '--out', ref], { stdio: 'ignore' });
   const refDone = new Promise<number | null>((res) => refChild.on('exit', res));
   const out = path.join(dir, 'killed');
-  const child = spawn(process.execPath, [BIN, ...small, '--out', out], { stdio: 'ignore' });
-  await new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      let at = -1;
-      try {
-        at = json(out, 'checkpoint', 'checkpoint.json').trainer.globalStep;
-      } catch {
-        /* not yet */
-      }
-      const metrics = path.join(out, 'metrics.jsonl');
-      const rows = fs.existsSync(metrics) ? fs.readFileSync(metrics, 'utf8').split('\n').length - 1 : 0;
-      if (at >= 1000 && rows > at / 200) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-        resolve();
-      }
-    }, 5);
-  });
-  await new Promise((res) => child.on('exit', res));
+  await killAfterCheckpoint(small, out, 1000);
   t.equal(await refDone, 0, 'the uninterrupted run finished');
   t.notOk(fs.existsSync(path.join(out, 'summary.json')), 'killed mid-run');
   const ck = json(out, 'checkpoint', 'checkpoint.json').trainer;
