@@ -23,6 +23,7 @@ import { allocBatch, ReplayBuffer, type Batch } from '../offpolicy/replay.js';
 import { returnRange, TaskRewardNormalizer } from '../offpolicy/task-reward-normalizer.js';
 import { TaskReplay } from '../offpolicy/task-replay.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
+import { analyze } from '../experiment/analyze.js';
 import { resolveOffPolicyConfig } from '../experiment/offpolicy-config.js';
 import { BIN, cli, cliInProcess, deterministicMetrics, spawn, tmpDir } from './helpers.js';
 import { killAfterCheckpoint, learnWithMutant } from './offpolicy-helpers.js';
@@ -313,6 +314,9 @@ t.test('multi-task brc through the CLI: killed with SIGKILL after a checkpoint, 
   t.same(json(out, 'checkpoint', 'checkpoint.json').trainer, json(ref, 'checkpoint', 'checkpoint.json').trainer, 'final trainer state equal (weights, embedding, Adam, RNGs, envs, rings, normaliser)');
   const ev = JSON.parse(cli(['eval', '--run', ref, '--episodes', '1']).stdout);
   t.same(Object.keys(ev.by_task), ['Pendulum-v1', 'LunarLanderContinuous-v3'], '`pgvar eval` evaluates every task');
+  const report = await analyze({ runs: [ref], variance: [], out: path.join(dir, 'report.html') });
+  const groups = JSON.parse(fs.readFileSync(report.json, 'utf8')).groups.map((g: { group: string }) => g.group);
+  t.same(groups, ['brc [Pendulum-v1]', 'brc [LunarLanderContinuous-v3]'], '`pgvar analyze`: one series per task');
 });
 
 t.test('brc learns Pendulum-v1 in 4 000 steps (BroNet critics 32 × 1 block, 101 atoms, reward normalisation)', async (t) => {
