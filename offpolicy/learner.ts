@@ -396,27 +396,19 @@ export class OffPolicyLearner {
     }
     this.updates = s.updates;
     if (this.temperature && s.alpha) this.temperature.setState(s.alpha);
-    if (this.optimistic) {
-      if (!s.optimistic) throw new Error('learner state has no optimistic-actor coefficients');
-      this.optimistic.duals.setState(s.optimistic);
-    }
-    if (this.pessimismDual) {
-      if (!s.pessimism) throw new Error('learner state has no learned pessimism');
-      this.pessimismDual.setState(s.pessimism);
-    }
-    if (this.obsNorm) {
-      if (!s.obsNorm) throw new Error('learner state has no observation normaliser');
-      this.obsNorm.setState(s.obsNorm);
-    }
-    if (this.rewardNorm) {
-      if (!s.rewardNorm) throw new Error('learner state has no reward normaliser');
-      this.rewardNorm.setState(s.rewardNorm);
-    }
-    if (this.taskRewardNorm) {
-      if (!s.taskRewardNorm) throw new Error('learner state has no per-task reward normaliser');
-      this.taskRewardNorm.setState(s.taskRewardNorm);
-    }
+    restorePart(this.optimistic?.duals ?? null, s.optimistic, 'optimistic-actor coefficients');
+    restorePart(this.pessimismDual, s.pessimism, 'learned pessimism');
+    restorePart(this.obsNorm, s.obsNorm, 'observation normaliser');
+    restorePart(this.rewardNorm, s.rewardNorm, 'reward normaliser');
+    restorePart(this.taskRewardNorm, s.taskRewardNorm, 'per-task reward normaliser');
   }
+}
+
+/** Restores a component the learner has (null: it has none) from its saved state, which must be there. */
+function restorePart<S>(part: { setState(s: S): void } | null, saved: S | null | undefined, what: string): void {
+  if (!part) return;
+  if (!saved) throw new Error(`learner state has no ${what}`);
+  part.setState(saved);
 }
 
 /** One step of a network's optimiser: Adam, or AdamW with decoupled weight decay λ. */
