@@ -14,7 +14,7 @@
  *   node dist/bench/fasttd3-update.js [--rounds 3] [--env dmc/cheetah-run] [--out FILE]
  */
 import { runBenchMain } from './bench-main.js';
-import { median, r3, randomBatch, timeUpdates } from './offpolicy-bench.js';
+import { r3, updateCost } from './offpolicy-bench.js';
 import { Rng } from '../common/rng.js';
 import { make, prepareEnv } from '../envs/registry.js';
 import { agentConfig } from '../offpolicy/agents.js';
@@ -23,33 +23,12 @@ import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { allocBatch, type Batch } from '../offpolicy/replay.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
 
-type Phase = 'target' | 'critic' | 'actor' | 'polyak';
-
 /** ms per update (median over rounds of `updates` updates, after one warm-up update; the actor runs on every second) and one instrumented pass by phase. */
 export function benchFastTd3Update(cfg: OffPolicyConfig, obsDim: number, actDim: number, rounds: number, updates: number): Record<string, unknown> {
   const rng = new Rng(0);
   const learner = new OffPolicyLearner(cfg, obsDim, actDim, rng);
   const b = allocBatch(cfg.batchSize, obsDim, actDim);
-  const perRound = timeUpdates(learner, b, rng, rounds, updates);
-  const phases: Record<Phase, number> = { target: 0, critic: 0, actor: 0, polyak: 0 };
-  const lap = (p: Phase, f: () => unknown) => {
-    const t0 = performance.now();
-    f();
-    phases[p] += performance.now() - t0;
-  };
-  randomBatch(b, rng);
-  let y: Float32Array = new Float32Array(0);
-  lap('target', () => (y = learner.tdTarget(b, rng, new Float32Array(b.n * learner.head.outputs))));
-  lap('critic', () => learner.criticStep(b, y));
-  lap('actor', () => learner.actorStep(b, rng));
-  lap('polyak', () => learner.updateTargets());
-  return {
-    ms_per_update_rounds: perRound.map(r3),
-    ms_per_update: r3(median(perRound)),
-    ms_by_phase_one_pass: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, r3(v)])),
-    critic_pair_parameters: learner.critics.store.lengths.reduce((a, x) => a + x, 0),
-    actor_parameters: learner.policy.store.lengths.reduce((a, x) => a + x, 0),
-  };
+  return updateCost(learner, b, rng, rounds, updates);
 }
 
 /** Transitions per second of the training loop past its warm-up and first updates (`vectorSteps` timed vector steps). */

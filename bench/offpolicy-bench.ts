@@ -18,14 +18,14 @@ export function randomBatch(b: Batch, rng: Rng): Batch {
   return b;
 }
 
-/** ms per update in each of `rounds` rounds of `updates` updates, after one warm-up update; drawing the data is not timed. */
-export function timeUpdates(learner: OffPolicyLearner, b: Batch, rng: Rng, rounds: number, updates: number): number[] {
-  learner.update(randomBatch(b, rng), rng);
+/** ms per update in each of `rounds` rounds of `updates` updates, after one warm-up update; drawing the data (`fill`) is not timed. */
+export function timeUpdates(learner: OffPolicyLearner, b: Batch, rng: Rng, rounds: number, updates: number, fill: (b: Batch, rng: Rng) => Batch = randomBatch): number[] {
+  learner.update(fill(b, rng), rng);
   const perRound: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let spent = 0;
     for (let u = 0; u < updates; u++) {
-      randomBatch(b, rng);
+      fill(b, rng);
       const t0 = performance.now();
       learner.update(b, rng);
       spent += performance.now() - t0;
@@ -33,4 +33,40 @@ export function timeUpdates(learner: OffPolicyLearner, b: Batch, rng: Rng, round
     perRound.push(spent / updates);
   }
   return perRound;
+}
+
+/** ms of each named step, run once in order (one instrumented pass of an update's phases). */
+export function timePhases(steps: Record<string, () => unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, f] of Object.entries(steps)) {
+    const t0 = performance.now();
+    f();
+    out[name] = r3(performance.now() - t0);
+  }
+  return out;
+}
+
+/**
+ * The cost of a learner's update on batches `fill` draws: ms per update in each round (timeUpdates)
+ * and their median, one instrumented pass of the update's steps (on the batch as update() prepares
+ * it), and the parameter counts.
+ */
+export function updateCost(learner: OffPolicyLearner, b: Batch, rng: Rng, rounds: number, updates: number, fill: (b: Batch, rng: Rng) => Batch = randomBatch): Record<string, unknown> {
+  const perRound = timeUpdates(learner, b, rng, rounds, updates, fill);
+  const nb = learner.prepareBatch(fill(b, rng));
+  let y: Float32Array = new Float32Array(0);
+  const phases = timePhases({
+    target: () => (y = learner.tdTarget(nb, rng, new Float32Array(nb.n * learner.head.outputs))),
+    critic: () => learner.criticStep(nb, y),
+    actor: () => learner.actorStep(nb, rng),
+    temperature: () => learner.temperatureStep(nb, rng),
+    polyak: () => learner.updateTargets(),
+  });
+  return {
+    ms_per_update_rounds: perRound.map(r3),
+    ms_per_update: r3(median(perRound)),
+    ms_by_phase_one_pass: phases,
+    critic_pair_parameters: learner.critics.store.lengths.reduce((a, x) => a + x, 0),
+    actor_parameters: learner.policy.store.lengths.reduce((a, x) => a + x, 0),
+  };
 }

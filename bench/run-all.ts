@@ -1,6 +1,6 @@
 /**
  * `npm run bench` — prints one JSON object with every benchmark. Flags: --backend auto|node|wasm|cpu,
- * --only env|update|sac|bro|fasttd3|fasttd3-vector-env|replay|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel|async-env|variance, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
+ * --only env|update|sac|bro|fasttd3|brc|fasttd3-vector-env|replay|model|matmul|conv|e2e|loaders|estimators|estimators-paper|mujoco|pixel|async-env|variance, --e2e-steps N (default 51200), --pixel-steps N (default 2048), --pixel-estimator NAME,
  * --pixel-estimator-options JSON, --env-ids ID,ID (with --only env: just these envs), --learner-threads N (with --only pixel). `loaders` runs the `mujoco`
  * measurement once per MuJoCo loader, each in its own process (one WASM module per process).
  * `async-env` (issue 16: sync vs async vector env, random actions and PPO rollouts, alternating rounds): --async-cases ID:N,ID:N
@@ -24,6 +24,7 @@ import { benchPolicyForward, benchPpoUpdate } from './ppo-update.js';
 import { benchReplayCheckpoint } from './replay-checkpoint.js';
 import { benchSacUpdate } from './sac-update.js';
 import { benchBro } from './bro-update.js';
+import { benchBrc } from './brc-update.js';
 import { benchFastTd3 } from './fasttd3-update.js';
 import { benchFastTd3VectorEnv } from './fasttd3-vector-env.js';
 import { benchModelUpdate } from './model-update.js';
@@ -72,6 +73,8 @@ if (only === 'all' || only === 'sac') result['sac_update'] = benchSacUpdate(lear
 if (only === 'all' || only === 'bro') result['bro'] = await benchBro('dmc/cheetah-run', Math.min(learnerRounds, 3));
 // issue 20: fasttd3 under the paper (batch 4096: 32768 exceeds the wasm arena) and cpu presets: ms per update and env steps/s on dmc/cheetah-run
 if (only === 'all' || only === 'fasttd3') result['fasttd3'] = await benchFastTd3('dmc/cheetah-run', Math.min(learnerRounds, 3));
+// issue 20: brc under the paper (4096-wide critics exceed the wasm arena: timed at 1024) and cpu presets, single- and multi-task
+if (only === 'all' || only === 'brc') result['brc'] = await benchBrc('dmc/cheetah-run', Math.min(learnerRounds, 3));
 // issue 18: a 1M-transition Hopper-size replay checkpointed as append-only segments vs base64 JSON
 if (only === 'all' || only === 'replay') result['replay_checkpoint'] = benchReplayCheckpoint();
 if (only === 'all' || only === 'model') result['model_update'] = (['wasm', 'tfjs'] as const).map((e) => benchModelUpdate(e, learnerRounds));

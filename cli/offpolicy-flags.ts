@@ -105,6 +105,8 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--policy-phase <n>', 'policyPhase', intFlag(0)],
   ['--actor-last-layer-std <x>', 'actorLastLayerStd', floatFlag(0)],
   ['--n-step <n>', 'nStep', intFlag(1)],
+  // brc
+  ['--task-embedding-dim <n>', 'taskEmbeddingDim', intFlag(0)],
 ];
 
 /** Off-policy switches: [flag, key, value when given]. */
@@ -121,6 +123,8 @@ export const OFF_SWITCHES: [string, Key, boolean][] = [
   ['--target-actor', 'targetActor', true],
   ['--reward-normalization', 'rewardNormalization', true],
   ['--no-reward-normalization', 'rewardNormalization', false],
+  ['--task-reward-normalization', 'taskRewardNormalization', true],
+  ['--no-task-reward-normalization', 'taskRewardNormalization', false],
 ];
 
 /** The flag that sets a key (the specific one where a shared flag sets several). */

@@ -19,6 +19,7 @@ import type { VarianceReport } from '../analysis/variance.js';
 import type { PpoConfig } from '../ppo/config.js';
 import type { OffPolicyConfig } from '../offpolicy/config.js';
 import { PGVAR_KEYS } from '../offpolicy/agents.js';
+import { taskIds } from '../offpolicy/config.js';
 import { isOffPolicyConfig, readRunConfig, type RunConfig } from './run-config.js';
 import { RunDir } from './run-dir.js';
 
@@ -151,7 +152,11 @@ export async function analyze(o: AnalyzeOptions): Promise<{ report: string; json
     const group = labels[i]!;
     const summary = fs.existsSync(rd.summaryFile) ? (readJson(rd.summaryFile) as Record<string, unknown>) : { status: 'unfinished' };
     const clock = rd.readMetrics().flatMap((m) => (typeof m['global_step'] === 'number' && typeof m['time_s'] === 'number' ? [{ step: m['global_step'], time_s: m['time_s'] }] : []));
-    runs.push({ label: `${group} seed ${c.seed}`, group, task: c.envId, algorithm: algorithms[i]!, seed: c.seed, episodes: rd.readEpisodes(), summary, ...(clock.length ? { clock } : {}) });
+    const episodes = rd.readEpisodes();
+    const tasks = isOffPolicyConfig(c) ? taskIds(c.envId) : [c.envId];
+    if (tasks.length === 1) runs.push({ label: `${group} seed ${c.seed}`, group, task: c.envId, algorithm: algorithms[i]!, seed: c.seed, episodes, summary, ...(clock.length ? { clock } : {}) });
+    // a multi-task run is one series per task (its episodes name their task), each task its own in the aggregates
+    else for (const task of tasks) runs.push({ label: `${group} [${task}] seed ${c.seed}`, group: `${group} [${task}]`, task, algorithm: algorithms[i]!, seed: c.seed, episodes: episodes.filter((ep) => ep.task === task), summary, ...(clock.length ? { clock } : {}) });
     if (isOffPolicyConfig(c)) return; // no policy-gradient variance measured in value-based runs
     // measured during training: an estimator other than the run's own is named after the run it was measured in
     const est = c.estimator;

@@ -16,7 +16,7 @@ import { Rng } from '../common/rng.js';
 import { ASYNC_LAYOUT, AsyncVectorEnv } from '../envs/async-vector.js';
 import { make, prepareEnv } from '../envs/registry.js';
 import type { BoxSpace } from '../envs/spaces.js';
-import type { OffPolicyConfig } from '../offpolicy/config.js';
+import { taskIds, type OffPolicyConfig } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { loadReplaySegments } from '../offpolicy/replay-segments.js';
 import { OffPolicyTrainer, RETURN_WINDOW, runEpisodes } from '../offpolicy/trainer.js';
@@ -50,12 +50,18 @@ export interface OffPolicyTrainSummary {
 /**
  * The trainer of a config: numEnvs envs as `make` builds them (time limit, no normalisation), stepped
  * in this thread (vectorEnv 'sync') or in a worker thread ('async', the same transitions), and a
- * second one for evaluation.
+ * second one for evaluation; multi-task: numEnvs and one evaluation env per task.
  */
 export function createOffPolicyTrainer(config: OffPolicyConfig): OffPolicyTrainer {
   const n = config.numEnvs ?? 1;
-  const envs = config.vectorEnv === 'async' ? new AsyncVectorEnv(Array.from({ length: n }, () => ({ envId: config.envId })), { autoresetMode: 'same-step', ...ASYNC_LAYOUT }) : Array.from({ length: n }, () => make(config.envId));
-  return new OffPolicyTrainer(config, envs, config.evalEvery > 0 ? make(config.envId) : undefined);
+  const tasks = taskIds(config.envId);
+  const envs = config.vectorEnv === 'async' ? tasks.map((id) => new AsyncVectorEnv(Array.from({ length: n }, () => ({ envId: id })), { autoresetMode: 'same-step', ...ASYNC_LAYOUT })) : tasks.flatMap((id) => Array.from({ length: n }, () => make(id)));
+  return new OffPolicyTrainer(config, envs, config.evalEvery > 0 ? tasks.map((id) => make(id)) : undefined);
+}
+
+/** Loads every env of a config (registered plug-ins and lazily built ones such as dmc/*). */
+async function prepareEnvs(config: OffPolicyConfig): Promise<void> {
+  for (const id of taskIds(config.envId)) await prepareEnv(id);
 }
 
 export interface OffPolicyRunOptions {
@@ -77,17 +83,18 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
     const ck = run.loadOffPolicyCheckpoint();
     config = ck.config;
     await loadPlugins(config.plugins ?? [], { origin: `recorded in ${run.configFile}` });
-    await prepareEnv(config.envId);
+    await prepareEnvs(config);
     trainer = createOffPolicyTrainer(config);
     trainer.setState(ck.trainer);
-    loadReplaySegments(trainer.replay, run.replayDir, ck.trainer.replayCount);
+    const counts = OffPolicyTrainer.replayCounts(ck.trainer);
+    trainer.replays.forEach((r, k) => loadReplaySegments(r, run.taskReplayDir(k, counts.length), counts[k]));
     run.rewindLogs(ck);
     wallBefore = ck.wallSeconds;
   } else {
     if (!o.config) throw new Error('trainOffPolicyRun: a config is required for a fresh run');
     config = o.config;
     await loadPlugins(config.plugins ?? []);
-    await prepareEnv(config.envId);
+    await prepareEnvs(config);
     run.create(config);
     trainer = createOffPolicyTrainer(config);
     run.saveOffPolicyCheckpoint(config, trainer, 0);
@@ -146,24 +153,33 @@ export async function trainOffPolicyRun(o: OffPolicyRunOptions): Promise<OffPoli
 /**
  * `pgvar eval` of an off-policy run: the learner at the last checkpoint (no replay needed) for
  * `episodes` episodes on a fresh env seeded with `seed`; deterministic: tanh(μ(s)) (the run's own
- * evaluation), else the training-time exploration (SAC samples π, TD3 adds its noise).
+ * evaluation), else the training-time exploration (SAC samples π, TD3 adds its noise). A multi-task
+ * run is evaluated on every task (each env seeded with `seed`): the summary is over all episodes,
+ * `by_task` has each task's.
  */
-export async function evaluateOffPolicyRun(dir: string, episodes: number, deterministic: boolean, seed: number): Promise<EvalResult & { algo: string }> {
+export async function evaluateOffPolicyRun(dir: string, episodes: number, deterministic: boolean, seed: number): Promise<EvalResult & { algo: string; by_task?: Record<string, EvalResult> }> {
   const run = new RunDir(dir);
   const ck = run.loadOffPolicyCheckpoint();
   const config = ck.config;
   await loadPlugins(config.plugins ?? [], { origin: `recorded in ${run.configFile}` });
-  await prepareEnv(config.envId);
-  const env = make(config.envId);
+  await prepareEnvs(config);
+  const tasks = taskIds(config.envId);
+  const envs = tasks.map((id) => make(id));
   try {
-    const obsDim = (env.observationSpace as BoxSpace).shape.reduce((a, b) => a * b, 1);
-    const actDim = (env.actionSpace as BoxSpace).shape.reduce((a, b) => a * b, 1);
-    const learner = new OffPolicyLearner(config, obsDim, actDim, new Rng(0));
+    const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+    const obsDim = Math.max(...envs.map((env) => size((env.observationSpace as BoxSpace).shape)));
+    const actDim = Math.max(...envs.map((env) => size((env.actionSpace as BoxSpace).shape)));
+    const learner = new OffPolicyLearner(config, obsDim, actDim, new Rng(0), tasks.length);
     learner.setState(ck.trainer.learner);
-    env.reset({ seed });
-    const { returns, lengths } = runEpisodes(learner, env, episodes, deterministic ? 'eval' : 'explore', new Rng(seed + 1));
-    return { ...evalResult(config.envId, ck.trainer.globalStep, deterministic, seed, returns, lengths), algo: config.algo };
+    const byTask = envs.map((env, k) => {
+      env.reset({ seed });
+      const { returns, lengths } = runEpisodes(learner, env, episodes, deterministic ? 'eval' : 'explore', new Rng(seed + 1), k);
+      return evalResult(tasks[k]!, ck.trainer.globalStep, deterministic, seed, returns, lengths);
+    });
+    if (tasks.length === 1) return { ...byTask[0]!, algo: config.algo };
+    const all = evalResult(config.envId, ck.trainer.globalStep, deterministic, seed, byTask.flatMap((r) => r.returns), byTask.flatMap((r) => r.lengths));
+    return { ...all, algo: config.algo, by_task: Object.fromEntries(byTask.map((r) => [r.env, r])) };
   } finally {
-    env.close?.();
+    for (const env of envs) env.close?.();
   }
 }

@@ -2,10 +2,11 @@
  * A run directory and its files (PPO and off-policy runs alike):
  *   config.json          fully resolved configuration (its `algo` says which kind of run)
  *   metrics.jsonl        one record per PPO iteration / per `logEvery` env steps of an off-policy run
- *   episodes.csv         step,return,length for every finished episode
+ *   episodes.csv         step,return,length for every finished episode (multi-task runs: step,return,length,task)
  *   checkpoint/checkpoint.json   everything needed to resume, written atomically
  *   checkpoint/replay/   off-policy runs: the replay buffer as append-only segments
- *                        (offpolicy/replay-segments.ts), written just before the checkpoint that needs them
+ *                        (offpolicy/replay-segments.ts), written just before the checkpoint that needs them;
+ *                        multi-task runs: one directory per task, checkpoint/replay/task-<k>/
  *   summary.json         written at the end
  * Logs are appended (fsynced) before the checkpoint that covers them is written; the checkpoint
  * records the logs' byte lengths, and resuming cuts the logs back to them. A kill at any instant thus
@@ -18,11 +19,14 @@ import { appendDurable, fileSize, truncateTo, writeFileAtomic } from '../common/
 import type { PpoConfig } from '../ppo/config.js';
 import type { TrainerState } from '../ppo/trainer.js';
 import type { EpisodeRecord } from '../ppo/rollout.js';
-import { validateOffPolicyConfig, type OffPolicyConfig } from '../offpolicy/config.js';
+import { taskIds, validateOffPolicyConfig, type OffPolicyConfig } from '../offpolicy/config.js';
 import { saveReplaySegments, type SegmentWriteStats } from '../offpolicy/replay-segments.js';
 import type { OffPolicyTrainer, OffPolicyTrainerState } from '../offpolicy/trainer.js';
 
 export const CHECKPOINT_FORMAT = 'pgvar-checkpoint-1';
+
+/** A finished episode as episodes.csv holds it: a multi-task run's name their task. */
+export type TaskEpisodeRecord = EpisodeRecord & { task?: string };
 export const OFFPOLICY_CHECKPOINT_FORMAT = 'pgvar-offpolicy-checkpoint-1';
 
 /** Byte lengths of the logs a checkpoint covers. */
@@ -76,6 +80,11 @@ export class RunDir {
     return path.join(this.dir, 'checkpoint', 'replay');
   }
 
+  /** Task k's replay segments: the replay directory itself in a single-task run (tasks = 1). */
+  taskReplayDir(k: number, tasks: number): string {
+    return tasks === 1 ? this.replayDir : path.join(this.replayDir, `task-${k}`);
+  }
+
   hasCheckpoint(): boolean {
     return fs.existsSync(this.checkpointFile);
   }
@@ -87,7 +96,7 @@ export class RunDir {
     fs.rmSync(this.replayDir, { recursive: true, force: true }); // left by a start killed before its first checkpoint
     writeFileAtomic(this.configFile, JSON.stringify(config, null, 2) + '\n');
     writeFileAtomic(this.metricsFile, '');
-    writeFileAtomic(this.episodesFile, 'step,return,length\n');
+    writeFileAtomic(this.episodesFile, taskIds(config.envId).length > 1 ? 'step,return,length,task\n' : 'step,return,length\n');
     fs.rmSync(this.summaryFile, { force: true });
     fs.rmSync(this.varianceFile, { force: true });
   }
@@ -100,8 +109,8 @@ export class RunDir {
     appendDurable(this.varianceFile, JSON.stringify(record) + '\n');
   }
 
-  appendEpisodes(eps: EpisodeRecord[]): void {
-    appendDurable(this.episodesFile, eps.map((e) => `${e.step},${e.return},${e.length}\n`).join(''));
+  appendEpisodes(eps: TaskEpisodeRecord[]): void {
+    appendDurable(this.episodesFile, eps.map((e) => `${e.step},${e.return},${e.length}${e.task === undefined ? '' : `,${e.task}`}\n`).join(''));
   }
 
   private logBytes(): LogBytes {
@@ -126,7 +135,8 @@ export class RunDir {
    * checkpoint loadable: it names its own transition count, and segments are never changed.
    */
   saveOffPolicyCheckpoint(config: OffPolicyConfig, trainer: OffPolicyTrainer, wallSeconds: number): SegmentWriteStats {
-    const stats = saveReplaySegments(trainer.replay, this.replayDir);
+    const T = trainer.replays.length;
+    const stats = trainer.replays.map((r, k) => saveReplaySegments(r, this.taskReplayDir(k, T))).reduce((a, s) => ({ segmentsWritten: a.segmentsWritten + s.segmentsWritten, transitionsWritten: a.transitionsWritten + s.transitionsWritten, bytesWritten: a.bytesWritten + s.bytesWritten, segmentsDeleted: a.segmentsDeleted + s.segmentsDeleted }));
     const ck: OffPolicyCheckpoint = {
       format: OFFPOLICY_CHECKPOINT_FORMAT,
       config,
@@ -219,7 +229,8 @@ export class RunDir {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
-  readEpisodes(): EpisodeRecord[] {
+  /** Every finished episode; a multi-task run's carry their task id. */
+  readEpisodes(): TaskEpisodeRecord[] {
     if (!fs.existsSync(this.episodesFile)) return [];
     return fs
       .readFileSync(this.episodesFile, 'utf8')
@@ -227,8 +238,8 @@ export class RunDir {
       .slice(1)
       .filter((l) => l.trim())
       .map((l) => {
-        const [step, ret, len] = l.split(',').map(Number);
-        return { step: step!, return: ret!, length: len! };
+        const [step, ret, len, task] = l.split(',');
+        return { step: Number(step), return: Number(ret), length: Number(len), ...(task === undefined ? {} : { task }) };
       });
   }
 }

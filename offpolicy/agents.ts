@@ -53,15 +53,28 @@
  *   pair, a replay of 50·1024 transitions per env, 10 vector steps before the first update,
  *   one-step targets (nStep 1; n-step returns selectable, offpolicy/nstep.ts) and no reward
  *   normalisation (selectable: rewardNormalization), the envs stepped in the trainer's thread (vectorEnv 'sync').
- * Presets (AGENT_PRESETS): every agent's defaults are its reference's ('paper'); `bro` and `bro-fast`
- *   also have 'cpu', the same structure with narrower networks and a lower replay ratio for a 2-core CPU.
+ * `brc`: Nauman et al.'s BRC (arXiv 2505.23150; spec §8, §11, [code] of naumix/BiggerRegularizedCategorical,
+ *   train.py and BRC.__init__): an ensemble of 2 BroNet critics (width 4096 — train.py's width_critic,
+ *   the released default — 2 blocks) with 101-atom categorical heads on linspace(−10, 10, 101); the
+ *   target is the mean over the ensemble of the target critics' probabilities, shifted by
+ *   r + γm(z − α log π(a′|s′)), clipped and C51-projected (BRC's l = u rule), the loss the sum over
+ *   members of the cross-entropy; a tanh-Gaussian BroNet actor (256, 1 block, log σ ∈ [−10, 2])
+ *   ascending Σ_k z_k·(mean of the members' probabilities)_k − α log π (risk-neutral, no min);
+ *   α₀ 0.1 toward −|A|/2 on Adam 3e-4, β1 0.5; AdamW 3e-4 with weight decay 1e-4 for actor and critic;
+ *   γ 0.99, τ 0.005, 2 updates per env step, batch 256 (1024 multi-task: MULTI_TASK_DEFAULTS), 5 000
+ *   random steps, 1M replay per task and steps; per-task reward normalisation
+ *   (offpolicy/task-reward-normalizer.ts); no resets, no optimistic actor; evaluation every 50k steps over
+ *   10 episodes. Multi-task (envId a comma list): a 32-dim unit-norm task embedding in the critic.
+ * Presets (AGENT_PRESETS): every agent's defaults are its reference's ('paper'); `bro`, `bro-fast`,
+ *   `fasttd3` and `brc` also have 'cpu', the same structure with narrower networks and a lower replay
+ *   ratio (or fewer envs) for a 2-core CPU.
  * All: Adam (AdamW selectable per network, qOptimizer/policyOptimizer), no resets unless listed.
  * Noise scales are in units of the half action range (CleanRL multiplies by action_scale; our actions
  * live in [−1, 1]).
  * pgvar's own (not CleanRL's): evalEvery, evalEpisodes, logEvery, checkpointEvery.
  */
 import { UsageError } from '../common/errors.js';
-import { OFF_POLICY_ALGOS, PRESETS, validateOffPolicyConfig, type OffPolicyAlgo, type OffPolicyConfig, type PresetName, type ResetTarget } from './config.js';
+import { OFF_POLICY_ALGOS, PRESETS, taskIds, validateOffPolicyConfig, type OffPolicyAlgo, type OffPolicyConfig, type PresetName, type ResetTarget } from './config.js';
 
 const common = {
   seed: 1,
@@ -142,6 +155,9 @@ const common = {
   nStep: 1,
   rewardNormalization: false,
   vectorEnv: 'sync' as const,
+  // brc (spec §8); inert in the others: no per-task reward normalisation, single-task
+  taskRewardNormalization: false,
+  taskEmbeddingDim: 0,
   preset: 'paper' as const,
 };
 
@@ -170,14 +186,16 @@ const sac = {
   actorAggregator: 'min' as const,
 };
 
-const bro = {
+/**
+ * What BRO and BRC share (the Nauman codebases, spec §6, §8 [code]): two BroNet critics with 2 blocks,
+ * a tanh-Gaussian BroNet actor (256, 1 block, log σ ∈ [−10, 2]), orthogonal init, AdamW 3e-4 with
+ * weight decay 1e-4 for actor and critics, α learned toward −|A|/2 on Adam 3e-4 with β1 0.5, every
+ * step: critic, Polyak, actor, α; 1M steps and replay.
+ */
+const broNetAgent = {
   ...common,
-  algo: 'bro' as const,
   totalTimesteps: 1_000_000,
   bufferSize: 1_000_000,
-  batchSize: 128,
-  updatesPerStep: 10,
-  learningStarts: 2_500,
   policyLr: 3e-4,
   qLr: 3e-4,
   alphaLr: 3e-4,
@@ -191,17 +209,26 @@ const bro = {
   policyWeightDecay: 1e-4,
   policy: 'tanh-gaussian' as const,
   autotune: true,
-  alpha: 1,
   targetEntropyScale: 0.5,
   logStdMin: -10,
   logStdMax: 2,
   init: 'orthogonal' as const,
+  numCritics: 2,
   criticTrunk: 'bronet' as const,
-  criticHidden: [512],
   criticBlocks: 2,
   actorTrunk: 'bronet' as const,
   actorHidden: [256],
   actorBlocks: 1,
+};
+
+const bro = {
+  ...broNetAgent,
+  algo: 'bro' as const,
+  batchSize: 128,
+  updatesPerStep: 10,
+  learningStarts: 2_500,
+  alpha: 1,
+  criticHidden: [512],
   valueHead: 'quantile' as const,
   quantiles: 100,
   huberKappa: 1,
@@ -225,6 +252,30 @@ const bro = {
   resetLayers: 0,
   evalEvery: 25_000,
   evalEpisodes: 5,
+};
+
+const brc = {
+  ...broNetAgent,
+  algo: 'brc' as const,
+  batchSize: 256,
+  updatesPerStep: 2,
+  learningStarts: 5_000,
+  alpha: 0.1,
+  criticHidden: [4096],
+  valueHead: 'categorical' as const,
+  atoms: 101,
+  vMin: -10,
+  vMax: 10,
+  categoricalTarget: 'c51' as const,
+  c51Edge: 'brc' as const,
+  targetAggregator: 'mean' as const,
+  actorAggregator: 'mean' as const,
+  pessimism: 0,
+  taskRewardNormalization: true,
+  taskEmbeddingDim: 32,
+  resetAt: [] as number[],
+  evalEvery: 50_000,
+  evalEpisodes: 10,
 };
 
 export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'>> = {
@@ -340,6 +391,15 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
     targetAggregator: 'min-by-expectation',
     actorAggregator: 'min-by-expectation',
   },
+  brc,
+};
+
+/**
+ * Values a multi-task run (envId a comma list) takes over the agent's defaults and preset, under
+ * --config keys and flags: BRC's batch of 1024 rows drawn uniformly over task × index (spec §8 [code]).
+ */
+export const MULTI_TASK_DEFAULTS: Partial<Record<OffPolicyAlgo, Partial<Omit<OffPolicyConfig, 'envId'>>>> = {
+  brc: { batchSize: 1024 },
 };
 
 /**
@@ -358,10 +418,19 @@ const BRO_CPU = { criticHidden: [128], actorHidden: [64] };
  * at 50·1024 per env. Costs of both presets: bench/fasttd3-update.ts.
  */
 const FASTTD3_CPU = { numEnvs: 8, batchSize: 1024, criticHidden: [256, 128, 64], actorHidden: [128, 64, 32], bufferSize: 50 * 1024 * 8, learningStarts: 10 * 8, totalTimesteps: 100_000 * 8 };
+/**
+ * BRC's released critic is 4096 wide (spec §8: train.py's width_critic): the pair's parameters, their
+ * AdamW moments and the target copy need more than the wasm engine's 2 GiB arena (the one-line
+ * engine error). `cpu` keeps the structure (2 BroNet critics with 2 blocks, 101 atoms on ±10, the
+ * mean of probabilities, the reward normaliser, α₀ 0.1, AdamW, UTD 2, the task embedding) with
+ * critics 256 wide and the actor 64. Costs of both presets: bench/brc-update.ts.
+ */
+const BRC_CPU = { criticHidden: [256], actorHidden: [64] };
 export const AGENT_PRESETS: Partial<Record<OffPolicyAlgo, Record<Exclude<PresetName, 'paper'>, Partial<Omit<OffPolicyConfig, 'envId'>>>>> = {
   bro: { cpu: { ...BRO_CPU, updatesPerStep: 2 } },
   'bro-fast': { cpu: { ...BRO_CPU, updatesPerStep: 1 } },
   fasttd3: { cpu: FASTTD3_CPU },
+  brc: { cpu: BRC_CPU },
 };
 
 /** The presets an agent has ('paper' = its defaults). */
@@ -560,6 +629,46 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       vectorEnv: "sync (pgvar's; FastTD3 steps GPU-batched simulators, §9): async measured no faster for the cpu preset on our 2 shared cores (training 0.97× on dmc/cheetah-run, 0.98× on Hopper-v5; random-action steps 0.65×, 0.80×; bench/results/issue20/fasttd3_vector_env*.json)",
     },
   },
+  brc: {
+    summary:
+      'BRC, Bigger Regularized Categorical: 2 BroNet critics with 101-atom C51 heads on ±10 and the mean of their probabilities, per-task reward normalisation, α₀ 0.1, AdamW, UTD 2, single- or multi-task (--env A,B,C: a 32-dim task embedding, batch 1024): naumix/BiggerRegularizedCategorical (spec baselines.md §8, §11); --preset cpu: critics 256 wide, actor 64',
+    keys: {
+      criticTrunk: 'BroNet critics (§8 [code] networks.py)',
+      criticHidden: "critic width 4096: train.py's width_critic, the released default (the BRC class's own default is 512; §8 [code]); it exceeds the wasm engine's 2 GiB arena; cpu preset 256",
+      criticBlocks: '2 residual blocks (§8 [code])',
+      numCritics: 'an ensemble of 2 (flax nn.vmap; §8 [code])',
+      actorTrunk: 'BroNet actor, width 256, 1 block (§8 [code])',
+      actorHidden: 'actor width 256 (§8 [code]; cpu preset 64)',
+      valueHead: '101-logit categorical critic, cross-entropy summed over the members (§8 [code])',
+      atoms: '101 atoms (§8 [code])',
+      vMin: 'support linspace(−10, 10, 101): v_max = 10 (§8 [code])',
+      vMax: 'v_max = 10; the reward normaliser keeps soft returns within ±10 (§8 [code])',
+      categoricalTarget: 'C51: the mean target distribution shifted to r + γm(z − α log π(a′|s′)), clipped to ±10, projected (§1, §8 [code])',
+      c51Edge: "BRC's l = u rule: the whole mass to l (§1 [code])",
+      targetAggregator: 'mean over the ensemble of the target softmax probabilities (§8 [code])',
+      actorAggregator: 'Q = Σ_k z_k·mean-member probabilities: risk-neutral, no min, no pessimism (§8 [code])',
+      alpha: 'α₀ = 0.1 (§8 [code])',
+      alphaBeta1: 'temperature Adam lr 3e-4, b1 0.5 (§8 [code])',
+      targetEntropyScale: 'H̄ = −|A|/2 (§8 [code]); multi-task: |A| the padded action size',
+      logStdMin: 'log σ ∈ [−10, 2] via tanh (§8 [code])',
+      init: 'orthogonal √2 everywhere, log-std head 1, biases 0 (the BroNet of §6 [code])',
+      qOptimizer: 'AdamW, weight decay 1e-4, lr 3e-4, actor and critic (§8 [code])',
+      qWeightDecay: 'AdamW weight decay 1e-4 (§8 [code]); the task embedding, a critic parameter, decays with the rest',
+      gamma: '0.99 (§8 [code])',
+      tau: '0.005 (§8 [code])',
+      updatesPerStep: "UTD 2: train.py's updates_per_step (the class default is 10; §8 [code]); multi-task: per vector step of one env per task",
+      batchSize: '256 single-task; 1024 multi-task, uniform over task × index (§8 [code]; MULTI_TASK_DEFAULTS)',
+      bufferSize: '1e6 per task (§8 [code]); multi-task: each task has its own ring of this capacity',
+      learningStarts: '5 000 random steps (§8 [code]); multi-task: counted in transitions over all tasks',
+      totalTimesteps: '1e6 (§8 [code]); multi-task: transitions over all tasks (tasks × steps per task)',
+      resetAt: 'no resets: the released reset() references self.seeds, which the class lacks, so it never runs (§8 [code])',
+      optimisticActor: 'no optimistic actor (§8 [code])',
+      taskRewardNormalization: "per task: the min and max over finished episodes of the discounted returns along each (truncated episodes bootstrapped from mean(reward)/(1 − γ)); rewards ÷ (max(|G_max|, |G_min|) − α·H̄/(2(1 − γ)))/v_max with the current α (§8 [code]); 1 before a task's first episode ends (pgvar's)",
+      taskEmbeddingDim: 'nn.Embed(num_tasks, 32), L2-normalised, in the critic; critic input [obs, act, e], actor input [obs, e] with e read from the critic (trained by the TD loss only) (§8 [code])',
+      evalEvery: 'every 50k steps, 10 episodes, deterministic (§8 [code])',
+      evalEpisodes: '10 (§8 [code])',
+    },
+  },
   'bro-fast': {
     summary: "BRO (Fast): bro with replay ratio 2 and only the first reset (spec baselines.md §6); --preset cpu: critics 128 wide, actor 64, UTD 1",
     keys: {
@@ -581,5 +690,6 @@ export function agentConfig(algo: string, envId: string, overrides: Record<strin
   if (!isOffPolicyAlgo(algo)) throw new UsageError(`${where}: unknown off-policy agent '${algo}'; valid agents: ${OFF_POLICY_ALGOS.join(', ')}`);
   const preset = overrides['preset'] ?? 'paper';
   if (typeof preset !== 'string') throw new UsageError(`${where}: preset must be a string (${PRESETS.join(', ')}), got ${JSON.stringify(preset)}`);
-  return validateOffPolicyConfig({ ...presetDefaults(algo, preset as PresetName, where), envId, ...overrides, algo }, where);
+  const multiTask = taskIds(envId).length > 1 ? (MULTI_TASK_DEFAULTS[algo] ?? {}) : {};
+  return validateOffPolicyConfig({ ...presetDefaults(algo, preset as PresetName, where), ...structuredClone(multiTask), envId, ...overrides, algo }, where);
 }

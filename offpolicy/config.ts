@@ -13,7 +13,7 @@ import { VECTOR_ENVS } from '../ppo/config.js';
 const positiveInt = z.number().int().positive();
 const nonNegInt = z.number().int().min(0);
 
-export const OFF_POLICY_ALGOS = ['sac', 'td3', 'dac', 'vpl', 'sac-ln-reset', 'bro', 'bro-fast', 'fasttd3'] as const;
+export const OFF_POLICY_ALGOS = ['sac', 'td3', 'dac', 'vpl', 'sac-ln-reset', 'bro', 'bro-fast', 'fasttd3', 'brc'] as const;
 export type OffPolicyAlgo = (typeof OFF_POLICY_ALGOS)[number];
 
 /** The optimisers a network may use: Adam, or AdamW (decoupled weight decay). */
@@ -25,7 +25,7 @@ export const RESET_UNITS = ['env-step', 'update'] as const;
 export const TRUNKS = ['mlp', 'bronet'] as const;
 /** DAC's optimistic actor (its own tanh-Gaussian) or BRO's (a mean shift of π_c): offpolicy/optimistic.ts. */
 export const OPTIMISTIC_MODES = ['separate', 'shift'] as const;
-/** 'paper': the reference's values (every agent's defaults); 'cpu': scaled for a 2-core CPU (bro, bro-fast, fasttd3). */
+/** 'paper': the reference's values (every agent's defaults); 'cpu': scaled for a 2-core CPU (bro, bro-fast, fasttd3, brc). */
 export const PRESETS = ['paper', 'cpu'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
@@ -184,6 +184,11 @@ export const offPolicyConfigSchema = z
     rewardNormalization: z.boolean().default(false),
     /** Where the numEnvs envs step: 'sync' (the trainer's thread) or 'async' (a worker thread, envs/async-vector.ts); the same transitions either way. */
     vectorEnv: z.enum(VECTOR_ENVS).default('sync'),
+    // BRC (spec baselines.md §8); the defaults are the behaviour of the runs before them
+    /** Divide sampled rewards by BRC's per-task return-range denominator (offpolicy/task-reward-normalizer.ts). */
+    taskRewardNormalization: z.boolean().default(false),
+    /** Multi-task agents (envId a comma list of tasks): a learned task embedding of this size in the critic (BRC: 32); 0: a single-task agent. */
+    taskEmbeddingDim: nonNegInt.default(0),
     /** Which of the agent's presets the defaults came from (applied by agentConfig; recorded, not re-applied). */
     preset: z.enum(PRESETS).default('paper'),
   })
@@ -198,7 +203,7 @@ export const CATEGORICAL_AGGREGATORS: readonly string[] = ['mean', 'first', 'min
 
 /** One line per key, for `--help`, `pgvar agents` and the README. */
 export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
-  envId: 'environment id (Box actions)',
+  envId: 'environment id (Box actions); multi-task agents: a comma list of ids, one task each',
   plugins: 'plug-in files loaded before the run (recorded absolute, loaded again by --resume and eval)',
   algo: `agent (${OFF_POLICY_ALGOS.join(', ')})`,
   seed: 'random seed (every stream derives from it)',
@@ -285,8 +290,15 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   nStep: "n-step returns: sum up to n discounted rewards of the row's env, stop at a termination (no bootstrap), a truncation or that env's newest transition, bootstrap with γ^(effective n); 1 = one-step",
   rewardNormalization: "FastTD3's reward normaliser: divide rewards by a running std of each env's discounted return, capped so |G| ≤ min(|vMin|, |vMax|); categorical head (saved in checkpoints)",
   vectorEnv: "where the numEnvs envs step: 'sync' (the trainer's thread) or 'async' (a worker thread); the same transitions either way",
-  preset: "the agent's preset the defaults came from: paper (the reference's values), or cpu (bro, bro-fast, fasttd3: narrower networks, lower replay ratio or fewer envs and smaller batches)",
+  taskRewardNormalization: "brc's per-task reward normaliser: divide sampled rewards by their task's return-range denominator (max |G| − α·H̄/(2(1 − γ)))/vMax over its finished episodes' discounted returns (saved in checkpoints)",
+  taskEmbeddingDim: 'multi-task agents (brc: 32): a learned unit-norm task embedding of this size in the critic, for --env TASK1,TASK2,…; 0: single-task only',
+  preset: "the agent's preset the defaults came from: paper (the reference's values), or cpu (bro, bro-fast, fasttd3, brc: narrower networks, lower replay ratio or fewer envs and smaller batches)",
 };
+
+/** The tasks of a run: its envId split at commas (one id: a single-task run). */
+export function taskIds(envId: string): string[] {
+  return envId.split(',').map((id) => id.trim());
+}
 
 /** Validates a fully merged config; throws UsageError naming every bad key. */
 export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPolicyConfig {
@@ -328,6 +340,15 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
   for (const [net, opt, wd] of [['q', c.qOptimizer, c.qWeightDecay], ['policy', c.policyOptimizer, c.policyWeightDecay]] as const) {
     if (opt === 'adam' && wd > 0) throw new UsageError(`${where}: ${net}WeightDecay ${wd} is AdamW's decoupled weight decay; set ${net}Optimizer 'adamw' (or the decay to 0)`);
   }
+  const tasks = taskIds(c.envId);
+  if (tasks.some((id) => id === '')) throw new UsageError(`${where}: envId '${c.envId}' has an empty task; expected ids separated by single commas`);
+  const twice = tasks.find((id, i) => tasks.indexOf(id) !== i);
+  if (twice) throw new UsageError(`${where}: envId lists task '${twice}' twice; expected each task once`);
+  if (tasks.length > 1 && c.taskEmbeddingDim === 0) throw new UsageError(`${where}: envId '${c.envId}' is a list of ${tasks.length} tasks, but ${c.algo} is a single-task agent; expected one env id, or a multi-task agent (brc, or taskEmbeddingDim > 0)`);
+  if (tasks.length > 1 && c.nStep > 1) throw new UsageError(`${where}: nStep ${c.nStep} sums each env's stream within one replay; a multi-task run (${tasks.length} tasks) keeps one replay per task: expected 1`);
+  if (tasks.length > 1 && c.rewardNormalization) throw new UsageError(`${where}: rewardNormalization (FastTD3's) keeps one running return per env of one task; a multi-task run (${tasks.length} tasks) normalises per task: expected taskRewardNormalization`);
+  if (c.rewardNormalization && c.taskRewardNormalization) throw new UsageError(`${where}: rewardNormalization (FastTD3's) and taskRewardNormalization (BRC's) would divide the rewards twice; expected at most one`);
+  if (tasks.length > 1 && c.validationEvery > 0) throw new UsageError(`${where}: validationEvery ${c.validationEvery} holds out a validation split of one replay; a multi-task run (${tasks.length} tasks) has one per task: expected 0`);
   const badOrder = c.resetAt.findIndex((s, i) => i > 0 && s <= c.resetAt[i - 1]!);
   if (badOrder > 0) throw new UsageError(`${where}: resetAt must be strictly increasing; ${c.resetAt[badOrder]} follows ${c.resetAt[badOrder - 1]}`);
   if (new Set(c.resetNetworks).size !== c.resetNetworks.length) throw new UsageError(`${where}: resetNetworks names a network twice (${c.resetNetworks.join(', ')})`);

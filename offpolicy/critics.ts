@@ -12,12 +12,18 @@
  * mean of probabilities — and `min-by-expectation` takes the whole distribution of the member whose
  * expectation is smallest (FastTD3). The value an actor ascends is the expectation of the combined
  * representation: for quantiles mean_i agg_k(q_ki), BRO's actor objective.
+ *
+ * Multi-task (BRC, spec §8 [code]): the ensemble holds a task embedding (offpolicy/task-embedding.ts)
+ * as the last tensor of its store, shared by the members. Its methods then take states s = [obs, e]
+ * (n × (obsDim + dim): `state()` appends the online e, `targetState()` swaps in the target copy's) and
+ * feed every member [obs, act, e]; `regressionGrad` carries the TD loss's gradient on to the table.
  */
 import type { Rng } from '../common/rng.js';
 import type { Arena } from '../nets/engine/arena.js';
 import type { EngineNet } from '../nets/engine/engine-net.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
 import { expectationOf, scalarHead, type ValueHead } from './heads.js';
+import { TaskEmbedding } from './task-embedding.js';
 import { makeNets, makeTargetNets, polyak, type TrunkSpec } from './trunk.js';
 
 export interface Aggregator {
@@ -210,9 +216,20 @@ export class CriticEnsemble {
   private readonly w: Float64Array;
   private readonly dRep: Float64Array;
   private readonly combined: Float64Array;
+  /** Multi-task: the task embedding in the store, else null. */
+  readonly embedding: TaskEmbedding | null;
+  /** Width of a state row: obsDim, plus the embedding's size. */
+  readonly stateDim: number;
+  /** Width of a member's input, [obs, act, e]. */
+  readonly inDim: number;
 
-  constructor(readonly arena: Arena, readonly size: number, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng, readonly head: ValueHead = scalarHead) {
-    const online = makeNets(arena, size, obsDim + actDim, head.outputs, trunk, rng);
+  constructor(readonly arena: Arena, readonly size: number, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng, readonly head: ValueHead = scalarHead, embedding?: { tasks: number; dim: number }) {
+    const E = embedding?.dim ?? 0;
+    this.inDim = obsDim + actDim + E;
+    this.stateDim = obsDim + E;
+    const online = makeNets(arena, size, this.inDim, head.outputs, trunk, rng, undefined, embedding ? [TaskEmbedding.table(embedding.tasks, E)] : []);
+    // the table follows the members' tensors
+    this.embedding = embedding ? new TaskEmbedding(embedding.tasks, E, online.store.shapes.length - 1) : null;
     const target = makeTargetNets(arena, online);
     this.store = online.store;
     this.nets = online.nets;
@@ -230,15 +247,29 @@ export class CriticEnsemble {
     for (const net of [...this.nets, ...this.targets]) net.outputGrad(n);
   }
 
-  /** Writes concat(s, a) (n rows) into a network's input. */
+  /** Writes [obs, a, e] (n rows) of states s = [obs, e] and actions a into a network's input. */
   private feed(net: EngineNet, s: Float32Array, a: Float32Array, n: number): void {
-    const { obsDim, actDim } = this;
+    const { obsDim, actDim, stateDim, inDim: w } = this;
     const x = net.input(n);
-    const w = obsDim + actDim;
     for (let i = 0; i < n; i++) {
-      x.set(s.subarray(i * obsDim, (i + 1) * obsDim), i * w);
+      x.set(s.subarray(i * stateDim, i * stateDim + obsDim), i * w);
       x.set(a.subarray(i * actDim, (i + 1) * actDim), i * w + obsDim);
+      if (stateDim > obsDim) x.set(s.subarray(i * stateDim + obsDim, (i + 1) * stateDim), i * w + obsDim + actDim);
     }
+  }
+
+  /** States [obs, e(task_i)] with the online embedding (the observations themselves for a single-task ensemble). */
+  state(obs: Float32Array, task: ArrayLike<number> | undefined, n: number): Float32Array {
+    return this.embedding ? this.embedding.append(this.store, obs, this.obsDim, task, n) : obs;
+  }
+
+  /** States of the target critics: [obs, e(task_i)] with the target copy's embedding. */
+  targetState(s: Float32Array, task: ArrayLike<number> | undefined, n: number): Float32Array {
+    const e = this.embedding;
+    if (!e) return s;
+    const out = s.slice(0, n * this.stateDim);
+    for (let i = 0; i < n; i++) e.write(this.targetStore, task ? task[i]! : 0, out, i * this.stateDim + this.obsDim);
+    return out;
   }
 
   /** Each member's raw outputs (n × D, copies), online or target networks. */
@@ -286,13 +317,14 @@ export class CriticEnsemble {
    * target (n × D; scalar: CleanRL's qf1_loss + qf2_loss). Returns the loss and the mean Q of member 1
    * (CleanRL's qf1_values).
    */
-  regressionGrad(s: Float32Array, a: Float32Array, target: Float32Array, n: number): { loss: number; q1Mean: number } {
+  regressionGrad(s: Float32Array, a: Float32Array, target: Float32Array, n: number, task?: ArrayLike<number>): { loss: number; q1Mean: number } {
     this.reserve(n);
     this.store.zeroGrad();
-    const { head } = this;
+    const { head, embedding, inDim: W, obsDim, actDim } = this;
     const D = head.outputs;
     let loss = 0;
     let q1Mean = 0;
+    const dE = embedding ? new Float32Array(n * embedding.dim) : null;
     this.nets.forEach((net, k) => {
       this.feed(net, s, a, n);
       const out = this.arena.f32(net.run(n), n * D);
@@ -304,8 +336,15 @@ export class CriticEnsemble {
           q1Mean += expectationOf(head, this.reps, 0) / n;
         }
       }
-      net.backward(n);
+      net.backward(n, dE !== null);
+      if (dE) {
+        // Σ_k ∂loss_k/∂e, the e-part of each member's input gradient
+        const dx = net.inputGradient(n);
+        const E = embedding!.dim;
+        for (let i = 0; i < n; i++) for (let j = 0; j < E; j++) dE[i * E + j] = dE[i * E + j]! + dx[i * W + obsDim + actDim + j]!;
+      }
     });
+    if (embedding && dE) embedding.backward(this.store, task, dE, embedding.dim, 0, n);
     return { loss, q1Mean };
   }
 
@@ -337,7 +376,7 @@ export class CriticEnsemble {
       for (let k = 0; k < K; k++) head.representBackward(reps, dRep, k * D, grads[k]!, i * D);
     }
     dA.fill(0, 0, n * actDim);
-    const W = obsDim + actDim;
+    const W = this.inDim;
     this.nets.forEach((net, k) => {
       if (agg.name === 'first' && k > 0) return; // only Q_1 carries a gradient
       net.backward(n, true, false);

@@ -25,6 +25,12 @@
  * actor's). `reset()` re-initialises chosen networks from a fresh construction (offpolicy/resets.ts);
  * π_o resets with the actor (the same tensors, from the fresh learner's π_o: DAC's a copy of its π_c,
  * BRO's a fresh shift network) and β_ub, λ restart with it; VPL's β restarts with the critics.
+ * BRC (spec §8): with taskRewardNormalization the minibatch's rewards are divided by their task's
+ * return-range denominator at the current α (offpolicy/task-reward-normalizer.ts; the trainer feeds it
+ * every env step) before step 1. Multi-task (`tasks` > 1, taskEmbeddingDim > 0): the critics hold a
+ * task embedding; critics and actors see states [obs, e(task)] (critics.state), the target critics
+ * [obs′, ē(task)] with their own copy; the actor's e is a constant read from the online critic, so
+ * the actor's loss never reaches it.
  */
 import { fillNormal, type Rng } from '../common/rng.js';
 import { Arena } from '../nets/engine/arena.js';
@@ -35,6 +41,7 @@ import { CriticEnsemble, makeEnsembleAggregator, type EnsembleAggregator } from 
 import { Dual, entropyViolation, type DualState } from './dual.js';
 import { makeHead, type ValueHead } from './heads.js';
 import { RewardNormalizer, RunningNorm, type RewardNormState, type RunningNormState } from './normalizer.js';
+import { TaskRewardNormalizer, type TaskRewardNormalizerState } from './task-reward-normalizer.js';
 import { OptimisticActor, OptimisticShift, type OptimisticDualState, type OptimisticExplorer } from './optimistic.js';
 import { validationTd } from './pessimism.js';
 import { DeterministicTanhPolicy, TanhGaussianPolicy, type Policy } from './policies.js';
@@ -52,7 +59,7 @@ export type LearnerConfig = Pick<
   | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
 > &
   // keys added later: configs written before them take their defaults
-  Partial<Pick<OffPolicyConfig, 'actorLastLayerStd' | 'obsNormalization' | 'obsNormEps' | 'rewardNormalization' | 'numEnvs' | 'targetActor' | 'policyPhase' | 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1'>>;
+  Partial<Pick<OffPolicyConfig, 'actorLastLayerStd' | 'obsNormalization' | 'obsNormEps' | 'rewardNormalization' | 'numEnvs' | 'targetActor' | 'policyPhase' | 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1' | 'taskRewardNormalization' | 'taskEmbeddingDim'>>;
 
 /** Metrics only some agents report (a row carries those of its learner's `extraMetrics`). */
 export const EXTRA_METRICS = ['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight', 'pessimism', 'val_td_loss'] as const;
@@ -96,6 +103,8 @@ export interface LearnerState {
   obsNorm?: RunningNormState | null;
   /** FastTD3's reward normaliser. */
   rewardNorm?: RewardNormState | null;
+  /** BRC's per-task reward normaliser. */
+  taskRewardNorm?: TaskRewardNormalizerState | null;
 }
 
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
@@ -119,10 +128,15 @@ export class OffPolicyLearner {
   readonly obsNorm: RunningNorm | null;
   /** FastTD3's reward normaliser (rewardNormalization; |G| capped at min(|vMin|, |vMax|)), else null; the trainer updates it. */
   readonly rewardNorm: RewardNormalizer | null;
+  /** BRC's per-task reward normaliser (taskRewardNormalization), else null; the trainer feeds it every env step. */
+  readonly taskRewardNorm: TaskRewardNormalizer | null;
+  /** Width of the actor's input: obsDim, plus the task embedding's size in a multi-task learner. */
+  readonly stateDim: number;
   /** Critic updates so far (drives the policy delay and the target period). */
   updates = 0;
 
-  constructor(readonly config: LearnerConfig, readonly obsDim: number, readonly actDim: number, initRng: Rng) {
+  /** `tasks` > 1: a multi-task learner (obsDim and actDim the largest over the tasks). */
+  constructor(readonly config: LearnerConfig, readonly obsDim: number, readonly actDim: number, initRng: Rng, readonly tasks = 1) {
     const c = config;
     const init = c.init === 'orthogonal' ? 'orthogonal' : 'torch'; // configs written before `init` existed: torch
     // configs written before `criticTrunk` existed: an MLP; bronet keeps BRO's own init
@@ -131,16 +145,20 @@ export class OffPolicyLearner {
     this.head = makeHead(c);
     this.obsNorm = c.obsNormalization ? new RunningNorm(obsDim, c.obsNormEps ?? 1e-2) : null;
     this.rewardNorm = c.rewardNormalization ? new RewardNormalizer(c.numEnvs ?? 1, c.gamma, Math.min(Math.abs(c.vMin ?? -10), Math.abs(c.vMax ?? 10))) : null;
-    this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng, this.head);
-    this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, obsDim, actDim, actorTrunk, initRng, c.actorLastLayerStd ?? 0);
+    const embedDim = c.taskEmbeddingDim ?? 0;
+    if (tasks > 1 && embedDim === 0) throw new Error(`OffPolicyLearner: ${tasks} tasks need a task embedding (taskEmbeddingDim > 0)`);
+    this.critics = new CriticEnsemble(this.arena, c.numCritics, obsDim, actDim, criticTrunk, initRng, this.head, tasks > 1 ? { tasks, dim: embedDim } : undefined);
+    const S = (this.stateDim = this.critics.stateDim);
+    this.policy = c.policy === 'tanh-gaussian' ? new TanhGaussianPolicy(this.arena, S, actDim, actorTrunk, initRng, c.logStdMin, c.logStdMax) : new DeterministicTanhPolicy(this.arena, S, actDim, actorTrunk, initRng, c.actorLastLayerStd ?? 0);
     this.temperature = c.policy === 'tanh-gaussian' && c.autotune ? new Dual(c.alpha, c.alphaLr, c.alphaBeta1 ?? ADAM.beta1, ADAM.beta2, ADAM.eps) : null;
     this.targetEntropy = -c.targetEntropyScale * actDim;
+    this.taskRewardNorm = c.taskRewardNormalization ? new TaskRewardNormalizer(tasks, tasks * (c.numEnvs ?? 1), c.gamma, c.vMax ?? 10, this.targetEntropy) : null;
     this.pessimismDual = c.learnPessimism ? new Dual(c.pessimism, c.dualLr, c.dualBeta1, ADAM.beta2, ADAM.eps, { kind: 'tanh', lo: c.pessimismMin, hi: c.pessimismMax }) : null;
     this.targetAgg = makeEnsembleAggregator(c.targetAggregator, () => this.beta);
     this.actorAgg = makeEnsembleAggregator(c.actorAggregator, () => this.beta);
     this.optimistic = null;
     if (c.optimisticActor && this.policy.kind === 'tanh-gaussian') {
-      this.optimistic = c.optimisticMode === 'shift' ? new OptimisticShift(this.arena, obsDim, actDim, actorTrunk, initRng, this.policy, c) : new OptimisticActor(this.arena, obsDim, actDim, actorTrunk, initRng, this.policy, c);
+      this.optimistic = c.optimisticMode === 'shift' ? new OptimisticShift(this.arena, S, actDim, actorTrunk, initRng, this.policy, c) : new OptimisticActor(this.arena, S, actDim, actorTrunk, initRng, this.policy, c);
     }
     this.extraMetrics = [...(this.optimistic ? (['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight'] as const) : []), ...(this.pessimismDual ? (['pessimism', 'val_td_loss'] as const) : [])];
   }
@@ -171,13 +189,13 @@ export class OffPolicyLearner {
       // FastTD3 has no target actor: its target actions come from the online one (spec §9)
       a2 = this.policy.smoothedTarget(b.nextObs, n, this.config.policyNoise, this.config.noiseClip, rng, new Float32Array(n * this.actDim), this.config.targetActor !== false);
     }
-    this.critics.targetValue(b.nextObs, a2, n, this.targetAgg, q);
+    this.critics.targetValue(this.critics.targetState(b.nextObs, b.task, n), a2, n, this.targetAgg, q);
     return this.head.target(q, b.rew, b.terminated, b.discount ?? this.config.gamma, entropyTerm, n, y);
   }
 
   /** Step 2: one optimiser step of the ensemble toward y. */
   criticStep(b: Batch, y: Float32Array): { loss: number; q1Mean: number } {
-    const r = this.critics.regressionGrad(b.obs, b.act, y, b.n);
+    const r = this.critics.regressionGrad(b.obs, b.act, y, b.n, b.task);
     const c = this.config;
     optimizerStep(this.critics.store, c.qLr, c.qOptimizer, c.qWeightDecay);
     return r;
@@ -227,15 +245,23 @@ export class OffPolicyLearner {
     if (this.policy.kind === 'deterministic' && this.config.targetActor !== false) this.policy.polyak(this.config.tau);
   }
 
-  /** Observations as the networks see them: normalised by the running statistics (not updated), or as they are. */
-  normalizeObs(obs: Float32Array, n: number): Float32Array {
-    return this.obsNorm ? this.obsNorm.normalize(obs, n) : obs;
+  /**
+   * Observations as the networks see them: normalised by the running statistics (not updated), or as
+   * they are; in a multi-task learner with their task's embedding appended (rows of task[i], all task 0 without).
+   */
+  normalizeObs(obs: Float32Array, n: number, task?: ArrayLike<number>): Float32Array {
+    return this.critics.state(this.obsNorm ? this.obsNorm.normalize(obs, n) : obs, task, n);
   }
 
-  /** A minibatch with s and s′ (and r, with the reward normaliser) normalised (the batch itself when there is no normaliser). */
-  private normalizedBatch(b: Batch): Batch {
-    if (this.obsNorm) b = { ...b, obs: this.obsNorm.normalize(b.obs, b.n), nextObs: this.obsNorm.normalize(b.nextObs, b.n) };
+  /**
+   * A raw minibatch as the update sees it: s and s′ as normalizeObs gives them, r divided by the
+   * reward normaliser's divisor (FastTD3's) or by its task's denominator (BRC's) (the batch itself
+   * when nothing applies).
+   */
+  prepareBatch(b: Batch): Batch {
+    if (this.obsNorm || this.critics.embedding) b = { ...b, obs: this.normalizeObs(b.obs, b.n, b.task), nextObs: this.normalizeObs(b.nextObs, b.n, b.task) };
     if (this.rewardNorm) b = { ...b, rew: this.rewardNorm.normalize(b.rew, b.n) };
+    if (this.taskRewardNorm) b = { ...b, rew: this.taskRewardNorm.normalize(b.rew, b.task, b.n, this.alpha) };
     return b;
   }
 
@@ -248,7 +274,7 @@ export class OffPolicyLearner {
     const { n } = v;
     const smp = this.policy.sampleFrom(v.nextObs, n, rng);
     const alpha = this.alpha;
-    const qTarget = this.critics.values(v.nextObs, smp.a, n, 'target');
+    const qTarget = this.critics.values(this.critics.targetState(v.nextObs, v.task, n), smp.a, n, 'target');
     const q = this.critics.values(v.obs, v.act, n, 'online');
     const r = validationTd(q, qTarget, v.rew, v.terminated, smp.lp.map((lp) => alpha * lp), this.config.gamma, this.pessimismDual.value);
     this.pessimismDual.step(r.dBeta);
@@ -270,8 +296,8 @@ export class OffPolicyLearner {
    */
   update(raw: Batch, rng: Rng, val?: Batch | null): UpdateStats {
     const c = this.config;
-    const b = this.normalizedBatch(raw);
-    if (val) val = this.normalizedBatch(val);
+    const b = this.prepareBatch(raw);
+    if (val) val = this.prepareBatch(val);
     const y = this.tdTarget(b, rng, new Float32Array(b.n * this.head.outputs));
     const critic = this.criticStep(b, y);
     const stats: UpdateStats = { qf_loss: critic.loss, qf1_values: critic.q1Mean, actor_loss: null, alpha: null, alpha_loss: null };
@@ -302,8 +328,8 @@ export class OffPolicyLearner {
    * (TD3: explorationNoise, or `noiseStd`, one σ per row: FastTD3's mixed noise); 'eval' is
    * deterministic, tanh(μ(s)). Observations are raw: the normaliser (if any) is applied here.
    */
-  act(raw: Float32Array, n: number, mode: 'explore' | 'eval', rng: Rng, out: Float32Array, noiseStd?: ArrayLike<number> | null): Float32Array {
-    const obs = this.normalizeObs(raw, n);
+  act(raw: Float32Array, n: number, mode: 'explore' | 'eval', rng: Rng, out: Float32Array, noiseStd?: ArrayLike<number> | null, task?: ArrayLike<number>): Float32Array {
+    const obs = this.normalizeObs(raw, n, task);
     if (mode === 'eval') return this.policy.mode(obs, n, out);
     if (this.optimistic) return this.optimistic.act(obs, n, rng, out);
     if (this.policy.kind === 'deterministic') return this.policy.explore(obs, n, noiseStd ?? this.config.explorationNoise, rng, out);
@@ -326,7 +352,7 @@ export class OffPolicyLearner {
   resettable(): Record<'critic' | 'actor', ResettableNets> {
     const optimistic: ResettableNets[] = this.optimistic ? [{ store: this.optimistic.store, nets: [this.optimistic.net], targets: [] }] : [];
     return {
-      critic: { store: this.critics.store, nets: this.critics.nets, targets: [this.critics.targetStore] },
+      critic: { store: this.critics.store, nets: this.critics.nets, targets: [this.critics.targetStore], tables: this.critics.embedding ? [this.critics.embedding.tensor] : [] },
       actor: { store: this.policy.store, nets: [this.policy.net], targets: this.policy.kind === 'deterministic' ? [this.policy.targetStore] : [], followers: optimistic },
     };
   }
@@ -342,7 +368,7 @@ export class OffPolicyLearner {
    * with 'actor'; VPL's β with 'critic'); the rest is untouched.
    */
   reset(spec: ResetSpec, rng: Rng): void {
-    applyReset(this, new OffPolicyLearner(this.config, this.obsDim, this.actDim, rng), spec);
+    applyReset(this, new OffPolicyLearner(this.config, this.obsDim, this.actDim, rng, this.tasks), spec);
   }
 
   getState(): LearnerState {
@@ -356,6 +382,7 @@ export class OffPolicyLearner {
     if (this.pessimismDual) state.pessimism = this.pessimismDual.getState();
     if (this.obsNorm) state.obsNorm = this.obsNorm.getState();
     if (this.rewardNorm) state.rewardNorm = this.rewardNorm.getState();
+    if (this.taskRewardNorm) state.taskRewardNorm = this.taskRewardNorm.getState();
     return state;
   }
 
@@ -369,23 +396,19 @@ export class OffPolicyLearner {
     }
     this.updates = s.updates;
     if (this.temperature && s.alpha) this.temperature.setState(s.alpha);
-    if (this.optimistic) {
-      if (!s.optimistic) throw new Error('learner state has no optimistic-actor coefficients');
-      this.optimistic.duals.setState(s.optimistic);
-    }
-    if (this.pessimismDual) {
-      if (!s.pessimism) throw new Error('learner state has no learned pessimism');
-      this.pessimismDual.setState(s.pessimism);
-    }
-    if (this.obsNorm) {
-      if (!s.obsNorm) throw new Error('learner state has no observation normaliser');
-      this.obsNorm.setState(s.obsNorm);
-    }
-    if (this.rewardNorm) {
-      if (!s.rewardNorm) throw new Error('learner state has no reward normaliser');
-      this.rewardNorm.setState(s.rewardNorm);
-    }
+    restorePart(this.optimistic?.duals ?? null, s.optimistic, 'optimistic-actor coefficients');
+    restorePart(this.pessimismDual, s.pessimism, 'learned pessimism');
+    restorePart(this.obsNorm, s.obsNorm, 'observation normaliser');
+    restorePart(this.rewardNorm, s.rewardNorm, 'reward normaliser');
+    restorePart(this.taskRewardNorm, s.taskRewardNorm, 'per-task reward normaliser');
   }
+}
+
+/** Restores a component the learner has (null: it has none) from its saved state, which must be there. */
+function restorePart<S>(part: { setState(s: S): void } | null, saved: S | null | undefined, what: string): void {
+  if (!part) return;
+  if (!saved) throw new Error(`learner state has no ${what}`);
+  part.setState(saved);
 }
 
 /** One step of a network's optimiser: Adam, or AdamW with decoupled weight decay λ. */

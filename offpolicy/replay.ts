@@ -30,10 +30,13 @@ export interface Batch {
   truncated: Float32Array;
   /** n-step rows (offpolicy/nstep.ts): each row's bootstrap discount γ^(effective n); absent: γ. */
   discount?: Float64Array;
+  /** Each row's task (multi-task replay, offpolicy/task-replay.ts); absent or all 0 in a single-task run. */
+  task?: Int32Array;
 }
 
 export function allocBatch(n: number, obsDim: number, actDim: number): Batch {
   return {
+    task: new Int32Array(n),
     n,
     obs: new Float32Array(n * obsDim),
     act: new Float32Array(n * actDim),
@@ -119,23 +122,26 @@ export class ReplayBuffer {
 
   /** Fills `out` (out.n rows) with training transitions drawn uniformly with replacement. */
   sample(rng: Rng, out: Batch): Batch {
+    for (let r = 0; r < out.n; r++) this.sampleInto(rng, out, r);
+    return out;
+  }
+
+  /** Row r of `out` ← a training transition drawn uniformly (one Rng draw). */
+  sampleInto(rng: Rng, out: Batch, r: number): void {
     const size = this.size;
     if (size === 0) throw new Error('ReplayBuffer.sample: the buffer is empty');
     const k = this.validationEvery;
     if (k === 0) {
-      for (let r = 0; r < out.n; r++) this.copyRow(rng.int(size), out, r);
-      return out;
+      this.copyRow(rng.int(size), out, r);
+      return;
     }
     // the c-th training transition of the run is g = c + ⌊c/(k − 1)⌋; T(x) = x − ⌊x/k⌋ of them precede x
     const first = this.count - size;
     const c0 = first - Math.floor(first / k);
     const nTrain = this.count - Math.floor(this.count / k) - c0;
     if (nTrain === 0) throw new Error('ReplayBuffer.sample: the buffer holds no training transition');
-    for (let r = 0; r < out.n; r++) {
-      const c = c0 + rng.int(nTrain);
-      this.copyRow((c + Math.floor(c / (k - 1))) % this.capacity, out, r);
-    }
-    return out;
+    const c = c0 + rng.int(nTrain);
+    this.copyRow((c + Math.floor(c / (k - 1))) % this.capacity, out, r);
   }
 
   /** Fills `out` with held-out transitions drawn uniformly with replacement; null while there are none. */

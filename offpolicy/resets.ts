@@ -46,6 +46,8 @@ export interface ResettableNets {
   targets: readonly ParamStore[];
   /** Networks of the same shapes that reset with this one, layer for layer (DAC's π_o with the actor). */
   followers?: readonly ResettableNets[];
+  /** Store tensors outside the networks that a full reset re-initialises too (BRC's task embedding). */
+  tables?: readonly number[];
 }
 
 /** What a learner exposes to resets (offpolicy/learner.ts). */
@@ -87,7 +89,7 @@ export function applyReset(learner: Resettable, fresh: Resettable, spec: ResetSp
     if (followers.length !== (theirs.followers ?? []).length) throw new Error(`reset: the fresh learner's ${name} has ${(theirs.followers ?? []).length} followers, this one ${followers.length}`);
     followers.forEach((f, i) => pairs.push([f, theirs.followers![i]!]));
     for (const [m, t] of pairs) {
-      const tensors = m.nets.flatMap((net) => resetTensors(net, spec.layers));
+      const tensors = [...m.nets.flatMap((net) => resetTensors(net, spec.layers)), ...(spec.layers === 0 ? (m.tables ?? []) : [])];
       m.store.copyTensorsFrom(t.store, tensors);
       for (const target of m.targets) target.copyTensorsFrom(t.store, tensors, ['p'], false);
     }

@@ -13,6 +13,14 @@
  * With nStep > 1 each minibatch row is an n-step transition of its env's stream (offpolicy/nstep.ts);
  * with rewardNormalization the learner's reward normaliser takes each vector step's rewards before
  * the updates (offpolicy/normalizer.ts).
+ * Multi-task (BRC, spec §8; config.envId a comma list of T tasks): one vector env of numEnvs envs
+ * per task, all stepped each vector step (T·numEnvs transitions; the step counts, learningStarts and
+ * totalTimesteps included, are over all tasks); observations are zero-padded to the largest
+ * observation size, the actor emits the largest action size and each env takes its first |A_i|
+ * dimensions (the replay keeps the whole action); each task has its own replay ring, a minibatch
+ * row draws its task uniformly (offpolicy/task-replay.ts); episodes carry their task id, rows add the
+ * per-task means of the last RETURN_WINDOW returns (episodic_return_by_task) and, when they ran, the
+ * per-task deterministic evaluation returns (eval_return_by_task; eval_return_mean is their mean).
  * Every `logEvery` steps `iterate()` returns one metrics row; every `evalEvery` steps it also runs
  * `evalEpisodes` deterministic episodes (tanh(μ(s))) on a separate env.
  *
@@ -24,7 +32,7 @@
  * RNG streams (common/seeding.ts, hashed from the run seed): offpolicy/init (networks),
  * offpolicy/actions (warm-up and exploration), offpolicy/replay (minibatch indices), offpolicy/update
  * (every noise draw of the updates), offpolicy/reset/k (the k-th network reset's fresh networks),
- * env/0 and offpolicy/eval (the envs' resets). The trainer does no
+ * env/i and offpolicy/eval (offpolicy/eval/k for task k > 0: the envs' resets). The trainer does no
  * I/O: `getState()` is JSON (the replay's contents go to offpolicy/replay-segments.ts beside it).
  */
 import { Rng, type RngState } from '../common/rng.js';
@@ -32,20 +40,27 @@ import { RunSeeds, streamSeed } from '../common/seeding.js';
 import type { Env } from '../envs/env.js';
 import type { BoxSpace } from '../envs/spaces.js';
 import { SyncVectorEnv, type VectorEnv } from '../envs/vector.js';
-import type { OffPolicyConfig } from './config.js';
+import { taskIds, type OffPolicyConfig } from './config.js';
 import { OffPolicyLearner, type ExtraMetric, type LearnerState, type UpdateStats } from './learner.js';
 import { sampleNStep, type NStepOptions } from './nstep.js';
 import { allocBatch, ReplayBuffer, type Batch } from './replay.js';
 import { ResetSchedule, resetStream } from './resets.js';
+import { TaskReplay } from './task-replay.js';
 
 /** Window of finished episodes behind `episodic_return_mean` (as ppo/trainer.ts). */
 export const RETURN_WINDOW = 20;
+
+function meanOrNull(xs: readonly number[]): number | null {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
 
 export interface EpisodeRecord {
   /** Global step at which the episode ended. */
   step: number;
   return: number;
   length: number;
+  /** The task's env id (multi-task runs only). */
+  task?: string;
 }
 
 export interface OffPolicyMetrics {
@@ -62,8 +77,12 @@ export interface OffPolicyMetrics {
   alpha_loss: number | null;
   /** Network resets done so far (offpolicy/resets.ts). */
   resets: number;
-  /** Mean return of the deterministic evaluation episodes run at the end of this interval (null: none ran). */
+  /** Mean return of the deterministic evaluation episodes run at the end of this interval (null: none ran); multi-task: the mean over tasks. */
   eval_return_mean: number | null;
+  /** Multi-task: per task id, the mean of its last RETURN_WINDOW returns (null before its first episode ends). */
+  episodic_return_by_task?: Record<string, number | null>;
+  /** Multi-task: per task id, the mean deterministic evaluation return (null: none ran this interval). */
+  eval_return_by_task?: Record<string, number | null>;
 }
 
 /** A row: the common metrics and those of the learner's `extraMetrics` (DAC, VPL), also means over the interval's updates. */
@@ -87,13 +106,27 @@ export interface OffPolicyTrainerState {
   vector?: { envs: unknown[]; obs: number[][]; episodes: { return: number; length: number }[] };
   /** Mixed noise: each env's exploration σ. */
   noiseStd?: number[];
+  /** Multi-task: every task's transition count (replayCount is task 0's), eval env states and recent returns. */
+  tasks?: { replayCounts: number[]; evalEnvs: unknown[]; recentReturns: number[][] };
 }
 
-/** An action in [−1, 1]^A onto a Box's bounds. */
+/** An action in [−1, 1]^A onto a Box's bounds; a padded action (multi-task) gives its first low.length dimensions. */
 export function toEnvAction(a: Float32Array, low: Float64Array, high: Float64Array): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let j = 0; j < a.length; j++) out[j] = low[j]! + 0.5 * (a[j]! + 1) * (high[j]! - low[j]!);
+  const out = new Float64Array(low.length);
+  for (let j = 0; j < low.length; j++) out[j] = low[j]! + 0.5 * (a[j]! + 1) * (high[j]! - low[j]!);
   return out;
+}
+
+/** An observation zero-padded to `dim` values (itself when it has them). */
+export function padObs(obs: Float32Array, dim: number): Float32Array {
+  if (obs.length === dim) return obs;
+  const out = new Float32Array(dim);
+  out.set(obs);
+  return out;
+}
+
+function flatSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }
 
 /**
@@ -101,17 +134,18 @@ export function toEnvAction(a: Float32Array, low: Float64Array, high: Float64Arr
  * seed: seed the env before for a reproducible sequence). 'eval' is the deterministic tanh(μ(s)) and
  * draws nothing from `rng`; 'explore' acts as in training.
  */
-export function runEpisodes(learner: OffPolicyLearner, env: Env, episodes: number, mode: 'explore' | 'eval', rng: Rng): { returns: number[]; lengths: number[] } {
+export function runEpisodes(learner: OffPolicyLearner, env: Env, episodes: number, mode: 'explore' | 'eval', rng: Rng, task = 0): { returns: number[]; lengths: number[] } {
   const space = env.actionSpace as BoxSpace;
   const a = new Float32Array(learner.actDim);
   const returns: number[] = [];
   const lengths: number[] = [];
+  const taskRow = [task];
   for (let e = 0; e < episodes; e++) {
     let obs = env.reset().obs;
     let total = 0;
     let length = 0;
     for (;;) {
-      learner.act(obs, 1, mode, rng, a);
+      learner.act(padObs(obs, learner.obsDim), 1, mode, rng, a, undefined, taskRow);
       const r = env.step(toEnvAction(a, space.low, space.high));
       total += r.reward;
       length += 1;
@@ -126,13 +160,23 @@ export function runEpisodes(learner: OffPolicyLearner, env: Env, episodes: numbe
 
 export class OffPolicyTrainer {
   readonly learner: OffPolicyLearner;
+  /** Task 0's replay ring (the replay of a single-task run). */
   readonly replay: ReplayBuffer;
+  /** Every task's ring, sampled uniformly over task × index. */
+  readonly replays: ReplayBuffer[];
+  private readonly taskReplay: TaskReplay;
+  /** The largest observation and action sizes over the tasks. */
   readonly obsDim: number;
   readonly actDim: number;
+  /** The run's task ids (one: a single-task run). */
+  readonly taskIds: string[];
   iteration = 0;
   globalStep = 0;
-  private readonly low: Float64Array;
-  private readonly high: Float64Array;
+  /** Each task's action bounds (its own action size). */
+  private readonly low: Float64Array[];
+  private readonly high: Float64Array[];
+  /** Each env's task index (also the actor's task column, one row per env): numEnvs per task, task-major. */
+  readonly taskOf: Int32Array;
   private readonly actionsRng: Rng;
   private readonly replayRng: Rng;
   private readonly updateRng: Rng;
@@ -141,9 +185,15 @@ export class OffPolicyTrainer {
   private readonly valBatch: Batch | null;
   private readonly seeds: RunSeeds;
   readonly resets: ResetSchedule;
-  /** The numEnvs envs, stepped together with same-step autoreset (a SyncVectorEnv over the given envs, or the given VectorEnv). */
+  /** Each task's numEnvs envs, stepped together with same-step autoreset (SyncVectorEnvs over the given envs, or the given VectorEnvs). */
+  readonly vecs: VectorEnv[];
+  /** Task 0's vector env (a single-task run's). */
   readonly vec: VectorEnv;
+  /** Envs per task. */
   readonly numEnvs: number;
+  /** One evaluation env per task (evalEnvs[0] is `evalEnv`). */
+  readonly evalEnvs: Env[];
+  readonly evalEnv?: Env;
   /** nStep > 1: the n-step sampler's settings (offpolicy/nstep.ts); null: one-step rows. */
   private readonly nStep: NStepOptions | null;
   private obs: Float32Array[];
@@ -153,43 +203,65 @@ export class OffPolicyTrainer {
   noiseStd: Float64Array | null;
   private recentReturns: number[] = [];
   private recentLengths: number[] = [];
+  /** Multi-task: each task's last RETURN_WINDOW returns. */
+  private recentByTask: number[][];
+  /** Multi-task: each task's evaluation return in the current interval. */
+  private evalByTask: (number | null)[];
 
   /**
    * `env`: the env, config.numEnvs instances of it (stepped together in this thread), or a vector
-   * env of numEnvs with same-step autoreset (an AsyncVectorEnv: config.vectorEnv 'async'); `evalEnv`:
-   * another instance for deterministic evaluation (needed when evalEvery > 0).
+   * env of numEnvs with same-step autoreset (an AsyncVectorEnv: config.vectorEnv 'async');
+   * multi-task: numEnvs envs per task, task-major, or a vector env per task. `evalEnv`: another
+   * instance for deterministic evaluation (needed when evalEvery > 0); multi-task: one per task.
    */
-  constructor(readonly config: OffPolicyConfig, env: Env | Env[] | VectorEnv, readonly evalEnv?: Env) {
-    this.vec = 'singleActionSpace' in env ? env : new SyncVectorEnv(Array.isArray(env) ? env : [env], 'same-step');
+  constructor(readonly config: OffPolicyConfig, env: Env | Env[] | VectorEnv | VectorEnv[], evalEnv?: Env | Env[]) {
+    this.taskIds = taskIds(config.envId);
+    const T = this.taskIds.length;
     this.numEnvs = config.numEnvs ?? 1;
-    if (this.vec.numEnvs !== this.numEnvs) throw new Error(`OffPolicyTrainer: numEnvs ${this.numEnvs} needs ${this.numEnvs} envs, got ${this.vec.numEnvs}`);
-    if (this.vec.autoresetMode !== 'same-step') throw new Error("OffPolicyTrainer: the vector env must autoreset 'same-step' (each row a real transition)");
-    const space = this.vec.singleActionSpace;
-    const obsSpace = this.vec.singleObservationSpace;
-    if (space.kind !== 'box') throw new Error(`off-policy agents need a continuous (Box) action space; ${config.envId} has a discrete one`);
-    if (obsSpace.kind !== 'box') throw new Error(`off-policy agents need vector observations; ${config.envId} has a discrete observation space`);
-    if (config.evalEvery > 0 && !evalEnv) throw new Error('OffPolicyTrainer: evalEvery > 0 needs an evalEnv');
-    this.obsDim = obsSpace.shape.reduce((a, b) => a * b, 1);
-    this.actDim = space.shape.reduce((a, b) => a * b, 1);
-    this.low = space.low;
-    this.high = space.high;
+    const list = Array.isArray(env) ? env : [env];
+    const isVec = (x: Env | VectorEnv): x is VectorEnv => 'singleActionSpace' in x;
+    this.vecs = list.every(isVec) ? list : Array.from({ length: list.length / this.numEnvs }, (_, k) => new SyncVectorEnv((list as Env[]).slice(k * this.numEnvs, (k + 1) * this.numEnvs), 'same-step'));
+    if (this.vecs.length !== T || this.vecs.some((v) => v.numEnvs !== this.numEnvs)) throw new Error(`OffPolicyTrainer: numEnvs ${this.numEnvs}${T > 1 ? ` per task × ${T} tasks` : ''} needs ${this.numEnvs * T} envs, got ${list.every(isVec) ? this.vecs.map((v) => v.numEnvs).join(' + ') : list.length}`);
+    this.vec = this.vecs[0]!;
+    this.evalEnvs = evalEnv === undefined ? [] : Array.isArray(evalEnv) ? evalEnv : [evalEnv];
+    this.evalEnv = this.evalEnvs[0];
+    for (const v of this.vecs) {
+      if (v.autoresetMode !== 'same-step') throw new Error("OffPolicyTrainer: the vector env must autoreset 'same-step' (each row a real transition)");
+      if (v.singleActionSpace.kind !== 'box') throw new Error(`off-policy agents need a continuous (Box) action space; ${config.envId} has a discrete one`);
+      if (v.singleObservationSpace.kind !== 'box') throw new Error(`off-policy agents need vector observations; ${config.envId} has a discrete observation space`);
+    }
+    if (config.evalEvery > 0 && this.evalEnvs.length !== T) throw new Error(`OffPolicyTrainer: evalEvery > 0 needs ${T > 1 ? `an evalEnv per task (${T})` : 'an evalEnv'}`);
+    const spaces = this.vecs.map((v) => v.singleActionSpace as BoxSpace);
+    this.obsDim = Math.max(...this.vecs.map((v) => flatSize((v.singleObservationSpace as BoxSpace).shape)));
+    this.actDim = Math.max(...spaces.map((sp) => flatSize(sp.shape)));
+    this.low = spaces.map((sp) => sp.low);
+    this.high = spaces.map((sp) => sp.high);
+    const N = this.numEnvs * T;
+    this.taskOf = Int32Array.from({ length: N }, (_, i) => Math.floor(i / this.numEnvs));
     const seeds = new RunSeeds(config.seed, 'hashed-v1');
     this.seeds = seeds;
     this.resets = ResetSchedule.fromConfig(config);
-    this.learner = new OffPolicyLearner(config, this.obsDim, this.actDim, new Rng(seeds.of('offpolicy/init', 0)));
-    this.replay = new ReplayBuffer(config.bufferSize, this.obsDim, this.actDim, config.validationEvery ?? 0);
+    this.learner = new OffPolicyLearner(config, this.obsDim, this.actDim, new Rng(seeds.of('offpolicy/init', 0)), T);
+    this.replays = this.taskIds.map(() => new ReplayBuffer(config.bufferSize, this.obsDim, this.actDim, config.validationEvery ?? 0));
+    this.replay = this.replays[0]!;
+    this.taskReplay = new TaskReplay(this.replays);
     this.actionsRng = new Rng(seeds.of('offpolicy/actions', 0));
     this.replayRng = new Rng(seeds.of('offpolicy/replay', 0));
     this.updateRng = new Rng(seeds.of('offpolicy/update', 0));
     this.batch = allocBatch(config.batchSize, this.obsDim, this.actDim);
     this.valBatch = this.learner.pessimismDual ? allocBatch(config.batchSize, this.obsDim, this.actDim) : null;
     this.nStep = (config.nStep ?? 1) > 1 ? { n: config.nStep, gamma: config.gamma, stride: this.numEnvs } : null;
-    const first = this.vec.reset({ seed: seeds.envs(this.numEnvs) }).obs;
-    this.obs = Array.from({ length: this.numEnvs }, (_, i) => first.slice(i * this.obsDim, (i + 1) * this.obsDim));
+    const envSeeds = seeds.envs(N);
+    this.obs = this.vecs.flatMap((v, k) => {
+      const first = v.reset({ seed: envSeeds.slice(k * this.numEnvs, (k + 1) * this.numEnvs) }).obs;
+      return Array.from({ length: this.numEnvs }, (_, i) => padObs(first.slice(i * v.obsDim, (i + 1) * v.obsDim), this.obsDim));
+    });
     this.epReturn = this.obs.map(() => 0);
     this.epLength = this.obs.map(() => 0);
+    this.recentByTask = this.taskIds.map(() => []);
+    this.evalByTask = this.taskIds.map(() => null);
     this.noiseStd = config.mixedNoise ? Float64Array.from(this.obs, () => this.drawNoiseStd()) : null;
-    evalEnv?.reset({ seed: streamSeed(config.seed, 'offpolicy/eval') });
+    this.evalEnvs.forEach((ev, k) => ev.reset({ seed: streamSeed(config.seed, k === 0 ? 'offpolicy/eval' : `offpolicy/eval/${k}`) }));
   }
 
   get done(): boolean {
@@ -198,13 +270,7 @@ export class OffPolicyTrainer {
 
   /** Mean return of the last RETURN_WINDOW finished episodes (null before the first one ends). */
   recentReturnMean(): number | null {
-    const a = this.recentReturns;
-    return a.length ? a.reduce((x, y) => x + y, 0) / a.length : null;
-  }
-
-  /** An action in [−1, 1]^A onto the env's Box bounds. */
-  private toEnv(a: Float32Array): Float64Array {
-    return toEnvAction(a, this.low, this.high);
+    return meanOrNull(this.recentReturns);
   }
 
   /** A mixed-noise σ ~ U[noiseStdMin, noiseStdMax] (spec §9: per env, redrawn when its episode ends). */
@@ -212,48 +278,57 @@ export class OffPolicyTrainer {
     return this.actionsRng.uniform(this.config.noiseStdMin, this.config.noiseStdMax);
   }
 
-  /** One (vector) env step — an action and a transition per env — and its updates. */
+  /** One (vector) env step — an action and a transition per env (of every task) — and its updates. */
   step(): { episodes: EpisodeRecord[]; stats: UpdateStats[] } {
     const c = this.config;
     const t = this.globalStep;
-    const N = this.numEnvs;
+    const N = this.obs.length;
     const A = this.actDim;
-    const obsAll = new Float32Array(N * this.obsDim);
-    this.obs.forEach((o, i) => obsAll.set(o.subarray(0, this.obsDim), i * this.obsDim));
+    const D = this.obsDim;
+    const multiTask = this.taskIds.length > 1;
+    const obsAll = new Float32Array(N * D);
+    this.obs.forEach((o, i) => obsAll.set(o, i * D));
     // FastTD3 updates its normaliser on the observations it acts on (spec §9)
     this.learner.obsNorm?.update(obsAll, N);
     const a = new Float32Array(N * A);
     if (t < c.learningStarts) for (let j = 0; j < N * A; j++) a[j] = this.actionsRng.uniform(-1, 1);
-    else this.learner.act(obsAll, N, 'explore', this.actionsRng, a, this.noiseStd);
+    else this.learner.act(obsAll, N, 'explore', this.actionsRng, a, this.noiseStd, multiTask ? this.taskOf : undefined);
     const episodes: EpisodeRecord[] = [];
-    const D = this.obsDim;
-    const r = this.vec.step(Array.from({ length: N }, (_, i) => this.toEnv(a.subarray(i * A, (i + 1) * A))));
-    this.learner.rewardNorm?.update(r.rewards, Array.from({ length: N }, (_, i) => r.terminated[i]! || r.truncated[i]!));
-    for (let i = 0; i < N; i++) {
-      const ai = a.subarray(i * A, (i + 1) * A);
-      const reward = r.rewards[i]!;
-      // same-step autoreset: an ending env's s′ is its final observation, r.obs already the reset one
-      const next = r.obs.slice(i * D, (i + 1) * D);
-      this.replay.add(this.obs[i]!, ai, reward, r.finalObs[i] ?? next, r.terminated[i] === 1, r.truncated[i] === 1);
-      this.epReturn[i] = this.epReturn[i]! + reward;
-      this.epLength[i] = this.epLength[i]! + 1;
-      if (r.terminated[i] || r.truncated[i]) {
-        episodes.push({ step: t + N, return: this.epReturn[i]!, length: this.epLength[i]! });
-        this.recentReturns = [...this.recentReturns, this.epReturn[i]!].slice(-RETURN_WINDOW);
-        this.recentLengths = [...this.recentLengths, this.epLength[i]!].slice(-RETURN_WINDOW);
-        this.epReturn[i] = 0;
-        this.epLength[i] = 0;
-        if (this.noiseStd) this.noiseStd[i] = this.drawNoiseStd();
+    const E = this.numEnvs;
+    this.vecs.forEach((vec, k) => {
+      const r = vec.step(Array.from({ length: E }, (_, j) => toEnvAction(a.subarray((k * E + j) * A, (k * E + j + 1) * A), this.low[k]!, this.high[k]!)));
+      this.learner.rewardNorm?.update(r.rewards, Array.from({ length: E }, (_, j) => r.terminated[j]! || r.truncated[j]!));
+      const d = vec.obsDim;
+      for (let j = 0; j < E; j++) {
+        const i = k * E + j;
+        const ai = a.subarray(i * A, (i + 1) * A);
+        const reward = r.rewards[j]!;
+        const ended = r.terminated[j] === 1 || r.truncated[j] === 1;
+        // same-step autoreset: an ending env's s′ is its final observation, r.obs already the reset one
+        const next = padObs(r.obs.slice(j * d, (j + 1) * d), D);
+        this.replays[k]!.add(this.obs[i]!, ai, reward, r.finalObs[j] ? padObs(r.finalObs[j]!, D) : next, r.terminated[j] === 1, r.truncated[j] === 1);
+        this.learner.taskRewardNorm?.observe(i, k, reward, r.terminated[j] === 1, r.truncated[j] === 1);
+        this.epReturn[i] = this.epReturn[i]! + reward;
+        this.epLength[i] = this.epLength[i]! + 1;
+        if (ended) {
+          episodes.push({ step: t + N, return: this.epReturn[i]!, length: this.epLength[i]!, ...(multiTask ? { task: this.taskIds[k]! } : {}) });
+          this.recentReturns = [...this.recentReturns, this.epReturn[i]!].slice(-RETURN_WINDOW);
+          this.recentLengths = [...this.recentLengths, this.epLength[i]!].slice(-RETURN_WINDOW);
+          if (multiTask) this.recentByTask[k] = [...this.recentByTask[k]!, this.epReturn[i]!].slice(-RETURN_WINDOW);
+          this.epReturn[i] = 0;
+          this.epLength[i] = 0;
+          if (this.noiseStd) this.noiseStd[i] = this.drawNoiseStd();
+        }
+        this.obs[i] = next;
       }
-      this.obs[i] = next;
-    }
+    });
     this.globalStep = t + N;
     const stats: UpdateStats[] = [];
     // CleanRL: `if global_step > args.learning_starts` with global_step the 0-based step index
     if (t > c.learningStarts) {
       this.learner.beforeUpdates(t, N);
       for (let u = 0; u < c.updatesPerStep; u++) {
-        const b = this.nStep ? sampleNStep(this.replay, this.replayRng, this.batch, this.nStep) : this.replay.sample(this.replayRng, this.batch);
+        const b = this.nStep ? sampleNStep(this.replay, this.replayRng, this.batch, this.nStep) : this.taskReplay.sample(this.replayRng, this.batch);
         const val = this.valBatch ? this.replay.sampleValidation(this.replayRng, this.valBatch) : null;
         stats.push(this.learner.update(b, this.updateRng, val));
         if (this.resets.due('update', this.learner.updates)) this.resetNetworks();
@@ -269,12 +344,15 @@ export class OffPolicyTrainer {
     this.learner.reset(this.resets.spec, new Rng(this.seeds.of(resetStream(k), 0)));
   }
 
-  /** Mean return of `episodes` deterministic episodes on the evaluation env. */
+  /**
+   * Mean return of `episodes` deterministic episodes on the evaluation env; multi-task: on each
+   * task's, the mean over the tasks (each task's kept for the row's eval_return_by_task).
+   */
   evaluate(episodes = this.config.evalEpisodes): number {
-    const env = this.evalEnv;
-    if (!env) throw new Error('OffPolicyTrainer.evaluate: no evaluation env');
-    const { returns } = runEpisodes(this.learner, env, episodes, 'eval', this.actionsRng); // deterministic: draws nothing
-    return returns.reduce((x, y) => x + y, 0) / episodes;
+    if (this.evalEnvs.length !== this.taskIds.length) throw new Error('OffPolicyTrainer.evaluate: no evaluation env');
+    // deterministic: draws nothing
+    this.evalByTask = this.evalEnvs.map((env, k) => meanOrNull(runEpisodes(this.learner, env, episodes, 'eval', this.actionsRng, k).returns));
+    return meanOrNull(this.evalByTask as number[])!;
   }
 
   /** `logEvery` env steps (fewer at the end of the run) and one metrics row. */
@@ -288,6 +366,7 @@ export class OffPolicyTrainer {
     const extraSums = extra.map(() => 0);
     const extraCounts = extra.map(() => 0);
     let evalReturn: number | null = null;
+    this.evalByTask.fill(null);
     while (this.globalStep < end) {
       const before = this.globalStep;
       const { episodes: ended, stats } = this.step();
@@ -326,6 +405,10 @@ export class OffPolicyTrainer {
       resets: this.resets.done,
       eval_return_mean: evalReturn,
     };
+    if (this.taskIds.length > 1) {
+      metrics.episodic_return_by_task = Object.fromEntries(this.taskIds.map((id, k) => [id, meanOrNull(this.recentByTask[k]!)]));
+      metrics.eval_return_by_task = Object.fromEntries(this.taskIds.map((id, k) => [id, this.evalByTask[k]!]));
+    }
     extra.forEach((k, i) => {
       metrics[k] = extraCounts[i] ? extraSums[i]! / extraCounts[i]! : null;
     });
@@ -333,7 +416,7 @@ export class OffPolicyTrainer {
   }
 
   getState(): OffPolicyTrainerState {
-    const envStates = this.vec.envStates();
+    const envStates = this.vecs.flatMap((v) => v.envStates());
     return {
       iteration: this.iteration,
       globalStep: this.globalStep,
@@ -346,8 +429,9 @@ export class OffPolicyTrainer {
       recent: { returns: [...this.recentReturns], lengths: [...this.recentLengths] },
       replayCount: this.replay.count,
       resetsDone: this.resets.done,
-      ...(this.numEnvs > 1 ? { vector: { envs: envStates, obs: this.obs.map((o) => Array.from(o)), episodes: this.obs.map((_, i) => ({ return: this.epReturn[i]!, length: this.epLength[i]! })) } } : {}),
+      ...(envStates.length > 1 ? { vector: { envs: envStates, obs: this.obs.map((o) => Array.from(o)), episodes: this.obs.map((_, i) => ({ return: this.epReturn[i]!, length: this.epLength[i]! })) } } : {}),
       ...(this.noiseStd ? { noiseStd: Array.from(this.noiseStd) } : {}),
+      ...(this.taskIds.length > 1 ? { tasks: { replayCounts: this.replays.map((r) => r.count), evalEnvs: this.evalEnvs.map((ev) => ev.getState()), recentReturns: this.recentByTask.map((r) => [...r]) } } : {}),
     };
   }
 
@@ -360,9 +444,9 @@ export class OffPolicyTrainer {
     this.replayRng.setState(s.rng.replay);
     this.updateRng.setState(s.rng.update);
     if (this.evalEnv && s.evalEnv !== null) this.evalEnv.setState(s.evalEnv);
-    if (this.numEnvs > 1) {
+    if (this.obs.length > 1) {
       const v = s.vector;
-      if (!v || v.envs.length !== this.numEnvs) throw new Error(`trainer state has ${v ? v.envs.length : 1} envs, the config ${this.numEnvs}`);
+      if (!v || v.envs.length !== this.obs.length) throw new Error(`trainer state has ${v ? v.envs.length : 1} envs, the config ${this.obs.length}`);
       this.setEnvStates(v.envs);
       this.obs = v.obs.map((o) => Float32Array.from(o));
       this.epReturn = v.episodes.map((e) => e.return);
@@ -380,15 +464,30 @@ export class OffPolicyTrainer {
     this.recentReturns = [...s.recent.returns];
     this.recentLengths = [...s.recent.lengths];
     this.resets.done = s.resetsDone ?? 0;
+    if (this.taskIds.length > 1) {
+      const k = s.tasks;
+      if (!k || k.replayCounts.length !== this.taskIds.length) throw new Error(`trainer state has ${k ? k.replayCounts.length : 1} tasks, the config ${this.taskIds.length}`);
+      this.evalEnvs.forEach((ev, i) => ev.setState(k.evalEnvs[i]));
+      this.recentByTask = k.recentReturns.map((r) => [...r]);
+    }
   }
 
-  /** Each env's state, as `env.getState()` gave it (no env is waiting for an autoreset: same-step). */
+  /** Transitions in each task's ring when the state was taken (to load their segments). */
+  static replayCounts(s: OffPolicyTrainerState): number[] {
+    return s.tasks ? s.tasks.replayCounts : [s.replayCount];
+  }
+
+  /** Each env's state (all tasks', task-major), as `env.getState()` gave it (no env is waiting for an autoreset: same-step). */
   private setEnvStates(envs: unknown[]): void {
-    this.vec.setState({ envs, needsReset: envs.map(() => 0) });
+    const E = this.numEnvs;
+    this.vecs.forEach((v, k) => {
+      const mine = envs.slice(k * E, (k + 1) * E);
+      v.setState({ envs: mine, needsReset: mine.map(() => 0) });
+    });
   }
 
   close(): void {
-    this.vec.close();
-    this.evalEnv?.close?.();
+    for (const v of this.vecs) v.close();
+    for (const ev of this.evalEnvs) ev.close?.();
   }
 }

@@ -156,11 +156,20 @@ function groupedOrthogonal(fanIn: number, width: number, groups: HeadGroup[], rn
   return w;
 }
 
-/** `copies` networks of one shape in one store (one Adam over all of them, like CleanRL's q_optimizer), each initialised independently. */
-export function makeNets(arena: Arena, copies: number, inDim: number, outDim: number, trunk: TrunkSpec, rng: Rng, head?: HeadGroup[]): { store: ParamStore; nets: EngineNet[] } {
+/** A tensor a store holds after its networks (BRC's task embedding in the critic's store), drawn from the init stream after them. */
+export interface ExtraTensor {
+  shape: number[];
+  init: (rng: Rng) => Float32Array;
+}
+
+/**
+ * `copies` networks of one shape in one store (one Adam over all of them, like CleanRL's q_optimizer),
+ * each initialised independently, then the `extra` tensors.
+ */
+export function makeNets(arena: Arena, copies: number, inDim: number, outDim: number, trunk: TrunkSpec, rng: Rng, head?: HeadGroup[], extra: readonly ExtraTensor[] = []): { store: ParamStore; nets: EngineNet[] } {
   const shapes = trunkShapes(inDim, outDim, trunk);
-  const store = new ParamStore(arena, Array.from({ length: copies }, () => shapes).flat());
-  store.write(Array.from({ length: copies }, () => trunkInit(inDim, outDim, trunk, rng, head)).flat());
+  const store = new ParamStore(arena, [...Array.from({ length: copies }, () => shapes).flat(), ...extra.map((x) => x.shape)]);
+  store.write([...Array.from({ length: copies }, () => trunkInit(inDim, outDim, trunk, rng, head)).flat(), ...extra.map((x) => x.init(rng))]);
   const nets = Array.from({ length: copies }, (_, k) => trunkNet(arena, store, k * shapes.length, inDim, outDim, trunk));
   return { store, nets };
 }

@@ -320,7 +320,7 @@ t.test('bro and bro-fast: the spec’s defaults, the cpu preset, one-line errors
   t.same(agentConfig('bro-fast', ENV, { preset: 'cpu' }).updatesPerStep, 1);
   t.same(agentConfig('bro', ENV, { preset: 'cpu', updatesPerStep: 3 }).updatesPerStep, 3, 'overrides win over the preset');
   t.same(presetDefaults('bro', 'paper'), AGENT_DEFAULTS.bro, "'paper' is the defaults");
-  t.same(Object.keys(AGENT_PRESETS).sort(), ['bro', 'bro-fast', 'fasttd3']);
+  t.same(Object.keys(AGENT_PRESETS).sort(), ['brc', 'bro', 'bro-fast', 'fasttd3']);
   t.throws(() => agentConfig('sac', ENV, { preset: 'cpu' }), /agent 'sac' has no preset 'cpu'; its presets: paper/);
   t.throws(() => agentConfig('bro', ENV, { preset: 'gpu' }), /unknown preset 'gpu'; valid presets: paper, cpu/);
   t.throws(() => agentConfig('bro', ENV, { optimisticRefreshEvery: 100 }), /optimisticMode 'shift' has no copy to refresh/);

@@ -14,7 +14,8 @@ import { agentColumns } from '../cli/offpolicy-flags.js';
 import { AGENT_DEFAULTS } from '../offpolicy/agents.js';
 import { OFF_POLICY_ALGOS } from '../offpolicy/config.js';
 import { ALGOS, readRunConfig, runKindOf } from '../experiment/run-config.js';
-import { BIN, cli, cliInProcess, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+import { cli, cliInProcess, deterministicMetrics, tmpDir } from './helpers.js';
+import { killAfterCheckpoint } from './offpolicy-helpers.js';
 
 const dir = tmpDir('pgvar-offcli-');
 type Algo = 'sac' | 'td3' | 'sac-ln-reset';
@@ -62,35 +63,11 @@ t.test('train --algo sac writes the run directory: config, metrics, episodes, su
   t.equal(json(ln, 'checkpoint', 'checkpoint.json').trainer.resetsDone, 2, 'and in the checkpoint');
 });
 
-async function killAfterCheckpoint(algo: Algo, out: string, step: number): Promise<void> {
-  const child = spawn(process.execPath, [BIN, ...small(algo), '--out', out], { stdio: 'ignore' });
-  const ckFile = path.join(out, 'checkpoint', 'checkpoint.json');
-  const metrics = path.join(out, 'metrics.jsonl');
-  await new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      let at = -1;
-      try {
-        at = JSON.parse(fs.readFileSync(ckFile, 'utf8')).trainer.globalStep;
-      } catch {
-        /* not written yet */
-      }
-      const rows = fs.existsSync(metrics) ? fs.readFileSync(metrics, 'utf8').split('\n').length - 1 : 0;
-      // killed with rows logged past the checkpoint: the resume must cut them and write them again
-      if (at >= step && rows > at / 200) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-        resolve();
-      }
-    }, 5);
-  });
-  await new Promise((r) => child.on('exit', r));
-}
-
 t.test('killed with SIGKILL after a checkpoint, --resume gives the uninterrupted run’s metrics, episodes and replay', async (t) => {
   for (const [algo, step] of [['sac', 600], ['td3', 1200], ['sac-ln-reset', 600]] as const) {
     const ref = path.join(dir, `${algo}-ref`);
     const out = path.join(dir, `${algo}-killed`);
-    await killAfterCheckpoint(algo, out, step);
+    await killAfterCheckpoint(small(algo), out, step);
     t.notOk(fs.existsSync(path.join(out, 'summary.json')), `${algo}: killed mid-run`);
     const rowsAtKill = deterministicMetrics(path.join(out, 'metrics.jsonl')).length;
     const ckStep = json(out, 'checkpoint', 'checkpoint.json').trainer.globalStep;

@@ -13,7 +13,8 @@ import t from 'tap';
 import { agentColumns } from '../cli/offpolicy-flags.js';
 import { AGENT_DEFAULTS, presetDefaults } from '../offpolicy/agents.js';
 import { OFF_POLICY_ALGOS } from '../offpolicy/config.js';
-import { BIN, cli, cliInProcess, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+import { cli, cliInProcess, deterministicMetrics, tmpDir } from './helpers.js';
+import { killAfterCheckpoint } from './offpolicy-helpers.js';
 
 const dir = tmpDir('pgvar-daccli-');
 type Algo = 'dac' | 'vpl' | 'bro';
@@ -50,34 +51,11 @@ t.test('train --algo dac|vpl|bro: config, their metrics, summary', async (t) => 
   t.equal(deterministicMetrics(path.join(dir, 'bro-ref', 'metrics.jsonl')).at(-1)!['resets'], 2, 'bro: both resets happened');
 });
 
-async function killAfterCheckpoint(algo: Algo, out: string, step: number): Promise<void> {
-  const child = spawn(process.execPath, [BIN, ...small(algo), '--out', out], { stdio: 'ignore' });
-  const ckFile = path.join(out, 'checkpoint', 'checkpoint.json');
-  const metrics = path.join(out, 'metrics.jsonl');
-  await new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      let at = -1;
-      try {
-        at = JSON.parse(fs.readFileSync(ckFile, 'utf8')).trainer.globalStep;
-      } catch {
-        /* not written yet */
-      }
-      const rows = fs.existsSync(metrics) ? fs.readFileSync(metrics, 'utf8').split('\n').length - 1 : 0;
-      if (at >= step && rows > at / 200) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-        resolve();
-      }
-    }, 5);
-  });
-  await new Promise((r) => child.on('exit', r));
-}
-
 t.test('killed with SIGKILL after a checkpoint, --resume gives the uninterrupted run’s metrics, episodes, replay and state', async (t) => {
   for (const [algo, step] of [['dac', 600], ['vpl', 1200], ['bro', 600]] as const) {
     const ref = path.join(dir, `${algo}-ref`);
     const out = path.join(dir, `${algo}-killed`);
-    await killAfterCheckpoint(algo, out, step);
+    await killAfterCheckpoint(small(algo), out, step);
     t.notOk(fs.existsSync(path.join(out, 'summary.json')), `${algo}: killed mid-run`);
     const res = cli(['train', '--resume', out, '--quiet']);
     t.equal(res.status, 0, res.stderr);

@@ -17,7 +17,8 @@ import { AGENT_DEFAULTS, agentConfig } from '../offpolicy/agents.js';
 import type { OffPolicyConfig } from '../offpolicy/config.js';
 import { RunningNorm } from '../offpolicy/normalizer.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
-import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+import { cli, deterministicMetrics, tmpDir } from './helpers.js';
+import { killAfterCheckpoint } from './offpolicy-helpers.js';
 
 const ENV = 'Pendulum-v1';
 const envs = (cfg: OffPolicyConfig) => Array.from({ length: cfg.numEnvs }, () => make(cfg.envId));
@@ -174,25 +175,7 @@ t.test('fasttd3 through the CLI: killed with SIGKILL after a checkpoint, --resum
   const cfg = json(ref, 'config.json');
   t.same([cfg.algo, cfg.numEnvs, cfg.preset, cfg.mixedNoise, cfg.obsNormalization], ['fasttd3', 4, 'cpu', true, true], 'config.json');
   const out = path.join(dir, 'killed');
-  const child = spawn(process.execPath, [BIN, ...small, '--out', out], { stdio: 'ignore' });
-  await new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      let at = -1;
-      try {
-        at = json(out, 'checkpoint', 'checkpoint.json').trainer.globalStep;
-      } catch {
-        /* not yet */
-      }
-      const metrics = path.join(out, 'metrics.jsonl');
-      const rows = fs.existsSync(metrics) ? fs.readFileSync(metrics, 'utf8').split('\n').length - 1 : 0;
-      if (at >= 1200 && rows > at / 200) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-        resolve();
-      }
-    }, 5);
-  });
-  await new Promise((res) => child.on('exit', res));
+  await killAfterCheckpoint(small, out, 1200);
   t.notOk(fs.existsSync(path.join(out, 'summary.json')), 'killed mid-run');
   const ck = json(out, 'checkpoint', 'checkpoint.json').trainer; // past the first episodes' ends (step 800): σ redrawn since the start
   t.ok(ck.vector.envs.length === 4 && ck.noiseStd.length === 4 && ck.learner.obsNorm.count === ck.globalStep, `the checkpoint at ${ck.globalStep} holds 4 envs, their σ and the normaliser`);
