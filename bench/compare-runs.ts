@@ -1,13 +1,16 @@
 /**
  * Learning-curve comparison of groups of runs (seeds) at matched steps, printed as JSON:
  *   node dist/bench/compare-runs.js --group single=RUN,RUN,… --group daa=RUN,… [--baseline single]
- *        [--at 50k,100k,200k] [--window 20]
+ *        [--at 50k,100k,200k] [--window 20] [--threshold -400]
  * Per group and step: the mean return of the last `window` episodes finished by that step, per seed,
  * then mean ± sd over seeds; best (best mean of `window` consecutive episodes) and final (last
  * `window`); wall time and steps/s per run (summary.json; a run still in progress is read from its
  * config.json and last metrics row and marked incomplete: it counts at the steps it has reached, not
  * in best and final). Against the baseline group, the difference
  * of means with a 95 % Welch t interval (jStat quantiles) and whether it excludes 0 ("resolved").
+ * With --threshold R: per run, the first env step at which the mean of the last `window` episodes
+ * (a full window) reaches R, and the wall time there (metrics.jsonl's time_s at the first row at or
+ * past that step); per group, how many seeds reached it and the mean over those.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -62,6 +65,18 @@ function windowMeanAt(eps: Episode[], step: number, w: number): number {
   return done.length ? mean(done.slice(-w).map((e) => e.ret)) : NaN;
 }
 
+/** First step at which a full window's mean reaches `threshold`, and the run's wall time there. */
+function timeToThreshold(dir: string, eps: Episode[], w: number, threshold: number): { step: number; wall_s: number } | null {
+  for (let i = w; i <= eps.length; i++) {
+    if (mean(eps.slice(i - w, i).map((e) => e.ret)) < threshold) continue;
+    const step = eps[i - 1]!.step;
+    const rows = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { global_step: number; time_s: number });
+    const row = rows.find((r) => r.global_step >= step) ?? rows[rows.length - 1]!;
+    return { step, wall_s: +row.time_s.toFixed(1) };
+  }
+  return null;
+}
+
 function bestWindow(eps: Episode[], w: number): number {
   let best = -Infinity;
   for (let i = w; i <= eps.length; i++) best = Math.max(best, mean(eps.slice(i - w, i).map((e) => e.ret)));
@@ -74,7 +89,7 @@ function parseSteps(s: string): number {
   return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'k' ? 1e3 : m[2]!.toLowerCase() === 'm' ? 1e6 : 1));
 }
 
-const USAGE = 'usage: node dist/bench/compare-runs.js --group NAME=DIR,DIR,… [--group …] [--baseline NAME] [--at 50k,100k] [--window 20]';
+const USAGE = 'usage: node dist/bench/compare-runs.js --group NAME=DIR,DIR,… [--group …] [--baseline NAME] [--at 50k,100k] [--window 20] [--threshold R]';
 // bad input: one line naming it, exit 2 (no stack trace)
 process.on('uncaughtException', (e) => {
   process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
@@ -89,6 +104,7 @@ const groups: [string, string[]][] = [];
 let baseline: string | undefined;
 let at: number[] = [];
 let window = 20;
+let threshold: number | undefined;
 for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
   const v = args[i + 1];
@@ -100,7 +116,11 @@ for (let i = 0; i < args.length; i++) {
   } else if (a === '--baseline' && v) (baseline = v), i++;
   else if (a === '--at' && v) (at = v.split(',').map(parseSteps)), i++;
   else if (a === '--window' && v) (window = Number(v)), i++;
-  else throw new Error(`compare-runs: unknown argument '${a}'; expected --group NAME=DIRS, --baseline NAME, --at STEPS, --window N`);
+  else if (a === '--threshold' && v) {
+    threshold = Number(v);
+    if (!Number.isFinite(threshold)) throw new Error(`compare-runs: --threshold expects a return, got '${v}'`);
+    i++;
+  } else throw new Error(`compare-runs: unknown argument '${a}'; expected --group NAME=DIRS, --baseline NAME, --at STEPS, --window N, --threshold R`);
 }
 if (groups.length === 0) throw new Error('compare-runs: give at least one --group NAME=DIR,DIR,…');
 
@@ -109,7 +129,7 @@ const perGroup = groups.map(([name, dirs]) => {
     const eps = readEpisodes(dir);
     const summary = runSummary(dir);
     // a step a run in progress has not reached has no value; a finished run counts as having reached its budget
-    return { dir, ...summary, at: at.map((s) => (s <= summary.steps || summary.complete ? windowMeanAt(eps, s, window) : NaN)), best: summary.complete ? bestWindow(eps, window) : NaN, final: summary.complete ? windowMeanAt(eps, Infinity, window) : NaN };
+    return { dir, ...summary, at: at.map((s) => (s <= summary.steps || summary.complete ? windowMeanAt(eps, s, window) : NaN)), best: summary.complete ? bestWindow(eps, window) : NaN, final: summary.complete ? windowMeanAt(eps, Infinity, window) : NaN, reach: threshold === undefined ? null : timeToThreshold(dir, eps, window, threshold) };
   });
   return { name, runs };
 });
@@ -142,6 +162,16 @@ const out = {
     at: at.map((s, k) => ({ step: s, ...summarise(g.runs.map((r) => r.at[k]!)), vs_baseline: vs((r) => r.at[k]!, g) })),
     best: { ...summarise(g.runs.map((r) => r.best)), vs_baseline: vs((r) => r.best, g) },
     final: { ...summarise(g.runs.map((r) => r.final)), vs_baseline: vs((r) => r.final, g) },
+    ...(threshold === undefined
+      ? {}
+      : {
+          to_threshold: {
+            threshold,
+            reached: g.runs.filter((r) => r.reach).length,
+            step: summarise(g.runs.map((r) => r.reach?.step ?? NaN)),
+            wall_s: summarise(g.runs.map((r) => r.reach?.wall_s ?? NaN)),
+          },
+        }),
   })),
 };
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');
