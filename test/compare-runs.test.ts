@@ -25,19 +25,19 @@ function fakeRun(root: string, name: string, seed: number, returns: number[]): s
 
 t.test('--threshold: first full window reaching the return, its step and wall time', async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pgvar-compare-'));
-  // window 2: means of consecutive pairs; run a reaches −10 with episodes 5–6 (step 600), run b never
-  const a = fakeRun(root, 'a', 1, [-100, -90, -50, -30, -10, -10, -5, -5]);
+  // window 2: means of consecutive pairs; run a reaches −10 with episodes 4–5 (step 500, a metrics row), run b never
+  const a = fakeRun(root, 'a', 1, [-100, -90, -50, -10, -10, -10, -5, -5]);
   const b = fakeRun(root, 'b', 2, [-100, -100, -90, -80, -70, -60, -50, -40]);
   const c = fakeRun(root, 'c', 3, [-12, -9, -100, -100, -100, -100, -100, -100]);
   const r = spawnSync(process.execPath, [script, '--group', `g=${a},${b},${c}`, '--window', '2', '--threshold', '-10.5'], { encoding: 'utf8' });
   t.equal(r.status, 0, r.stderr);
   const g = JSON.parse(r.stdout).groups[0];
   t.equal(g.to_threshold.reached, 2, 'two of three runs reach it');
-  // a: pairs (-10,-10) at episode 6 → step 600 (mean −10 ≥ −10.5; episodes 4–5 average −20); c: episodes 1–2 average −10.5 → step 200
-  t.same(g.to_threshold.step.per_seed, [600, null, 200]);
-  // wall time at the first metrics row at or past the step: 1000 × 0.002 and 500 × 0.002
+  // a: episodes 4–5 (−10, −10) end at step 500 (episodes 3–4 average −30); c: episodes 1–2 average −10.5 → step 200
+  t.same(g.to_threshold.step.per_seed, [500, null, 200]);
+  // wall time at the first metrics row at or past the step: the row at 500 itself (500 × 0.002) for both
   t.same(g.to_threshold.wall_s.per_seed, [1, null, 1]);
-  t.equal(g.to_threshold.step.mean, 400);
+  t.equal(g.to_threshold.step.mean, 350);
   const bad = spawnSync(process.execPath, [script, '--group', `g=${a}`, '--threshold', 'high'], { encoding: 'utf8' });
   t.equal(bad.status, 2);
   t.match(bad.stderr.trim(), /^compare-runs: --threshold expects a return, got 'high'$/);
