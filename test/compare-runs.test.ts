@@ -26,7 +26,7 @@ function fakeRun(root: string, name: string, seed: number, returns: number[]): s
 t.test('--threshold: first full window reaching the return, its step and wall time', async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pgvar-compare-'));
   // window 2: means of consecutive pairs; run a reaches −10 with episodes 4–5 (step 500, a metrics row), run b never
-  const a = fakeRun(root, 'a', 1, [-100, -90, -50, -10, -10, -10, -5, -5]);
+  const a = fakeRun(root, 'a', 1, [-100, -90, -50, -10, -10, -10, -5, -5, -5, -5, -5, -5]);
   const b = fakeRun(root, 'b', 2, [-100, -100, -90, -80, -70, -60, -50, -40]);
   const c = fakeRun(root, 'c', 3, [-12, -9, -100, -100, -100, -100, -100, -100]);
   const r = spawnSync(process.execPath, [script, '--group', `g=${a},${b},${c}`, '--window', '2', '--threshold', '-10.5'], { encoding: 'utf8' });
