@@ -15,7 +15,8 @@
  * the updates (offpolicy/normalizer.ts).
  * Multi-task (BRC, spec §8; config.envId a comma list of T tasks): one vector env of numEnvs envs
  * per task, all stepped each vector step (T·numEnvs transitions; the step counts, learningStarts and
- * totalTimesteps included, are over all tasks); observations are zero-padded to the largest
+ * totalTimesteps included, are over all tasks, and agentConfig scales their per-task defaults by T:
+ * offpolicy/agents.ts PER_TASK_STEP_KEYS); observations are zero-padded to the largest
  * observation size, the actor emits the largest action size and each env takes its first |A_i|
  * dimensions (the replay keeps the whole action); each task has its own replay ring, a minibatch
  * row draws its task uniformly (offpolicy/task-replay.ts); episodes carry their task id, rows add the
