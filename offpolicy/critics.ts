@@ -265,10 +265,19 @@ export class CriticEnsemble {
 
   /** States of the target critics: [obs, e(task_i)] with the target copy's embedding. */
   targetState(s: Float32Array, task: ArrayLike<number> | undefined, n: number): Float32Array {
+    return this.restate(s, task, n, 'target');
+  }
+
+  /**
+   * States s (rows [obs, e]) with e rewritten from the online or target table, a copy (s itself for a
+   * single-task ensemble): the online one after the critic's optimiser step moved the table.
+   */
+  restate(s: Float32Array, task: ArrayLike<number> | undefined, n: number, which: 'online' | 'target' = 'online'): Float32Array {
     const e = this.embedding;
     if (!e) return s;
     const out = s.slice(0, n * this.stateDim);
-    for (let i = 0; i < n; i++) e.write(this.targetStore, task ? task[i]! : 0, out, i * this.stateDim + this.obsDim);
+    const store = which === 'online' ? this.store : this.targetStore;
+    for (let i = 0; i < n; i++) e.write(store, task ? task[i]! : 0, out, i * this.stateDim + this.obsDim);
     return out;
   }
 

@@ -302,14 +302,17 @@ export class OffPolicyLearner {
     const critic = this.criticStep(b, y);
     const stats: UpdateStats = { qf_loss: critic.loss, qf1_values: critic.q1Mean, actor_loss: null, alpha: null, alpha_loss: null };
     if (this.updates % c.policyFrequency === (c.policyPhase ?? 0)) {
+      // multi-task: the actor and α steps read e from the table the critic's step just moved (BRC's
+      // update_actor(..., new_critic)); the target copy is untouched until updateTargets
+      const ba = this.critics.embedding ? { ...b, obs: this.critics.restate(b.obs, b.task, b.n) } : b;
       for (let k = 0; k < c.actorUpdatesPerDelay; k++) {
-        stats.actor_loss = this.actorStep(b, rng);
-        const aLoss = this.temperatureStep(b, rng);
+        stats.actor_loss = this.actorStep(ba, rng);
+        const aLoss = this.temperatureStep(ba, rng);
         if (aLoss !== null) stats.alpha_loss = aLoss;
       }
       if (this.policy.kind === 'tanh-gaussian') stats.alpha = this.alpha;
       if (this.optimistic && this.policy.kind === 'tanh-gaussian') {
-        const o = this.optimistic.step(b.obs, b.n, this.policy, this.critics, rng);
+        const o = this.optimistic.step(ba.obs, ba.n, this.policy, this.critics, rng);
         this.optimistic.dualStep(o.kl);
         Object.assign(stats, { optimistic_actor_loss: o.loss, kl: o.kl, optimism: this.optimistic.duals.optimism.value, kl_weight: this.optimistic.duals.klWeight.value });
       }

@@ -7,7 +7,10 @@
  * counted within a vector step when updatesPerStep > 1.
  */
 import t from 'tap';
+import { fillNormal, Rng } from '../common/rng.js';
 import { AGENT_DEFAULTS, agentConfig, scaledStepNote } from '../offpolicy/agents.js';
+import { OffPolicyLearner } from '../offpolicy/learner.js';
+import { allocBatch, type Batch } from '../offpolicy/replay.js';
 
 const TASKS3 = 'Pendulum-v1,LunarLanderContinuous-v3,pgvar/GaussianBandit-v0';
 
@@ -29,4 +32,33 @@ t.test('multi-task: the per-task step defaults are scaled by the task count unle
   t.same([s.learningStarts, s.totalTimesteps, s.evalEvery], [5000, 1_000_000, 50_000], 'single-task: unchanged');
   t.equal(scaledStepNote('Pendulum-v1'), undefined, 'single-task: no note');
   t.match(scaledStepNote(TASKS3, { evalEvery: 0 }) ?? '', /3 tasks: the defaults of learningStarts, totalTimesteps, logEvery, checkpointEvery are per task and scaled ×3/, 'the note names the scaled keys');
+});
+
+t.test('multi-task: the actor and α steps read the task embedding after the critic’s optimiser step (BRC’s new_critic)', async (t) => {
+  const cfg = agentConfig('brc', TASKS3, { preset: 'cpu', bufferSize: 1000, batchSize: 16, criticHidden: [16], criticBlocks: 1, actorHidden: [16], atoms: 21, taskEmbeddingDim: 4, qLr: 0.05 });
+  const O = 5, A = 2, n = 12;
+  const learner = new OffPolicyLearner(cfg, O, A, new Rng(3), 3);
+  const rng = new Rng(4);
+  const batch: Batch = allocBatch(n, O, A);
+  fillNormal(rng, batch.obs);
+  fillNormal(rng, batch.nextObs);
+  fillNormal(rng, batch.rew);
+  batch.act.set(Float32Array.from({ length: n * A }, () => rng.uniform(-1, 1)));
+  batch.task!.set(Array.from({ length: n }, (_, i) => i % 3));
+  const W = learner.critics.stateDim;
+  const eOf = (s: Float32Array) => Array.from({ length: n }, (_, i) => Array.from(s.subarray(i * W + O, (i + 1) * W)));
+  const before = eOf(learner.critics.state(batch.obs, batch.task, n));
+  const seen: { actor?: number[][]; alpha?: number[][] } = {};
+  const actorStep = learner.actorStep.bind(learner);
+  const temperatureStep = learner.temperatureStep.bind(learner);
+  learner.actorStep = (b, r) => ((seen.actor = eOf(b.obs)), actorStep(b, r));
+  learner.temperatureStep = (b, r) => ((seen.alpha = eOf(b.obs)), temperatureStep(b, r));
+  learner.update(batch, new Rng(9));
+  // the actor's and α's steps do not move the critic's table: the online e now is the post-critic-step e
+  const after = eOf(learner.critics.state(batch.obs, batch.task, n));
+  const dist = (x: number[][], y: number[][]) => Math.max(...x.flatMap((r, i) => r.map((v, j) => Math.abs(v - y[i]![j]!))));
+  t.ok(dist(before, after) > 1e-4, `the critic step moved e (by ${dist(before, after).toExponential(2)})`);
+  t.ok(seen.actor && seen.alpha, 'actor and α steps ran');
+  t.equal(dist(seen.actor!, after), 0, 'the actor step read the post-critic-step e');
+  t.equal(dist(seen.alpha!, after), 0, 'the α step read the post-critic-step e');
 });
