@@ -10,6 +10,7 @@ import t from 'tap';
 import { fillNormal, Rng } from '../common/rng.js';
 import { AGENT_DEFAULTS, agentConfig, scaledStepNote } from '../offpolicy/agents.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
+import { RewardNormalizer, RunningNorm } from '../offpolicy/normalizer.js';
 import { allocBatch, type Batch } from '../offpolicy/replay.js';
 
 const TASKS3 = 'Pendulum-v1,LunarLanderContinuous-v3,pgvar/GaussianBandit-v0';
@@ -61,4 +62,21 @@ t.test('multi-task: the actor and α steps read the task embedding after the cri
   t.ok(seen.actor && seen.alpha, 'actor and α steps ran');
   t.equal(dist(seen.actor!, after), 0, 'the actor step read the post-critic-step e');
   t.equal(dist(seen.alpha!, after), 0, 'the α step read the post-critic-step e');
+});
+
+t.test('FastTD3 normalisers keep the reference’s std = √var with no floor (fast_td3_utils.py): identical and tiny G, a constant observation', async (t) => {
+  // identical G's: var 0, so the divisor is max(0 + 1e-8, G_max/gMax) — the reference's, not a floor of ε = 1e-2
+  const r = new RewardNormalizer(4, 0.99, 10);
+  r.update([0.5, 0.5, 0.5, 0.5], [0, 0, 0, 0]);
+  t.equal(r.stats.var[0], 0, 'identical G: variance 0');
+  t.equal(r.divisor(), 0.5 / 10, 'divisor G_max/gMax, the std term being 1e-8');
+  const tiny = new RewardNormalizer(2, 0.99, 1e9);
+  tiny.update([1e-6, 3e-6], [0, 0]);
+  t.ok(Math.abs(tiny.divisor() - (1e-6 + 1e-8)) < 1e-15, `tiny G: divisor std + 1e-8 = ${tiny.divisor()}`);
+  // observations: (x − mean)/(√var + 1e-2), a constant dimension giving (x − mean)/1e-2
+  const o = new RunningNorm(2);
+  o.update([3, 1, 3, 2, 3, 3], 3);
+  const out = o.normalize(Float32Array.of(3.5, 2), 1);
+  t.ok(Math.abs(out[0]! - 0.5 / 1e-2) < 1e-3, `constant dimension: ${out[0]} = 0.5/ε`);
+  t.ok(Math.abs(out[1]! - 0 / (Math.sqrt(2 / 3) + 1e-2)) < 1e-6, 'the other: (x − mean)/(std + ε)');
 });
