@@ -76,7 +76,7 @@ t.test('FastTD3 normalisers keep the reference’s std = √var with no floor (f
   // observations: (x − mean)/(√var + 1e-2), a constant dimension giving (x − mean)/1e-2
   const o = new RunningNorm(2);
   o.update([3, 1, 3, 2, 3, 3], 3);
-  const out = o.normalize(Float32Array.of(3.5, 2), 1);
+  const out = o.normalize(Float32Array.of(3.5, 3), 1);
   t.ok(Math.abs(out[0]! - 0.5 / 1e-2) < 1e-3, `constant dimension: ${out[0]} = 0.5/ε`);
-  t.ok(Math.abs(out[1]! - 0 / (Math.sqrt(2 / 3) + 1e-2)) < 1e-6, 'the other: (x − mean)/(std + ε)');
+  t.ok(Math.abs(out[1]! - 1 / (Math.sqrt(2 / 3) + 1e-2)) < 1e-6, `the other: (x − mean)/(std + ε) = ${out[1]}`);
 });
