@@ -37,7 +37,7 @@ import { Arena } from '../nets/engine/arena.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
 import { float32FromBase64, toBase64 } from '../nets/serialize.js';
 import type { OffPolicyConfig } from './config.js';
-import { CriticEnsemble, makeEnsembleAggregator, type EnsembleAggregator } from './critics.js';
+import { CriticEnsemble, makeEnsembleAggregator, minByProjectedExpectation, type EnsembleAggregator } from './critics.js';
 import { Dual, entropyViolation, type DualState } from './dual.js';
 import { makeHead, type ValueHead } from './heads.js';
 import { RewardNormalizer, RunningNorm, type RewardNormState, type RunningNormState } from './normalizer.js';
@@ -189,8 +189,15 @@ export class OffPolicyLearner {
       // FastTD3 has no target actor: its target actions come from the online one (spec §9)
       a2 = this.policy.smoothedTarget(b.nextObs, n, this.config.policyNoise, this.config.noiseClip, rng, new Float32Array(n * this.actDim), this.config.targetActor !== false);
     }
-    this.critics.targetValue(this.critics.targetState(b.nextObs, b.task, n), a2, n, this.targetAgg, q);
-    return this.head.target(q, b.rew, b.terminated, b.discount ?? this.config.gamma, entropyTerm, n, y);
+    const s2 = this.critics.targetState(b.nextObs, b.task, n);
+    const gamma = b.discount ?? this.config.gamma;
+    if (this.targetAgg.name === 'min-by-expectation' && this.head.kind === 'categorical') {
+      // FastTD3's CDQ: each member projected, then the one whose projection has the smaller expectation
+      const projected = this.critics.targetRepresentations(s2, a2, n).map((p) => this.head.target(p, b.rew, b.terminated, gamma, entropyTerm, n, new Float32Array(n * this.head.outputs)));
+      return minByProjectedExpectation(projected, this.head.expectationWeights, n, y);
+    }
+    this.critics.targetValue(s2, a2, n, this.targetAgg, q);
+    return this.head.target(q, b.rew, b.terminated, gamma, entropyTerm, n, y);
   }
 
   /** Step 2: one optimiser step of the ensemble toward y. */

@@ -9,6 +9,8 @@
 import t from 'tap';
 import { fillNormal, Rng } from '../common/rng.js';
 import { AGENT_DEFAULTS, agentConfig, scaledStepNote } from '../offpolicy/agents.js';
+import { minByProjectedExpectation } from '../offpolicy/critics.js';
+import { categoricalProjection } from '../offpolicy/distributional.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { RewardNormalizer, RunningNorm } from '../offpolicy/normalizer.js';
 import { allocBatch, type Batch } from '../offpolicy/replay.js';
@@ -79,4 +81,32 @@ t.test('FastTD3 normalisers keep the reference’s std = √var with no floor (f
   const out = o.normalize(Float32Array.of(3.5, 3), 1);
   t.ok(Math.abs(out[0]! - 0.5 / 1e-2) < 1e-3, `constant dimension: ${out[0]} = 0.5/ε`);
   t.ok(Math.abs(out[1]! - 1 / (Math.sqrt(2 / 3) + 1e-2)) < 1e-6, `the other: (x − mean)/(std + ε) = ${out[1]}`);
+});
+
+t.test('FastTD3 CDQ: both target members projected, the projection with the smaller expectation chosen (ties to the last), through the learner', async (t) => {
+  // z = −2 … 2; r = −1.5: member 1 (E = −0.4) is below member 2 (E = 0) before the projection, but its
+  // mass at −2 is clipped up, so after it member 2 (E ≈ −1.5) is below member 1 (E ≈ −1.01)
+  const cfg = agentConfig('fasttd3', 'Pendulum-v1', { numEnvs: 1, batchSize: 4, atoms: 5, vMin: -2, vMax: 2, criticHidden: [8, 8, 8], actorHidden: [8, 8, 8] });
+  const learner = new OffPolicyLearner(cfg, 3, 1, new Rng(1));
+  const p1 = [0.6, 0, 0, 0, 0.4];
+  const p2 = [0, 0, 1, 0, 0];
+  const n = 2;
+  const logits = (p: number[]) => Float32Array.from({ length: n * 5 }, (_, j) => (p[j % 5]! > 0 ? Math.log(p[j % 5]!) : -1e4));
+  const outputs = learner.critics.outputs.bind(learner.critics);
+  learner.critics.outputs = (s, a, m, which = 'online') => (which === 'target' ? [logits(p1), logits(p2)] : outputs(s, a, m, which));
+  const batch: Batch = allocBatch(n, 3, 1);
+  batch.rew.fill(-1.5);
+  const y = learner.tdTarget(batch, new Rng(2), new Float32Array(n * 5));
+  const proj = (p: number[]) => categoricalProjection({ probs: Float64Array.from([...p, ...p]), rewards: Float32Array.of(-1.5, -1.5), continues: Float64Array.of(1, 1), discount: cfg.gamma, vMin: -2, vMax: 2, edge: 'fasttd3' });
+  const z = [-2, -1, 0, 1, 2];
+  const E = (p: ArrayLike<number>) => z.reduce((acc, v, k) => acc + v * p[k]!, 0);
+  t.ok(E(p1) < E(p2) && E(proj(p1)) > E(proj(p2)), `the order reverses: ${E(p1)} < ${E(p2)}, projected ${E(proj(p1)).toFixed(3)} > ${E(proj(p2)).toFixed(3)}`);
+  const want = proj(p2);
+  t.ok(Array.from(y).every((v, j) => Math.abs(v - want[j]!) < 1e-6), `target = member 2's projection: ${Array.from(y.subarray(0, 5)).map((v) => v.toFixed(3))}`);
+  // ties: the last member (torch.where(q1 < q2, proj1, proj2))
+  const zz = Float64Array.of(-1, 0, 1);
+  const tie = minByProjectedExpectation([Float32Array.of(0.5, 0, 0.5), Float32Array.of(0, 1, 0)], zz, 1, new Float32Array(3));
+  t.same(Array.from(tie), [0, 1, 0], 'equal expectations: the last member');
+  const lower = minByProjectedExpectation([Float32Array.of(0.6, 0, 0.4), Float32Array.of(0, 1, 0)], zz, 1, new Float32Array(3));
+  t.same(Array.from(lower), [0.6000000238418579, 0, 0.4000000059604645], 'a strictly smaller expectation wins');
 });
