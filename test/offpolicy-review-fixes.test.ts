@@ -110,3 +110,23 @@ t.test('FastTD3 CDQ: both target members projected, the projection with the smal
   const lower = minByProjectedExpectation([Float32Array.of(0.6, 0, 0.4), Float32Array.of(0, 1, 0)], zz, 1, new Float32Array(3));
   t.same(Array.from(lower), [0.6000000238418579, 0, 0.4000000059604645], 'a strictly smaller expectation wins');
 });
+
+t.test('taskRewardNormalization: one-line errors for gamma 1, a non-categorical head and an asymmetric support', async (t) => {
+  const one = (f: () => unknown, re: RegExp, what: string) => {
+    try {
+      f();
+      t.fail(`${what}: no error`);
+    } catch (e) {
+      const m = (e as Error).message;
+      t.equal((e as Error).name, 'UsageError', `${what}: a UsageError`);
+      t.match(m, re, `${what}: ${m}`);
+      t.notOk(m.includes('\n'), `${what}: one line`);
+    }
+  };
+  one(() => agentConfig('brc', 'Pendulum-v1', { gamma: 1 }), /taskRewardNormalization .*gamma 1 .*expected gamma < 1/, 'gamma 1');
+  one(() => agentConfig('brc', 'Pendulum-v1', { valueHead: 'quantile', targetAggregator: 'mean', actorAggregator: 'mean' }), /taskRewardNormalization .*valueHead 'quantile'.*expected valueHead 'categorical'/, 'quantile head');
+  one(() => agentConfig('sac', 'Pendulum-v1', { taskRewardNormalization: true }), /valueHead 'scalar'.*expected valueHead 'categorical'/, 'scalar head');
+  one(() => agentConfig('brc', 'Pendulum-v1', { vMin: -5, vMax: 10 }), /taskRewardNormalization .*vMin -5 with vMax 10 .*expected vMin -10/, 'asymmetric support');
+  t.equal(agentConfig('brc', 'Pendulum-v1', { gamma: 0.995, vMin: -20, vMax: 20 }).vMax, 20, 'gamma < 1 and a symmetric support pass');
+  t.equal(agentConfig('brc', 'Pendulum-v1', { gamma: 1, taskRewardNormalization: false }).gamma, 1, 'without the normaliser gamma 1 stays valid');
+});
