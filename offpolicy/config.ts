@@ -176,7 +176,7 @@ export const offPolicyConfigSchema = z
     targetActor: z.boolean().default(true),
     /** Deterministic actor: its last Linear's weights drawn N(0, std²) with bias 0 (FastTD3: 0.01); 0 keeps the trunk's init. */
     actorLastLayerStd: z.number().min(0).default(0),
-    /** The actor updates on critic updates i with i % policyFrequency == policyPhase (TD3: 0; FastTD3: 1, after the second critic update). */
+    /** The actor updates on critic updates i with i % policyFrequency == policyPhase (TD3: 0; FastTD3: 1, after the second critic update); i counts within the env step when updatesPerStep > 1, over the run otherwise. */
     policyPhase: nonNegInt.default(0),
     /** n-step returns (offpolicy/nstep.ts): each minibatch row sums up to n discounted rewards of its env's stream, cut at an episode's end or the newest transition, and bootstraps with γ^(effective n); 1: one-step targets. */
     nStep: positiveInt.default(1),
@@ -286,7 +286,7 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   obsNormEps: 'observation normaliser ε: (x − mean)/(std + ε)',
   targetActor: 'deterministic actor: target actions from a Polyak target actor (true, TD3) or the online actor (false, FastTD3)',
   actorLastLayerStd: "deterministic actor: its last Linear's weights N(0, std²), bias 0 (0: the trunk's init)",
-  policyPhase: 'the actor updates on critic updates i with i % policyFrequency == policyPhase',
+  policyPhase: 'the actor updates on critic updates i with i % policyFrequency == policyPhase (i: the update within its env step when updatesPerStep > 1, else over the run)',
   nStep: "n-step returns: sum up to n discounted rewards of the row's env, stop at a termination (no bootstrap), a truncation or that env's newest transition, bootstrap with γ^(effective n); 1 = one-step",
   rewardNormalization: "FastTD3's reward normaliser: divide rewards by a running std of each env's discounted return, capped so |G| ≤ min(|vMin|, |vMax|); categorical head (saved in checkpoints)",
   vectorEnv: "where the numEnvs envs step: 'sync' (the trainer's thread) or 'async' (a worker thread); the same transitions either way",

@@ -299,16 +299,22 @@ export class OffPolicyLearner {
 
   /**
    * One whole gradient update on a minibatch; `rng` supplies every noise draw of the update; `val`,
-   * a held-out minibatch, drives VPL's β.
+   * a held-out minibatch, drives VPL's β. `inStep`, the update's index within its env step
+   * (0 … updatesPerStep − 1, from the trainer), times the policy delay when updatesPerStep > 1: the
+   * actor steps on i % policyFrequency == policyPhase with i restarting each env step (FastTD3's
+   * train.py: `i % policy_frequency == 1` over `range(num_updates)`, so UTD 3 gives one actor step per
+   * env step); with one update per step (or no inStep) i is the run-wide update count (CleanRL's
+   * `global_step % policy_frequency`, FastTD3's even global steps).
    */
-  update(raw: Batch, rng: Rng, val?: Batch | null): UpdateStats {
+  update(raw: Batch, rng: Rng, val?: Batch | null, inStep?: number): UpdateStats {
     const c = this.config;
     const b = this.prepareBatch(raw);
     if (val) val = this.prepareBatch(val);
     const y = this.tdTarget(b, rng, new Float32Array(b.n * this.head.outputs));
     const critic = this.criticStep(b, y);
     const stats: UpdateStats = { qf_loss: critic.loss, qf1_values: critic.q1Mean, actor_loss: null, alpha: null, alpha_loss: null };
-    if (this.updates % c.policyFrequency === (c.policyPhase ?? 0)) {
+    const i = c.updatesPerStep > 1 && inStep !== undefined ? inStep : this.updates;
+    if (i % c.policyFrequency === (c.policyPhase ?? 0)) {
       // multi-task: the actor and α steps read e from the table the critic's step just moved (BRC's
       // update_actor(..., new_critic)); the target copy is untouched until updateTargets
       const ba = this.critics.embedding ? { ...b, obs: this.critics.restate(b.obs, b.task, b.n) } : b;

@@ -331,7 +331,7 @@ export class OffPolicyTrainer {
       for (let u = 0; u < c.updatesPerStep; u++) {
         const b = this.nStep ? sampleNStep(this.replay, this.replayRng, this.batch, this.nStep) : this.taskReplay.sample(this.replayRng, this.batch);
         const val = this.valBatch ? this.replay.sampleValidation(this.replayRng, this.valBatch) : null;
-        stats.push(this.learner.update(b, this.updateRng, val));
+        stats.push(this.learner.update(b, this.updateRng, val, u));
         if (this.resets.due('update', this.learner.updates)) this.resetNetworks();
       }
     }

@@ -12,6 +12,8 @@ import { AGENT_DEFAULTS, agentConfig, scaledStepNote } from '../offpolicy/agents
 import { minByProjectedExpectation } from '../offpolicy/critics.js';
 import { categoricalProjection } from '../offpolicy/distributional.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
+import { OffPolicyTrainer } from '../offpolicy/trainer.js';
+import { make } from '../envs/registry.js';
 import { RewardNormalizer, RunningNorm } from '../offpolicy/normalizer.js';
 import { allocBatch, type Batch } from '../offpolicy/replay.js';
 
@@ -129,4 +131,29 @@ t.test('taskRewardNormalization: one-line errors for gamma 1, a non-categorical 
   one(() => agentConfig('brc', 'Pendulum-v1', { vMin: -5, vMax: 10 }), /taskRewardNormalization .*vMin -5 with vMax 10 .*expected vMin -10/, 'asymmetric support');
   t.equal(agentConfig('brc', 'Pendulum-v1', { gamma: 0.995, vMin: -20, vMax: 20 }).vMax, 20, 'gamma < 1 and a symmetric support pass');
   t.equal(agentConfig('brc', 'Pendulum-v1', { gamma: 1, taskRewardNormalization: false }).gamma, 1, 'without the normaliser gamma 1 stays valid');
+});
+
+t.test('policy delay within the env step: UTD 3 gives exactly one actor step per vector step (FastTD3’s i % 2 == 1); UTD 1 keeps the run-wide count (CleanRL)', async (t) => {
+  const actorSteps = (over: Record<string, unknown>, steps: number) => {
+    const cfg = agentConfig('fasttd3', 'Pendulum-v1', { preset: 'cpu', numEnvs: 2, totalTimesteps: 1000, learningStarts: 20, bufferSize: 1000, batchSize: 16, criticHidden: [8, 8], actorHidden: [8, 8], atoms: 11, vMin: -1200, vMax: 100, ...over });
+    const tr = new OffPolicyTrainer(cfg, Array.from({ length: cfg.numEnvs }, () => make(cfg.envId)));
+    const per: number[] = [];
+    while (per.length < steps) {
+      const { stats } = tr.step();
+      if (stats.length) per.push(stats.filter((s) => s.actor_loss !== null).length);
+    }
+    return per;
+  };
+  t.same(actorSteps({ updatesPerStep: 3 }, 6), [1, 1, 1, 1, 1, 1], 'UTD 3: one actor step per vector step');
+  t.same(actorSteps({ updatesPerStep: 2 }, 4), [1, 1, 1, 1], 'UTD 2: one per vector step');
+  t.same(actorSteps({ updatesPerStep: 1 }, 6), [0, 1, 0, 1, 0, 1], 'UTD 1: every second vector step (run-wide count, phase 1)');
+  // TD3 as CleanRL: UTD 1, policy_frequency 2, phase 0 — the actor on updates 0, 2, 4, …
+  const cfg = agentConfig('td3', 'Pendulum-v1', { totalTimesteps: 1000, learningStarts: 10, bufferSize: 1000, batchSize: 8, criticHidden: [8], actorHidden: [8] });
+  const tr = new OffPolicyTrainer(cfg, make(cfg.envId));
+  const per: number[] = [];
+  while (per.length < 6) {
+    const { stats } = tr.step();
+    if (stats.length) per.push(stats.filter((s) => s.actor_loss !== null).length);
+  }
+  t.same(per, [1, 0, 1, 0, 1, 0], 'td3 (CleanRL): the actor on every second update from the first, unchanged');
 });
