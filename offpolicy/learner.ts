@@ -59,7 +59,7 @@ export type LearnerConfig = Pick<
   | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
 > &
   // keys added later: configs written before them take their defaults
-  Partial<Pick<OffPolicyConfig, 'actorLastLayerStd' | 'obsNormalization' | 'obsNormEps' | 'rewardNormalization' | 'numEnvs' | 'targetActor' | 'policyPhase' | 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1' | 'taskRewardNormalization' | 'taskEmbeddingDim'>>;
+  Partial<Pick<OffPolicyConfig, 'actorLastLayerStd' | 'obsNormalization' | 'obsNormEps' | 'rewardNormalization' | 'numEnvs' | 'targetActor' | 'policyPhase' | 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1' | 'taskRewardNormalization' | 'taskEmbeddingDim' | 'updatesPerStep'>>;
 
 /** Metrics only some agents report (a row carries those of its learner's `extraMetrics`). */
 export const EXTRA_METRICS = ['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight', 'pessimism', 'val_td_loss'] as const;
@@ -313,7 +313,7 @@ export class OffPolicyLearner {
     const y = this.tdTarget(b, rng, new Float32Array(b.n * this.head.outputs));
     const critic = this.criticStep(b, y);
     const stats: UpdateStats = { qf_loss: critic.loss, qf1_values: critic.q1Mean, actor_loss: null, alpha: null, alpha_loss: null };
-    const i = c.updatesPerStep > 1 && inStep !== undefined ? inStep : this.updates;
+    const i = (c.updatesPerStep ?? 1) > 1 && inStep !== undefined ? inStep : this.updates;
     if (i % c.policyFrequency === (c.policyPhase ?? 0)) {
       // multi-task: the actor and α steps read e from the table the critic's step just moved (BRC's
       // update_actor(..., new_critic)); the target copy is untouched until updateTargets
