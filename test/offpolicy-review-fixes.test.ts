@@ -14,6 +14,7 @@ import { categoricalProjection } from '../offpolicy/distributional.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
 import { make } from '../envs/registry.js';
+import { cliInProcess } from './helpers.js';
 import { RewardNormalizer, RunningNorm } from '../offpolicy/normalizer.js';
 import { allocBatch, type Batch } from '../offpolicy/replay.js';
 
@@ -37,6 +38,13 @@ t.test('multi-task: the per-task step defaults are scaled by the task count unle
   t.same([s.learningStarts, s.totalTimesteps, s.evalEvery], [5000, 1_000_000, 50_000], 'single-task: unchanged');
   t.equal(scaledStepNote('Pendulum-v1'), undefined, 'single-task: no note');
   t.match(scaledStepNote(TASKS3, { evalEvery: 0 }) ?? '', /3 tasks: the defaults of learningStarts, totalTimesteps, logEvery, checkpointEvery are per task and scaled ×3/, 'the note names the scaled keys');
+  // --print-config: the scaled values, and the note on stderr
+  const r = await cliInProcess(['train', '--algo', 'brc', '--env', TASKS3, '--learning-starts', '700', '--print-config']);
+  const printed = JSON.parse(r.stdout) as Record<string, number>;
+  t.same([printed['learningStarts'], printed['totalTimesteps'], printed['evalEvery']], [700, 3_000_000, 150_000], '--print-config shows the scaled values (the flag as given)');
+  t.match(r.stderr, /3 tasks: the defaults of totalTimesteps, evalEvery, logEvery, checkpointEvery are per task and scaled ×3/, `the note on stderr: ${r.stderr.trim()}`);
+  const single = await cliInProcess(['train', '--algo', 'brc', '--env', 'Pendulum-v1', '--print-config']);
+  t.notMatch(single.stderr, /scaled/, 'single-task: no note');
 });
 
 t.test('multi-task: the actor and α steps read the task embedding after the critic’s optimiser step (BRC’s new_critic)', async (t) => {
