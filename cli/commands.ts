@@ -10,7 +10,7 @@ import { readConfigFile } from '../experiment/config-file.js';
 import { SETTING_NAMES, settingsHelp } from '../experiment/settings.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../experiment/export-formats.js';
 import { ALGOS, readRunConfig, runKindOf, runKindOfDir } from '../experiment/run-config.js';
-import { agentConfig } from '../offpolicy/agents.js';
+import { agentConfig, scaledStepNote } from '../offpolicy/agents.js';
 import { OFF_POLICY_KEY_HELP } from '../offpolicy/config.js';
 import { agentsHelp, agentsJson, agentsTable, OFF_FLAGS, OFF_SWITCHES, SHARED_FLAGS } from './offpolicy-flags.js';
 import type { ProtocolName } from '../analysis/variance.js';
@@ -171,6 +171,9 @@ export function registerCommands(program: Command): void {
       const config = await resolveOffPolicyConfig(offFile, flagValues, where);
       const plugins = (await import('../experiment/plugins.js')).loadedPlugins();
       if (plugins.length) config.plugins = plugins;
+      // a multi-task run's per-task step defaults are scaled by the task count: said on stderr
+      const note = scaledStepNote(config.envId, { ...offFile, ...flagValues });
+      if (note) process.stderr.write(`${note}\n`);
       if (opts['printConfig']) {
         writeJson(undefined, config);
         return;

@@ -403,6 +403,30 @@ export const MULTI_TASK_DEFAULTS: Partial<Record<OffPolicyAlgo, Partial<Omit<Off
 };
 
 /**
+ * The step schedules a multi-task run of T tasks scales by T where the user did not set them (the
+ * defaults, presets and MULTI_TASK_DEFAULTS are per task): global_step counts transitions over all
+ * tasks (T per vector step of one env per task), while BRC's train.py counts steps per task (1M steps,
+ * 5 000 random steps, evaluation every 50k, each per task; spec §8 [code]). logEvery and
+ * checkpointEvery are pgvar's own and scaled the same way, so that a T-task run logs and checkpoints
+ * at the same steps per task as a single-task run.
+ */
+export const PER_TASK_STEP_KEYS = ['learningStarts', 'totalTimesteps', 'evalEvery', 'logEvery', 'checkpointEvery'] as const;
+
+/** The keys of PER_TASK_STEP_KEYS a multi-task run of envId scales by its task count (those not in overrides); [] single-task. */
+export function scaledStepKeys(envId: string, overrides: Record<string, unknown> = {}): (typeof PER_TASK_STEP_KEYS)[number][] {
+  if (taskIds(envId).length < 2) return [];
+  return PER_TASK_STEP_KEYS.filter((k) => overrides[k] === undefined);
+}
+
+/** One line for stderr naming the step defaults a multi-task run scaled (undefined: none). */
+export function scaledStepNote(envId: string, overrides: Record<string, unknown> = {}): string | undefined {
+  const keys = scaledStepKeys(envId, overrides);
+  if (!keys.length) return undefined;
+  const T = taskIds(envId).length;
+  return `pgvar: ${T} tasks: the defaults of ${keys.join(', ')} are per task and scaled ×${T} (global_step counts transitions over all tasks); set them to override`;
+}
+
+/**
  * Presets: a name → the values that differ from the agent's defaults (which are the reference's,
  * 'paper'). BRO's critics are 512 wide (BRC's 4096) with replay ratios up to 10 (spec §6, §11): on a
  * 2-core CPU `cpu` keeps the structure (BroNet critics with 2 blocks, the quantile head, the
@@ -659,13 +683,13 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       updatesPerStep: "UTD 2: train.py's updates_per_step (the class default is 10; §8 [code]); multi-task: per vector step of one env per task",
       batchSize: '256 single-task; 1024 multi-task, uniform over task × index (§8 [code]; MULTI_TASK_DEFAULTS)',
       bufferSize: '1e6 per task (§8 [code]); multi-task: each task has its own ring of this capacity',
-      learningStarts: '5 000 random steps (§8 [code]); multi-task: counted in transitions over all tasks',
-      totalTimesteps: '1e6 (§8 [code]); multi-task: transitions over all tasks (tasks × steps per task)',
+      learningStarts: '5 000 random steps per task (§8 [code]); multi-task: the default is scaled by the task count T (counted in transitions over all tasks: T·5 000)',
+      totalTimesteps: '1e6 per task (§8 [code]); multi-task: the default is scaled by T (transitions over all tasks: T·1e6)',
       resetAt: 'no resets: the released reset() references self.seeds, which the class lacks, so it never runs (§8 [code])',
       optimisticActor: 'no optimistic actor (§8 [code])',
       taskRewardNormalization: "per task: the min and max over finished episodes of the discounted returns along each (truncated episodes bootstrapped from mean(reward)/(1 − γ)); rewards ÷ (max(|G_max|, |G_min|) − α·H̄/(2(1 − γ)))/v_max with the current α (§8 [code]); 1 before a task's first episode ends (pgvar's)",
       taskEmbeddingDim: 'nn.Embed(num_tasks, 32), L2-normalised, in the critic; critic input [obs, act, e], actor input [obs, e] with e read from the critic (trained by the TD loss only) (§8 [code])',
-      evalEvery: 'every 50k steps, 10 episodes, deterministic (§8 [code])',
+      evalEvery: 'every 50k steps per task, 10 episodes, deterministic (§8 [code]); multi-task: the default is scaled by T',
       evalEpisodes: '10 (§8 [code])',
     },
   },
@@ -690,6 +714,9 @@ export function agentConfig(algo: string, envId: string, overrides: Record<strin
   if (!isOffPolicyAlgo(algo)) throw new UsageError(`${where}: unknown off-policy agent '${algo}'; valid agents: ${OFF_POLICY_ALGOS.join(', ')}`);
   const preset = overrides['preset'] ?? 'paper';
   if (typeof preset !== 'string') throw new UsageError(`${where}: preset must be a string (${PRESETS.join(', ')}), got ${JSON.stringify(preset)}`);
-  const multiTask = taskIds(envId).length > 1 ? (MULTI_TASK_DEFAULTS[algo] ?? {}) : {};
-  return validateOffPolicyConfig({ ...presetDefaults(algo, preset as PresetName, where), ...structuredClone(multiTask), envId, ...overrides, algo }, where);
+  const T = taskIds(envId).length;
+  const defaults: Record<string, unknown> = { ...presetDefaults(algo, preset as PresetName, where), ...structuredClone(T > 1 ? (MULTI_TASK_DEFAULTS[algo] ?? {}) : {}) };
+  // multi-task: the per-task step schedules, counted in transitions over all tasks (PER_TASK_STEP_KEYS)
+  for (const k of scaledStepKeys(envId, overrides)) if (typeof defaults[k] === 'number') defaults[k] = (defaults[k] as number) * T;
+  return validateOffPolicyConfig({ ...defaults, envId, ...overrides, algo }, where);
 }

@@ -176,7 +176,7 @@ export const offPolicyConfigSchema = z
     targetActor: z.boolean().default(true),
     /** Deterministic actor: its last Linear's weights drawn N(0, std²) with bias 0 (FastTD3: 0.01); 0 keeps the trunk's init. */
     actorLastLayerStd: z.number().min(0).default(0),
-    /** The actor updates on critic updates i with i % policyFrequency == policyPhase (TD3: 0; FastTD3: 1, after the second critic update). */
+    /** The actor updates on critic updates i with i % policyFrequency == policyPhase (TD3: 0; FastTD3: 1, after the second critic update); i counts within the env step when updatesPerStep > 1, over the run otherwise. */
     policyPhase: nonNegInt.default(0),
     /** n-step returns (offpolicy/nstep.ts): each minibatch row sums up to n discounted rewards of its env's stream, cut at an episode's end or the newest transition, and bootstraps with γ^(effective n); 1: one-step targets. */
     nStep: positiveInt.default(1),
@@ -286,11 +286,11 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   obsNormEps: 'observation normaliser ε: (x − mean)/(std + ε)',
   targetActor: 'deterministic actor: target actions from a Polyak target actor (true, TD3) or the online actor (false, FastTD3)',
   actorLastLayerStd: "deterministic actor: its last Linear's weights N(0, std²), bias 0 (0: the trunk's init)",
-  policyPhase: 'the actor updates on critic updates i with i % policyFrequency == policyPhase',
+  policyPhase: 'the actor updates on critic updates i with i % policyFrequency == policyPhase (i: the update within its env step when updatesPerStep > 1, else over the run)',
   nStep: "n-step returns: sum up to n discounted rewards of the row's env, stop at a termination (no bootstrap), a truncation or that env's newest transition, bootstrap with γ^(effective n); 1 = one-step",
   rewardNormalization: "FastTD3's reward normaliser: divide rewards by a running std of each env's discounted return, capped so |G| ≤ min(|vMin|, |vMax|); categorical head (saved in checkpoints)",
   vectorEnv: "where the numEnvs envs step: 'sync' (the trainer's thread) or 'async' (a worker thread); the same transitions either way",
-  taskRewardNormalization: "brc's per-task reward normaliser: divide sampled rewards by their task's return-range denominator (max |G| − α·H̄/(2(1 − γ)))/vMax over its finished episodes' discounted returns (saved in checkpoints)",
+  taskRewardNormalization: "brc's per-task reward normaliser: divide sampled rewards by their task's return-range denominator (max |G| − α·H̄/(2(1 − γ)))/vMax over its finished episodes' discounted returns (saved in checkpoints); needs gamma < 1, valueHead 'categorical' and vMin = −vMax",
   taskEmbeddingDim: 'multi-task agents (brc: 32): a learned unit-norm task embedding of this size in the critic, for --env TASK1,TASK2,…; 0: single-task only',
   preset: "the agent's preset the defaults came from: paper (the reference's values), or cpu (bro, bro-fast, fasttd3, brc: narrower networks, lower replay ratio or fewer envs and smaller batches)",
 };
@@ -322,6 +322,12 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
   if (c.noiseStdMin > c.noiseStdMax) throw new UsageError(`${where}: noiseStdMin ${c.noiseStdMin} exceeds noiseStdMax ${c.noiseStdMax}`);
   if (c.nStep > 1 && c.validationEvery > 0) throw new UsageError(`${where}: nStep ${c.nStep} with validationEvery ${c.validationEvery}: an n-step row would sum held-out rewards into training targets; use nStep 1 or validationEvery 0`);
   if (c.rewardNormalization && c.valueHead !== 'categorical') throw new UsageError(`${where}: rewardNormalization caps |G| at min(|vMin|, |vMax|), the categorical support; valueHead '${c.valueHead}' has none (set valueHead 'categorical' or drop rewardNormalization)`);
+  if (c.taskRewardNormalization) {
+    // BRC's denominator (max|G| − α·H̄/(2(1 − γ)))/vMax: finite only for γ < 1, and returns clipped to ±vMax need a symmetric support
+    if (!(c.gamma < 1)) throw new UsageError(`${where}: taskRewardNormalization divides by (max|G| − α·H̄/(2(1 − γ)))/vMax; gamma ${c.gamma} makes 1/(1 − γ) infinite: expected gamma < 1`);
+    if (c.valueHead !== 'categorical') throw new UsageError(`${where}: taskRewardNormalization scales soft returns into ±vMax, the categorical support; valueHead '${c.valueHead}' has none: expected valueHead 'categorical'`);
+    if (c.vMin !== -c.vMax) throw new UsageError(`${where}: taskRewardNormalization scales soft returns into ±vMax; vMin ${c.vMin} with vMax ${c.vMax} is not symmetric: expected vMin ${-c.vMax}`);
+  }
   if (c.policyPhase >= c.policyFrequency) throw new UsageError(`${where}: policyPhase ${c.policyPhase} must be below policyFrequency ${c.policyFrequency}`);
   if (c.valueHead !== 'scalar' && c.learnPessimism) throw new UsageError(`${where}: learnPessimism learns β on the scalar TD loss; valueHead '${c.valueHead}' is not scalar`);
   if (c.valueHead === 'categorical') {

@@ -10,7 +10,9 @@
  * the first four element by element — per quantile, as BRO applies mean − β·spread (§1: "applied per
  * quantile or atom"; β = 0 is BRO's mean of quantiles), or per atom probability, where `mean` is BRC's
  * mean of probabilities — and `min-by-expectation` takes the whole distribution of the member whose
- * expectation is smallest (FastTD3). The value an actor ascends is the expectation of the combined
+ * expectation is smallest (FastTD3; for a categorical head's TD target the learner projects every
+ * member first and compares the projections' expectations, ties to the last member:
+ * minByProjectedExpectation). The value an actor ascends is the expectation of the combined
  * representation: for quantiles mean_i agg_k(q_ki), BRO's actor objective.
  *
  * Multi-task (BRC, spec §8 [code]): the ensemble holds a task embedding (offpolicy/task-embedding.ts)
@@ -201,6 +203,28 @@ function argminByExpectation(reps: Float64Array, K: number, D: number, c: Float6
   return k0;
 }
 
+/**
+ * FastTD3's distributional CDQ on projected targets (train.py: both target members' distributions
+ * C51-projected, then `torch.where(q1 < q2, proj1, proj2)` on the expectations Σ_k z_k·proj_k): per
+ * row, the projected distribution (members[k], n × D each) with the smallest expectation under z; ties
+ * go to the last member. Clipping at the support's edges can reverse the order of the members'
+ * unprojected expectations, so the choice is made after the projection. Into out (n × D).
+ */
+export function minByProjectedExpectation(members: Float32Array[], z: Float64Array, n: number, out: Float32Array): Float32Array {
+  const D = z.length;
+  for (let i = 0; i < n; i++) {
+    let k0 = 0;
+    let best = Infinity;
+    members.forEach((p, k) => {
+      let e = 0;
+      for (let d = 0; d < D; d++) e += z[d]! * p[i * D + d]!;
+      if (e <= best) [best, k0] = [e, k];
+    });
+    out.set(members[k0]!.subarray(i * D, (i + 1) * D), i * D);
+  }
+  return out;
+}
+
 /** A config name's aggregator over head representations; `beta` feeds `mean-spread`. */
 export function makeEnsembleAggregator(name: AggregatorName, beta: () => number): EnsembleAggregator {
   return name === 'min-by-expectation' ? minByExpectation : elementwise(makeAggregator(name, beta));
@@ -265,10 +289,19 @@ export class CriticEnsemble {
 
   /** States of the target critics: [obs, e(task_i)] with the target copy's embedding. */
   targetState(s: Float32Array, task: ArrayLike<number> | undefined, n: number): Float32Array {
+    return this.restate(s, task, n, 'target');
+  }
+
+  /**
+   * States s (rows [obs, e]) with e rewritten from the online or target table, a copy (s itself for a
+   * single-task ensemble): the online one after the critic's optimiser step moved the table.
+   */
+  restate(s: Float32Array, task: ArrayLike<number> | undefined, n: number, which: 'online' | 'target' = 'online'): Float32Array {
     const e = this.embedding;
     if (!e) return s;
     const out = s.slice(0, n * this.stateDim);
-    for (let i = 0; i < n; i++) e.write(this.targetStore, task ? task[i]! : 0, out, i * this.stateDim + this.obsDim);
+    const store = which === 'online' ? this.store : this.targetStore;
+    for (let i = 0; i < n; i++) e.write(store, task ? task[i]! : 0, out, i * this.stateDim + this.obsDim);
     return out;
   }
 
@@ -300,6 +333,21 @@ export class CriticEnsemble {
    * the aggregated Q̄, for quantiles the combined quantiles, for a categorical head the combined
    * probabilities.
    */
+  /** Each target member's representations (n × D each: probabilities, quantiles, Q) of (s, a). */
+  targetRepresentations(s: Float32Array, a: Float32Array, n: number): Float32Array[] {
+    const outs = this.outputs(s, a, n, 'target');
+    const D = this.head.outputs;
+    const rep = new Float64Array(D);
+    return outs.map((o) => {
+      const r = new Float32Array(n * D);
+      for (let i = 0; i < n; i++) {
+        this.head.represent(o, i * D, rep, 0);
+        for (let d = 0; d < D; d++) r[i * D + d] = rep[d]!;
+      }
+      return r;
+    });
+  }
+
   targetValue(s: Float32Array, a: Float32Array, n: number, agg: EnsembleAggregator, out: Float32Array): Float32Array {
     const outs = this.outputs(s, a, n, 'target');
     const { head, size: K, reps, combined } = this;

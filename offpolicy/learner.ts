@@ -37,7 +37,7 @@ import { Arena } from '../nets/engine/arena.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
 import { float32FromBase64, toBase64 } from '../nets/serialize.js';
 import type { OffPolicyConfig } from './config.js';
-import { CriticEnsemble, makeEnsembleAggregator, type EnsembleAggregator } from './critics.js';
+import { CriticEnsemble, makeEnsembleAggregator, minByProjectedExpectation, type EnsembleAggregator } from './critics.js';
 import { Dual, entropyViolation, type DualState } from './dual.js';
 import { makeHead, type ValueHead } from './heads.js';
 import { RewardNormalizer, RunningNorm, type RewardNormState, type RunningNormState } from './normalizer.js';
@@ -59,7 +59,7 @@ export type LearnerConfig = Pick<
   | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
 > &
   // keys added later: configs written before them take their defaults
-  Partial<Pick<OffPolicyConfig, 'actorLastLayerStd' | 'obsNormalization' | 'obsNormEps' | 'rewardNormalization' | 'numEnvs' | 'targetActor' | 'policyPhase' | 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1' | 'taskRewardNormalization' | 'taskEmbeddingDim'>>;
+  Partial<Pick<OffPolicyConfig, 'actorLastLayerStd' | 'obsNormalization' | 'obsNormEps' | 'rewardNormalization' | 'numEnvs' | 'targetActor' | 'policyPhase' | 'actorTrunk' | 'actorBlocks' | 'valueHead' | 'quantiles' | 'huberKappa' | 'atoms' | 'vMin' | 'vMax' | 'categoricalTarget' | 'hlGaussSigma' | 'c51Edge' | 'optimisticMode' | 'alphaBeta1' | 'taskRewardNormalization' | 'taskEmbeddingDim' | 'updatesPerStep'>>;
 
 /** Metrics only some agents report (a row carries those of its learner's `extraMetrics`). */
 export const EXTRA_METRICS = ['optimistic_actor_loss', 'kl', 'optimism', 'kl_weight', 'pessimism', 'val_td_loss'] as const;
@@ -189,8 +189,15 @@ export class OffPolicyLearner {
       // FastTD3 has no target actor: its target actions come from the online one (spec §9)
       a2 = this.policy.smoothedTarget(b.nextObs, n, this.config.policyNoise, this.config.noiseClip, rng, new Float32Array(n * this.actDim), this.config.targetActor !== false);
     }
-    this.critics.targetValue(this.critics.targetState(b.nextObs, b.task, n), a2, n, this.targetAgg, q);
-    return this.head.target(q, b.rew, b.terminated, b.discount ?? this.config.gamma, entropyTerm, n, y);
+    const s2 = this.critics.targetState(b.nextObs, b.task, n);
+    const gamma = b.discount ?? this.config.gamma;
+    if (this.targetAgg.name === 'min-by-expectation' && this.head.kind === 'categorical') {
+      // FastTD3's CDQ: each member projected, then the one whose projection has the smaller expectation
+      const projected = this.critics.targetRepresentations(s2, a2, n).map((p) => this.head.target(p, b.rew, b.terminated, gamma, entropyTerm, n, new Float32Array(n * this.head.outputs)));
+      return minByProjectedExpectation(projected, this.head.expectationWeights, n, y);
+    }
+    this.critics.targetValue(s2, a2, n, this.targetAgg, q);
+    return this.head.target(q, b.rew, b.terminated, gamma, entropyTerm, n, y);
   }
 
   /** Step 2: one optimiser step of the ensemble toward y. */
@@ -292,24 +299,33 @@ export class OffPolicyLearner {
 
   /**
    * One whole gradient update on a minibatch; `rng` supplies every noise draw of the update; `val`,
-   * a held-out minibatch, drives VPL's β.
+   * a held-out minibatch, drives VPL's β. `inStep`, the update's index within its env step
+   * (0 … updatesPerStep − 1, from the trainer), times the policy delay when updatesPerStep > 1: the
+   * actor steps on i % policyFrequency == policyPhase with i restarting each env step (FastTD3's
+   * train.py: `i % policy_frequency == 1` over `range(num_updates)`, so UTD 3 gives one actor step per
+   * env step); with one update per step (or no inStep) i is the run-wide update count (CleanRL's
+   * `global_step % policy_frequency`, FastTD3's even global steps).
    */
-  update(raw: Batch, rng: Rng, val?: Batch | null): UpdateStats {
+  update(raw: Batch, rng: Rng, val?: Batch | null, inStep?: number): UpdateStats {
     const c = this.config;
     const b = this.prepareBatch(raw);
     if (val) val = this.prepareBatch(val);
     const y = this.tdTarget(b, rng, new Float32Array(b.n * this.head.outputs));
     const critic = this.criticStep(b, y);
     const stats: UpdateStats = { qf_loss: critic.loss, qf1_values: critic.q1Mean, actor_loss: null, alpha: null, alpha_loss: null };
-    if (this.updates % c.policyFrequency === (c.policyPhase ?? 0)) {
+    const i = (c.updatesPerStep ?? 1) > 1 && inStep !== undefined ? inStep : this.updates;
+    if (i % c.policyFrequency === (c.policyPhase ?? 0)) {
+      // multi-task: the actor and α steps read e from the table the critic's step just moved (BRC's
+      // update_actor(..., new_critic)); the target copy is untouched until updateTargets
+      const ba = this.critics.embedding ? { ...b, obs: this.critics.restate(b.obs, b.task, b.n) } : b;
       for (let k = 0; k < c.actorUpdatesPerDelay; k++) {
-        stats.actor_loss = this.actorStep(b, rng);
-        const aLoss = this.temperatureStep(b, rng);
+        stats.actor_loss = this.actorStep(ba, rng);
+        const aLoss = this.temperatureStep(ba, rng);
         if (aLoss !== null) stats.alpha_loss = aLoss;
       }
       if (this.policy.kind === 'tanh-gaussian') stats.alpha = this.alpha;
       if (this.optimistic && this.policy.kind === 'tanh-gaussian') {
-        const o = this.optimistic.step(b.obs, b.n, this.policy, this.critics, rng);
+        const o = this.optimistic.step(ba.obs, ba.n, this.policy, this.critics, rng);
         this.optimistic.dualStep(o.kl);
         Object.assign(stats, { optimistic_actor_loss: o.loss, kl: o.kl, optimism: this.optimistic.duals.optimism.value, kl_weight: this.optimistic.duals.klWeight.value });
       }

@@ -1,7 +1,9 @@
 /**
  * FastTD3's observation normaliser (spec baselines.md §9 [code]): a running mean and (population)
  * variance per dimension, merged batch by batch (Chan et al.'s parallel update, exact in float64),
- * applied as (x − mean)/(std + ε) with ε = 1e-2. Before any update it is the identity up to ε
+ * applied as (x − mean)/(std + ε) with ε = 1e-2 — std = √var with no floor on var, as FastTD3's
+ * EmpiricalNormalization (fast_td3_utils.py, every version to 229ed59: `_std = sqrt(_var)`, forward
+ * `(x − _mean)/(_std + eps)`), so a constant dimension maps to (x − mean)/ε. Before any update it is the identity up to ε
  * (mean 0, variance 1). The trainer updates it on the observations the actor acts on; the learner
  * normalises with the current statistics everywhere else (minibatch s and s′, evaluation) without
  * updating. Its state is JSON (count, mean, var) and goes into checkpoints.
@@ -90,7 +92,8 @@ export interface RewardNormState {
  * ending step's reward starts a fresh G, the update order of the reference and of Gymnasium's
  * NormalizeReward), every vector
  * step's G's are merged into one running mean and variance (RunningNorm) and into the largest |G|
- * seen, G_max; rewards are divided by max(std(G) + 1e-8, G_max/gMax), the second term capping the
+ * seen, G_max; rewards are divided by max(std(G) + 1e-8, G_max/gMax) (std = √var, no floor on var:
+ * FastTD3's `G_rms.std[0] + epsilon`; identical G's give max(1e-8, G_max/gMax)), the second term capping the
  * normalised returns at |G| ≤ gMax (FastTD3 passes min(|v_min|, |v_max|), the support's reach). The
  * trainer updates it with the rewards of each vector step; the learner divides the rewards of every
  * minibatch by the current divisor (an n-step sum divides as its terms do). Its state goes into checkpoints.

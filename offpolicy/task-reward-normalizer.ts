@@ -9,8 +9,11 @@
  * is added: soft returns stay within ±v_max.
  *
  * pgvar's choices: before a task's first episode ends its denominator is 1 (BRC's ±∞ start would
- * divide by +∞: its training starts after the first episodes end anyway); a denominator that is not
- * positive and finite (α = 0 and all returns 0) is also 1.
+ * divide by +∞). With the default learningStarts (5 000 steps per task, scaled by the task count in a
+ * multi-task run: offpolicy/agents.ts PER_TASK_STEP_KEYS) and episodes of up to 5 000 steps every
+ * task has finished episodes before the first update; a smaller learningStarts or longer episodes do
+ * train on the fallback 1. A denominator that is not positive and finite (α = 0 and all returns 0)
+ * is also 1.
  *
  * The rewards of every env's running episode are part of the state (JSON, in the learner's state), so
  * a resumed run closes its episodes exactly as an uninterrupted one.

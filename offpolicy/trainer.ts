@@ -15,7 +15,8 @@
  * the updates (offpolicy/normalizer.ts).
  * Multi-task (BRC, spec §8; config.envId a comma list of T tasks): one vector env of numEnvs envs
  * per task, all stepped each vector step (T·numEnvs transitions; the step counts, learningStarts and
- * totalTimesteps included, are over all tasks); observations are zero-padded to the largest
+ * totalTimesteps included, are over all tasks, and agentConfig scales their per-task defaults by T:
+ * offpolicy/agents.ts PER_TASK_STEP_KEYS); observations are zero-padded to the largest
  * observation size, the actor emits the largest action size and each env takes its first |A_i|
  * dimensions (the replay keeps the whole action); each task has its own replay ring, a minibatch
  * row draws its task uniformly (offpolicy/task-replay.ts); episodes carry their task id, rows add the
@@ -330,7 +331,7 @@ export class OffPolicyTrainer {
       for (let u = 0; u < c.updatesPerStep; u++) {
         const b = this.nStep ? sampleNStep(this.replay, this.replayRng, this.batch, this.nStep) : this.taskReplay.sample(this.replayRng, this.batch);
         const val = this.valBatch ? this.replay.sampleValidation(this.replayRng, this.valBatch) : null;
-        stats.push(this.learner.update(b, this.updateRng, val));
+        stats.push(this.learner.update(b, this.updateRng, val, u));
         if (this.resets.due('update', this.learner.updates)) this.resetNetworks();
       }
     }
