@@ -47,6 +47,8 @@ export interface BiasInterval extends Interval {
    */
   estimates_to_resolve: number | null;
   reference_limited: boolean;
+  /** The whole interval lies below 0, which a squared bias cannot: the noise correction is off (flagged, not a finding). */
+  below_zero: boolean;
   note: string;
 }
 
@@ -405,14 +407,26 @@ function pairwiseCosine(G: Float64Array, K: number): { est: number; loo: Float64
 
 function biasInterval(est: number, parts: Part[], shared: Excess, K: number, level: number): BiasInterval {
   const pv = partVariances(parts, shared, 0);
-  const vg = pv[0]!.v;
-  const vr = pv[1]!.v;
-  const base = tIntervalParts(est, parts, shared, level);
+  return biasVerdict(tIntervalParts(est, parts, shared, level), pv[0]!.v, pv[1]!.v, K, level);
+}
+
+/**
+ * The verdict on a noise-corrected squared bias from its interval: resolved when the interval lies
+ * above 0; flagged when it lies wholly below 0 — a squared bias cannot, so the noise correction
+ * exceeds the observed distance (estimates correlated or heavy-tailed) and the bias is unmeasured;
+ * otherwise how many estimates would resolve the current estimate, the estimator's share of the
+ * variance (vg) falling as 1/K and the reference pool's (vr) fixed.
+ */
+export function biasVerdict(base: Interval, vg: number, vr: number, K: number, level: number): BiasInterval {
+  const est = base.estimate ?? NaN;
   const resolved = base.lo > 0;
   let estimates_to_resolve: number | null = null;
   let reference_limited = false;
+  const below_zero = base.hi < 0;
   let note: string;
   if (resolved) note = 'resolved: the squared bias is > 0 at this sample size';
+  else if (below_zero)
+    note = `not measured: the interval lies below 0 (upper bound ${base.hi.toPrecision(3)}), which a squared bias cannot — the noise correction exceeds the observed distance (estimates correlated or heavy-tailed)`;
   else if (est <= 0) note = `not resolved at this sample size: no bias detected (upper bound ${base.hi.toPrecision(3)})`;
   else {
     // need est ≥ q·√(vg·K/K' + vr), q at the current df (conservative)
@@ -426,7 +440,7 @@ function biasInterval(est: number, parts: Part[], shared: Excess, K: number, lev
       note = `not resolved at this sample size; about ${estimates_to_resolve} estimates would resolve it`;
     }
   }
-  return { ...base, resolved, estimates_to_resolve, reference_limited, note };
+  return { ...base, resolved, estimates_to_resolve, reference_limited, below_zero, note };
 }
 
 const scale = (e: Excess, f: number): Excess => ({ tt: e.tt * f, tm: e.tm * f, mm: e.mm * f });
