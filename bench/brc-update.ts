@@ -15,9 +15,9 @@
  *   node dist/bench/brc-update.js [--rounds 3] [--env dmc/cheetah-run] [--out FILE]
  */
 import { runBenchMain } from './bench-main.js';
-import { randomBatch, updateCost } from './offpolicy-bench.js';
+import { envShapes, randomBatch, updateCost } from './offpolicy-bench.js';
 import { Rng } from '../common/rng.js';
-import { make, prepareEnv } from '../envs/registry.js';
+import { make } from '../envs/registry.js';
 import { agentConfig } from '../offpolicy/agents.js';
 import { taskIds, type OffPolicyConfig } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
@@ -68,22 +68,9 @@ function costKeys(c: OffPolicyConfig): Record<string, unknown> {
   return { preset: c.preset, tasks: taskIds(c.envId).length, batchSize: c.batchSize, updatesPerStep: c.updatesPerStep, criticHidden: c.criticHidden, criticBlocks: c.criticBlocks, actorHidden: c.actorHidden, atoms: c.atoms, numCritics: c.numCritics, taskEmbeddingDim: c.taskEmbeddingDim };
 }
 
-async function shapes(ids: string[]): Promise<{ obsDim: number; actDim: number }> {
-  let obsDim = 0;
-  let actDim = 0;
-  for (const id of ids) {
-    await prepareEnv(id);
-    const env = make(id);
-    if (env.observationSpace.kind === 'box') obsDim = Math.max(obsDim, env.observationSpace.shape.reduce((a, b) => a * b, 1));
-    if (env.actionSpace.kind === 'box') actDim = Math.max(actDim, env.actionSpace.shape.reduce((a, b) => a * b, 1));
-    env.close?.();
-  }
-  return { obsDim, actDim };
-}
-
 export async function benchBrc(envId = 'dmc/cheetah-run', rounds = 3): Promise<Record<string, unknown>> {
-  const single = await shapes([envId]);
-  const multi = await shapes(taskIds(MULTI_TASK));
+  const single = await envShapes([envId]);
+  const multi = await envShapes(taskIds(MULTI_TASK));
   const out: Record<string, unknown> = { env: envId, obs_dim: single.obsDim, act_dim: single.actDim, multi_task_envs: MULTI_TASK, multi_task_obs_dim: multi.obsDim, multi_task_act_dim: multi.actDim };
   const cpu = agentConfig('brc', envId, { preset: 'cpu' });
   out['cpu'] = { ...costKeys(cpu), update: benchBrcUpdate(cpu, single.obsDim, single.actDim, 1, rounds, 10), loop: benchBrcLoop(cpu, 30) };

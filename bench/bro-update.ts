@@ -12,13 +12,13 @@
  *   node dist/bench/bro-update.js [--rounds 3] [--env dmc/cheetah-run] [--out FILE]
  */
 import { runBenchMain } from './bench-main.js';
-import { median, r3, randomBatch, timeUpdates } from './offpolicy-bench.js';
+import { envShapes, median, r3, randomBatch, timeUpdates } from './offpolicy-bench.js';
 import { Rng } from '../common/rng.js';
-import { make, prepareEnv } from '../envs/registry.js';
+import { make } from '../envs/registry.js';
 import { agentConfig } from '../offpolicy/agents.js';
 import type { OffPolicyConfig, PresetName } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
-import { allocBatch, type Batch } from '../offpolicy/replay.js';
+import { allocBatch } from '../offpolicy/replay.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
 
 type Phase = 'target' | 'critic' | 'actor' | 'temperature' | 'optimistic' | 'polyak';
@@ -87,11 +87,7 @@ function costKeys(c: OffPolicyConfig): Record<string, unknown> {
 }
 
 export async function benchBro(envId = 'dmc/cheetah-run', rounds = 3): Promise<Record<string, unknown>> {
-  await prepareEnv(envId);
-  const env = make(envId);
-  const obsDim = env.observationSpace.kind === 'box' ? env.observationSpace.shape.reduce((a, b) => a * b, 1) : 0;
-  const actDim = env.actionSpace.kind === 'box' ? env.actionSpace.shape.reduce((a, b) => a * b, 1) : 0;
-  env.close?.();
+  const { obsDim, actDim } = await envShapes([envId]);
   const out: Record<string, unknown> = { env: envId, obs_dim: obsDim, act_dim: actDim };
   for (const preset of ['paper', 'cpu'] as PresetName[]) {
     const bro = agentConfig('bro', envId, { preset });

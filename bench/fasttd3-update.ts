@@ -14,13 +14,13 @@
  *   node dist/bench/fasttd3-update.js [--rounds 3] [--env dmc/cheetah-run] [--out FILE]
  */
 import { runBenchMain } from './bench-main.js';
-import { r3, updateCost } from './offpolicy-bench.js';
+import { envShapes, r3, updateCost } from './offpolicy-bench.js';
 import { Rng } from '../common/rng.js';
-import { make, prepareEnv } from '../envs/registry.js';
+import { make } from '../envs/registry.js';
 import { agentConfig } from '../offpolicy/agents.js';
 import type { OffPolicyConfig, PresetName } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
-import { allocBatch, type Batch } from '../offpolicy/replay.js';
+import { allocBatch } from '../offpolicy/replay.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
 
 /** ms per update (median over rounds of `updates` updates, after one warm-up update; the actor runs on every second) and one instrumented pass by phase. */
@@ -48,11 +48,7 @@ function costKeys(c: OffPolicyConfig): Record<string, unknown> {
 }
 
 export async function benchFastTd3(envId = 'dmc/cheetah-run', rounds = 3): Promise<Record<string, unknown>> {
-  await prepareEnv(envId);
-  const env = make(envId);
-  const obsDim = env.observationSpace.kind === 'box' ? env.observationSpace.shape.reduce((a, b) => a * b, 1) : 0;
-  const actDim = env.actionSpace.kind === 'box' ? env.actionSpace.shape.reduce((a, b) => a * b, 1) : 0;
-  env.close?.();
+  const { obsDim, actDim } = await envShapes([envId]);
   const out: Record<string, unknown> = { env: envId, obs_dim: obsDim, act_dim: actDim };
   const cpu = agentConfig('fasttd3', envId, { preset: 'cpu' });
   out['cpu'] = { ...costKeys(cpu), update: benchFastTd3Update(cpu, obsDim, actDim, rounds, 10), loop: benchFastTd3Loop(cpu, 20) };

@@ -1,5 +1,7 @@
 /** Pieces shared by the off-policy update benchmarks (bench/bro-update.ts, bench/fasttd3-update.ts). */
 import { fillNormal, type Rng } from '../common/rng.js';
+import { make, prepareEnv } from '../envs/registry.js';
+import { flatSize } from '../envs/spaces.js';
 import type { OffPolicyLearner } from '../offpolicy/learner.js';
 import type { Batch } from '../offpolicy/replay.js';
 
@@ -69,4 +71,18 @@ export function updateCost(learner: OffPolicyLearner, b: Batch, rng: Rng, rounds
     critic_pair_parameters: learner.critics.store.lengths.reduce((a, x) => a + x, 0),
     actor_parameters: learner.policy.store.lengths.reduce((a, x) => a + x, 0),
   };
+}
+
+/** The largest flat Box observation and action sizes over the envs (0 where a space is not a Box): a multi-task run pads to these. */
+export async function envShapes(ids: string[]): Promise<{ obsDim: number; actDim: number }> {
+  let obsDim = 0;
+  let actDim = 0;
+  for (const id of ids) {
+    await prepareEnv(id);
+    const env = make(id);
+    if (env.observationSpace.kind === 'box') obsDim = Math.max(obsDim, flatSize(env.observationSpace));
+    if (env.actionSpace.kind === 'box') actDim = Math.max(actDim, flatSize(env.actionSpace));
+    env.close?.();
+  }
+  return { obsDim, actDim };
 }
