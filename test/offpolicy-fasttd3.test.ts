@@ -18,7 +18,7 @@ import type { OffPolicyConfig } from '../offpolicy/config.js';
 import { RunningNorm } from '../offpolicy/normalizer.js';
 import { OffPolicyTrainer } from '../offpolicy/trainer.js';
 import { cli, deterministicMetrics, tmpDir } from './helpers.js';
-import { killAfterCheckpoint } from './offpolicy-helpers.js';
+import { ascendCriticLoss, killAfterCheckpoint } from './offpolicy-helpers.js';
 
 const ENV = 'Pendulum-v1';
 const envs = (cfg: OffPolicyConfig) => Array.from({ length: cfg.numEnvs }, () => make(cfg.envId));
@@ -199,13 +199,7 @@ function learn(mutant: 'none' | 'actor' | 'critic'): { before: number; after: nu
     p.backward = (a, dA, n) => backward(a, dA.map((x) => -x), n);
   } else if (mutant === 'critic') {
     // the critics ascend their cross-entropy
-    const c = learner.critics;
-    const grad = c.regressionGrad.bind(c);
-    c.regressionGrad = (s, a, y, n) => {
-      const r = grad(s, a, y, n);
-      c.store.scaleGrad(-1);
-      return r;
-    };
+    ascendCriticLoss(learner.critics);
   }
   const before = tr.evaluate(5);
   while (!tr.done) tr.iterate();

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { make } from '../envs/registry.js';
 import type { OffPolicyConfig } from '../offpolicy/config.js';
+import type { OffPolicyLearner } from '../offpolicy/learner.js';
 import { OffPolicyTrainer, type OffPolicyMetrics } from '../offpolicy/trainer.js';
 import { BIN, spawn } from './helpers.js';
 
@@ -18,13 +19,7 @@ export function learnWithMutant(cfg: OffPolicyConfig, flipTarget: boolean): { be
     const learner = tr.learner;
     const tdTarget = learner.tdTarget.bind(learner);
     if (learner.head.kind === 'categorical') {
-      const critics = learner.critics;
-      const grad = critics.regressionGrad.bind(critics);
-      critics.regressionGrad = (st, a, y, n) => {
-        const r = grad(st, a, y, n);
-        critics.store.scaleGrad(-1);
-        return r;
-      };
+      ascendCriticLoss(learner.critics);
     } else learner.tdTarget = (b, rng, y) => {
       tdTarget(b, rng, y);
       for (let i = 0; i < b.n * learner.head.outputs; i++) y[i] = -y[i]!;
@@ -65,4 +60,14 @@ export async function killAfterCheckpoint(args: string[], out: string, step: num
     }, 5);
   });
   await new Promise((r) => child.on('exit', r));
+}
+
+/** The mutant whose critics ascend their loss: every critic gradient negated after it is computed. */
+export function ascendCriticLoss(critics: OffPolicyLearner['critics']): void {
+  const grad = critics.regressionGrad.bind(critics);
+  critics.regressionGrad = (st, a, y, n, ...rest) => {
+    const r = grad(st, a, y, n, ...rest);
+    critics.store.scaleGrad(-1);
+    return r;
+  };
 }
