@@ -144,6 +144,13 @@ export async function submitAndWait(jobs: SweepJob[], o: SubmitOptions): Promise
     o.onSubmitted?.(added, existing);
     const outcomes = new Map<string, RunOutcome>();
     const seen = new Map<string, number>(); // attempts started, as last reported
+    // Every attempt's start is reported once, also one that began and ended between two polls
+    // (a short retry): the display then still says which worker ran the attempt that counted.
+    const reportStart = (id: string, attempt: number, worker: string | undefined) => {
+      if ((seen.get(id) ?? 0) >= attempt) return;
+      seen.set(id, attempt);
+      o.onStart?.(id, attempt, worker);
+    };
     while (outcomes.size < jobs.length) {
       for (const job of jobs) {
         if (outcomes.has(job.id)) continue;
@@ -153,18 +160,17 @@ export async function submitAndWait(jobs: SweepJob[], o: SubmitOptions): Promise
         if (state === 'completed') {
           const r = j.returnvalue;
           gatherRunFiles(o.root, r);
+          reportStart(job.id, j.attemptsStarted, r.worker ?? j.processedBy);
           const outcome = { id: r.id, status: r.status, resumedFrom: r.resumedFrom, summary: r.summary, attempts: Math.max(1, j.attemptsStarted), worker: r.worker };
           outcomes.set(job.id, outcome);
           o.onEnd?.(outcome);
         } else if (state === 'failed') {
+          reportStart(job.id, j.attemptsStarted, j.processedBy);
           const outcome = { id: job.id, status: 'failed' as const, error: j.failedReason, attempts: j.attemptsStarted };
           outcomes.set(job.id, outcome);
           o.onEnd?.(outcome);
         } else if (state === 'active') {
-          if ((seen.get(job.id) ?? 0) < j.attemptsStarted) {
-            seen.set(job.id, j.attemptsStarted);
-            o.onStart?.(job.id, j.attemptsStarted, j.processedBy);
-          }
+          reportStart(job.id, j.attemptsStarted, j.processedBy);
           const p = j.progress as SweepProgress | number;
           if (typeof p === 'object' && p !== null) o.onProgress?.(job.id, p);
         }
