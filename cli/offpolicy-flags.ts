@@ -5,7 +5,7 @@
  */
 import { AGGREGATOR_NAMES } from '../offpolicy/critics.js';
 import { AGENT_SOURCES, agentPresets, PGVAR_KEYS, presetDefaults } from '../offpolicy/agents.js';
-import { OFF_POLICY_ALGOS, OFF_POLICY_KEY_HELP, OPTIMISTIC_MODES, OPTIMIZERS, PRESETS, RESET_TARGETS, RESET_UNITS, TRUNKS, type OffPolicyAlgo, type OffPolicyConfig } from '../offpolicy/config.js';
+import { OFF_POLICY_ALGOS, OFF_POLICY_KEY_HELP, OPTIMISTIC_INITS, OPTIMISTIC_MODES, OPTIMIZERS, PRESETS, RESET_TARGETS, RESET_UNITS, TRUNKS, type OffPolicyAlgo, type OffPolicyConfig } from '../offpolicy/config.js';
 import { C51_EDGES, CATEGORICAL_TARGETS, VALUE_HEADS } from '../offpolicy/heads.js';
 import { choiceFlag, choiceListFlag, floatFlag, intFlag, stepListFlag, stepsFlag } from './options.js';
 
@@ -90,6 +90,7 @@ export const OFF_FLAGS: [string, Key, Parser][] = [
   ['--pessimism-max <x>', 'pessimismMax', floatFlag()],
   ['--validation-every <k>', 'validationEvery', intFlag(0)],
   ['--optimistic-mode <mode>', 'optimisticMode', choiceFlag(OPTIMISTIC_MODES)],
+  ['--optimistic-init <how>', 'optimisticInit', choiceFlag(OPTIMISTIC_INITS)],
   ['--optimism <x>', 'optimism', floatFlag()],
   ['--kl-weight <x>', 'klWeight', floatFlag(0)],
   ['--kl-weight-max <x>', 'klWeightMax', floatFlag(0)],

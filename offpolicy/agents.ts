@@ -15,7 +15,7 @@
  *   LayerNorm, orthogonal init, min target (mean − 1·spread), conservative tanh-Gaussian actor 256×3
  *   with log σ ∈ [−10, 2] on the same bound, H̄ = −|A|/2, α₀ 1; a decoupled optimistic actor (σ × 1.25)
  *   on mean + β_ub·spread with a KL penalty λ toward π_c; β_ub (from −0.5) and λ (from 1) learned toward
- *   KL 0.5 per dimension with Adam 3e-5, β1 0.5; π_o re-copied every 25k env steps; Adam 3e-4
+ *   KL 0.5 per dimension with Adam 3e-5, β1 0.5; π_o a fresh network of its own, re-drawn every 25k env steps; Adam 3e-4
  *   everywhere, batch 256, 15 updates per env step, 25k random steps, 3M replay and steps. Full
  *   resets of every network, optimiser and dual after env steps 50k, 250k, 500k, 750k, 1M, 1.25M,
  *   1.5M, 2M, 2.5M (DAC_RESET_STEPS; `--reset-at none` turns them off); a reset of the actor takes π_o,
@@ -133,6 +133,7 @@ const common = {
   dualLr: 3e-5,
   dualBeta1: 0.5,
   optimisticRefreshEvery: 25_000,
+  optimisticInit: 'copy' as const,
   // optimisers and resets (offpolicy/resets.ts); sac-ln-reset sets a schedule
   qOptimizer: 'adam' as const,
   qWeightDecay: 0,
@@ -322,6 +323,7 @@ export const AGENT_DEFAULTS: Record<OffPolicyAlgo, Omit<OffPolicyConfig, 'envId'
     actorAggregator: 'mean-spread',
     pessimism: 1,
     optimisticActor: true,
+    optimisticInit: 'fresh',
     resetAt: [...DAC_RESET_STEPS],
     resetNetworks: ['critic', 'actor', 'temperature'],
     resetLayers: 0,
@@ -522,7 +524,7 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       targetAggregator: 'β_critic = 1: min of the two targets',
       actorAggregator: 'π_c on the lower bound, β_lb = pessimism = 1',
       pessimism: 'β_critic = β_lb = 1',
-      optimisticActor: 'π_o, copied from π_c at init, only collects data',
+      optimisticActor: 'π_o, its own network, only collects data',
       optimism: 'init β_ub = 0.5 − β_lb = −0.5 (β_ub = exp(p) − β_lb)',
       klWeight: 'init λ = 1 (λ = exp(p))',
       klWeightMax: 'loss uses min(λ, 20)',
@@ -532,7 +534,8 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       stdMultiplier: 'σ × 1.25 when acting; the KL uses the unscaled σ',
       dualLr: 'β_ub and λ: Adam 3e-5',
       dualBeta1: 'β_ub and λ: Adam β1 0.5',
-      optimisticRefreshEvery: 'every 25 000 training env steps π_o ← π_c, β_ub and λ re-initialised (fresh Adam)',
+      optimisticRefreshEvery: 'every 25 000 training env steps π_o, β_ub and λ re-initialised (fresh Adam)',
+      optimisticInit: "fresh: dac_learner.py builds π_o from its own key and then calls target_update(actor_c, actor_o_, 0.0) = π_c·0 + π_o·1, which keeps π_o's fresh parameters (at init and at each refresh); spec §5 reads it as a copy of π_c, which 'copy' gives",
     },
   },
   vpl: {

@@ -25,6 +25,8 @@ export const RESET_UNITS = ['env-step', 'update'] as const;
 export const TRUNKS = ['mlp', 'bronet'] as const;
 /** DAC's optimistic actor (its own tanh-Gaussian) or BRO's (a mean shift of π_c): offpolicy/optimistic.ts. */
 export const OPTIMISTIC_MODES = ['separate', 'shift'] as const;
+/** How DAC's separate π_o starts, and restarts at each refresh: its own fresh random network (DAC's code) or a copy of π_c (the spec's reading). */
+export const OPTIMISTIC_INITS = ['fresh', 'copy'] as const;
 /** 'paper': the reference's values (every agent's defaults); 'cpu': scaled for a 2-core CPU (bro, bro-fast, fasttd3, brc). */
 export const PRESETS = ['paper', 'cpu'] as const;
 export type PresetName = (typeof PRESETS)[number];
@@ -157,8 +159,10 @@ export const offPolicyConfigSchema = z
     /** Adam lr and β1 of the adaptive coefficients β_ub, λ (DAC) and β (VPL). */
     dualLr: z.number().positive().default(3e-5),
     dualBeta1: z.number().min(0).lt(1).default(0.5),
-    /** DAC: every this many env steps (while training), π_o is copied from π_c and β_ub, λ restart (0 = never). */
+    /** DAC: every this many env steps (while training), π_o is re-initialised (optimisticInit) and β_ub, λ restart (0 = never). */
     optimisticRefreshEvery: nonNegInt.default(25_000),
+    /** 'copy' for configs written before the key existed (what those runs did). */
+    optimisticInit: z.enum(OPTIMISTIC_INITS).default('copy'),
     /** Plug-in files (absolute) that registered the env: --resume and eval load them again. Absent when none. */
     plugins: z.array(z.string().min(1)).optional(),
     // FastTD3 (spec baselines.md §9); the defaults are the behaviour of the runs before them, so their checkpoints load
@@ -269,7 +273,7 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   pessimismMax: 'vpl: upper bound of the learned β',
   validationEvery: 'hold every k-th transition out of training as the validation buffer (0 = none)',
   optimisticActor: 'dac, bro: explore with an optimistic actor kept near the conservative one by a KL penalty',
-  optimisticMode: "the optimistic actor: separate (dac: its own tanh-Gaussian, copied from π_c) or shift (bro: π_c's mean plus a learned shift, σ = stdMultiplier·σ_c)",
+  optimisticMode: "the optimistic actor: separate (dac: its own tanh-Gaussian) or shift (bro: π_c's mean plus a learned shift, σ = stdMultiplier·σ_c)",
   optimism: 'dac, bro: initial β_ub; the optimistic actor ascends mean + β_ub·spread',
   klWeight: 'dac, bro: initial KL weight λ',
   klWeightMax: "dac, bro: the optimistic actor's loss uses min(λ, this)",
@@ -277,7 +281,8 @@ export const OFF_POLICY_KEY_HELP: Record<keyof OffPolicyConfig, string> = {
   stdMultiplier: "dac: the optimistic actor's σ is multiplied by this when it acts; bro: σ_o = this·σ_c",
   dualLr: 'Adam learning rate of β_ub and λ (dac, bro) and β (vpl)',
   dualBeta1: 'Adam β1 of β_ub and λ (dac, bro) and β (vpl)',
-  optimisticRefreshEvery: 'dac: copy π_c into π_o and restart β_ub, λ every this many env steps (0 = never)',
+  optimisticRefreshEvery: 'dac: re-initialise π_o (as optimisticInit says) and restart β_ub, λ every this many env steps (0 = never)',
+  optimisticInit: "dac: π_o at the start and at each refresh is a fresh random network of its own (fresh; DAC's code) or a copy of π_c (copy; the spec's reading)",
   numEnvs: 'envs stepped together (a vector env, vectorEnv): one batched actor call and numEnvs transitions per vector step; updatesPerStep counts vector steps',
   mixedNoise: "deterministic actor: FastTD3's mixed exploration noise, per-env σ ~ U[noiseStdMin, noiseStdMax], redrawn when that env's episode ends",
   noiseStdMin: 'mixed noise: lowest per-env σ',
@@ -315,7 +320,8 @@ export function validateOffPolicyConfig(raw: unknown, where = 'config'): OffPoli
     for (const [key, v] of [['optimism', c.optimism], ['klWeight', c.klWeight]] as const) {
       if (!(v > lo && v < hi)) throw new UsageError(`${where}: ${key} ${v} must lie in (${lo.toExponential(2)}, ${hi.toFixed(0)}): BRO's coefficients have log x ∈ (${SHIFT_COEFFICIENT_BOUNDS.join(', ')})`);
     }
-    if (c.optimisticRefreshEvery !== 0) throw new UsageError(`${where}: optimisticRefreshEvery ${c.optimisticRefreshEvery} re-copies DAC's separate π_o from π_c; optimisticMode 'shift' has no copy to refresh: set it to 0`);
+    if (c.optimisticRefreshEvery !== 0) throw new UsageError(`${where}: optimisticRefreshEvery ${c.optimisticRefreshEvery} re-initialises DAC's separate π_o; optimisticMode 'shift' has no π_o network to refresh: set it to 0`);
+    if (c.optimisticInit !== 'copy') throw new UsageError(`${where}: optimisticInit '${c.optimisticInit}' sets how DAC's separate π_o starts; optimisticMode 'shift' has no π_o network (leave it 'copy')`);
     if (c.init !== 'orthogonal' && c.actorTrunk !== 'bronet') throw new UsageError(`${where}: optimisticMode 'shift' initialises its head orthogonally with gain 0.01 (BRO); set init 'orthogonal' or actorTrunk 'bronet'`);
   }
   if (c.mixedNoise && c.policy !== 'deterministic') throw new UsageError(`${where}: mixedNoise is exploration noise of a deterministic actor; policy '${c.policy}' samples its own`);

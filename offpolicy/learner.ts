@@ -55,7 +55,7 @@ export type LearnerConfig = Pick<
   | 'policy' | 'autotune' | 'alpha' | 'targetEntropyScale' | 'logStdMin' | 'logStdMax' | 'explorationNoise' | 'policyNoise' | 'noiseClip'
   | 'numCritics' | 'criticHidden' | 'actorHidden' | 'activation' | 'criticLayerNorm' | 'criticTrunk' | 'criticBlocks' | 'targetAggregator' | 'actorAggregator'
   | 'init' | 'pessimism' | 'learnPessimism' | 'pessimismMin' | 'pessimismMax' | 'optimisticActor' | 'optimism' | 'klWeight' | 'klWeightMax'
-  | 'klTarget' | 'stdMultiplier' | 'dualLr' | 'dualBeta1' | 'optimisticRefreshEvery'
+  | 'klTarget' | 'stdMultiplier' | 'dualLr' | 'dualBeta1' | 'optimisticRefreshEvery' | 'optimisticInit'
   | 'qOptimizer' | 'qWeightDecay' | 'policyOptimizer' | 'policyWeightDecay'
 > &
   // keys added later: configs written before them take their defaults
@@ -290,11 +290,15 @@ export class OffPolicyLearner {
 
   /**
    * Called by the trainer before the updates of the (vector) env step covering steps t … t + count − 1:
-   * DAC's periodic refresh of π_o, when a multiple of its period lies among them.
+   * DAC's periodic refresh of π_o, when a multiple of its period lies among them. Refresh k (the
+   * multiple k·period reached) draws a fresh π_o from `refreshRng(k)`, a seeded stream of its own, so
+   * a resumed run refreshes exactly as the uninterrupted one.
    */
-  beforeUpdates(t: number, count = 1): void {
+  beforeUpdates(t: number, count: number, refreshRng: (k: number) => Rng): void {
     const every = this.config.optimisticRefreshEvery;
-    if (this.optimistic && this.policy.kind === 'tanh-gaussian' && every > 0 && Math.floor((t + count - 1) / every) >= Math.ceil(t / every)) this.optimistic.refresh(this.policy);
+    if (this.optimistic && this.policy.kind === 'tanh-gaussian' && every > 0 && Math.floor((t + count - 1) / every) >= Math.ceil(t / every)) {
+      this.optimistic.refresh(this.policy, refreshRng(Math.floor((t + count - 1) / every)));
+    }
   }
 
   /**

@@ -10,13 +10,17 @@
  *   λ:    ∂loss/∂λ   = −(KL_emp − KL̄)   (KL above target → stronger pull toward π_c)
  *
  * `separate` — DAC (Nauman & Cygan, arXiv 2310.19527; §5 [code]), class OptimisticActor: π_o is a
- *   tanh-Gaussian of π_c's shape, copied from it at the start, acting with its σ multiplied by m
+ *   tanh-Gaussian of π_c's shape, acting with its σ multiplied by m
  *   (`stdMultiplier`, 1.25):
  *     minimise −E[Q_UB(s, a_o)] + min(λ, λ_max)·E[KL(N(μ_o, σ_o) ‖ N(μ_c, σ_c))],
  *     a_o = tanh(μ_o + m·σ_o·ε) reparameterised, σ_o unscaled in the KL, no entropy term;
  *   β_ub = exp(p) − β_lb with loss (β_ub + β_lb)·(KL_emp − KL̄) − min(β_ub, −0.999) (a barrier above −1),
- *   λ = exp(p); every `optimisticRefreshEvery` env steps π_o is re-copied from π_c (fresh Adam
- *   moments) and β_ub, λ restart.
+ *   λ = exp(p); every `optimisticRefreshEvery` env steps π_o is re-initialised (fresh Adam moments)
+ *   and β_ub, λ restart. How π_o starts and restarts (`optimisticInit`): 'fresh', its own random
+ *   network (DAC's code: dac_learner.py creates π_o from its own key, and its
+ *   `target_update(actor_c, actor_o_, 0.0)` = π_c·0 + π_o·1 keeps those fresh parameters, at the
+ *   start and in `_init_actor_o` at each refresh), or 'copy', π_o ← π_c (the spec §5 table's reading
+ *   of that line; pgvar's behaviour before the key existed, so older configs keep it).
  *
  * `shift` — BRO (Nauman et al., NeurIPS 2024; §6 [code] `DualTanhPolicy`), class OptimisticShift: π_o
  *   is a network on [s, μ_c] whose bias-free Dense(|A|) head (orthogonal, gain 0.01) gives a mean
@@ -45,7 +49,7 @@ import { TanhGaussianPolicy } from './policies.js';
 import { makeNets, type TrunkSpec } from './trunk.js';
 
 export type OptimisticConfig = Pick<OffPolicyConfig, 'pessimism' | 'optimism' | 'klWeight' | 'klWeightMax' | 'klTarget' | 'stdMultiplier' | 'dualLr' | 'dualBeta1' | 'policyLr' | 'logStdMin' | 'logStdMax'> &
-  Partial<Pick<OffPolicyConfig, 'policyOptimizer' | 'policyWeightDecay' | 'optimisticMode'>>;
+  Partial<Pick<OffPolicyConfig, 'policyOptimizer' | 'policyWeightDecay' | 'optimisticMode' | 'optimisticInit'>>;
 
 /**
  * KL(N(μ_o, σ_o) ‖ N(μ_c, σ_c)) of diagonal Gaussians, one value per row (spec §1):
@@ -151,8 +155,8 @@ export interface OptimisticExplorer {
   dualStep(klEmp: number): void;
   /** Exploration actions in [−1, 1]. */
   act(obs: Float32Array, n: number, rng: Rng, out: Float32Array): Float32Array;
-  /** DAC's periodic re-copy of π_c (the shift mode has none). */
-  refresh(conservative: TanhGaussianPolicy): void;
+  /** DAC's periodic re-initialisation of π_o (fresh from rng, or a copy of π_c); the shift mode has none. */
+  refresh(conservative: TanhGaussianPolicy, rng: Rng): void;
 }
 
 /** π_o's optimiser step: the actor's (lr policyLr; Adam, or AdamW with policyWeightDecay). */
@@ -169,7 +173,8 @@ export class OptimisticActor implements OptimisticExplorer {
   constructor(arena: Arena, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng, conservative: TanhGaussianPolicy, readonly config: OptimisticConfig) {
     this.policy = new TanhGaussianPolicy(arena, obsDim, actDim, trunk, rng, config.logStdMin, config.logStdMax);
     this.duals = new OptimismDuals(config, 'separate');
-    this.refresh(conservative);
+    // 'fresh': the parameters just drawn from rng are π_o's own; 'copy': π_c's
+    if (config.optimisticInit !== 'fresh') this.policy.store.write(conservative.store.read('p'));
   }
 
   get store(): ParamStore {
@@ -195,10 +200,13 @@ export class OptimisticActor implements OptimisticExplorer {
     return this.duals.upperBound;
   }
 
-  /** π_o ← π_c (parameters; Adam moments and step count zeroed, a new optimiser as DAC's), β_ub and λ restart. */
-  refresh(conservative: TanhGaussianPolicy): void {
+  /**
+   * π_o re-initialised: fresh parameters drawn from rng ('fresh', DAC's code) or π_c's ('copy'); Adam
+   * moments and step count zeroed (a new optimiser, as DAC's); β_ub and λ restart.
+   */
+  refresh(conservative: TanhGaussianPolicy, rng: Rng): void {
     const st = this.policy.store;
-    st.write(conservative.store.read('p'));
+    st.write(this.config.optimisticInit === 'fresh' ? this.policy.initialParams(rng) : conservative.store.read('p'));
     st.write(st.shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1))), 'm');
     st.write(st.shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1))), 'v');
     st.t = 0;

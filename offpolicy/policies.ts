@@ -18,7 +18,7 @@ import { fillNormal, type Rng } from '../common/rng.js';
 import type { Arena } from '../nets/engine/arena.js';
 import type { EngineNet } from '../nets/engine/engine-net.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
-import { makeNets, makeTargetNets, polyak, type TrunkSpec } from './trunk.js';
+import { makeNets, makeTargetNets, polyak, trunkInit, type TrunkSpec } from './trunk.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 export const TANH_EPS = 1e-6;
@@ -43,11 +43,20 @@ export class TanhGaussianPolicy {
   readonly store: ParamStore;
   readonly net: EngineNet;
 
-  constructor(readonly arena: Arena, readonly obsDim: number, readonly actDim: number, trunk: TrunkSpec, rng: Rng, readonly logStdMin = -5, readonly logStdMax = 2) {
-    // orthogonal init: the mean head gain √2, the log-std head gain 1 (spec §5)
-    const { store, nets } = makeNets(arena, 1, obsDim, 2 * actDim, trunk, rng, [{ width: actDim, gain: Math.SQRT2 }, { width: actDim, gain: 1 }]);
+  constructor(readonly arena: Arena, readonly obsDim: number, readonly actDim: number, readonly trunk: TrunkSpec, rng: Rng, readonly logStdMin = -5, readonly logStdMax = 2) {
+    const { store, nets } = makeNets(arena, 1, obsDim, 2 * actDim, trunk, rng, this.heads());
     this.store = store;
     this.net = nets[0]!;
+  }
+
+  /** orthogonal init: the mean head gain √2, the log-std head gain 1 (spec §5) */
+  private heads() {
+    return [{ width: this.actDim, gain: Math.SQRT2 }, { width: this.actDim, gain: 1 }];
+  }
+
+  /** Parameters of a freshly constructed policy of this shape drawn from rng (the constructor's draws). */
+  initialParams(rng: Rng): Float32Array[] {
+    return trunkInit(this.obsDim, 2 * this.actDim, this.trunk, rng, this.heads());
   }
 
   private forward(s: Float32Array, n: number): Float32Array {

@@ -17,8 +17,8 @@
  * schedule's only state is the number of resets done; it travels in the trainer's state.
  *
  * DAC's and VPL's extra state: DAC's optimistic actor π_o follows the actor — the same tensors come
- * from the fresh learner's π_o (a copy of its π_c, fresh Adam), so a full actor reset leaves π_o =
- * π_c as DAC's start does — and its coefficients β_ub and λ restart with any actor reset; VPL's
+ * from the fresh learner's π_o (its own fresh network or a copy of its π_c, as optimisticInit says;
+ * fresh Adam), so a full actor reset leaves π_o as DAC's start does — and its coefficients β_ub and λ restart with any actor reset; VPL's
  * learned β restarts with any critic reset. A full reset of every network is then DAC's and BRO's
  * (networks, optimisers and coefficients). pgvar's choice for partial resets: coefficients restart
  * too. The DAC refresh period runs on through a reset.

@@ -327,7 +327,7 @@ export class OffPolicyTrainer {
     const stats: UpdateStats[] = [];
     // CleanRL: `if global_step > args.learning_starts` with global_step the 0-based step index
     if (t > c.learningStarts) {
-      this.learner.beforeUpdates(t, N);
+      this.learner.beforeUpdates(t, N, (k) => new Rng(this.seeds.of(`offpolicy/refresh/${k}`, 0)));
       for (let u = 0; u < c.updatesPerStep; u++) {
         const b = this.nStep ? sampleNStep(this.replay, this.replayRng, this.batch, this.nStep) : this.taskReplay.sample(this.replayRng, this.batch);
         const val = this.valBatch ? this.replay.sampleValidation(this.replayRng, this.valBatch) : null;

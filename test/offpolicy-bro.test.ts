@@ -323,7 +323,8 @@ t.test('bro and bro-fast: the spec’s defaults, the cpu preset, one-line errors
   t.same(Object.keys(AGENT_PRESETS).sort(), ['brc', 'bro', 'bro-fast', 'fasttd3']);
   t.throws(() => agentConfig('sac', ENV, { preset: 'cpu' }), /agent 'sac' has no preset 'cpu'; its presets: paper/);
   t.throws(() => agentConfig('bro', ENV, { preset: 'gpu' }), /unknown preset 'gpu'; valid presets: paper, cpu/);
-  t.throws(() => agentConfig('bro', ENV, { optimisticRefreshEvery: 100 }), /optimisticMode 'shift' has no copy to refresh/);
+  t.throws(() => agentConfig('bro', ENV, { optimisticRefreshEvery: 100 }), /optimisticMode 'shift' has no π_o network to refresh/);
+  t.throws(() => agentConfig('bro', ENV, { optimisticInit: 'fresh' }), /optimisticInit 'fresh' sets how DAC's separate π_o starts; optimisticMode 'shift' has no π_o network/);
   t.throws(() => agentConfig('bro', ENV, { optimism: 0 }), /optimism 0 must lie in \(4\.54e-5, 1808\)/);
   t.throws(() => agentConfig('bro', ENV, { valueHead: 'categorical', targetAggregator: 'min' }), /targetAggregator 'min' would combine atom probabilities element-wise into no distribution/);
   t.throws(() => agentConfig('bro', ENV, { actorHidden: [64, 64] }), /a bronet actor has one width/);

@@ -16,6 +16,7 @@ import { learnWithMutant } from './offpolicy-helpers.js';
 import { fillNormal, Rng } from '../common/rng.js';
 import { make } from '../envs/registry.js';
 import type { ParamStore } from '../nets/engine/param-store.js';
+import { RunSeeds } from '../common/seeding.js';
 import { AGENT_DEFAULTS, agentConfig } from '../offpolicy/agents.js';
 import type { OffPolicyConfig } from '../offpolicy/config.js';
 import { AGGREGATORS, ensembleSpread, makeAggregator, meanMinusBetaSpread } from '../offpolicy/critics.js';
@@ -249,12 +250,12 @@ t.test('π_o ascends Q_UB when λ ≈ 0, and the KL pulls it back to π_c on a f
   }
 });
 
-t.test('π_o starts as a copy of π_c, explores with σ × 1.25; evaluation is tanh(μ_c); the refresh re-copies and restarts the duals', async (t) => {
+t.test("optimisticInit 'copy': π_o starts as a copy of π_c, explores with σ × 1.25; evaluation is tanh(μ_c); the refresh re-copies and restarts the duals", async (t) => {
   const rng = new Rng(6);
   const obsDim = 3;
   const A = 2;
   const n = 5;
-  const learner = new OffPolicyLearner(small({ optimisticRefreshEvery: 100 }), obsDim, A, new Rng(1));
+  const learner = new OffPolicyLearner(small({ optimisticRefreshEvery: 100, optimisticInit: 'copy' }), obsDim, A, new Rng(1));
   const { pc, o } = parts(learner);
   t.same(o.policy.store.read(), pc.store.read(), 'π_o = π_c at init');
   t.equal(optimisticLoss(learner, Float32Array.from({ length: n * obsDim }, () => rng.normal()), n, new Float32Array(n * A)).kl, 0, 'KL(π_o ‖ π_c) = 0 at init');
@@ -272,10 +273,46 @@ t.test('π_o starts as a copy of π_c, explores with σ × 1.25; evaluation is t
   b.nextObs.set(Array.from({ length: 8 * obsDim }, () => rng.normal()));
   for (let k = 0; k < 3; k++) learner.update(b, rng);
   t.not(o.optimism.value, -0.5, 'β_ub moved');
-  learner.beforeUpdates(150);
+  learner.beforeUpdates(150, 1, refreshStream);
   t.notSame(o.policy.store.read(), pc.store.read(), 'no refresh at t = 150');
-  learner.beforeUpdates(200);
+  learner.beforeUpdates(200, 1, refreshStream);
   t.same(o.policy.store.read(), pc.store.read(), 'refresh at t = 200: π_o ← π_c');
+  t.same([o.policy.store.t, o.policy.store.read('m').every((m) => m.every((x) => x === 0))], [0, true], 'fresh Adam moments');
+  t.ok(close(o.optimism.value, -0.5, 1e-12) && o.klWeight.value === 1, 'β_ub and λ restart');
+});
+
+const refreshStream = (k: number) => new Rng(7000 + k);
+
+t.test("dac's default, optimisticInit 'fresh' (DAC's code): π_o is its own random network at the start and at each refresh, drawn from the refresh's stream", async (t) => {
+  const rng = new Rng(6);
+  const obsDim = 3;
+  const A = 2;
+  t.equal(AGENT_DEFAULTS.dac.optimisticInit, 'fresh', "dac's default");
+  const learner = new OffPolicyLearner(small({ optimisticRefreshEvery: 100 }), obsDim, A, new Rng(1));
+  const { pc, o } = parts(learner);
+  const start = o.policy.store.read();
+  t.notSame(start, pc.store.read(), 'π_o ≠ π_c at init');
+  // the same shapes and initialisation: orthogonal weights (WᵀW = gain²·I) and zero biases, as π_c
+  const same = new OffPolicyLearner(small({ optimisticRefreshEvery: 100 }), obsDim, A, new Rng(1));
+  t.same(parts(same).o.policy.store.read(), start, 'the same init stream gives the same π_o');
+  const shapes = o.policy.store.shapes;
+  shapes.forEach((s, i) => {
+    if (s.length === 1) t.ok(start[i]!.every((x) => x === 0), `tensor ${i}: zero bias`);
+  });
+  const b = allocBatch(8, obsDim, A);
+  b.obs.set(Array.from({ length: 8 * obsDim }, () => rng.normal()));
+  b.nextObs.set(Array.from({ length: 8 * obsDim }, () => rng.normal()));
+  for (let k = 0; k < 3; k++) learner.update(b, rng);
+  t.not(o.optimism.value, -0.5, 'β_ub moved');
+  const asked: number[] = [];
+  learner.beforeUpdates(150, 1, (k) => (asked.push(k), refreshStream(k)));
+  t.same(asked, [], 'no refresh at t = 150 (no stream drawn)');
+  learner.beforeUpdates(199, 2, (k) => (asked.push(k), refreshStream(k)));
+  t.same(asked, [2], 'the vector step covering 199–200 refreshes once, with the stream of refresh 2');
+  const fresh = o.policy.initialParams(refreshStream(2));
+  t.same(o.policy.store.read(), fresh, 'π_o = a fresh draw from that stream');
+  t.notSame(fresh, pc.store.read(), 'not π_c');
+  t.notSame(fresh, start, 'not the initial π_o');
   t.same([o.policy.store.t, o.policy.store.read('m').every((m) => m.every((x) => x === 0))], [0, true], 'fresh Adam moments');
   t.ok(close(o.optimism.value, -0.5, 1e-12) && o.klWeight.value === 1, 'β_ub and λ restart');
 });
@@ -323,14 +360,19 @@ function run(tr: OffPolicyTrainer, untilStep = Infinity): OffPolicyRow[] {
 t.test('dac: same seed → identical rows with kl, optimism, kl_weight; checkpoint and resume in fresh objects → the same rows', async (t) => {
   const counted = trainer(tiny());
   const refreshes: number[] = [];
-  const o = counted.learner.optimistic!;
+  const o = counted.learner.optimistic! as OptimisticActor;
   const refresh = o.refresh.bind(o);
-  o.refresh = (pc) => {
+  const seeds = new RunSeeds(1, 'hashed-v1');
+  const fromStream: boolean[] = [];
+  o.refresh = (pc, rng) => {
     refreshes.push(counted.globalStep);
-    refresh(pc);
+    refresh(pc, rng);
+    const k = refreshes.length;
+    fromStream.push(JSON.stringify(o.policy.store.read()) === JSON.stringify(o.policy.initialParams(new Rng(seeds.of(`offpolicy/refresh/${k}`, 0)))));
   };
   const straight = run(counted);
   t.same(refreshes, [201, 401], 'the trainer refreshes π_o at env steps 200 and 400 (0-based t; globalStep is then t + 1)');
+  t.same(fromStream, [true, true], "each refresh k draws π_o from the run's stream offpolicy/refresh/k");
   t.same(run(trainer(tiny())), straight, 'two runs agree row by row');
   t.notSame(run(trainer(tiny(2))), straight, 'seed 2 differs');
   const last = straight.at(-1)!;

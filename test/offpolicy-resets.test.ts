@@ -306,10 +306,10 @@ function trainWithVal(learner: OffPolicyLearner, k: number, seed = 5): void {
   for (let i = 0; i < k; i++) learner.update(randomBatch(32, seed * 100 + i), rng, randomBatch(32, seed * 1000 + i));
 }
 
-t.test('dac: a full reset gives back the initial learner, π_o = π_c and β_ub, λ restarted included; an actor last-layer reset takes π_o’s last layer too', async (t) => {
+t.test('dac: a full reset gives back the initial learner, its own fresh π_o and β_ub, λ restarted included; an actor last-layer reset takes π_o’s last layer too', async (t) => {
   const learner = new OffPolicyLearner(dacSmall(), OBS, ACT, new Rng(11));
   const initial = learner.getState();
-  t.same(initial.stores['optimisticActor']!.p, initial.stores['actor']!.p, 'π_o starts as a copy of π_c');
+  t.notSame(initial.stores['optimisticActor']!.p, initial.stores['actor']!.p, "π_o starts as its own network (optimisticInit 'fresh', DAC's code)");
   train(learner, 4);
   const trained = learner.getState();
   t.notSame(trained.stores['optimisticActor']!.p, trained.stores['actor']!.p, 'π_o moved away from π_c');
@@ -336,9 +336,9 @@ t.test('dac: a full reset gives back the initial learner, π_o = π_c and β_ub,
   for (let i = 0; i < o.p.length; i++) {
     const was = before.stores['optimisticActor']!;
     const want = last.includes(i) ? other.stores['optimisticActor']! : was;
-    t.same([o.p[i], o.m[i], o.v[i]], [want.p[i], want.m[i], want.v[i]], `π_o tensor ${i}: ${last.includes(i) ? "the fresh π_o's (= the fresh π_c's), zero moments" : 'untouched'}`);
+    t.same([o.p[i], o.m[i], o.v[i]], [want.p[i], want.m[i], want.v[i]], `π_o tensor ${i}: ${last.includes(i) ? "the fresh π_o's, zero moments" : 'untouched'}`);
   }
-  t.same(o.p.filter((_, i) => last.includes(i)), now.stores['actor']!.p.filter((_, i) => last.includes(i)), 'π_o’s reset layer equals π_c’s reset layer');
+  t.notSame(o.p.filter((_, i) => last.includes(i)), now.stores['actor']!.p.filter((_, i) => last.includes(i)), 'π_o’s reset layer is its own (fresh π_o), not π_c’s');
   t.same(o.steps, o.p.map((_, i) => (last.includes(i) ? 0 : 4)), 'π_o’s step counts: 0 for the reset tensors');
   t.same(now.optimistic, other.optimistic, 'β_ub and λ restart (initial values, fresh Adam) with an actor reset');
   t.same([now.stores['critics'], now.alpha], [before.stores['critics'], before.alpha], 'critics and α untouched');
