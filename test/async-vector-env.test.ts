@@ -15,7 +15,7 @@ import { SyncVectorEnv, type AutoresetMode, type VectorStepResult } from '../env
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 import { envFacts } from '../ppo/env-facts.js';
-import { backend, cli, deterministicMetrics, ROOT, tmpDir } from './helpers.js';
+import { backend, cli, deterministicMetrics, nodeCommand, ROOT, tmpDir } from './helpers.js';
 
 await backend();
 await prepareEnv('Hopper-v5');
@@ -172,7 +172,7 @@ t.test('close() ends the workers: closed resolves and a process exits after clos
   clearTimeout(timer);
   t.ok(ok, 'closed resolved');
   t.throws(() => a.step([0, 1]), /after close/);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/async-env-close.ts'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(...nodeCommand(['--import', 'tsx', 'test/fixtures/async-env-close.ts']), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   t.equal(r.status, 0, `the process exited by itself (status ${r.status}, signal ${r.signal}; ${r.stderr.trim().split('\n').slice(-2).join(' ')})`);
   t.match(r.stdout, /closed/);
 });

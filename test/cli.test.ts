@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { BIN, cli, cliInProcess, deterministicMetrics, ROOT, spawn, tmpDir } from './helpers.js';
+import { BIN, cli, cliInProcess, deterministicMetrics, nodeCommand, ROOT, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir();
 const quick = ['--env', 'CartPole-v1', '--steps', '3072', '--quiet', '--backend', 'wasm'];
@@ -96,7 +96,7 @@ t.test('--help, usage errors, listings and off-policy --print-config start witho
   // the modules each command line loads (test/fixtures/record-loads.mjs records them)
   const loads = (args: string[]) => {
     const file = path.join(dir, `loads-${args.join('_').replace(/[^\w.-]+/g, '-')}.txt`);
-    const r = spawnSync(process.execPath, ['--import', './test/fixtures/record-loads.mjs', BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PGVAR_RECORD_LOADS: file } });
+    const r = spawnSync(...nodeCommand(['--import', './test/fixtures/record-loads.mjs', BIN, ...args]), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PGVAR_RECORD_LOADS: file } });
     return { status: r.status, stderr: r.stderr, urls: fs.readFileSync(file, 'utf8').trim().split('\n') };
   };
   const heavy = (urls: string[]) => urls.filter((u) => /\/node_modules\/(@tensorflow|vega|@box2d)\/|\/dist\/estimators\/(?!registry\.js)|\/dist\/(nets\/(actor-critic|mlp)|ppo\/trainer|envs\/registry)\.js/.test(u));
