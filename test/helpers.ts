@@ -56,7 +56,9 @@ let inProcessBusy = false;
  * it, the stack, and status 1. For the many one-line usage errors, which then cost milliseconds
  * instead of a process start. Process-wide state stays between calls: the tensor backend prints its
  * line only when first initialised, and plug-ins stay loaded, so checks of that line and of plug-ins
- * use `cli`. Calls must not overlap (they share process.stdout and process.stderr).
+ * use `cli`; so do plug-ins in a folder without a package.json (a test's tmp dir): tap's TypeScript
+ * loader cannot import such a .js file in the test's process ("Cannot require() ES Module … in a
+ * cycle"), which plain node does. Calls must not overlap (they share process.stdout and process.stderr).
  */
 export async function cliInProcess(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
   const { runCli } = await import('../cli/run.js');
