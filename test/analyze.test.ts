@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { meanCi95 } from '../analysis/report.js';
 import { groupLabels } from '../experiment/analyze.js';
-import { cli, tmpDir } from './helpers.js';
+import { cli, cliInProcess, tmpDir } from './helpers.js';
 
 const dir = tmpDir();
 const quick = ['--env', 'CartPole-v1', '--steps', '2048', '--quiet', '--backend', 'wasm'];
@@ -24,10 +24,11 @@ t.test('snapshots at fixed steps, variance --at and --decompose, analyze over ru
   t.equal(rep.decomposition.states, 32 * 4, 'one trajectory per env');
   for (const k of ['sigma_tau', 'sigma_s']) t.ok(Number.isFinite(rep.decomposition.tucker[k]), k);
   t.ok(rep.decomposition.sim_env_steps > 0);
-  const bad = cli(['variance', '--run', run, '--at', '900k', '--backend', 'wasm']);
+  // the errors in this process (runCli, what bin/pgvar.js runs; cli.test.ts compares the two)
+  const bad = await cliInProcess(['variance', '--run', run, '--at', '900k', '--backend', 'wasm']);
   t.equal(bad.status, 2);
   t.match(bad.stderr, /no snapshot at or after step 900000 \(kept: /);
-  const badDelta = cli(['variance', '--run', run, '--decompose', '--deltas', '0,1']);
+  const badDelta = await cliInProcess(['variance', '--run', run, '--decompose', '--deltas', '0,1']);
   t.equal(badDelta.status, 2);
   t.match(badDelta.stderr, /positive numbers/);
 
@@ -41,11 +42,11 @@ t.test('snapshots at fixed steps, variance --at and --decompose, analyze over ru
   t.ok(nums.runs[0].best_return >= nums.runs[0].final_return - 1e-9 || nums.runs[0].episodes < 20);
   t.ok(nums.variance.length >= 2, 'the run’s own variance.jsonl and the file');
   t.equal(nums.decompositions.length, 1);
-  const missing = cli(['analyze', path.join(dir, 'nope')]);
+  const missing = await cliInProcess(['analyze', path.join(dir, 'nope')]);
   t.equal(missing.status, 2);
   t.match(missing.stderr, /not a pgvar run directory/);
   fs.writeFileSync(path.join(dir, 'junk.json'), '{"a": 1}');
-  const junk = cli(['analyze', '--variance', path.join(dir, 'junk.json'), '--out', path.join(dir, 'j.html')]);
+  const junk = await cliInProcess(['analyze', '--variance', path.join(dir, 'junk.json'), '--out', path.join(dir, 'j.html')]);
   t.equal(junk.status, 2);
   t.match(junk.stderr, /expected a `pgvar variance` report/);
 });

@@ -15,7 +15,7 @@ import { SyncVectorEnv, type AutoresetMode, type VectorStepResult } from '../env
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 import { envFacts } from '../ppo/env-facts.js';
-import { backend, cli, deterministicMetrics, ROOT, tmpDir } from './helpers.js';
+import { backend, cli, cliInProcess, deterministicMetrics, nodeCommand, ROOT, tmpDir } from './helpers.js';
 
 await backend();
 await prepareEnv('Hopper-v5');
@@ -172,7 +172,7 @@ t.test('close() ends the workers: closed resolves and a process exits after clos
   clearTimeout(timer);
   t.ok(ok, 'closed resolved');
   t.throws(() => a.step([0, 1]), /after close/);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/fixtures/async-env-close.ts'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(...nodeCommand(['--import', 'tsx', 'test/fixtures/async-env-close.ts']), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   t.equal(r.status, 0, `the process exited by itself (status ${r.status}, signal ${r.signal}; ${r.stderr.trim().split('\n').slice(-2).join(' ')})`);
   t.match(r.stdout, /closed/);
 });
@@ -220,12 +220,13 @@ t.test('pgvar train --vector-env (built CLI): recorded in config.json, same metr
   t.equal(r.status, 0, r.stderr);
   t.same(deterministicMetrics(path.join(out, 'metrics.jsonl')), deterministicMetrics(path.join(runs['sync']!, 'metrics.jsonl')), 'resumed with async: same metrics as the sync run');
   t.equal(JSON.parse(fs.readFileSync(path.join(out, 'checkpoint', 'checkpoint.json'), 'utf8')).config.vectorEnv, 'async', 'the checkpoint records the vector env it continued with');
-  const bad = cli([...args, '--vector-env', 'threads', '--out', path.join(dir, 'bad')]);
+  // the errors in this process (runCli, what bin/pgvar.js runs; cli.test.ts compares the two)
+  const bad = await cliInProcess([...args, '--vector-env', 'threads', '--out', path.join(dir, 'bad')]);
   t.equal(bad.status, 2);
   t.match(bad.stderr, /--vector-env <kind>' argument 'threads' is invalid\. expected one of sync\|async, got 'threads'/);
   const cfgFile = path.join(dir, 'c.json');
   fs.writeFileSync(cfgFile, JSON.stringify({ vectorEnv: 'parallel' }));
-  const badCfg = cli([...args, '--config', cfgFile, '--out', path.join(dir, 'bad2')]);
+  const badCfg = await cliInProcess([...args, '--config', cfgFile, '--out', path.join(dir, 'bad2')]);
   t.equal(badCfg.status, 2);
   t.match(badCfg.stderr, /'vectorEnv' expected one of 'sync' \| 'async', got "parallel"/);
   t.equal(badCfg.stderr.trim().split('\n').length, 1, `one line: ${badCfg.stderr.trim()}`);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { BIN, cli, cliInProcess, deterministicMetrics, ROOT, spawn, tmpDir } from './helpers.js';
+import { BIN, cli, cliInProcess, deterministicMetrics, nodeCommand, ROOT, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir();
 const quick = ['--env', 'CartPole-v1', '--steps', '3072', '--quiet', '--backend', 'wasm'];
@@ -80,7 +80,8 @@ t.test('eval and variance read a run', async (t) => {
 });
 
 t.test('envs and estimators list themselves as JSON', async (t) => {
-  const e = cli(['envs', '--json']);
+  // in this process (runCli, what bin/pgvar.js runs; the bad-input test below compares the two)
+  const e = await cliInProcess(['envs', '--json']);
   t.equal(e.status, 0);
   const envs = JSON.parse(e.stdout);
   const cp = envs.find((x: { id: string }) => x.id === 'CartPole-v1');
@@ -88,7 +89,7 @@ t.test('envs and estimators list themselves as JSON', async (t) => {
   t.same(cp.observation_space.shape, [4]);
   const p = envs.find((x: { id: string }) => x.id === 'Pendulum-v1');
   t.same(p.action_space.low, [-2]);
-  const est = JSON.parse(cli(['estimators', '--json']).stdout);
+  const est = JSON.parse((await cliInProcess(['estimators', '--json'])).stdout);
   t.equal(est[0].name, 'single');
 });
 
@@ -96,7 +97,7 @@ t.test('--help, usage errors, listings and off-policy --print-config start witho
   // the modules each command line loads (test/fixtures/record-loads.mjs records them)
   const loads = (args: string[]) => {
     const file = path.join(dir, `loads-${args.join('_').replace(/[^\w.-]+/g, '-')}.txt`);
-    const r = spawnSync(process.execPath, ['--import', './test/fixtures/record-loads.mjs', BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PGVAR_RECORD_LOADS: file } });
+    const r = spawnSync(...nodeCommand(['--import', './test/fixtures/record-loads.mjs', BIN, ...args]), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PGVAR_RECORD_LOADS: file } });
     return { status: r.status, stderr: r.stderr, urls: fs.readFileSync(file, 'utf8').trim().split('\n') };
   };
   const heavy = (urls: string[]) => urls.filter((u) => /\/node_modules\/(@tensorflow|vega|@box2d)\/|\/dist\/estimators\/(?!registry\.js)|\/dist\/(nets\/(actor-critic|mlp)|ppo\/trainer|envs\/registry)\.js/.test(u));

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { Rng } from '../common/rng.js';
 import { Arena, engineKernels, kernelsPath } from '../nets/engine/arena.js';
-import { cli, relErr, ROOT, tmpDir } from './helpers.js';
+import { cli, nodeCommand, relErr, ROOT, tmpDir } from './helpers.js';
 
 /** n × m outputs of one dense layer x·W + b in this process's kernels. */
 function dense(x: Float32Array, W: Float32Array, b: Float32Array, n: number, k: number, m: number): Float32Array {
@@ -33,7 +33,7 @@ const probe = () => dense(new Float32Array(2).fill(u), new Float32Array(16).fill
 
 /** The same computations in a child process with PGVAR_ENGINE_KERNELS=simd. */
 function inChild(kernels: string, code: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PGVAR_ENGINE_KERNELS: kernels } });
+  const r = spawnSync(...nodeCommand(['--import', 'tsx', '--input-type=module', '-e', code]), { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PGVAR_ENGINE_KERNELS: kernels } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

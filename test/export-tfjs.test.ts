@@ -27,7 +27,7 @@ import { trainRun } from '../experiment/train-run.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { toEnvAction } from '../offpolicy/trainer.js';
 import type { PpoConfig } from '../ppo/config.js';
-import { backend, cli, ROOT, tmpDir } from './helpers.js';
+import { backend, cli, cliInProcess, ROOT, tmpDir } from './helpers.js';
 
 await backend();
 
@@ -310,7 +310,7 @@ t.test('pgvar export (CLI, dist/): writes and prints the three files; the same b
   const d = cli(['export', '--run', path.join(root, 'sac'), '--format', 'tfjs', '--backend', 'wasm']);
   t.equal(d.status, 0, d.stderr);
   t.ok(fs.existsSync(path.join(root, 'sac', 'export-tfjs', 'model.json')), 'default --out <run>/export-tfjs');
-  t.match(cli(['--help']).stdout, /\bexport\b/, 'listed in pgvar --help');
+  t.match((await cliInProcess(['--help'])).stdout, /\bexport\b/, 'listed in pgvar --help');
 });
 
 t.test('pgvar export: bad input is one line and exit code 2, no stack trace', async (t) => {
@@ -327,8 +327,9 @@ t.test('pgvar export: bad input is one line and exit code 2, no stack trace', as
     [['export', '--run', path.join(root, 'sac'), '--format', 'tfjs', '--at', '100'], /off-policy run; it keeps only its last checkpoint/],
     [['export', '--run', path.join(root, 'cartpole'), '--format', 'tfjs', '--out', file], /--out .*a-file is a file, not a directory/],
   ];
+  // in this process (runCli, what bin/pgvar.js runs; cli.test.ts compares the two): a process start per case would cost more than the cases
   for (const [args, re] of cases) {
-    const r = cli([...args, '--backend', 'wasm']);
+    const r = await cliInProcess([...args, '--backend', 'wasm']);
     t.equal(r.status, 2, `${args.join(' ')}: exit 2`);
     const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('pgvar: tensor backend') && !l.startsWith('(run with --help'));
     t.equal(lines.length, 1, `one line: ${lines.join(' | ')}`);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn as nodeSpawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,8 +22,28 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * tap's @tapjs/processinfo adds an --import of its module-load recorder to the NODE_OPTIONS of every
+ * process a test starts (whatever env the test passes), and each module a node process then loads goes
+ * through that recorder's loader thread: a CLI process starts about 1 s slower for it. Coverage is off
+ * (package.json), so nothing reads what it records. Node processes started with `nodeCommand` go
+ * through `sh -c 'exec node …'` that sets NODE_OPTIONS back to the test's own without that --import
+ * (user settings stay): node runs bin/pgvar.js as from a shell, and the process is node itself (exec),
+ * with its pid, signals, exit code and stdio. The sweep's and worker's run processes inherit it.
+ */
+const TAP_RECORDER = /(^|\s)"?--(?:import|loader|experimental-loader)[= ]"?[^\s"]*@tapjs[/\\]processinfo[^\s"]*"?/g;
+const NODE_OPTIONS = (process.env['NODE_OPTIONS'] ?? '').replace(TAP_RECORDER, ' ').trim();
+const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** [command, args] that run `node <args>` with NODE_OPTIONS without tap's recorder (see above). */
+export function nodeCommand(args: readonly string[]): [string, string[]] {
+  const env = NODE_OPTIONS ? `NODE_OPTIONS=${shQuote(NODE_OPTIONS)}; export NODE_OPTIONS` : 'unset NODE_OPTIONS';
+  return ['/bin/sh', ['-c', `${env}; exec "$@"`, 'sh', process.execPath, ...args]];
+}
+
 export function cli(args: string[], opts: { cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
+  const [command, argv] = nodeCommand([BIN, ...args]);
+  const r = spawnSync(command, argv, { cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -36,7 +56,9 @@ let inProcessBusy = false;
  * it, the stack, and status 1. For the many one-line usage errors, which then cost milliseconds
  * instead of a process start. Process-wide state stays between calls: the tensor backend prints its
  * line only when first initialised, and plug-ins stay loaded, so checks of that line and of plug-ins
- * use `cli`. Calls must not overlap (they share process.stdout and process.stderr).
+ * use `cli`; so do plug-ins in a folder without a package.json (a test's tmp dir): tap's TypeScript
+ * loader cannot import such a .js file in the test's process ("Cannot require() ES Module … in a
+ * cycle"), which plain node does. Calls must not overlap (they share process.stdout and process.stderr).
  */
 export async function cliInProcess(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
   const { runCli } = await import('../cli/run.js');
@@ -72,7 +94,11 @@ export async function cliInProcess(args: string[], opts: { cwd?: string } = {}):
   return { status, ...out };
 }
 
-export { spawn };
+/** node's `spawn`; a node process (command `process.execPath`) starts through `nodeCommand`. */
+export const spawn = ((command: string, args: readonly string[] = [], options: SpawnOptions = {}) => {
+  const [c, a] = command === process.execPath ? nodeCommand(args) : [command, [...args]];
+  return nodeSpawn(c, a, options);
+}) as typeof nodeSpawn;
 
 /** metrics.jsonl rows without the wall-clock fields, which legitimately differ between runs. */
 export function deterministicMetrics(file: string): Record<string, unknown>[] {

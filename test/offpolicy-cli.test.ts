@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import { agentColumns } from '../cli/offpolicy-flags.js';
-import { AGENT_DEFAULTS } from '../offpolicy/agents.js';
+import { AGENT_DEFAULTS, AGENT_PRESETS } from '../offpolicy/agents.js';
 import { OFF_POLICY_ALGOS } from '../offpolicy/config.js';
 import { ALGOS, readRunConfig, runKindOf } from '../experiment/run-config.js';
 import { cli, cliInProcess, deterministicMetrics, tmpDir } from './helpers.js';
@@ -132,7 +132,10 @@ t.test('analyze takes PPO and off-policy runs together (also a PPO config.json w
 });
 
 t.test('--help lists the agents, `agents` and --print-config print their defaults', async (t) => {
-  const h = cli(['train', '--help']);
+  // in this process (runCli, what bin/pgvar.js runs; cli.test.ts compares the two): nothing here trains;
+  // the defaults the expected values read are checked at the end to be as they were before the commands
+  const pristine = structuredClone({ AGENT_DEFAULTS, AGENT_PRESETS });
+  const h = await cliInProcess(['train', '--help']);
   t.equal(h.status, 0);
   t.match(h.stdout, new RegExp(`Off-policy options \\(--algo ${OFF_POLICY_ALGOS.map(esc).join(' \\| ')}\\b`));
   t.match(h.stdout, /\n\s+sac-ln-reset SAC \+ LayerNorm critics \+ full resets, the spec's proxy \(§12\) for the Bitter Lesson's regularised SAC \(§4; its rankings are \[unverified\] there\)/);
@@ -140,7 +143,7 @@ t.test('--help lists the agents, `agents` and --print-config print their default
   t.match(h.stdout, /\n\s+sac\s+SAC with automatic temperature: CleanRL sac_continuous_action\.py/);
   t.match(h.stdout, /\n\s+td3\s+TD3: CleanRL td3_continuous_action\.py/);
   t.match(h.stdout, /--buffer-size <n>\s+replay capacity/);
-  const ag = cli(['agents']);
+  const ag = await cliInProcess(['agents']);
   t.equal(ag.status, 0);
   t.match(ag.stdout, /\nlearningStarts --learning-starts\s+5000\s+25000\s/);
   t.match(ag.stdout, /\nqLr --q-lr\s+0\.001\s+0\.0003\s/);
@@ -149,17 +152,18 @@ t.test('--help lists the agents, `agents` and --print-config print their default
   t.match(ag.stdout, agentsRow('resetAt', '--reset-at', /sac-ln-reset: BRO's reset env steps \(§6 \[code\], §12\.10\); the Bitter Lesson's schedule is not in the spec \(reconstructed\)/));
   t.match(ag.stdout, agentsRow('criticLayerNorm', '--critic-layer-norm', /LN in the critic, the strongest single intervention \(§4 \[unverified\]\)/));
   t.match(ag.stdout, agentsRow('updatesPerStep', '--updates-per-step', /the spec names no replay ratio for the study/));
-  const listed = JSON.parse(cli(['agents', '--json']).stdout) as { name: string; defaults: unknown }[];
+  const listed = JSON.parse((await cliInProcess(['agents', '--json'])).stdout) as { name: string; defaults: unknown }[];
   t.same(listed.map((a) => a.name), [...OFF_POLICY_ALGOS], 'every agent, in OFF_POLICY_ALGOS order');
   t.same(listed.map((a) => a.defaults), OFF_POLICY_ALGOS.map((a) => AGENT_DEFAULTS[a]));
-  t.same(JSON.parse(cli(['train', '--algo', 'sac', '--print-config']).stdout), AGENT_DEFAULTS.sac, 'without --env: the defaults');
-  t.same(JSON.parse(cli(['train', '--algo', 'sac-ln-reset', '--print-config']).stdout), AGENT_DEFAULTS['sac-ln-reset'], 'sac-ln-reset: its defaults');
-  const lr = JSON.parse(cli(['train', '--algo', 'sac-ln-reset', '--env', 'Pendulum-v1', '--reset-at', '20k,40001', '--reset-networks', 'critic', '--reset-layers', '1', '--reset-unit', 'update', '--q-optimizer', 'adamw', '--q-weight-decay', '1e-4', '--print-config']).stdout);
+  t.same(JSON.parse((await cliInProcess(['train', '--algo', 'sac', '--print-config'])).stdout), AGENT_DEFAULTS.sac, 'without --env: the defaults');
+  t.same(JSON.parse((await cliInProcess(['train', '--algo', 'sac-ln-reset', '--print-config'])).stdout), AGENT_DEFAULTS['sac-ln-reset'], 'sac-ln-reset: its defaults');
+  const lr = JSON.parse((await cliInProcess(['train', '--algo', 'sac-ln-reset', '--env', 'Pendulum-v1', '--reset-at', '20k,40001', '--reset-networks', 'critic', '--reset-layers', '1', '--reset-unit', 'update', '--q-optimizer', 'adamw', '--q-weight-decay', '1e-4', '--print-config'])).stdout);
   t.same([lr.resetAt, lr.resetNetworks, lr.resetLayers, lr.resetUnit, lr.qOptimizer, lr.qWeightDecay, lr.criticLayerNorm], [[20_000, 40_001], ['critic'], 1, 'update', 'adamw', 1e-4, true], 'reset and optimiser flags over the defaults');
-  t.same(JSON.parse(cli(['train', '--algo', 'sac-ln-reset', '--env', 'Pendulum-v1', '--reset-at', 'none', '--print-config']).stdout).resetAt, [], "--reset-at none: no resets");
-  const pc = JSON.parse(cli(['train', '--algo', 'td3', '--env', 'Pendulum-v1', '--batch-size', '64', '--critic-hidden-sizes', '32', '--hidden-sizes', '8', '--print-config']).stdout);
+  t.same(JSON.parse((await cliInProcess(['train', '--algo', 'sac-ln-reset', '--env', 'Pendulum-v1', '--reset-at', 'none', '--print-config'])).stdout).resetAt, [], "--reset-at none: no resets");
+  const pc = JSON.parse((await cliInProcess(['train', '--algo', 'td3', '--env', 'Pendulum-v1', '--batch-size', '64', '--critic-hidden-sizes', '32', '--hidden-sizes', '8', '--print-config'])).stdout);
   t.same([pc.envId, pc.algo, pc.batchSize, pc.criticHidden, pc.actorHidden, pc.learningStarts], ['Pendulum-v1', 'td3', 64, [32], [8], 25_000], 'flags over defaults; the specific width wins');
   t.notOk(fs.existsSync(path.join('runs', 'Pendulum-v1_td3_seed1')), '--print-config trains nothing');
+  t.same({ AGENT_DEFAULTS, AGENT_PRESETS }, pristine, 'the commands left the agent defaults and presets as they were');
 });
 
 t.test('bad off-policy input: one line naming the problem (and the valid choices), exit code 2', async (t) => {

@@ -15,7 +15,7 @@ import { prepareEnv } from '../envs/registry.js';
 import { mlpForward } from '../nets/mlp.js';
 import { derived, type PpoConfig } from '../ppo/config.js';
 import { learnerSpec } from '../ppo/learner-pool.js';
-import { backend, cli, ROOT, tmpDir } from './helpers.js';
+import { backend, cli, cliInProcess, ROOT, tmpDir } from './helpers.js';
 
 await backend();
 await prepareEnv('dmc/cheetah-run');
@@ -154,7 +154,8 @@ t.test('an unknown setting is rejected with the list of valid ones (one line, ex
     [['train', '--env', DMC, '--setting', 'paper'], /^pgvar: error: --setting: unknown setting 'paper'; valid settings: mbma-paper, mbma-code\n$/],
     [['train', '--env', DMC, '--config', cfg], /^pgvar: error: config .*bad-setting\.json: unknown setting 7; valid settings: mbma-paper, mbma-code\n$/],
   ] as [string[], RegExp][]) {
-    const r = cli(args);
+    // in this process (runCli, what bin/pgvar.js runs; cli.test.ts compares the two)
+    const r = await cliInProcess(args);
     t.equal(r.status, 2, args.join(' '));
     t.match(r.stderr, re, `one line naming the value: ${r.stderr}`);
   }
@@ -181,7 +182,7 @@ t.test('config.json records the values, and the reopened run keeps them', async 
 });
 
 t.test('`pgvar train --help` lists each setting and what it sets; so does the README', async (t) => {
-  const r = cli(['train', '--help']);
+  const r = await cliInProcess(['train', '--help']); // in this process (runCli, what bin/pgvar.js runs)
   t.equal(r.status, 0);
   const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');

@@ -64,7 +64,7 @@ t.test('pgvar scaling over run directories: JSON and the HTML report with the fi
   const { agentConfig } = await import('../offpolicy/agents.js');
   const fs = await import('node:fs');
   const path = await import('node:path');
-  const { cli, tmpDir } = await import('./helpers.js');
+  const { cli, cliInProcess, tmpDir } = await import('./helpers.js');
   const root = tmpDir('pgvar-scaling-');
   for (const utd of [1, 2, 4, 8]) {
     for (const batchSize of [64, 128, 256].map(Math.round)) {
@@ -90,7 +90,7 @@ t.test('pgvar scaling over run directories: JSON and the HTML report with the fi
   t.match(html, /Fitted exponents beside the paper/);
   t.match(html, /0\.488/, "the paper's α_B beside ours");
   t.match(html, /<svg/);
-  const bad = cli(['scaling', path.join(root, 'nope'), '--threshold', '800']);
+  const bad = await cliInProcess(['scaling', path.join(root, 'nope'), '--threshold', '800']); // in this process (runCli, what bin/pgvar.js runs)
   t.equal(bad.status, 2);
   t.match(bad.stderr, /nope: no such directory/);
 });

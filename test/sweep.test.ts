@@ -17,7 +17,7 @@ import t from 'tap';
 import { resolveConfig } from '../experiment/build.js';
 import { findRunDirs } from '../experiment/run-dir.js';
 import { expandSweep, gridPoints, normalizeSpec, parseSeeds } from '../experiment/sweep-spec.js';
-import { BIN, cli, deterministicMetrics, spawn, tmpDir } from './helpers.js';
+import { BIN, cli, cliInProcess, deterministicMetrics, spawn, tmpDir } from './helpers.js';
 
 const dir = tmpDir('pgvar-sweep-');
 const spec = (steps: number) => ['--envs', 'CartPole-v1,Pendulum-v1', '--estimators', 'single,ac,mc', '--seeds', '1-2', '--steps', String(steps), '--set', 'numEnvs=4', '--set', 'numSteps=128', '--set', 'checkpointEvery=1', '--status-every', '1'];
@@ -90,7 +90,8 @@ t.test('the specification: defaults, grid products, seeds ranges, one-line error
 });
 
 t.test('CLI: --dry-run lists the runs; bad flags give one line and exit code 2', async (t) => {
-  const r = cli(['sweep', ...SPEC, '--out', path.join(dir, 'dry'), '--dry-run']);
+  // in this process (runCli, what bin/pgvar.js runs; cli.test.ts compares the two): nothing here trains
+  const r = await cliInProcess(['sweep', ...SPEC, '--out', path.join(dir, 'dry'), '--dry-run']);
   t.equal(r.status, 0, r.stderr);
   t.equal(r.stdout.trim().split('\n').length, 12, '2 seeds × 3 estimators × 2 envs');
   t.match(r.stdout, /dry\/Pendulum-v1\/mc\/seed2/);
@@ -103,7 +104,7 @@ t.test('CLI: --dry-run lists the runs; bad flags give one line and exit code 2',
     [['--envs', 'CartPole-v1', '--queue', 'redis://127.0.0.1:1'], /--queue redis:\/\/127.0.0.1:1: cannot reach Redis \(ECONNREFUSED\)/],
     [['--file', path.join(dir, 'missing.json')], /--file .*missing.json: cannot read the file \(ENOENT\)/],
   ] as [string[], RegExp][]) {
-    const e = cli(['sweep', ...args, '--out', path.join(dir, 'bad'), '--steps', '1000', '--no-report']);
+    const e = await cliInProcess(['sweep', ...args, '--out', path.join(dir, 'bad'), '--steps', '1000', '--no-report']);
     t.equal(e.status, 2, `${args.join(' ')} → exit 2`);
     t.match(e.stderr, re);
     t.equal(e.stderr.trim().split('\n').length, 1, `one line: ${e.stderr.trim()}`);

@@ -13,7 +13,7 @@ import { Rng } from '../common/rng.js';
 import { resolveConfig } from '../experiment/build.js';
 import { createTrainer } from '../experiment/train-run.js';
 import { splitRolloutByEnvs } from '../ppo/rollout.js';
-import { backend, cli } from './helpers.js';
+import { backend, cliInProcess } from './helpers.js';
 
 await backend();
 
@@ -120,10 +120,11 @@ t.test('App. C.4 noise floor: an unbiased estimator scores 1–1.3× the floor, 
 
 t.test('the App. C.4 preset is the paper’s protocol, and it refuses overrides', async (t) => {
   t.same(PROTOCOLS['app-c4'], { batches: 125, batchSize: 2500, referenceBatches: 125 }, 'spec estimators.md §1.11: 125 estimates × 2 500 states, the AC mean of 125 as reference');
-  const r = cli(['variance', '--run', '/nonexistent', '--protocol', 'app-c4', '--batches', '20']);
+  // in this process (runCli, what bin/pgvar.js runs; cli.test.ts compares the two)
+  const r = await cliInProcess(['variance', '--run', '/nonexistent', '--protocol', 'app-c4', '--batches', '20']);
   t.not(r.status, 0);
   t.match(r.stderr, /--protocol app-c4 fixes K = 125, n = 2500, K_ref = 125; drop --batches or drop --protocol/);
-  const bad = cli(['variance', '--run', '/nonexistent', '--protocol', 'app-c5']);
+  const bad = await cliInProcess(['variance', '--run', '/nonexistent', '--protocol', 'app-c5']);
   t.match(bad.stderr, /app-c5/);
-  t.notMatch(bad.stderr, /at .*\.js/, 'no stack trace');
+  t.notMatch(bad.stderr, /at .*\.[jt]s/, 'no stack trace (in-process: the frames are .ts files)');
 });

@@ -184,15 +184,15 @@ t.test('--fit-batches 0 with an estimator whose learned parts the run did not tr
   tr.dispose();
 
   const { trainRun } = await import('../experiment/train-run.js');
-  const { cli, tmpDir } = await import('./helpers.js');
+  const { cliInProcess, tmpDir } = await import('./helpers.js');
   const path = await import('node:path');
   const out = path.join(tmpDir(), 'run');
   await trainRun({ out, config, progress: false });
-  const r = cli(['variance', '--run', out, '--estimators', 'single,mac,wmpg', '--fit-batches', '0', '--backend', 'wasm']);
+  const r = await cliInProcess(['variance', '--run', out, '--estimators', 'single,mac,wmpg', '--fit-batches', '0', '--backend', 'wasm']); // in this process (runCli, what bin/pgvar.js runs)
   t.equal(r.status, 2, r.stderr);
   const errors = r.stderr.split('\n').filter((l) => l.startsWith('pgvar: error:'));
   t.same(errors, ["pgvar: error: --fit-batches 0: estimators 'mac', 'wmpg' have learned parts the run did not train; expected --fit-batches ≥ 1 to fit them (default 10)"]);
-  t.notMatch(r.stderr, /\n\s+at .*\.js:\d+/, 'no stack trace');
+  t.notMatch(r.stderr, /\n\s+at .*\.[jt]s:\d+/, 'no stack trace (in-process: the frames are .ts files)');
 });
 
 t.test('--normalize-advantages uses the row weights exactly as the PPO update (rows of unequal weight, as mac and wmpg)', async (t) => {
