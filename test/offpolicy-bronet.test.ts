@@ -70,7 +70,8 @@ t.test("dac with a bronet critic: the critics keep BRO's init, the actors DAC's 
     worst = Math.max(worst, Math.abs(dot - (a === b ? 2 : 0)));
   }
   t.ok(worst < 1e-5, `the actor's hidden W is orthogonal with gain √2 (worst ${worst.toExponential(1)})`);
-  t.same(dac.optimistic!.policy.store.read('p'), dac.policy.store.read('p'), 'π_o starts as π_c');
+  t.same(dac.optimistic!.store.shapes, dac.policy.store.shapes, 'π_o has π_c\'s shapes');
+  t.notSame(dac.optimistic!.store.read('p'), dac.policy.store.read('p'), "π_o starts as its own network (optimisticInit 'fresh', DAC's code)");
   const initial = dac.getState();
   const rng = new Rng(2);
   const b = { n: 8, obs: Float32Array.from({ length: 40 }, () => rng.normal()), act: Float32Array.from({ length: 16 }, () => rng.uniform(-1, 1)), rew: Float32Array.from({ length: 8 }, () => rng.normal()), nextObs: Float32Array.from({ length: 40 }, () => rng.normal()), terminated: new Float32Array(8), truncated: new Float32Array(8) };
