@@ -15,6 +15,7 @@ import { agentConfig } from '../offpolicy/agents.js';
 import { OFF_POLICY_ALGOS, type OffPolicyAlgo } from '../offpolicy/config.js';
 import { OffPolicyLearner } from '../offpolicy/learner.js';
 import { allocBatch } from '../offpolicy/replay.js';
+import { engineKernels } from '../nets/engine/arena.js';
 
 const STEPS = 300_000;
 
@@ -47,5 +48,5 @@ await runBenchMain(async (envId, rounds) => {
     process.stderr.write(`agent-updates: ${algo} ${ms.toFixed(1)} ms per update\n`);
     return { algo, batch_size: cfg.batchSize, updates_per_step: cfg.updatesPerStep, ms_per_update_rounds: perRound.map(r3), ms_per_update: r3(ms), update_hours_per_300k_steps: r3((ms * cfg.updatesPerStep * STEPS) / 3.6e6) };
   });
-  return { bench: 'agent-updates', env: envId, obs_dim: obsDim, act_dim: actDim, note: 'random batches include the time to draw them (a small share); load average is the 1-minute figure', load_average: [r3(loadBefore), r3(os.loadavg()[0]!)], agents: rows };
+  return { bench: 'agent-updates', kernels: engineKernels(), env: envId, obs_dim: obsDim, act_dim: actDim, note: 'random batches include the time to draw them (a small share); load average is the 1-minute figure', load_average: [r3(loadBefore), r3(os.loadavg()[0]!)], agents: rows };
 });
