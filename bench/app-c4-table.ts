@@ -99,7 +99,8 @@ export function appC4Table(units: Unit[]) {
     return {
       task: first.env,
       seeds,
-      checkpoints: [...new Set(us.map((u) => u.checkpoint))],
+      // in training order: the step checkpoints ascending, then the final one
+      checkpoints: [...new Set(us.map((u) => u.checkpoint))].sort((a, b) => (a === 'final' ? Infinity : Number(a)) - (b === 'final' ? Infinity : Number(b))),
       measurements: us.length,
       protocol: { K: first.batches, n: first.batch_size, reference: first.reference?.estimator, K_ref: first.reference?.batches },
       reference_expected_cosine_median: r3(us.map((u) => u.report.reference?.precision?.expected_cosine_to_truth ?? 0).sort((a, b) => a - b)[Math.floor(us.length / 2)]),
