@@ -249,15 +249,15 @@ t.test('Redis queue display: an attempt that starts and ends between two polls i
     connection.disconnect();
   });
   const starts: string[] = [];
-  // One poll right after submission (the jobs wait: no worker yet), the next 4 s later; in between a
-  // worker fails 'b' once (retried after BullMQ's 1 s back-off) and finishes both.
+  // One poll right after submission (the jobs wait: the worker starts 1 s later), the next 5 s later;
+  // in between the worker fails 'b' once (retried after BullMQ's 1 s back-off) and finishes both.
   const outcomes = await submitAndWait(jobs, {
     url: redis.url,
     sweep: sweepName,
     root: path.join(dir, 'race'),
     backend: 'auto',
     retries: 1,
-    pollMs: 4000,
+    pollMs: 5000,
     onSubmitted: () => {
       setTimeout(() => {
         worker = new Worker(
@@ -268,9 +268,9 @@ t.test('Redis queue display: an attempt that starts and ends between two polls i
             if (job.data.id === 'b' && job.attemptsStarted === 1) throw new Error('first attempt fails');
             return { id: job.data.id, status: 'trained', resumedFrom: null, summary: {}, worker: 'W', files: {} };
           },
-          { connection },
+          { connection, name: 'W' },
         );
-      }, 300);
+      }, 1000);
     },
     onStart: (id, attempt, where) => starts.push(`${id} attempt ${attempt} on ${where}`),
   });
