@@ -483,7 +483,7 @@ export const AGENT_SOURCES: Record<OffPolicyAlgo, { summary: string; keys: Parti
       learningStarts: 'CleanRL 5e3 (SB3 100, the paper 1e4)',
       policyFrequency: "CleanRL's TD3-style delay",
       actorUpdatesPerDelay: "CleanRL compensates the delay with policy_frequency actor steps",
-      alphaLr: 'CleanRL uses q_lr',
+      alphaLr: 'CleanRL uses q_lr: --q-lr moves it too unless --alpha-lr is given',
       logStdMin: 'CleanRL [−5, 2] via tanh rescale (SB3: clamp [−20, 2])',
     },
   },
@@ -712,6 +712,12 @@ export function isOffPolicyAlgo(algo: string): algo is OffPolicyAlgo {
   return (OFF_POLICY_ALGOS as readonly string[]).includes(algo);
 }
 
+/**
+ * Agents whose α optimiser takes the critics' learning rate, as CleanRL's SAC does (`a_optimizer =
+ * Adam([log_alpha], lr=args.q_lr)`): a qLr override moves alphaLr too unless alphaLr is given.
+ */
+const ALPHA_LR_IS_Q_LR: ReadonlySet<OffPolicyAlgo> = new Set(['sac', 'sac-ln-reset', 'vpl']);
+
 /** An agent's defaults for an env — under the preset named by overrides.preset, if any — with overrides on top, validated. */
 export function agentConfig(algo: string, envId: string, overrides: Record<string, unknown> = {}, where = 'config'): OffPolicyConfig {
   if (!isOffPolicyAlgo(algo)) throw new UsageError(`${where}: unknown off-policy agent '${algo}'; valid agents: ${OFF_POLICY_ALGOS.join(', ')}`);
@@ -721,5 +727,6 @@ export function agentConfig(algo: string, envId: string, overrides: Record<strin
   const defaults: Record<string, unknown> = { ...presetDefaults(algo, preset as PresetName, where), ...structuredClone(T > 1 ? (MULTI_TASK_DEFAULTS[algo] ?? {}) : {}) };
   // multi-task: the per-task step schedules, counted in transitions over all tasks (PER_TASK_STEP_KEYS)
   for (const k of scaledStepKeys(envId, overrides)) if (typeof defaults[k] === 'number') defaults[k] = (defaults[k] as number) * T;
+  if (ALPHA_LR_IS_Q_LR.has(algo) && overrides['qLr'] !== undefined && overrides['alphaLr'] === undefined) defaults['alphaLr'] = overrides['qLr'];
   return validateOffPolicyConfig({ ...defaults, envId, ...overrides, algo }, where);
 }

@@ -165,3 +165,15 @@ t.test('policy delay within the env step: UTD 3 gives exactly one actor step per
   }
   t.same(per, [1, 0, 1, 0, 1, 0], 'td3 (CleanRL): the actor on every second update from the first, unchanged');
 });
+
+t.test("sac, sac-ln-reset, vpl: α's learning rate is the critics' unless given, as CleanRL's a_optimizer uses q_lr (session-7 review)", async (t) => {
+  for (const algo of ['sac', 'sac-ln-reset', 'vpl'] as const) {
+    t.equal(agentConfig(algo, 'Pendulum-v1').alphaLr, AGENT_DEFAULTS[algo].qLr, `${algo}: defaults equal`);
+    t.equal(agentConfig(algo, 'Pendulum-v1', { qLr: 3e-4 }).alphaLr, 3e-4, `${algo}: --q-lr moves it`);
+    t.equal(agentConfig(algo, 'Pendulum-v1', { qLr: 3e-4, alphaLr: 1e-3 }).alphaLr, 1e-3, `${algo}: --alpha-lr wins`);
+  }
+  t.equal(agentConfig('dac', 'Pendulum-v1', { qLr: 1e-4 }).alphaLr, AGENT_DEFAULTS.dac.alphaLr, 'dac keeps its own α rate (its reference sets temp_lr apart)');
+  const r = await cliInProcess(['train', '--algo', 'sac', '--env', 'Pendulum-v1', '--q-lr', '3e-4', '--print-config']);
+  t.equal(r.status, 0, r.stderr);
+  t.equal(JSON.parse(r.stdout).alphaLr, 3e-4, 'through the CLI flags too');
+});
