@@ -173,13 +173,20 @@ async function redisUrl(): Promise<{ url: string; stop: () => void } | string> {
   return { url, stop: () => server.kill('SIGKILL') };
 }
 
-t.test('Redis queue: two workers, one killed in the middle of a run; the metrics equal the local sweep', async (t) => {
+/** A Redis server for this subtest (stopped at its end), or undefined after skipping it with the reason. */
+async function redisOrSkip(t: Tap.Test): Promise<{ url: string } | undefined> {
   const redis = await redisUrl();
   if (typeof redis === 'string') {
     t.skip(redis);
-    return;
+    return undefined;
   }
   t.teardown(redis.stop);
+  return redis;
+}
+
+t.test('Redis queue: two workers, one killed in the middle of a run; the metrics equal the local sweep', async (t) => {
+  const redis = await redisOrSkip(t);
+  if (!redis) return;
   const root = path.join(dir, 'queue');
   const logA = path.join(dir, 'worker-A.log');
   const workerArgs = (name: string) => ['worker', '--queue', redis.url, '--lock-seconds', '2', '--name', name];
@@ -230,12 +237,8 @@ t.test('Redis queue: two workers, one killed in the middle of a run; the metrics
 });
 
 t.test('Redis queue display: an attempt that starts and ends between two polls is still reported, with its worker', async (t) => {
-  const redis = await redisUrl();
-  if (typeof redis === 'string') {
-    t.skip(redis);
-    return;
-  }
-  t.teardown(redis.stop);
+  const redis = await redisOrSkip(t);
+  if (!redis) return;
   const { submitAndWait, redisConnection, QUEUE_NAME } = await import('../experiment/sweep-queue.js');
   const { Worker } = await import('bullmq');
   const { Redis } = await import('ioredis');
