@@ -296,9 +296,9 @@ export class OffPolicyLearner {
    */
   beforeUpdates(t: number, count: number, refreshRng: (k: number) => Rng): void {
     const every = this.config.optimisticRefreshEvery;
-    if (this.optimistic && this.policy.kind === 'tanh-gaussian' && every > 0 && Math.floor((t + count - 1) / every) >= Math.ceil(t / every)) {
-      this.optimistic.refresh(this.policy, refreshRng(Math.floor((t + count - 1) / every)));
-    }
+    if (!this.optimistic || this.policy.kind !== 'tanh-gaussian' || every <= 0) return;
+    const k = Math.floor((t + count - 1) / every); // the last multiple of the period at or before t + count − 1
+    if (k >= Math.ceil(t / every)) this.optimistic.refresh(this.policy, refreshRng(k));
   }
 
   /**

@@ -250,6 +250,16 @@ t.test('π_o ascends Q_UB when λ ≈ 0, and the KL pulls it back to π_c on a f
   }
 });
 
+const refreshStream = (k: number) => new Rng(7000 + k);
+
+/** Three updates on one batch of 8 random observations (zero actions and rewards): π_o and the duals move. */
+function threeUpdates(learner: OffPolicyLearner, obsDim: number, A: number, rng: Rng): void {
+  const b = allocBatch(8, obsDim, A);
+  b.obs.set(Array.from({ length: 8 * obsDim }, () => rng.normal()));
+  b.nextObs.set(Array.from({ length: 8 * obsDim }, () => rng.normal()));
+  for (let k = 0; k < 3; k++) learner.update(b, rng);
+}
+
 t.test("optimisticInit 'copy': π_o starts as a copy of π_c, explores with σ × 1.25; evaluation is tanh(μ_c); the refresh re-copies and restarts the duals", async (t) => {
   const rng = new Rng(6);
   const obsDim = 3;
@@ -268,10 +278,7 @@ t.test("optimisticInit 'copy': π_o starts as a copy of π_c, explores with σ �
   t.same(Array.from(a), Array.from(o.policy.sample(obs, e, n).a), 'explore: tanh(μ_o + 1.25·σ_o·ε)');
   t.same(Array.from(learner.act(obs, n, 'eval', r1, new Float32Array(n * A))), Array.from(pc.mode(obs, n, new Float32Array(n * A))), 'eval: tanh(μ_c)');
   // after updates π_o and the duals have moved; a refresh step restores them
-  const b = allocBatch(8, obsDim, A);
-  b.obs.set(Array.from({ length: 8 * obsDim }, () => rng.normal()));
-  b.nextObs.set(Array.from({ length: 8 * obsDim }, () => rng.normal()));
-  for (let k = 0; k < 3; k++) learner.update(b, rng);
+  threeUpdates(learner, obsDim, A, rng);
   t.not(o.optimism.value, -0.5, 'β_ub moved');
   learner.beforeUpdates(150, 1, refreshStream);
   t.notSame(o.policy.store.read(), pc.store.read(), 'no refresh at t = 150');
@@ -280,8 +287,6 @@ t.test("optimisticInit 'copy': π_o starts as a copy of π_c, explores with σ �
   t.same([o.policy.store.t, o.policy.store.read('m').every((m) => m.every((x) => x === 0))], [0, true], 'fresh Adam moments');
   t.ok(close(o.optimism.value, -0.5, 1e-12) && o.klWeight.value === 1, 'β_ub and λ restart');
 });
-
-const refreshStream = (k: number) => new Rng(7000 + k);
 
 t.test("dac's default, optimisticInit 'fresh' (DAC's code): π_o is its own random network at the start and at each refresh, drawn from the refresh's stream", async (t) => {
   const rng = new Rng(6);
@@ -299,10 +304,7 @@ t.test("dac's default, optimisticInit 'fresh' (DAC's code): π_o is its own rand
   shapes.forEach((s, i) => {
     if (s.length === 1) t.ok(start[i]!.every((x) => x === 0), `tensor ${i}: zero bias`);
   });
-  const b = allocBatch(8, obsDim, A);
-  b.obs.set(Array.from({ length: 8 * obsDim }, () => rng.normal()));
-  b.nextObs.set(Array.from({ length: 8 * obsDim }, () => rng.normal()));
-  for (let k = 0; k < 3; k++) learner.update(b, rng);
+  threeUpdates(learner, obsDim, A, rng);
   t.not(o.optimism.value, -0.5, 'β_ub moved');
   const asked: number[] = [];
   learner.beforeUpdates(150, 1, (k) => (asked.push(k), refreshStream(k)));
