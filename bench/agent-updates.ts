@@ -1,15 +1,15 @@
 /**
  * What one update of each issue-18 agent costs at its defaults (CleanRL's SAC and TD3, sac-ln-reset,
  * vpl, dac), on an env's shapes (default dmc/cheetah-run: obs 17, act 6), batch 256: ms per update
- * (median over rounds of fresh random batches, after one warm-up update; vpl's β step on a second,
- * held-out batch as in training), and the update time alone of a 300k-step run at the agent's replay
+ * (offpolicy-bench's timeUpdates: median over rounds of fresh random batches, drawing them not timed,
+ * after one warm-up update; vpl's β step on a second, held-out batch as in training), and the update time alone of a 300k-step run at the agent's replay
  * ratio (env stepping and evaluation not counted). The machine's load average is recorded: these are
  * for planning runs, not a comparison with other code.
  *   node dist/bench/agent-updates.js [--agents sac,td3,sac-ln-reset,vpl,dac] [--env ID] [--rounds 3] [--updates 40] [--out FILE]
  */
 import * as os from 'node:os';
 import { benchArg, runBenchMain } from './bench-main.js';
-import { envShapes, median, r3, randomBatch } from './offpolicy-bench.js';
+import { envShapes, median, r3, randomBatch, timeUpdates } from './offpolicy-bench.js';
 import { Rng } from '../common/rng.js';
 import { agentConfig } from '../offpolicy/agents.js';
 import { OFF_POLICY_ALGOS, type OffPolicyAlgo } from '../offpolicy/config.js';
@@ -36,17 +36,10 @@ await runBenchMain(async (envId, rounds) => {
     const learner = new OffPolicyLearner(cfg, obsDim, actDim, rng);
     const b = allocBatch(cfg.batchSize, obsDim, actDim);
     const val = cfg.validationEvery > 0 ? allocBatch(cfg.batchSize, obsDim, actDim) : null;
-    const one = () => learner.update(randomBatch(b, rng), rng, val ? randomBatch(val, rng) : null);
-    one();
-    const perRound: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const t0 = performance.now();
-      for (let u = 0; u < updates; u++) one();
-      perRound.push((performance.now() - t0) / updates);
-    }
+    const perRound = timeUpdates(learner, b, rng, rounds, updates, randomBatch, val);
     const ms = median(perRound);
     process.stderr.write(`agent-updates: ${algo} ${ms.toFixed(1)} ms per update\n`);
     return { algo, batch_size: cfg.batchSize, updates_per_step: cfg.updatesPerStep, ms_per_update_rounds: perRound.map(r3), ms_per_update: r3(ms), update_hours_per_300k_steps: r3((ms * cfg.updatesPerStep * STEPS) / 3.6e6) };
   });
-  return { bench: 'agent-updates', kernels: engineKernels(), env: envId, obs_dim: obsDim, act_dim: actDim, note: 'random batches include the time to draw them (a small share); load average is the 1-minute figure', load_average: [r3(loadBefore), r3(os.loadavg()[0]!)], agents: rows };
+  return { bench: 'agent-updates', kernels: engineKernels(), env: envId, obs_dim: obsDim, act_dim: actDim, note: 'load average is the 1-minute figure', load_average: [r3(loadBefore), r3(os.loadavg()[0]!)], agents: rows };
 });

@@ -7,9 +7,8 @@
  *
  *   node dist/bench/heavy-tail-coverage.js [--nu inf,30,10,5] [--reps 1000] [--out FILE]
  */
-import * as fs from 'node:fs';
 import { COVERAGE_SETTINGS, simulateCoverage } from './coverage-sim.js';
-import { benchArg } from './bench-main.js';
+import { benchArg, runBenchMain } from './bench-main.js';
 
 function parseNu(v: string): number {
   const x = v === 'inf' ? Infinity : Number(v);
@@ -26,25 +25,23 @@ if (!Number.isInteger(reps) || reps < 10) {
   process.stderr.write(`heavy-tail-coverage: --reps ${benchArg('reps', '')}: expected an integer ≥ 10\n`);
   process.exit(2);
 }
-const out = benchArg('out', '');
-const t0 = Date.now();
-const byNu = nus.map((nu) => {
-  const settings = COVERAGE_SETTINGS.map((s) => {
-    const r = simulateCoverage(s, reps, { nu });
-    process.stderr.write(`ν = ${nu}, K = ${s.K}, ρ = ${s.rho}, β = ${s.beta}: done (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-    return { ...s, coverage: r.coverage, unresolved: r.unresolved };
+await runBenchMain(async () => {
+  const t0 = Date.now();
+  const byNu = nus.map((nu) => {
+    const settings = COVERAGE_SETTINGS.map((s) => {
+      const r = simulateCoverage(s, reps, { nu });
+      process.stderr.write(`ν = ${nu}, K = ${s.K}, ρ = ${s.rho}, β = ${s.beta}: done (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+      return { ...s, coverage: r.coverage, unresolved: r.unresolved };
+    });
+    // per statistic, the lowest and highest coverage over the settings
+    const range: Record<string, [number, number]> = {};
+    for (const s of settings)
+      for (const [k, c] of Object.entries(s.coverage)) {
+        const stat = k.replace(/^[AB]\./, '');
+        const [lo, hi] = range[stat] ?? [1, 0];
+        range[stat] = [Math.min(lo, c), Math.max(hi, c)];
+      }
+    return { nu: Number.isFinite(nu) ? nu : 'inf', range, settings };
   });
-  // per statistic, the lowest and highest coverage over the settings
-  const range: Record<string, [number, number]> = {};
-  for (const s of settings)
-    for (const [k, c] of Object.entries(s.coverage)) {
-      const stat = k.replace(/^[AB]\./, '');
-      const [lo, hi] = range[stat] ?? [1, 0];
-      range[stat] = [Math.min(lo, c), Math.max(hi, c)];
-    }
-  return { nu: Number.isFinite(nu) ? nu : 'inf', range, settings };
+  return { bench: 'heavy-tail-coverage', reps, level: 0.95, binomial_se_at_95: Math.sqrt((0.95 * 0.05) / reps), wall_s: (Date.now() - t0) / 1000, by_nu: byNu };
 });
-const result = { bench: 'heavy-tail-coverage', date: new Date().toISOString(), node: process.version, reps, level: 0.95, binomial_se_at_95: Math.sqrt((0.95 * 0.05) / reps), wall_s: (Date.now() - t0) / 1000, by_nu: byNu };
-const text = JSON.stringify(result, null, 2);
-if (out) fs.writeFileSync(out, text + '\n');
-process.stdout.write(text + '\n');

@@ -20,16 +20,20 @@ export function randomBatch(b: Batch, rng: Rng): Batch {
   return b;
 }
 
-/** ms per update in each of `rounds` rounds of `updates` updates, after one warm-up update; drawing the data (`fill`) is not timed. */
-export function timeUpdates(learner: OffPolicyLearner, b: Batch, rng: Rng, rounds: number, updates: number, fill: (b: Batch, rng: Rng) => Batch = randomBatch): number[] {
-  learner.update(fill(b, rng), rng);
+/**
+ * ms per update in each of `rounds` rounds of `updates` updates, after one warm-up update; drawing the
+ * data (`fill`) is not timed. With `val`, each update also gets a fresh held-out batch (VPL's β step).
+ */
+export function timeUpdates(learner: OffPolicyLearner, b: Batch, rng: Rng, rounds: number, updates: number, fill: (b: Batch, rng: Rng) => Batch = randomBatch, val: Batch | null = null): number[] {
+  learner.update(fill(b, rng), rng, val && fill(val, rng));
   const perRound: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let spent = 0;
     for (let u = 0; u < updates; u++) {
       fill(b, rng);
+      if (val) fill(val, rng);
       const t0 = performance.now();
-      learner.update(b, rng);
+      learner.update(b, rng, val);
       spent += performance.now() - t0;
     }
     perRound.push(spent / updates);
