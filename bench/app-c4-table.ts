@@ -50,6 +50,8 @@ export function appC4Table(units: Unit[]) {
     const us = units.filter((u) => u.task === task);
     const seeds = [...new Set(us.map((u) => u.seed))].sort();
     const estimators = Object.keys(us[0]!.report.estimators);
+    // in training order: the step checkpoints ascending, then the final one
+    const checkpoints = [...new Set(us.map((u) => u.checkpoint))].sort((a, b) => (a === 'final' ? Infinity : Number(a)) - (b === 'final' ? Infinity : Number(b)));
     const perEstimator = Object.fromEntries(
       estimators.map((e) => {
         const s = us.map((u) => u.report.estimators[e]!);
@@ -86,6 +88,22 @@ export function appC4Table(units: Unit[]) {
         seeds.map((sd) => rows.filter((r) => r.seed === sd).map((r) => f(r.c))).filter((v) => v.length && v.every((x) => x !== null && Number.isFinite(x))).map((v) => mean(v as number[]));
       const logRatio = overSeeds(bySeed((c) => (c.variance_ratio.estimate === null || c.variance_ratio.estimate <= 0 ? null : Math.log(c.variance_ratio.estimate))));
       const biasDiff = overSeeds(bySeed((c) => c.sq_bias_difference.estimate));
+      // App. D's question: the ratio of the two estimators' relative variances tr Σ/‖μ‖² (each the
+      // report's bias-corrected estimate; a checkpoint where either is undefined is left out)
+      const relVar = (u: Unit, e: string) => u.report.estimators[e]?.intervals?.relative_variance.estimate;
+      const logRelRatio = (u: Unit) => {
+        const ra = relVar(u, a);
+        const rb = relVar(u, b);
+        return typeof ra === 'number' && typeof rb === 'number' && ra > 0 && rb > 0 ? Math.log(ra / rb) : null;
+      };
+      const relRows = us.map((u) => ({ seed: u.seed, checkpoint: u.checkpoint, v: logRelRatio(u) })).filter((r): r is { seed: number; checkpoint: string; v: number } => r.v !== null);
+      const relOverSeeds = overSeeds(seeds.map((sd) => relRows.filter((r) => r.seed === sd).map((r) => r.v)).filter((v) => v.length).map(mean));
+      const relByCheckpoint = Object.fromEntries(
+        checkpoints.map((cp) => {
+          const v = relRows.filter((r) => r.checkpoint === cp).map((r) => r.v);
+          return [cp, v.length ? r3(Math.exp(mean(v))) : null];
+        }),
+      );
       return {
         pair: `${a} vs ${b}`,
         checkpoints: rows.length,
@@ -93,14 +111,17 @@ export function appC4Table(units: Unit[]) {
         variance_ratio_over_seeds: { ratio: r3(Math.exp(logRatio.mean)), lo: r3(logRatio.lo === null ? null : Math.exp(logRatio.lo)), hi: r3(logRatio.hi === null ? null : Math.exp(logRatio.hi)), seeds: logRatio.n },
         sq_bias: { [`${a} less`]: lessBias, [`${a} more`]: moreBias, unresolved: rows.length - lessBias - moreBias },
         sq_bias_difference_over_seeds: { difference: r3(biasDiff.mean), lo: r3(biasDiff.lo), hi: r3(biasDiff.hi), seeds: biasDiff.n },
+        /** (tr Σ_A/‖μ_A‖²)/(tr Σ_B/‖μ_B‖²): geometric mean over each seed's checkpoints, t interval over seeds on the log. */
+        relative_variance_ratio_over_seeds: { ratio: r3(Math.exp(relOverSeeds.mean)), lo: r3(relOverSeeds.lo === null ? null : Math.exp(relOverSeeds.lo)), hi: r3(relOverSeeds.hi === null ? null : Math.exp(relOverSeeds.hi)), seeds: relOverSeeds.n, checkpoints: relRows.length },
+        /** the same ratio per checkpoint, geometric mean over the seeds measured there */
+        relative_variance_ratio_by_checkpoint: relByCheckpoint,
       };
     });
     const first = us[0]!.report;
     return {
       task: first.env,
       seeds,
-      // in training order: the step checkpoints ascending, then the final one
-      checkpoints: [...new Set(us.map((u) => u.checkpoint))].sort((a, b) => (a === 'final' ? Infinity : Number(a)) - (b === 'final' ? Infinity : Number(b))),
+      checkpoints,
       measurements: us.length,
       protocol: { K: first.batches, n: first.batch_size, reference: first.reference?.estimator, K_ref: first.reference?.batches },
       reference_expected_cosine_median: r3(us.map((u) => u.report.reference?.precision?.expected_cosine_to_truth ?? 0).sort((a, b) => a - b)[Math.floor(us.length / 2)]),
@@ -123,6 +144,11 @@ function markdown(table: ReturnType<typeof appC4Table>): string {
       const v = Object.values(p.variance);
       const b = Object.values(p.sq_bias);
       lines.push(`| ${p.pair} | ${p.variance_ratio_over_seeds.ratio} [${p.variance_ratio_over_seeds.lo}, ${p.variance_ratio_over_seeds.hi}] | ${v.join(' / ')} | ${p.sq_bias_difference_over_seeds.difference} [${p.sq_bias_difference_over_seeds.lo}, ${p.sq_bias_difference_over_seeds.hi}] | ${b.join(' / ')} |`);
+    }
+    lines.push('', `| pair A vs B | (tr Σ/‖μ‖²)_A / (tr Σ/‖μ‖²)_B over seeds [95 %] | per checkpoint (${t.checkpoints.join(', ')}) |`, '|---|---|---|');
+    for (const p of t.pairs) {
+      const r = p.relative_variance_ratio_over_seeds;
+      lines.push(`| ${p.pair} | ${r.ratio} [${r.lo}, ${r.hi}] | ${t.checkpoints.map((c) => p.relative_variance_ratio_by_checkpoint[c] ?? '—').join(', ')} |`);
     }
     lines.push('');
   }
