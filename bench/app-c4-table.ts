@@ -80,10 +80,22 @@ export function appC4Table(units: Unit[]) {
         const c = find(u);
         return c ? [{ seed: u.seed, checkpoint: u.checkpoint, c }] : [];
       });
-      const lessVar = rows.filter((r) => r.c.variance_ratio.resolved && r.c.variance_ratio.hi !== null && r.c.variance_ratio.hi < 1).length;
-      const moreVar = rows.filter((r) => r.c.variance_ratio.resolved && r.c.variance_ratio.lo > 1).length;
-      const lessBias = rows.filter((r) => r.c.sq_bias_difference.hi < 0).length;
-      const moreBias = rows.filter((r) => r.c.sq_bias_difference.lo > 0).length;
+      const isLessVar = (r: (typeof rows)[number]) => r.c.variance_ratio.resolved && r.c.variance_ratio.hi !== null && r.c.variance_ratio.hi < 1;
+      const isMoreVar = (r: (typeof rows)[number]) => r.c.variance_ratio.resolved && r.c.variance_ratio.lo > 1;
+      const isLessBias = (r: (typeof rows)[number]) => r.c.sq_bias_difference.hi < 0;
+      const isMoreBias = (r: (typeof rows)[number]) => r.c.sq_bias_difference.lo > 0;
+      const lessVar = rows.filter(isLessVar).length;
+      const moreVar = rows.filter(isMoreVar).length;
+      const lessBias = rows.filter(isLessBias).length;
+      const moreBias = rows.filter(isMoreBias).length;
+      /** per checkpoint, the paired verdicts as [A less, A more, not resolved] over the seeds measured there */
+      const verdictsByCheckpoint = Object.fromEntries(
+        checkpoints.map((cp) => {
+          const at = rows.filter((r) => r.checkpoint === cp);
+          const count = (less: typeof isLessVar, more: typeof isLessVar) => [at.filter(less).length, at.filter(more).length, at.filter((r) => !less(r) && !more(r)).length];
+          return [cp, { variance: count(isLessVar, isMoreVar), sq_bias: count(isLessBias, isMoreBias) }];
+        }),
+      );
       const bySeed = (f: (c: (typeof rows)[number]['c']) => number | null) =>
         seeds.map((sd) => rows.filter((r) => r.seed === sd).map((r) => f(r.c))).filter((v) => v.length && v.every((x) => x !== null && Number.isFinite(x))).map((v) => mean(v as number[]));
       const logRatio = overSeeds(bySeed((c) => (c.variance_ratio.estimate === null || c.variance_ratio.estimate <= 0 ? null : Math.log(c.variance_ratio.estimate))));
@@ -115,6 +127,7 @@ export function appC4Table(units: Unit[]) {
         relative_variance_ratio_over_seeds: { ratio: r3(Math.exp(relOverSeeds.mean)), lo: r3(relOverSeeds.lo === null ? null : Math.exp(relOverSeeds.lo)), hi: r3(relOverSeeds.hi === null ? null : Math.exp(relOverSeeds.hi)), seeds: relOverSeeds.n, checkpoints: relRows.length },
         /** the same ratio per checkpoint, geometric mean over the seeds measured there */
         relative_variance_ratio_by_checkpoint: relByCheckpoint,
+        verdicts_by_checkpoint: verdictsByCheckpoint,
       };
     });
     const first = us[0]!.report;
@@ -145,6 +158,8 @@ function markdown(table: ReturnType<typeof appC4Table>): string {
       const b = Object.values(p.sq_bias);
       lines.push(`| ${p.pair} | ${p.variance_ratio_over_seeds.ratio} [${p.variance_ratio_over_seeds.lo}, ${p.variance_ratio_over_seeds.hi}] | ${v.join(' / ')} | ${p.sq_bias_difference_over_seeds.difference} [${p.sq_bias_difference_over_seeds.lo}, ${p.sq_bias_difference_over_seeds.hi}] | ${b.join(' / ')} |`);
     }
+    lines.push('', `| pair A vs B: squared bias, A less / more / n.r. | ${t.checkpoints.join(' | ')} |`, `|---|${t.checkpoints.map(() => '---|').join('')}`);
+    for (const p of t.pairs) lines.push(`| ${p.pair} | ${t.checkpoints.map((c) => p.verdicts_by_checkpoint[c]!.sq_bias.join(' / ')).join(' | ')} |`);
     lines.push('', `| pair A vs B | (tr Σ/‖μ‖²)_A / (tr Σ/‖μ‖²)_B over seeds [95 %] | per checkpoint (${t.checkpoints.join(', ')}) |`, '|---|---|---|');
     for (const p of t.pairs) {
       const r = p.relative_variance_ratio_over_seeds;

@@ -57,3 +57,13 @@ t.test('a checkpoint whose relative variance is undefined is left out of the rat
   t.equal(pair.relative_variance_ratio_over_seeds.checkpoints, 5);
   t.equal(pair.relative_variance_ratio_by_checkpoint.final, +Math.exp((Math.log(0.2) + Math.log(0.25)) / 2).toPrecision(3));
 });
+
+t.test('paired verdicts per checkpoint', async (t) => {
+  const [table] = appC4Table(units);
+  const pair = table!.pairs.find((p) => p.pair === 'daa vs single')!;
+  // every made-up comparison: variance ratio 0.05·(i + 1) ∈ [0.9, 1.1]× → resolved less; bias difference [0.005, 0.015] → more
+  t.same(pair.verdicts_by_checkpoint, { '100000': { variance: [3, 0, 0], sq_bias: [0, 3, 0] }, final: { variance: [3, 0, 0], sq_bias: [0, 3, 0] } });
+  const mixed = units.map((u) => (u.seed === 2 && u.checkpoint === 'final' ? { ...u, report: report(10, 2, 1) } : u));
+  const p2 = appC4Table(mixed)[0]!.pairs.find((p) => p.pair === 'daa vs single')!;
+  t.same(p2.verdicts_by_checkpoint.final, { variance: [2, 0, 1], sq_bias: [0, 3, 0] }, 'a ratio interval [0.9, 1.1] is not resolved');
+});
