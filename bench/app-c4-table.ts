@@ -44,6 +44,9 @@ function overSeeds(values: number[]): { mean: number; lo: number | null; hi: num
 
 const r3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? null : +x.toPrecision(3));
 
+/** An over-seeds interval on logs, back on the ratio scale. */
+const expInterval = (o: ReturnType<typeof overSeeds>) => ({ ratio: r3(Math.exp(o.mean)), lo: r3(o.lo === null ? null : Math.exp(o.lo)), hi: r3(o.hi === null ? null : Math.exp(o.hi)), seeds: o.n });
+
 export function appC4Table(units: Unit[]) {
   const tasks = [...new Set(units.map((u) => u.task))].sort();
   return tasks.map((task) => {
@@ -120,11 +123,11 @@ export function appC4Table(units: Unit[]) {
         pair: `${a} vs ${b}`,
         checkpoints: rows.length,
         variance: { [`${a} less`]: lessVar, [`${a} more`]: moreVar, unresolved: rows.length - lessVar - moreVar },
-        variance_ratio_over_seeds: { ratio: r3(Math.exp(logRatio.mean)), lo: r3(logRatio.lo === null ? null : Math.exp(logRatio.lo)), hi: r3(logRatio.hi === null ? null : Math.exp(logRatio.hi)), seeds: logRatio.n },
+        variance_ratio_over_seeds: expInterval(logRatio),
         sq_bias: { [`${a} less`]: lessBias, [`${a} more`]: moreBias, unresolved: rows.length - lessBias - moreBias },
         sq_bias_difference_over_seeds: { difference: r3(biasDiff.mean), lo: r3(biasDiff.lo), hi: r3(biasDiff.hi), seeds: biasDiff.n },
         /** (tr Σ_A/‖μ_A‖²)/(tr Σ_B/‖μ_B‖²): geometric mean over each seed's checkpoints, t interval over seeds on the log. */
-        relative_variance_ratio_over_seeds: { ratio: r3(Math.exp(relOverSeeds.mean)), lo: r3(relOverSeeds.lo === null ? null : Math.exp(relOverSeeds.lo)), hi: r3(relOverSeeds.hi === null ? null : Math.exp(relOverSeeds.hi)), seeds: relOverSeeds.n, checkpoints: relRows.length },
+        relative_variance_ratio_over_seeds: { ...expInterval(relOverSeeds), checkpoints: relRows.length },
         /** the same ratio per checkpoint, geometric mean over the seeds measured there */
         relative_variance_ratio_by_checkpoint: relByCheckpoint,
         verdicts_by_checkpoint: verdictsByCheckpoint,
