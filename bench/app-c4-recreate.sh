@@ -3,7 +3,8 @@
 # a given snapshot: the runs are not in git, and a machine that loses them loses its measurements'
 # inputs. Each run is trained from the build that made it (seeds 1–2: 756b62f, tfjs networks; seed 3:
 # 0e91217, the wasm engine), with the original command (--steps 500k, so every schedule is the
-# original's) and stopped once its snapshot at or past UPTO exists. Then the logged return by each
+# original's) and stopped once its snapshot at or past UPTO exists (UPTO ≥ 499 712, the run's last
+# step, which has no step snapshot: trained to its end, for the `final` measurement). Then the logged return by each
 # 100k step is checked against bench/results/issue15/<task>_compare_3seeds.json: equal to 0.1 means
 # the same run.
 #   bash bench/app-c4-recreate.sh RUNS_DIR UPTO [TASKS] [SEEDS]
@@ -25,13 +26,20 @@ ensure_build() {
   fi
   echo "$d"
 }
-# the snapshot PPO writes at the first iteration (2 048 steps) at or past upto
+# the snapshot PPO writes at the first iteration (2 048 steps) at or past upto; past the run's last
+# step (500k rounded down to whole iterations) the run is wanted to its end
 snap=$(( (upto + 2047) / 2048 * 2048 ))
+last=$(( 500000 / 2048 * 2048 ))
+target="step $snap"; [ "$snap" -gt "$last" ] && target="its end (step $last)"
+reached() {
+  if [ "$snap" -gt "$last" ]; then tail -1 "$1/metrics.jsonl" 2>/dev/null | grep -q "\"global_step\":$last,"
+  else [ -f "$1/checkpoint/step-$snap.json" ]; fi
+}
 for task in ${tasks//,/ }; do
   env=dmc/cheetah-run; [ "$task" = walker ] && env=dmc/walker-walk
   for seed in ${seeds//,/ }; do
     dir=$runs/${task}_daa_s$seed
-    if [ ! -f "$dir/checkpoint/step-$snap.json" ]; then
+    if ! reached "$dir"; then
       b=$(ensure_build "$(build_for "$seed")")
       t0=$(date +%s)
       resume=(); [ -f "$dir/checkpoint/checkpoint.json" ] && resume=(--resume "$dir")
@@ -39,10 +47,10 @@ for task in ${tasks//,/ }; do
       else cmd=(train --quiet --out "$dir" --env "$env" --action-repeat 4 --estimator daa --steps 500k --seed "$seed" --snapshot-every 100k); fi
       (cd "$b" && exec node dist/cli/main.js "${cmd[@]}") > "$runs/${task}_s$seed.train.log" 2>&1 &
       pid=$!
-      until [ -f "$dir/checkpoint/step-$snap.json" ] || ! kill -0 $pid 2>/dev/null; do sleep 5; done
+      until reached "$dir" || ! kill -0 $pid 2>/dev/null; do sleep 5; done
       kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
-      [ -f "$dir/checkpoint/step-$snap.json" ] || { echo "recreate: $task seed $seed stopped before step $snap (see $runs/${task}_s$seed.train.log)" >&2; exit 1; }
-      echo "recreate: $task seed $seed to step $snap in $(( $(date +%s) - t0 )) s" >&2
+      reached "$dir" || { echo "recreate: $task seed $seed stopped before $target (see $runs/${task}_s$seed.train.log)" >&2; exit 1; }
+      echo "recreate: $task seed $seed to $target in $(( $(date +%s) - t0 )) s" >&2
     fi
     node -e '
       const fs = require("fs");
