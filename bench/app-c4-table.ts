@@ -29,7 +29,13 @@ function readUnits(dir: string): Unit[] {
     .filter((f) => /^[a-z]+_s\d+_(final|\d+)\.json$/.test(f))
     .map((f) => {
       const [, task, seed, checkpoint] = /^([a-z]+)_s(\d+)_(final|\d+)\.json$/.exec(f)!;
-      return { task: task!, seed: Number(seed), checkpoint: checkpoint!, report: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as VarianceReport };
+      let report: VarianceReport;
+      try {
+        report = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as VarianceReport;
+      } catch (e) {
+        throw new Error(`${f}: ${(e as Error).message}`);
+      }
+      return { task: task!, seed: Number(seed), checkpoint: checkpoint!, report };
     });
 }
 
@@ -179,6 +185,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.stderr.write('usage: node dist/bench/app-c4-table.js --dir DIR [--markdown]\n');
     process.exit(2);
   }
-  const table = appC4Table(readUnits(process.argv[i + 1]!));
+  const dir = process.argv[i + 1]!;
+  let units: Unit[];
+  try {
+    units = readUnits(dir);
+  } catch (e) {
+    process.stderr.write(`app-c4-table: cannot read the reports in --dir ${dir}: ${(e as Error).message.split('\n')[0]}\n`);
+    process.exit(2);
+  }
+  if (!units.length) {
+    process.stderr.write(`app-c4-table: no reports named <task>_s<seed>_<checkpoint>.json in --dir ${dir}\n`);
+    process.exit(2);
+  }
+  const table = appC4Table(units);
   process.stdout.write(process.argv.includes('--markdown') ? markdown(table) + '\n' : JSON.stringify(table, null, 2) + '\n');
 }

@@ -4,7 +4,11 @@
  * interval over seeds, and checkpoints must come in training order.
  */
 import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { appC4Table } from '../bench/app-c4-table.js';
+import { nodeCommand, tmpDir } from './helpers.js';
 import type { VarianceReport } from '../analysis/variance.js';
 
 const iv = (estimate: number) => ({ estimate, lo: estimate * 0.9, hi: estimate * 1.1, se: null, df: 124, resolved: true });
@@ -66,4 +70,28 @@ t.test('paired verdicts per checkpoint', async (t) => {
   const mixed = units.map((u) => (u.seed === 2 && u.checkpoint === 'final' ? { ...u, report: report(10, 2, 1) } : u));
   const p2 = appC4Table(mixed)[0]!.pairs.find((p) => p.pair === 'daa vs single')!;
   t.same(p2.verdicts_by_checkpoint.final, { variance: [2, 0, 1], sq_bias: [0, 3, 0] }, 'a ratio interval [0.9, 1.1] is not resolved');
+});
+
+t.test('bad --dir: one line naming the folder (or the file), exit 2', async (t) => {
+  const run = (...args: string[]) => {
+    const [c, a] = nodeCommand([path.resolve('dist/bench/app-c4-table.js'), ...args]);
+    return spawnSync(c, a, { encoding: 'utf8' });
+  };
+  const dir = tmpDir('pgvar-c4table-');
+  const cases: [string[], RegExp][] = [
+    [[], /^usage: node dist\/bench\/app-c4-table\.js --dir DIR/],
+    [['--dir', path.join(dir, 'missing')], /^app-c4-table: cannot read the reports in --dir .*missing: ENOENT/],
+    [['--dir', dir], /^app-c4-table: no reports named <task>_s<seed>_<checkpoint>\.json in --dir /],
+  ];
+  for (const [args, re] of cases) {
+    const r = run(...args);
+    t.equal(r.status, 2, args.join(' ') || '(no flags)');
+    t.match(r.stderr, re);
+    t.equal(r.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
+  }
+  fs.writeFileSync(path.join(dir, 'walker_s1_final.json'), '{bad');
+  const r = run('--dir', dir);
+  t.equal(r.status, 2);
+  t.match(r.stderr, /^app-c4-table: cannot read the reports in --dir .*: walker_s1_final\.json: /, 'names the malformed file');
+  t.equal(r.stderr.trim().split('\n').length, 1);
 });
